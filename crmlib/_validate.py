@@ -1,0 +1,164 @@
+"""Input checks shared by every crmlib module.
+
+Each check raises one :class:`ValueError` (or :class:`TypeError` for a wrong
+type) whose message names the argument, column or row at fault. Nothing is
+silently dropped, clipped or coerced.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "check_columns",
+    "check_finite",
+    "check_int",
+    "check_nonnegative",
+    "check_not_empty",
+    "check_number",
+    "check_probability",
+    "check_choice",
+    "as_float_array",
+]
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def check_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
+                 low_open: bool = False, high_open: bool = False) -> float:
+    """Return ``value`` as float after checking it is a finite real in the range.
+
+    Parameters
+    ----------
+    value : real
+        The value to check.
+    name : str
+        The argument name used in the error message.
+    low, high : float, optional
+        Bounds; ``None`` means unbounded.
+    low_open, high_open : bool
+        Whether the bound itself is excluded.
+    """
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if math.isnan(v):
+        raise ValueError(f"{name} is NaN")
+    if math.isinf(v):
+        raise ValueError(f"{name} must be finite, got {v}")
+    if low is not None and (v < low or (low_open and v == low)):
+        op = ">" if low_open else ">="
+        raise ValueError(f"{name} must be {op} {low}, got {v}")
+    if high is not None and (v > high or (high_open and v == high)):
+        op = "<" if high_open else "<="
+        raise ValueError(f"{name} must be {op} {high}, got {v}")
+    return v
+
+
+def check_int(value: Any, name: str, *, low: int | None = None, high: int | None = None) -> int:
+    """Return ``value`` as int after checking it is an integer in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral,)):
+        if _is_real(value) and float(value).is_integer():
+            value = int(value)
+        else:
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    v = int(value)
+    if low is not None and v < low:
+        raise ValueError(f"{name} must be >= {low}, got {v}")
+    if high is not None and v > high:
+        raise ValueError(f"{name} must be <= {high}, got {v}")
+    return v
+
+
+def check_probability(value: Any, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
+    """Check a probability lies in [0, 1] (ends optionally open)."""
+    return check_number(value, name, low=0.0, high=1.0, low_open=open_low, high_open=open_high)
+
+
+def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
+    """Check ``value`` is one of ``choices``."""
+    choices = list(choices)
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+    return value
+
+
+def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.ndarray:
+    """Convert a sequence to a 1-D float array, rejecting non-numbers, NaN and infinities."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of numbers, got a string")
+    if isinstance(values, pd.Series):
+        labels = list(values.index)
+        raw = values.to_numpy()
+    else:
+        raw = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
+        labels = list(range(np.size(raw)))
+    raw = np.atleast_1d(raw)
+    if raw.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {raw.shape}")
+    if raw.size == 0 and not allow_empty:
+        raise ValueError(f"{name} is empty")
+    out = np.empty(raw.size, dtype=float)
+    for i, x in enumerate(raw):
+        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.number)):
+            raise TypeError(f"{name}[{labels[i]!r}] is not a number: {x!r}")
+        out[i] = float(x)
+    bad = ~np.isfinite(out)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = "NaN" if np.isnan(out[i]) else "infinite"
+        raise ValueError(f"{name}[{labels[i]!r}] is {what}")
+    return out
+
+
+def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
+    """Raise if any entry of ``values`` is negative, naming the first one."""
+    neg = np.flatnonzero(np.asarray(values) < 0)
+    if neg.size:
+        i = int(neg[0])
+        lab = labels[i] if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is negative ({values[i]})")
+
+
+def check_finite(values: np.ndarray, name: str) -> None:
+    """Raise if any entry is NaN or infinite."""
+    bad = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=float)))
+    if bad.size:
+        raise ValueError(f"{name} has a non-finite value at position {int(bad[0])}")
+
+
+def check_not_empty(df: pd.DataFrame, name: str) -> None:
+    """Raise if ``df`` has no rows."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    if len(df) == 0:
+        raise ValueError(f"{name} is empty (no rows)")
+
+
+def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", *,
+                  numeric: Iterable[str] = (), nonnegative: Iterable[str] = ()) -> None:
+    """Check a DataFrame has ``columns``; the ``numeric`` ones numeric with no NaN,
+    the ``nonnegative`` ones also >= 0. Errors name the column and first bad row."""
+    check_not_empty(df, name)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}")
+    for c in list(numeric) + [c for c in nonnegative if c not in set(numeric)]:
+        col = df[c]
+        if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
+            raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
+        na = col.isna().to_numpy()
+        if na.any():
+            raise ValueError(f"{name} column {c!r} has NaN at row {df.index[int(np.flatnonzero(na)[0])]!r}")
+    for c in nonnegative:
+        neg = (df[c] < 0).to_numpy()
+        if neg.any():
+            i = int(np.flatnonzero(neg)[0])
+            raise ValueError(f"{name} column {c!r} is negative at row {df.index[i]!r} ({df[c].iloc[i]})")

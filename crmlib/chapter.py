@@ -1,0 +1,265 @@
+"""A chapter's outputs: recorded results (JSON) and numbered figures (PNG + SVG).
+
+Every notebook creates one :class:`Chapter` right after its parameters cell::
+
+    ch = Chapter("02_why_customers_are_lost", lang=lang, seed=seed, small=small, build_dir=build_dir)
+    ch.record("share.communication", 68.0, unit="%", source=seed_source("001_…", "客户流失的原因分析表"),
+              expected=68.0)
+    ch.figure(fig, "2.1", "pareto", "Pareto chart of the causes")
+
+Results go to ``<build>/results/<chapter>.json`` (``<build>/results/zh/…`` for
+``lang="zh"``) and figures to ``<build>/figures/<chapter>/fig-2-1-pareto.{png,svg}``
+(``…/<chapter>/zh/…`` for Chinese). ``<build>`` is ``build_dir`` if given, else
+``$CRMNB_BUILD_DIR``, else ``build/`` at the repository root.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .i18n import check_lang, use_lang
+
+__all__ = ["Chapter", "seed_source", "paper_source", "default_build_dir", "load_results", "to_jsonable"]
+
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_build_dir() -> Path:
+    """``$CRMNB_BUILD_DIR`` if set, else ``build/`` at the repository root."""
+    env = os.environ.get("CRMNB_BUILD_DIR")
+    return Path(env) if env else _ROOT / "build"
+
+
+def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
+    """Provenance of a number printed in a source text: the seed file and a phrase to grep."""
+    if not seed_file or not phrase:
+        raise ValueError("seed_source needs both seed_file and phrase")
+    return {"kind": "seed", "seed_file": seed_file, "phrase": phrase}
+
+
+def paper_source(citation: str, where: str) -> dict[str, str]:
+    """Provenance of a published value: the paper and the table/page it is printed in."""
+    if not citation or not where:
+        raise ValueError("paper_source needs both citation and where")
+    return {"kind": "paper", "citation": citation, "where": where}
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy / pandas scalars and containers to plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(v) for v in value.tolist()]
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        v = float(value)
+        if not math.isfinite(v):
+            raise ValueError(f"cannot record a non-finite number ({v})")
+        return v
+    if hasattr(value, "to_dict") and not isinstance(value, type):
+        return to_jsonable(value.to_dict())
+    if value is None or isinstance(value, (int, str)):
+        return value
+    raise TypeError(f"cannot record a value of type {type(value).__name__}")
+
+
+def _matches(value: Any, expected: Any, rtol: float, atol: float) -> bool:
+    if isinstance(expected, (list, tuple)):
+        return (isinstance(value, (list, tuple)) and len(value) == len(expected)
+                and all(_matches(v, e, rtol, atol) for v, e in zip(value, expected)))
+    if isinstance(expected, (int, float)) and not isinstance(expected, bool):
+        return isinstance(value, (int, float)) and abs(value - expected) <= atol + rtol * abs(expected)
+    return value == expected
+
+
+def load_results(chapter: str, build_dir: str | Path | None = None, lang: str = "en") -> dict[str, Any]:
+    """Read a chapter's recorded results JSON (as written by :class:`Chapter`)."""
+    c = Chapter.__new__(Chapter)
+    c.chapter, c.lang = chapter, check_lang(lang)
+    c.build_dir = Path(build_dir) if build_dir is not None else default_build_dir()
+    p = c.results_path
+    if not p.is_file():
+        raise FileNotFoundError(f"no recorded results for chapter {chapter!r} at {p}")
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+class Chapter:
+    """Records one chapter's key numbers and figures.
+
+    Parameters
+    ----------
+    chapter : str
+        Chapter id, the notebook's file stem (e.g. ``"02_why_customers_are_lost"``).
+    lang : {"en", "zh"}
+        Language of figure labels; also configures matplotlib fonts.
+    seed : int
+        The chapter's master random seed (recorded with the results).
+    small : bool
+        Small mode (fewer draws / subsampled data) used by the tests.
+    build_dir : str or Path, optional
+        Output root; see module docstring.
+    display : bool
+        Show figures and captions in the notebook (off in unit tests).
+    """
+
+    def __init__(self, chapter: str, *, lang: str = "en", seed: int = 0, small: bool = False,
+                 build_dir: str | Path | None = None, display: bool = True, **params: Any) -> None:
+        if not re.fullmatch(r"\d\d_[a-z0-9_]+", chapter or ""):
+            raise ValueError(f"chapter must look like '02_why_customers_are_lost', got {chapter!r}")
+        self.chapter = chapter
+        self.number = int(chapter[:2])
+        self.lang = check_lang(lang)
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        self.seed = int(seed)
+        self.small = bool(small)
+        self.build_dir = Path(build_dir) if build_dir else default_build_dir()
+        self.display = display
+        self._results: dict[str, Any] = {}
+        self._figures: dict[str, Any] = {}
+        self._params = {"lang": self.lang, "seed": self.seed, "small": self.small, **to_jsonable(params)}
+        use_lang(self.lang)
+        _style()
+
+    # ---------------------------------------------------------------- paths
+    @property
+    def results_path(self) -> Path:
+        sub = self.build_dir / "results"
+        return (sub if self.lang == "en" else sub / self.lang) / f"{self.chapter}.json"
+
+    @property
+    def figures_dir(self) -> Path:
+        d = self.build_dir / "figures" / self.chapter
+        return d if self.lang == "en" else d / self.lang
+
+    def rng(self, offset: int = 0) -> np.random.Generator:
+        """A seeded generator; ``offset`` gives independent streams for separate draws."""
+        return np.random.default_rng([self.seed, int(offset)])
+
+    # -------------------------------------------------------------- results
+    def record(self, key: str, value: Any, *, unit: str | None = None, source: dict[str, str] | None = None,
+               expected: Any = None, rtol: float = 0.0, atol: float = 1e-9, note: str | None = None) -> Any:
+        """Record one key result and write the chapter's JSON file.
+
+        Parameters
+        ----------
+        key : str
+            Dotted name, e.g. ``"share.communication"``.
+        value : number, list, dict
+            The computed value (numpy/pandas types are converted).
+        unit : str, optional
+            Unit of the value ("%", "USD", "customers" …).
+        source : dict, optional
+            :func:`seed_source` or :func:`paper_source` for numbers that come from a text.
+        expected : optional
+            The value printed in the source / paper; ``matches`` is then stored.
+        rtol, atol : float
+            Tolerance for ``matches``.
+
+        Returns
+        -------
+        The recorded value, unchanged, so it can be used inline.
+        """
+        if not isinstance(key, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]+", key):
+            raise ValueError(f"result key must be a dotted identifier, got {key!r}")
+        jv = to_jsonable(value)
+        entry: dict[str, Any] = {"value": jv}
+        if unit is not None:
+            entry["unit"] = unit
+        if source is not None:
+            entry["source"] = dict(source)
+        if expected is not None:
+            je = to_jsonable(expected)
+            entry["expected"] = je
+            entry["matches"] = bool(_matches(jv, je, rtol, atol))
+        if note:
+            entry["note"] = note
+        self._results[key] = entry
+        self._write()
+        return value
+
+    def _write(self) -> None:
+        p = self.results_path
+        p.parent.mkdir(parents=True, exist_ok=True)
+        doc = {"chapter": self.chapter, "params": self._params, "results": self._results,
+               "figures": self._figures}
+        tmp = p.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        tmp.replace(p)
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """Recorded values so far: key -> value."""
+        return {k: v["value"] for k, v in self._results.items()}
+
+    # -------------------------------------------------------------- figures
+    def figure(self, fig: Any, number: str, slug: str, caption: str) -> Path:
+        """Save ``fig`` as PNG and SVG under a stable name and show it with a numbered caption.
+
+        Parameters
+        ----------
+        fig : matplotlib.figure.Figure
+        number : str
+            ``"2.1"`` style number; must start with this chapter's number.
+        slug : str
+            Short lowercase name, e.g. ``"pareto"`` -> ``fig-2-1-pareto.png``.
+        caption : str
+            Caption text (in the chapter's language).
+
+        Returns
+        -------
+        Path of the PNG file.
+        """
+        import matplotlib.pyplot as plt
+
+        m = re.fullmatch(r"(\d+)\.(\d+)", number or "")
+        if not m or int(m.group(1)) != self.number:
+            raise ValueError(f"figure number must look like '{self.number}.1', got {number!r}")
+        if not re.fullmatch(r"[a-z0-9\-]+", slug or ""):
+            raise ValueError(f"figure slug must be lowercase letters, digits and '-', got {slug!r}")
+        stem = f"fig-{m.group(1)}-{m.group(2)}-{slug}"
+        d = self.figures_dir
+        d.mkdir(parents=True, exist_ok=True)
+        png, svg = d / f"{stem}.png", d / f"{stem}.svg"
+        fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
+        label = f"{'Figure' if self.lang == 'en' else '图'} {number}"
+        self._figures[number] = {"slug": slug, "caption": caption, "label": label,
+                                 "png": png.relative_to(self.build_dir).as_posix(),
+                                 "svg": svg.relative_to(self.build_dir).as_posix()}
+        self._write()
+        if self.display:
+            from IPython.display import Markdown, display
+
+            display(fig)
+            display(Markdown(f"**{label}.** {caption}"))
+        plt.close(fig)
+        return png
+
+
+def _style() -> None:
+    import matplotlib as mpl
+
+    mpl.rcParams.update({
+        "figure.figsize": (7.0, 4.2),
+        "figure.dpi": 100,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "svg.hashsalt": "crm-notebooks",
+        "svg.fonttype": "path",
+    })

@@ -1,0 +1,265 @@
+"""Why customers are lost: Table 1-1 of the source, and what a sample can tell.
+
+The source (seed text 001, 企业客户流失的原因分析表) splits lost customers over
+seven causes in three groups. This module validates such a table, builds its
+Pareto view and group totals, simulates a survey of lost customers, puts
+simultaneous confidence intervals on the shares, tests a sample against the
+printed shares, sizes a survey, and works the chapter's what-if.
+
+All shares are in percent (0–100) and must sum to 100 within ``SUM_TOL``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._validate import as_float_array, check_columns, check_int, check_number, check_probability
+
+__all__ = [
+    "GROUPS", "SUM_TOL", "check_shares", "loss_table", "group_totals", "pareto_table",
+    "simulate_survey", "multinomial_ci", "GoodnessOfFit", "goodness_of_fit",
+    "sample_size_one_proportion", "power_one_proportion", "whatif_kept",
+]
+
+GROUPS = ("customer", "company", "third_party")
+SUM_TOL = 0.01
+
+
+def check_shares(shares: pd.Series | Mapping[str, float], name: str = "shares") -> pd.Series:
+    """Validate percentage shares indexed by cause and return them as a float Series.
+
+    Raises
+    ------
+    TypeError
+        A share is not a number.
+    ValueError
+        Empty, NaN, a negative share, a duplicated cause, or a total that is not
+        100 within ±0.01.
+    """
+    s = pd.Series(shares) if not isinstance(shares, pd.Series) else shares
+    values = as_float_array(s, name)
+    if s.index.has_duplicates:
+        raise ValueError(f"{name} lists cause {s.index[s.index.duplicated()][0]!r} twice")
+    neg = np.flatnonzero(values < 0)
+    if neg.size:
+        raise ValueError(f"{name}[{s.index[neg[0]]!r}] is negative ({values[neg[0]]})")
+    total = float(values.sum())
+    if abs(total - 100.0) > SUM_TOL:
+        raise ValueError(f"{name} must sum to 100 (±{SUM_TOL}), they sum to {total:.4g}")
+    return pd.Series(values, index=s.index, name=s.name or "share_pct")
+
+
+def loss_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Validate a Table 1-1 style frame (``cause_id``, ``group_id``, ``share_pct``).
+
+    Returns the same rows with ``cause_id`` as index. Rejects missing columns,
+    unknown groups and shares that are negative or do not sum to 100.
+    """
+    check_columns(table, ["cause_id", "group_id", "share_pct"], "loss table", numeric=["share_pct"])
+    unknown = ~table["group_id"].isin(GROUPS)
+    if unknown.any():
+        i = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise ValueError(f"loss table row {table.index[i]!r}: unknown group {table['group_id'].iloc[i]!r}; "
+                         f"groups are {list(GROUPS)}")
+    out = table.set_index("cause_id", drop=False)
+    check_shares(out["share_pct"], "loss table column 'share_pct'")
+    return out
+
+
+def group_totals(table: pd.DataFrame) -> pd.Series:
+    """Total share of each group, in the order customer, company, third party."""
+    t = loss_table(table)
+    return t.groupby("group_id")["share_pct"].sum().reindex(list(GROUPS)).fillna(0.0).rename("share_pct")
+
+
+def pareto_table(shares: pd.Series | Mapping[str, float], threshold: float = 80.0) -> pd.DataFrame:
+    """Causes sorted by share (largest first) with cumulative share.
+
+    Parameters
+    ----------
+    shares : Series or mapping
+        Cause -> share (%).
+    threshold : float
+        The Pareto line in percent; ``vital_few`` marks the causes needed to
+        reach it.
+
+    Returns
+    -------
+    DataFrame with columns ``share_pct``, ``cumulative_pct``, ``vital_few``.
+    """
+    s = check_shares(shares)
+    check_number(threshold, "threshold", low=0, high=100, low_open=True)
+    # stable sort: ties keep the table's order
+    order = np.argsort(-s.to_numpy(), kind="stable")
+    s = s.iloc[order]
+    cum = s.cumsum()
+    reached_before = cum.shift(1, fill_value=0.0) < threshold - 1e-9
+    return pd.DataFrame({"share_pct": s, "cumulative_pct": cum, "vital_few": reached_before})
+
+
+def simulate_survey(shares: pd.Series | Mapping[str, float], n: int, rng: np.random.Generator) -> pd.Series:
+    """Draw how ``n`` surveyed lost customers split over the causes.
+
+    Returns integer counts indexed by cause (multinomial with the given shares).
+    """
+    s = check_shares(shares)
+    n = check_int(n, "n", low=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator (seeded), e.g. np.random.default_rng(seed)")
+    p = s.to_numpy() / s.sum()
+    return pd.Series(rng.multinomial(n, p), index=s.index, name="count")
+
+
+def _check_counts(counts: pd.Series | Mapping[str, int], name: str = "counts") -> pd.Series:
+    c = pd.Series(counts) if not isinstance(counts, pd.Series) else counts
+    v = as_float_array(c, name)
+    neg = np.flatnonzero(v < 0)
+    if neg.size:
+        raise ValueError(f"{name}[{c.index[neg[0]]!r}] is negative ({v[neg[0]]})")
+    frac = np.flatnonzero(v % 1 != 0)
+    if frac.size:
+        raise ValueError(f"{name}[{c.index[frac[0]]!r}] is not a whole number ({v[frac[0]]})")
+    if v.sum() <= 0:
+        raise ValueError(f"{name} total must be > 0 (N <= 0)")
+    return pd.Series(v.astype(int), index=c.index, name="count")
+
+
+def multinomial_ci(counts: pd.Series | Mapping[str, int], alpha: float = 0.05,
+                   method: str = "goodman") -> pd.DataFrame:
+    """Simultaneous confidence intervals for multinomial shares.
+
+    Uses statsmodels' ``multinomial_proportions_confint`` (Goodman 1965 by
+    default, or ``"sison-glaz"``). Returns percent: ``share_pct``, ``lower_pct``,
+    ``upper_pct`` indexed by cause.
+    """
+    from statsmodels.stats.proportion import multinomial_proportions_confint
+
+    c = _check_counts(counts)
+    check_probability(alpha, "alpha", open_low=True, open_high=True)
+    if method not in ("goodman", "sison-glaz"):
+        raise ValueError(f"method must be 'goodman' or 'sison-glaz', got {method!r}")
+    if method == "sison-glaz" and (c == 0).any():
+        raise ValueError("method 'sison-glaz' needs every count > 0; use 'goodman'")
+    ci = multinomial_proportions_confint(c.to_numpy(), alpha=alpha, method=method)
+    n = c.sum()
+    return pd.DataFrame({"count": c, "share_pct": 100 * c / n,
+                         "lower_pct": 100 * ci[:, 0], "upper_pct": 100 * ci[:, 1]}, index=c.index)
+
+
+@dataclass(frozen=True)
+class GoodnessOfFit:
+    """Chi-square goodness-of-fit of survey counts against printed shares."""
+
+    statistic: float
+    pvalue: float
+    dof: int
+    n: int
+    min_expected: float
+    expected: pd.Series
+
+    @property
+    def small_expected(self) -> bool:
+        """True when some expected count is below 5 (the chi-square approximation is rough)."""
+        return self.min_expected < 5
+
+
+def goodness_of_fit(counts: pd.Series | Mapping[str, int],
+                    shares: pd.Series | Mapping[str, float]) -> GoodnessOfFit:
+    """Pearson chi-square test of observed cause counts against Table 1-1's shares.
+
+    ``counts`` and ``shares`` must name the same causes.
+    """
+    c = _check_counts(counts)
+    s = check_shares(shares)
+    if set(c.index) != set(s.index):
+        raise ValueError(f"counts and shares name different causes: {sorted(set(c.index) ^ set(s.index))}")
+    s = s.reindex(c.index)
+    if (s == 0).any():
+        raise ValueError(f"share of {s.index[(s == 0).to_numpy()][0]!r} is 0: chi-square needs positive expected counts")
+    n = int(c.sum())
+    exp = n * s / s.sum()
+    res = stats.chisquare(c.to_numpy(), exp.to_numpy())
+    return GoodnessOfFit(float(res.statistic), float(res.pvalue), len(c) - 1, n, float(exp.min()),
+                         exp.rename("expected"))
+
+
+def power_one_proportion(n: int, p0: float, p1: float, alpha: float = 0.05) -> float:
+    """Exact power of the two-sided binomial test of ``p = p0`` when the truth is ``p1``.
+
+    The rejection region is built from the binomial(n, p0) distribution with
+    equal tail probabilities at most ``alpha/2`` each.
+    """
+    n = check_int(n, "n", low=1)
+    p0 = check_probability(p0, "p0", open_low=True, open_high=True)
+    p1 = check_probability(p1, "p1")
+    alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
+    k = np.arange(n + 1)
+    lower_tail = stats.binom.cdf(k, n, p0)          # P(X <= k)
+    upper_tail = stats.binom.sf(k - 1, n, p0)       # P(X >= k)
+    reject = (lower_tail <= alpha / 2) | (upper_tail <= alpha / 2)
+    return float(stats.binom.pmf(k[reject], n, p1).sum())
+
+
+def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power: float = 0.80) -> dict[str, int | float]:
+    """Survey size needed to tell a share ``p0`` from ``p1``.
+
+    Returns the normal-approximation size (Cohen's *h* with statsmodels'
+    ``NormalIndPower``, one sample) and the smallest ``n`` at or above which
+    the exact binomial test reaches ``power`` (checked over the next 50 sizes,
+    since exact power saw-tooths in ``n``).
+    """
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    p0 = check_probability(p0, "p0", open_low=True, open_high=True)
+    p1 = check_probability(p1, "p1", open_low=True, open_high=True)
+    if p0 == p1:
+        raise ValueError("p0 and p1 must differ")
+    alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
+    power = check_probability(power, "power", open_low=True, open_high=True)
+    h = proportion_effectsize(p1, p0)
+    n_approx = NormalIndPower().solve_power(effect_size=abs(h), alpha=alpha, power=power, ratio=0.0,
+                                            alternative="two-sided")
+    n_approx_int = int(np.ceil(n_approx))
+    n = max(2, n_approx_int - 40)
+    while True:
+        if all(power_one_proportion(m, p0, p1, alpha) >= power for m in range(n, n + 50)):
+            break
+        n += 1
+    return {"cohens_h": float(h), "n_normal": n_approx_int, "n_exact": n,
+            "power_exact_at_n_normal": power_one_proportion(n_approx_int, p0, p1, alpha)}
+
+
+def whatif_kept(shares: pd.Series | Mapping[str, float], cuts_pct: Mapping[str, float],
+                per: int = 1000) -> pd.DataFrame:
+    """Customers kept when losses from some causes are cut.
+
+    Parameters
+    ----------
+    shares : Series or mapping
+        Cause -> share of lost customers (%), e.g. Table 1-1.
+    cuts_pct : mapping
+        Cause -> percentage cut of the losses from that cause (0–100).
+    per : int
+        Scale: results are per this many lost customers.
+
+    Returns
+    -------
+    DataFrame indexed by cause: ``lost_before``, ``kept``, ``lost_after``.
+    """
+    s = check_shares(shares)
+    per = check_int(per, "per", low=1)
+    if not isinstance(cuts_pct, Mapping):
+        raise TypeError("cuts_pct must be a mapping cause -> percent cut")
+    cut = pd.Series(0.0, index=s.index)
+    for cause, pct in cuts_pct.items():
+        if cause not in s.index:
+            raise ValueError(f"cuts_pct names unknown cause {cause!r}; causes are {list(s.index)}")
+        cut[cause] = check_number(pct, f"cuts_pct[{cause!r}]", low=0, high=100)
+    before = per * s / 100.0
+    kept = before * cut / 100.0
+    return pd.DataFrame({"lost_before": before, "kept": kept, "lost_after": before - kept})

@@ -1,0 +1,44 @@
+"""Shared fixtures. The chapters are executed once per test session (small mode,
+en and zh, two at a time from this process) and their recorded results handed
+to the per-chapter tests (tests/test_chNN_results.py)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from crmlib import runner  # noqa: E402
+from crmlib.chapter import load_results  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def chapter_runs(tmp_path_factory):
+    """Execute every chapter notebook in small mode, en and zh; return (build_dir, outcomes)."""
+    build = tmp_path_factory.mktemp("build")
+    jobs = runner.plan(runner.discover(), build, langs=("en", "zh"), small=True)
+    outcomes = runner.run_jobs(jobs, workers=2, build_dir=build, echo=False)
+    return build, {(o.job.chapter, o.job.parameters["lang"]): o for o in outcomes}
+
+
+@pytest.fixture(scope="session")
+def chapter_results(chapter_runs):
+    """``get(chapter, lang="en") -> dict`` of recorded results; fails with the notebook's error."""
+    build, outcomes = chapter_runs
+
+    def get(chapter: str, lang: str = "en") -> dict:
+        o = outcomes.get((chapter, lang))
+        assert o is not None, f"no notebook run for {chapter!r} [{lang}]"
+        assert o.ok, f"{chapter} [{lang}] failed in cell {o.cell}: {o.error}\n{o.source}"
+        return load_results(chapter, build, lang)
+
+    return get
+
+
+def values(doc: dict) -> dict:
+    """key -> recorded value."""
+    return {k: v["value"] for k, v in doc["results"].items()}

@@ -1,0 +1,74 @@
+"""Every chapter notebook: stored clean, parametrised, executes in en and zh without
+errors or missing glyphs, and writes its figures and results."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from crmlib import runner
+
+NOTEBOOKS = runner.discover()
+IDS = [nb.stem for nb in NOTEBOOKS]
+
+
+def test_there_are_chapters():
+    assert any(nb.stem.startswith("02_") for nb in NOTEBOOKS), "reference chapter 02 missing"
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_stored_clean(nb_path: Path):
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    for i, cell in enumerate(nb["cells"]):
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs"), f"cell {i} has stored outputs"
+            assert cell.get("execution_count") is None, f"cell {i} has an execution count"
+    tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell must be tagged 'parameters'"
+    src = "".join(tagged[0]["source"])
+    for name in ("lang", "seed", "small", "build_dir"):
+        assert f"\n{name} =" in "\n" + src, f"parameters cell lacks {name!r}"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=IDS)
+def test_notebook_executes(chapter_runs, nb_path: Path, lang: str):
+    build, outcomes = chapter_runs
+    o = outcomes[(nb_path.stem, lang)]
+    assert o.ok, f"failed in cell {o.cell}: {o.error}\n{o.source}"
+    executed = json.loads(o.job.output.read_text(encoding="utf-8"))
+    for i, cell in enumerate(executed["cells"]):
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", f"cell {i} shows an error"
+            text = "".join(out.get("text", "")) if out.get("output_type") == "stream" else ""
+            assert "missing from font" not in text, f"cell {i}: missing glyph warning: {text[:300]}"
+            assert "Traceback" not in text, f"cell {i} printed a traceback"
+    doc = json.loads((build / "results" / ("" if lang == "en" else lang) / f"{nb_path.stem}.json")
+                     .read_text(encoding="utf-8"))
+    assert doc["params"]["lang"] == lang and doc["params"]["small"] is True
+    assert doc["results"], "the chapter recorded no results"
+    assert doc["figures"], "the chapter saved no figures"
+    chapter_no = int(nb_path.stem[:2])
+    for number, fig in doc["figures"].items():
+        assert number.startswith(f"{chapter_no}."), number
+        for key in ("png", "svg"):
+            f = build / fig[key]
+            assert f.is_file() and f.stat().st_size > 1000, f"{f} missing or empty"
+            assert f.name.startswith(f"fig-{chapter_no}-"), f.name
+    mismatched = [k for k, v in doc["results"].items() if v.get("matches") is False]
+    assert not mismatched, f"recorded values differ from their sources: {mismatched}"
+
+
+@pytest.mark.notebook
+def test_two_runs_give_identical_numbers(chapter_runs, tmp_path):
+    """Determinism: re-running the reference chapter reproduces every recorded number."""
+    build, _ = chapter_runs
+    nb = runner.resolve(["02"])
+    out = runner.run_jobs(runner.plan(nb, tmp_path, small=True), workers=1, build_dir=tmp_path, echo=False)
+    assert out[0].ok, out[0].error
+    a = json.loads((build / "results" / f"{nb[0].stem}.json").read_text(encoding="utf-8"))["results"]
+    b = json.loads((tmp_path / "results" / f"{nb[0].stem}.json").read_text(encoding="utf-8"))["results"]
+    assert a == b

@@ -1,0 +1,73 @@
+"""Project tasks with nothing but Python >= 3.10 and pip: ``python3 tools/dev.py TASK``.
+
+    setup   create .venv (if missing) and install the project with its test and site extras
+    run     setup, then the main job: every chapter in en and zh, figures, results, site
+    test    setup, then pytest
+    lab     setup, then JupyterLab on notebooks/
+    bench   setup, then the benchmarks (reference libraries in their own venv)
+
+The Makefile's targets call this script, so ``make run`` and
+``python3 tools/dev.py run`` are the same thing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+VENV = Path(os.environ.get("CRMNB_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+EXTRAS = "test,site"
+
+
+def sh(*cmd: str | Path, **kw) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kw)
+
+
+def setup() -> None:
+    if sys.version_info < (3, 10):
+        sys.exit(f"CRM Notebooks needs Python >= 3.10, this is {sys.version.split()[0]}")
+    if not PY.exists():
+        print(f"Creating virtual environment {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / ".crmnb-installed"
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == want:
+        return
+    rc = sh(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".[{EXTRAS}]")
+    if rc:
+        sys.exit(f"pip install failed (exit {rc})")
+    stamp.write_text(want)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    task, rest = argv[0], argv[1:]
+    if task not in ("setup", "run", "test", "lab", "bench"):
+        print(f"unknown task {task!r}\n{__doc__}", file=sys.stderr)
+        return 2
+    setup()
+    if task == "setup":
+        return 0
+    if task == "run":
+        return sh(PY, "-m", "crmlib", "all", *rest)
+    if task == "test":
+        return sh(PY, "-m", "pytest", *rest)
+    if task == "lab":
+        extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+        return sh(BIN / "jupyter", "lab", "--notebook-dir", ROOT / "notebooks", *extra, *rest)
+    if task == "bench":
+        return sh(PY, ROOT / "bench" / "run.py", *rest)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

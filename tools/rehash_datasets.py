@@ -1,0 +1,30 @@
+"""Recompute the SHA-256 of shipped datasets in datasets/manifest.json.
+
+Run after a deliberate change to a data file (e.g. regenerating a synthetic
+dataset), then review the diff:
+
+    python tools/rehash_datasets.py            # every entry
+    python tools/rehash_datasets.py prospects  # named entries only
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+root = Path(__file__).resolve().parents[1]
+
+
+def sha256(file: Path) -> str:
+    return hashlib.sha256(file.read_bytes()).hexdigest()
+
+
+mf_path = root / "datasets" / "manifest.json"
+mf = json.loads(mf_path.read_text(encoding="utf-8"))
+wanted = set(sys.argv[1:]) or set(mf["datasets"])
+for name, entry in mf["datasets"].items():
+    if name in wanted:
+        entry["sha256"] = sha256(root / "datasets" / entry["file"])
+        print(f"{name}: {entry['sha256']}")
+mf_path.write_text(json.dumps(mf, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
