@@ -91,6 +91,7 @@ class _Col:
     min: float | None = None
     max: float | None = None
     values: tuple | None = None
+    date_format: str | None = None  # strftime pattern of a date/datetime column (manifest "format")
 
 
 def _columns(entry: dict[str, Any]) -> list[_Col]:
@@ -100,7 +101,8 @@ def _columns(entry: dict[str, Any]) -> list[_Col]:
         if t not in _TYPES:
             raise DatasetError(f"manifest: column {cname!r} has unknown type {t!r}")
         vals = tuple(spec["values"]) if "values" in spec else None
-        cols.append(_Col(cname, t, bool(spec.get("nullable", False)), spec.get("min"), spec.get("max"), vals))
+        cols.append(_Col(cname, t, bool(spec.get("nullable", False)), spec.get("min"), spec.get("max"), vals,
+                         spec.get("format")))
     return cols
 
 
@@ -144,7 +146,7 @@ def _convert(raw: pd.Series, col: _Col, fname: str) -> pd.Series:
                                f"has {raw.iloc[row]!r}")
         out = raw.map(_TRUE).astype(bool)
     else:  # date / datetime
-        fmt = "%Y-%m-%d" if col.type == "date" else None
+        fmt = col.date_format or ("%Y-%m-%d" if col.type == "date" else None)
         out = pd.to_datetime(raw.where(~empty, None), format=fmt, errors="coerce")
         bad = out.isna() & ~empty
         if bad.any():
@@ -197,9 +199,12 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     fmt = entry.get("format", "csv")
     if fmt == "csv":
         raw = pd.read_csv(io.BytesIO(blob), dtype=str, keep_default_na=False, encoding="utf-8")
-    elif fmt == "whitespace":  # e.g. the CDNOW master file: no header, blank-separated
-        raw = pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=None, dtype=str, keep_default_na=False,
-                          names=list(entry["columns"]))
+    elif fmt == "whitespace":  # e.g. the CDNOW files: blank-separated, header line only if "header": true
+        if entry.get("header", False):  # the header's names must then match the manifest's columns
+            raw = pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=0, dtype=str, keep_default_na=False)
+        else:
+            raw = pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=None, dtype=str, keep_default_na=False,
+                              names=list(entry["columns"]))
     else:
         raise DatasetError(f"{fname}: unknown format {fmt!r} in manifest")
     cols = _columns(entry)

@@ -1,0 +1,319 @@
+"""Customer lifetime value with constant margin, retention and discount rate.
+
+The source (seed text 000, grep ``北欧航空``) prints three lifetime values —
+SAS Scandinavian Airlines' business traveller US$480,000 over 20 years,
+Cadillac's car buyer US$332,000 over 30 years, Marlboro's smoker US$25,000
+over 30 years — and defines customer equity (顾客资产) as the sum of all
+customers' *discounted* lifetime values. This module has the formulas behind
+such figures, the inverse (the yearly margin a printed figure implies), the
+current-value formula of the same text (grep ``现阶段净利润``) and the
+"acquiring costs 5–10 × keeping" arithmetic.
+
+Timing convention
+-----------------
+Time runs in whole periods ``t = 1, 2, …, T`` (years in the chapter). The
+customer is active in period 1 for sure and still active in period ``t`` with
+probability ``r**(t-1)`` (retention ``r`` per period). An active customer
+yields the margin ``m`` in each period.
+
+* ``timing="end"`` (default): period ``t``'s margin arrives at the **end** of
+  the period and is discounted by ``(1 + d)**t``::
+
+      CLV = sum_{t=1}^{T} m r^(t-1) / (1+d)^t
+          = m / (1+d) * (1 - q^T) / (1 - q),   q = r / (1+d)
+      CLV(T -> inf) = m / (1 + d - r)
+
+* ``timing="start"``: the margin arrives at the **start** of each period, so
+  the first one is not discounted: every value is ``(1 + d)`` times the
+  end-of-period value, ``CLV(T -> inf) = m (1+d) / (1 + d - r)``.
+
+Without discounting and with ``r = 1`` both give ``m * T``: a plain sum of
+margins, which is what the source's figures are. (Gupta & Lehmann's
+``m r / (1 + d - r)`` counts the first margin only after the customer has
+survived a first retention event; it is our end-of-period value times ``r``.)
+
+Examples
+--------
+>>> round(clv(100.0, 0.8, 0.1, None), 2)
+333.33
+>>> implied_margin(480_000, 20)
+24000.0
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validate import as_float_array, check_choice, check_int, check_number
+
+__all__ = [
+    "TIMINGS", "annuity_factor", "clv", "clv_schedule", "implied_margin", "implied_margin_grid",
+    "customer_equity", "current_value", "current_value_from_terms", "acquisition_vs_retention",
+]
+
+TIMINGS = ("end", "start")
+
+
+# ----------------------------------------------------------------- checks
+def _retention(value: Any, name: str = "retention") -> float:
+    return check_number(value, name, low=0.0, high=1.0)
+
+
+def _discount(value: Any, name: str = "discount") -> float:
+    return check_number(value, name, low=-1.0, low_open=True)
+
+
+def _horizon(value: Any, name: str = "horizon") -> float:
+    """An integer number of periods >= 0, or ``None`` / ``math.inf`` for an infinite horizon."""
+    if value is None:
+        return math.inf
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isinf(float(value)):
+        if float(value) < 0:
+            raise ValueError(f"{name} must be >= 0 periods, got {value}")
+        return math.inf
+    return float(check_int(value, name, low=0))
+
+
+def _timing(value: Any) -> str:
+    return check_choice(value, "timing", TIMINGS)
+
+
+def _factor(r: float, d: float, horizon: float, timing: str) -> float:
+    q = r / (1.0 + d)
+    if math.isinf(horizon):
+        if q >= 1.0:
+            raise ValueError(f"an infinite horizon needs retention < 1 + discount (the sum diverges); "
+                             f"got retention={r}, discount={d}")
+        end = 1.0 / (1.0 + d - r)
+    elif q == 1.0:
+        end = horizon / (1.0 + d)
+    else:
+        # (1 - q^T) / (1 - q) with expm1/log1p-free form: fine for q != 1 and T <= a few hundred
+        end = (1.0 - q ** horizon) / (1.0 - q) / (1.0 + d)
+    return end * (1.0 + d) if timing == "start" else end
+
+
+# --------------------------------------------------------------- formulas
+def annuity_factor(retention: float, discount: float, horizon: int | float | None,
+                   timing: str = "end") -> float:
+    """Expected discounted number of margins a customer yields: ``CLV = margin * factor``.
+
+    Parameters
+    ----------
+    retention : float
+        Probability ``r`` in [0, 1] that an active customer is still active next period.
+    discount : float
+        Discount rate ``d`` per period; must be > -1 (0 means no discounting).
+    horizon : int, None or math.inf
+        Number of periods ``T`` >= 0; ``None`` or ``math.inf`` for an infinite horizon
+        (needs ``r < 1 + d``).
+    timing : {"end", "start"}
+        When in each period the margin arrives (see the module docstring).
+
+    Returns
+    -------
+    float
+        ``sum_{t=1}^{T} r^(t-1) (1+d)^-t`` (end) or ``(1+d)`` times that (start).
+    """
+    return _factor(_retention(retention), _discount(discount), _horizon(horizon), _timing(timing))
+
+
+def clv(margin: float, retention: float, discount: float, horizon: int | float | None,
+        timing: str = "end") -> float:
+    """Lifetime value of one customer with constant margin, retention and discount rate.
+
+    Parameters
+    ----------
+    margin : float
+        Margin ``m`` per period from an active customer (money; may be negative for a
+        loss-making customer).
+    retention, discount, horizon, timing
+        As in :func:`annuity_factor`.
+
+    Returns
+    -------
+    float
+        The closed form ``m * annuity_factor(r, d, T, timing)``.
+
+    Raises
+    ------
+    ValueError
+        ``retention`` outside [0, 1], ``discount <= -1``, a negative horizon, a
+        non-finite margin, or an infinite horizon whose sum diverges.
+    """
+    m = check_number(margin, "margin")
+    return m * annuity_factor(retention, discount, horizon, timing)
+
+
+def clv_schedule(margin: float, retention: float, discount: float, horizon: int,
+                 timing: str = "end") -> pd.DataFrame:
+    """Period-by-period view of :func:`clv` (a finite horizon): the direct sum.
+
+    Returns
+    -------
+    DataFrame indexed by ``period`` (1..T) with ``survival`` (``r^(t-1)``),
+    ``discount_factor``, ``expected_margin``, ``discounted_margin`` and
+    ``cumulative_clv`` (its last value equals :func:`clv`).
+    """
+    m = check_number(margin, "margin")
+    r, d, tm = _retention(retention), _discount(discount), _timing(timing)
+    T = check_int(horizon, "horizon", low=0)
+    t = np.arange(1, T + 1, dtype=float)
+    surv = r ** (t - 1)
+    disc = (1.0 + d) ** -(t - 1 if tm == "start" else t)
+    out = pd.DataFrame({"survival": surv, "discount_factor": disc, "expected_margin": m * surv,
+                        "discounted_margin": m * surv * disc},
+                       index=pd.Index(np.arange(1, T + 1), name="period"))
+    out["cumulative_clv"] = out["discounted_margin"].cumsum()
+    return out
+
+
+def implied_margin(clv_value: float, horizon: int | float | None, retention: float = 1.0,
+                   discount: float = 0.0, timing: str = "end") -> float:
+    """The constant margin per period that yields ``clv_value``: ``clv_value / annuity_factor``.
+
+    With the defaults (no discounting, full retention) this is ``clv_value / horizon``,
+    the yearly margin behind an undiscounted sum such as the source's figures.
+
+    Raises
+    ------
+    ValueError
+        As :func:`annuity_factor`, a non-finite ``clv_value``, or ``horizon = 0``
+        (no margin can produce a value over zero periods).
+    """
+    v = check_number(clv_value, "clv_value")
+    f = annuity_factor(retention, discount, horizon, timing)
+    if f == 0.0:
+        raise ValueError("horizon must be >= 1 period (or retention > 0 beyond the first) to imply a margin; "
+                         f"got horizon={horizon}")
+    return v / f
+
+
+def implied_margin_grid(clv_value: float, horizon: int, retentions: Any, discounts: Any,
+                        timing: str = "end") -> pd.DataFrame:
+    """:func:`implied_margin` over a grid: rows ``retention``, columns ``discount``.
+
+    Parameters
+    ----------
+    clv_value : float
+        The lifetime value to reproduce.
+    horizon : int
+        Number of periods (>= 1).
+    retentions, discounts : sequence of float
+        Grid values, each in [0, 1] and > -1 respectively.
+    """
+    rs = as_float_array(retentions, "retentions")
+    ds = as_float_array(discounts, "discounts")
+    for i, r in enumerate(rs):
+        _retention(r, f"retentions[{i}]")
+    for j, d in enumerate(ds):
+        _discount(d, f"discounts[{j}]")
+    check_int(horizon, "horizon", low=1)
+    vals = [[implied_margin(clv_value, horizon, r, d, timing) for d in ds] for r in rs]
+    return pd.DataFrame(vals, index=pd.Index(rs, name="retention"), columns=pd.Index(ds, name="discount"))
+
+
+def customer_equity(clv_values: Any, counts: Any = None) -> float:
+    """Customer equity (顾客资产): the sum of the customers' discounted lifetime values.
+
+    Parameters
+    ----------
+    clv_values : sequence of float
+        One discounted CLV per customer, or per segment when ``counts`` is given.
+    counts : sequence of int-like, optional
+        Number of customers in each segment (>= 0, whole numbers).
+
+    Returns
+    -------
+    float
+    """
+    v = as_float_array(clv_values, "clv_values")
+    if counts is None:
+        return float(v.sum())
+    n = as_float_array(counts, "counts")
+    if n.size != v.size:
+        raise ValueError(f"counts has {n.size} entries but clv_values has {v.size}")
+    bad = np.flatnonzero((n < 0) | (n % 1 != 0))
+    if bad.size:
+        raise ValueError(f"counts[{int(bad[0])}] must be a whole number >= 0, got {n[bad[0]]}")
+    return float(v @ n)
+
+
+def current_value(price_paid: float, production_cost: float, marketing_cost: float,
+                  service_cost: float) -> float:
+    """Current (this period's) value of a customer, as the source defines it.
+
+    ``net profit now = price actually paid − allocated production cost − fixed marketing
+    cost − service cost`` (seed 000, grep ``现阶段净利润``). Every amount is money and must be
+    >= 0; the result may be negative (an unprofitable customer).
+    """
+    amounts = {"price_paid": price_paid, "production_cost": production_cost,
+               "marketing_cost": marketing_cost, "service_cost": service_cost}
+    a = {k: check_number(v, k, low=0.0) for k, v in amounts.items()}
+    return a["price_paid"] - a["production_cost"] - a["marketing_cost"] - a["service_cost"]
+
+
+def current_value_from_terms(terms: pd.DataFrame, amounts: Mapping[str, float]) -> float:
+    """Net profit now from a terms table (``term``, ``kind``, ``sign``), e.g. ``current_value_terms``.
+
+    Every ``formula_term`` row needs an amount (>= 0) in ``amounts``; the result is
+    ``sum(sign * amount)``. Extra amounts are rejected rather than ignored.
+    """
+    if not isinstance(terms, pd.DataFrame):
+        raise TypeError(f"terms must be a pandas DataFrame, got {type(terms).__name__}")
+    missing = [c for c in ("term", "kind", "sign") if c not in terms.columns]
+    if missing:
+        raise ValueError(f"terms is missing column(s) {missing}")
+    if not isinstance(amounts, Mapping):
+        raise TypeError("amounts must be a mapping term -> money")
+    ft = terms[terms["kind"] == "formula_term"]
+    if ft.empty:
+        raise ValueError("terms has no 'formula_term' rows")
+    signs = dict(zip(ft["term"], ft["sign"]))
+    bad_sign = [k for k, s in signs.items() if s not in (-1, 1)]
+    if bad_sign:
+        raise ValueError(f"terms row {bad_sign[0]!r}: a formula term's sign must be +1 or -1")
+    extra = sorted(set(amounts) - set(signs))
+    if extra:
+        raise ValueError(f"amounts names unknown term(s) {extra}; formula terms are {list(signs)}")
+    lacking = [k for k in signs if k not in amounts]
+    if lacking:
+        raise ValueError(f"amounts lacks term(s) {lacking}")
+    return float(sum(s * check_number(amounts[k], f"amounts[{k!r}]", low=0.0) for k, s in signs.items()))
+
+
+def acquisition_vs_retention(customers: int, retention_cost: float, ratios: Any = (5, 10)) -> pd.DataFrame:
+    """"Acquiring a customer costs 5–10 × keeping one", worked as arithmetic.
+
+    A firm that lets ``customers`` go and wins the same number of new ones pays
+    ``ratio × retention_cost`` per new customer instead of ``retention_cost`` to keep each.
+
+    Parameters
+    ----------
+    customers : int
+        Customers to keep or to replace (>= 1).
+    retention_cost : float
+        Cost of keeping one customer (money, >= 0).
+    ratios : sequence of float
+        Acquisition cost as a multiple of retention cost (each >= 1).
+
+    Returns
+    -------
+    DataFrame indexed by ``ratio``: ``cost_keep``, ``cost_replace``, ``extra_cost``.
+    """
+    n = check_int(customers, "customers", low=1)
+    c = check_number(retention_cost, "retention_cost", low=0.0)
+    k = as_float_array(ratios, "ratios")
+    low = np.flatnonzero(k < 1)
+    if low.size:
+        raise ValueError(f"ratios[{int(low[0])}] must be >= 1 (acquiring costs at least as much as keeping), "
+                         f"got {k[low[0]]}")
+    keep = np.full(k.size, n * c)
+    replace = n * c * k
+    return pd.DataFrame({"cost_keep": keep, "cost_replace": replace, "extra_cost": replace - keep},
+                        index=pd.Index(k, name="ratio"))

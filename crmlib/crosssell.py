@@ -1,0 +1,528 @@
+"""Cross-selling and retention: the source's bank figure, what data say, and market baskets.
+
+Three ideas, one module (they are the three halves of the same argument):
+
+* **The source's numbers.** Seed text 000 (留住顾客的概率) prints the
+  probability that a bank keeps a customer by the services held.
+  :func:`source_retention` validates that table and :func:`read_source`
+  spells out what the numbers would imply if read as annual retention.
+* **Retention and the number of products.** :func:`retention_by_products`
+  tabulates the share of customers who stayed, with binomial confidence
+  intervals; :func:`fit_retention_logit` fits a logit of staying (statsmodels)
+  on the number of products or on the product types and returns a
+  :class:`RetentionLogit` with average marginal effects; :func:`whatif_cross_sell`
+  works out the value of cross-selling one more product.
+* **Market baskets.** :func:`basket_matrix` turns long baskets into a
+  basket × item table, :func:`pair_rules` mines every pair rule
+  ``A → B`` with support, confidence and lift in a few matrix products,
+  :func:`rule_by_group` follows one rule across days and times.
+
+Definitions (Agrawal, Imieliński & Swami 1993; Brin et al. 1997), for ``N``
+baskets of which ``n_A`` hold A, ``n_B`` hold B and ``n_AB`` hold both:
+support = n_AB / N, confidence = n_AB / n_A, lift = N · n_AB / (n_A · n_B).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ._validate import check_columns, check_int, check_not_empty, check_number, check_probability
+
+__all__ = [
+    "PRODUCTS", "TIME_SLOTS", "source_retention", "read_source", "check_customers", "retention_by_products",
+    "RetentionLogit", "fit_retention_logit", "whatif_cross_sell", "check_baskets", "basket_matrix",
+    "rule_metrics", "pair_rules", "lift_matrix", "time_slot", "rule_by_group",
+]
+
+PRODUCTS = ("checking", "savings", "card", "loan", "investment")
+#: Shopping times of day: name -> (first hour, last hour), inclusive.
+TIME_SLOTS = {"morning": (8, 11), "afternoon": (12, 16), "evening": (17, 21)}
+
+
+# --------------------------------------------------------------------------- the source's table
+def source_retention(table: pd.DataFrame) -> pd.DataFrame:
+    """Validate the source's "probability kept" table and index it by holding.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``holding``, ``n_services`` (int >= 1) and
+        ``probability_kept_pct`` (0–100), as in ``datasets/seed/crosssell_retention.csv``.
+
+    Returns
+    -------
+    The same rows, indexed by ``holding``, values untouched.
+
+    Raises
+    ------
+    ValueError
+        Missing column, NaN, a duplicated holding, fewer than one service or
+        a probability outside [0, 100].
+    """
+    check_columns(table, ["holding", "n_services", "probability_kept_pct"], "retention table",
+                  numeric=["n_services", "probability_kept_pct"])
+    dup = table["holding"].duplicated().to_numpy()
+    if dup.any():
+        raise ValueError(f"retention table lists holding {table['holding'].iloc[int(np.flatnonzero(dup)[0])]!r} twice")
+    for col, low, high in (("n_services", 1, None), ("probability_kept_pct", 0, 100)):
+        v = table[col].to_numpy(dtype=float)
+        bad = (v < low) | ((v > high) if high is not None else np.zeros(v.size, bool))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            rng_txt = f"[{low}, {high}]" if high is not None else f">= {low}"
+            raise ValueError(f"retention table column {col!r} must be {rng_txt}, row {table.index[i]!r} has {v[i]:g}")
+    return table.set_index("holding", drop=False)
+
+
+def read_source(table: pd.DataFrame) -> pd.DataFrame:
+    """What the printed probabilities would mean if they were annual retention rates.
+
+    Returns, per holding: ``kept_pct`` (as printed), ``lost_pct`` (100 − kept:
+    the share that would leave each year), ``mean_years`` (expected stay
+    1 / (1 − p) in years if the yearly probability were constant; ``inf`` for
+    100 %) and ``times_checking_only`` (kept relative to the first row, the
+    "stickiness" reading).
+    """
+    t = source_retention(table)
+    p = t["probability_kept_pct"].to_numpy(dtype=float) / 100.0
+    with np.errstate(divide="ignore"):
+        years = np.where(p < 1.0, 1.0 / np.maximum(1.0 - p, 1e-300), np.inf)
+    base = p[0]
+    if base == 0:
+        raise ValueError("retention table: the first row's probability is 0, cannot form ratios to it")
+    return pd.DataFrame({"n_services": t["n_services"].to_numpy(), "kept_pct": 100 * p, "lost_pct": 100 * (1 - p),
+                         "mean_years": years, "times_checking_only": p / base}, index=t.index)
+
+
+# --------------------------------------------------------------------------- customers and products
+def check_customers(customers: pd.DataFrame, products_col: str = "n_products", churn_col: str = "churned",
+                    bool_cols: Sequence[str] = ()) -> None:
+    """Validate a customer table: products a non-negative whole number, churn and flags bool.
+
+    Raises
+    ------
+    TypeError
+        ``products_col`` not numeric, ``churn_col`` or a ``bool_cols`` column not bool.
+    ValueError
+        Empty table, missing column, NaN, products < 0 or not whole.
+    """
+    check_columns(customers, [products_col, churn_col, *bool_cols], "customers", numeric=[products_col])
+    v = customers[products_col].to_numpy(dtype=float)
+    for bad, what in ((v < 0, "is negative"), (v % 1 != 0, "is not a whole number")):
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"customers column {products_col!r} {what} at row {customers.index[i]!r} ({v[i]:g})")
+    for c in (churn_col, *bool_cols):
+        if not pd.api.types.is_bool_dtype(customers[c]):
+            raise TypeError(f"customers column {c!r} must be bool (True/False), got dtype {customers[c].dtype}")
+
+
+def retention_by_products(customers: pd.DataFrame, products_col: str = "n_products", churn_col: str = "churned",
+                          alpha: float = 0.05, method: str = "wilson") -> pd.DataFrame:
+    """Share of customers who stayed, by number of products, with confidence intervals.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer; ``products_col`` (int >= 0) and ``churn_col`` (bool, True = left).
+    alpha : float
+        1 − confidence level, in (0, 1).
+    method : str
+        Interval method of ``statsmodels.stats.proportion.proportion_confint``
+        (``"wilson"``, ``"beta"`` = Clopper–Pearson, ``"agresti_coull"`` …).
+
+    Returns
+    -------
+    DataFrame indexed by number of products: ``customers``, ``stayed``,
+    ``retention`` (share stayed, 0–1), ``lower``, ``upper``.
+    """
+    from statsmodels.stats.proportion import proportion_confint
+
+    check_customers(customers, products_col, churn_col)
+    check_probability(alpha, "alpha", open_low=True, open_high=True)
+    if method not in ("wilson", "beta", "agresti_coull", "jeffreys", "normal"):
+        raise ValueError(f"method must be 'wilson', 'beta', 'agresti_coull', 'jeffreys' or 'normal', got {method!r}")
+    g = (~customers[churn_col]).groupby(customers[products_col].astype(int))
+    n, stayed = g.size(), g.sum()
+    lo, hi = proportion_confint(stayed.to_numpy(), n.to_numpy(), alpha=alpha, method=method)
+    out = pd.DataFrame({"customers": n.to_numpy(), "stayed": stayed.to_numpy().astype(int),
+                        "retention": stayed.to_numpy() / n.to_numpy(), "lower": lo, "upper": hi},
+                       index=pd.Index(n.index, name=products_col))
+    return out
+
+
+@dataclass(frozen=True)
+class RetentionLogit:
+    """A fitted logit of staying (1 = stayed a year) with its average marginal effects.
+
+    Attributes
+    ----------
+    result : statsmodels ``LogitResults``
+        The full fit (summary, covariance, likelihood …).
+    terms : tuple of str
+        Regressors in the order of ``result.params`` after the constant.
+    ame : DataFrame
+        Average marginal effect (``dydx``, change in P(stay) per unit of the
+        term, averaged over customers), ``se``, ``lower``, ``upper``, ``pvalue``.
+    """
+
+    result: Any
+    terms: tuple[str, ...]
+    ame: pd.DataFrame
+
+    @property
+    def params(self) -> pd.Series:
+        """Coefficients (log-odds of staying): ``const`` and one per term."""
+        return self.result.params
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors of :attr:`params`."""
+        return self.result.bse
+
+    @property
+    def odds_ratios(self) -> pd.Series:
+        """``exp(coefficient)`` for each term (not the constant)."""
+        return np.exp(self.result.params[list(self.terms)])
+
+    def predict(self, exog: pd.DataFrame | Sequence[float], alpha: float = 0.05) -> pd.DataFrame:
+        """P(stay) with a delta-method confidence band on the log-odds scale.
+
+        Parameters
+        ----------
+        exog : DataFrame with the term columns, or (one-term models) a sequence of values.
+
+        Returns
+        -------
+        DataFrame with ``p``, ``lower``, ``upper`` (probabilities in [0, 1]).
+        """
+        from scipy.stats import norm
+
+        check_probability(alpha, "alpha", open_low=True, open_high=True)
+        if not isinstance(exog, pd.DataFrame):
+            if len(self.terms) != 1:
+                raise ValueError(f"exog must be a DataFrame with columns {list(self.terms)} for this model")
+            exog = pd.DataFrame({self.terms[0]: np.asarray(exog, dtype=float)})
+        missing = [c for c in self.terms if c not in exog.columns]
+        if missing:
+            raise ValueError(f"exog is missing column(s) {missing}")
+        X = np.column_stack([np.ones(len(exog))] + [exog[c].to_numpy(dtype=float) for c in self.terms])
+        eta = X @ self.result.params.to_numpy()
+        se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.result.cov_params().to_numpy(), X))
+        z = norm.ppf(1 - alpha / 2)
+        expit = lambda v: 1.0 / (1.0 + np.exp(-v))  # noqa: E731
+        return pd.DataFrame({"p": expit(eta), "lower": expit(eta - z * se), "upper": expit(eta + z * se)},
+                            index=exog.index)
+
+    def discrete_effect(self, term: str, data: pd.DataFrame, step: float = 1.0) -> float:
+        """Average change in P(stay) when ``term`` rises by ``step`` for every customer in ``data``."""
+        if term not in self.terms:
+            raise ValueError(f"term must be one of {list(self.terms)}, got {term!r}")
+        check_number(step, "step")
+        X0 = data[list(self.terms)].astype(float)
+        X1 = X0.copy()
+        X1[term] = X1[term] + step
+        return float((self.predict(X1)["p"] - self.predict(X0)["p"]).mean())
+
+
+def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] = ("n_products",),
+                        churn_col: str = "churned", alpha: float = 0.05) -> RetentionLogit:
+    """Logistic regression of staying a year on the number of products or the product types.
+
+    Parameters
+    ----------
+    customers : DataFrame
+        One row per customer with ``churn_col`` (bool, True = left) and the ``terms``.
+    terms : sequence of str
+        Regressors: numeric (e.g. ``n_products``, must be >= 0 if named
+        ``n_products``) or bool product flags (``checking`` … ``investment``).
+    alpha : float
+        Level for the marginal effects' intervals.
+
+    Returns
+    -------
+    RetentionLogit
+        Fit with average marginal effects (statsmodels ``get_margeff(at="overall")``).
+
+    Raises
+    ------
+    ValueError
+        Empty data, missing column, NaN, negative products, no terms, a term
+        that does not vary, or an outcome that does not vary.
+    """
+    import statsmodels.api as sm
+
+    terms = tuple(terms)
+    if not terms or not all(isinstance(c, str) for c in terms):
+        raise ValueError(f"terms must be a non-empty sequence of column names, got {terms!r}")
+    check_columns(customers, [churn_col, *terms], "customers")
+    if "n_products" in terms:
+        check_customers(customers, "n_products", churn_col)
+    elif not pd.api.types.is_bool_dtype(customers[churn_col]):
+        raise TypeError(f"customers column {churn_col!r} must be bool (True/False), got dtype "
+                        f"{customers[churn_col].dtype}")
+    cols = {}
+    for c in terms:
+        s = customers[c]
+        if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
+            raise TypeError(f"customers column {c!r} must be numeric or bool, got dtype {s.dtype}")
+        if s.isna().any():
+            raise ValueError(f"customers column {c!r} has NaN at row {s.index[int(np.flatnonzero(s.isna())[0])]!r}")
+        if s.nunique() < 2:
+            raise ValueError(f"customers column {c!r} does not vary: a logit cannot estimate its effect")
+        cols[c] = s.astype(float).to_numpy()
+    y = (~customers[churn_col]).astype(float).to_numpy()
+    if y.min() == y.max():
+        raise ValueError(f"customers column {churn_col!r} does not vary: everyone {'left' if y.max() == 0 else 'stayed'}")
+    X = sm.add_constant(pd.DataFrame(cols, index=customers.index), has_constant="add")
+    res = sm.Logit(y, X).fit(disp=0)
+    mfx = res.get_margeff(at="overall", method="dydx")
+    ci = mfx.conf_int(alpha=alpha)
+    ame = pd.DataFrame({"dydx": mfx.margeff, "se": mfx.margeff_se, "lower": ci[:, 0], "upper": ci[:, 1],
+                        "pvalue": mfx.pvalues}, index=list(terms))
+    return RetentionLogit(res, terms, ame)
+
+
+def whatif_cross_sell(single_share: float, p_stay_one: float, p_stay_two: float, uptake_pct: float,
+                      margin: float, per: int = 10_000) -> dict[str, float]:
+    """Customers and value kept by cross-selling one more product to single-product customers.
+
+    Parameters
+    ----------
+    single_share : float
+        Share of the bank's customers who hold one product, in [0, 1].
+    p_stay_one, p_stay_two : float
+        Probability of staying a year with one and with two products, in [0, 1].
+    uptake_pct : float
+        Percentage (0–100) of single-product customers who take a second product.
+    margin : float
+        Yearly margin per customer kept (money, >= 0).
+    per : int
+        Results per this many customers of the bank.
+
+    Returns
+    -------
+    dict with ``single`` (single-product customers per ``per``), ``converted``,
+    ``kept`` (extra customers still there after a year) and ``value`` (kept × margin).
+    """
+    single_share = check_probability(single_share, "single_share")
+    p1 = check_probability(p_stay_one, "p_stay_one")
+    p2 = check_probability(p_stay_two, "p_stay_two")
+    uptake = check_number(uptake_pct, "uptake_pct", low=0, high=100)
+    margin = check_number(margin, "margin", low=0)
+    per = check_int(per, "per", low=1)
+    single = per * single_share
+    converted = single * uptake / 100.0
+    kept = converted * (p2 - p1)
+    return {"single": single, "converted": converted, "kept": kept, "value": kept * margin}
+
+
+# --------------------------------------------------------------------------- market baskets
+def check_baskets(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col: str = "item",
+                  extra: Sequence[str] = ()) -> None:
+    """Validate long-form baskets: one row per basket and item.
+
+    Raises
+    ------
+    TypeError
+        ``baskets`` not a DataFrame, or an item that is not a string.
+    ValueError
+        Empty, a missing column, a missing basket id, an item that is NaN or
+        empty, or NaN in an ``extra`` column.
+    """
+    check_not_empty(baskets, "baskets")
+    missing = [c for c in (basket_col, item_col, *extra) if c not in baskets.columns]
+    if missing:
+        raise ValueError(f"baskets is missing column(s) {missing}; it has {list(baskets.columns)}")
+    for c, what in ((basket_col, "a missing basket id"), (item_col, "NaN"), *((e, "NaN") for e in extra)):
+        na = baskets[c].isna().to_numpy()
+        if na.any():
+            raise ValueError(f"baskets column {c!r} has {what} at row {baskets.index[int(np.flatnonzero(na)[0])]!r}")
+    items = baskets[item_col]
+    not_str = ~items.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    if not_str.any():
+        i = int(np.flatnonzero(not_str)[0])
+        raise TypeError(f"baskets column {item_col!r} must hold strings, row {baskets.index[i]!r} has {items.iloc[i]!r}")
+    blank = (items.str.strip() == "").to_numpy()
+    if blank.any():
+        raise ValueError(f"baskets column {item_col!r} is empty at row {baskets.index[int(np.flatnonzero(blank)[0])]!r}")
+
+
+def basket_matrix(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col: str = "item") -> pd.DataFrame:
+    """Basket × item table of booleans (True = the basket holds the item).
+
+    An item listed twice in one basket counts once: a basket is a *set* of
+    items for association rules. Rows follow the order of first appearance
+    of the baskets, columns the order of first appearance of the items.
+    """
+    check_baskets(baskets, basket_col, item_col)
+    b_codes, b_uniq = pd.factorize(baskets[basket_col])
+    i_codes, i_uniq = pd.factorize(baskets[item_col])
+    m = np.zeros((b_uniq.size, i_uniq.size), dtype=bool)
+    m[b_codes, i_codes] = True
+    return pd.DataFrame(m, index=pd.Index(b_uniq, name=basket_col), columns=pd.Index(i_uniq, name=item_col))
+
+
+def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
+    """Support, confidence and lift of ``A → B`` from counts (scalars or arrays).
+
+    Parameters
+    ----------
+    n : int
+        Number of baskets (> 0).
+    n_a, n_b, n_ab : int or array
+        Baskets holding A, holding B, holding both (0 <= n_ab <= min(n_a, n_b) <= n).
+
+    Returns
+    -------
+    dict of ``support``, ``confidence`` (NaN where ``n_a`` is 0), ``lift``
+    (NaN where ``n_a`` or ``n_b`` is 0), ``support_a``, ``support_b``.
+    """
+    n = check_int(n, "n", low=1)
+    a, b, ab = (np.asarray(v, dtype=float) for v in (n_a, n_b, n_ab))
+    for name, v in (("n_a", a), ("n_b", b), ("n_ab", ab)):
+        if not np.isfinite(v).all():
+            raise ValueError(f"{name} must be finite counts")
+        if (v < 0).any() or (v > n).any():
+            raise ValueError(f"{name} must lie in [0, n={n}], got {v.min() if (v < 0).any() else v.max():g}")
+    if (ab > np.minimum(a, b)).any():
+        raise ValueError("n_ab cannot exceed n_a or n_b: baskets holding both hold each")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        conf = np.where(a > 0, ab / np.where(a > 0, a, 1), np.nan)
+        lift = np.where((a > 0) & (b > 0), n * ab / np.where((a > 0) & (b > 0), a * b, 1), np.nan)
+    scalar = all(np.ndim(v) == 0 for v in (n_a, n_b, n_ab))
+    out = {"support": ab / n, "confidence": conf, "lift": lift, "support_a": a / n, "support_b": b / n}
+    return {k: float(v) for k, v in out.items()} if scalar else out
+
+
+def _as_matrix(data: pd.DataFrame) -> pd.DataFrame:
+    """Accept a bool basket matrix or long baskets (``basket_id``, ``item``)."""
+    check_not_empty(data, "baskets")
+    if {"basket_id", "item"} <= set(data.columns) and not all(pd.api.types.is_bool_dtype(data[c]) for c in data):
+        return basket_matrix(data)
+    bad = [c for c in data.columns if not pd.api.types.is_bool_dtype(data[c])]
+    if bad:
+        raise TypeError(f"basket matrix column {bad[0]!r} must be bool (or pass long baskets with "
+                        f"'basket_id' and 'item'), got dtype {data[bad[0]].dtype}")
+    return data
+
+
+def pair_rules(data: pd.DataFrame, min_support: float = 0.01, min_confidence: float = 0.0) -> pd.DataFrame:
+    """Every rule ``A → B`` between two items, with support, confidence and lift.
+
+    Parameters
+    ----------
+    data : DataFrame
+        A bool basket × item matrix (:func:`basket_matrix`) or long baskets
+        with ``basket_id`` and ``item``.
+    min_support : float
+        Keep rules whose pair support is at least this, in (0, 1].
+    min_confidence : float
+        Keep rules whose confidence is at least this, in [0, 1].
+
+    Returns
+    -------
+    DataFrame with ``antecedent``, ``consequent``, ``n_ab``, ``support``,
+    ``confidence``, ``lift``, ``support_a``, ``support_b``; sorted by lift
+    (largest first), ties by antecedent then consequent.
+
+    Notes
+    -----
+    All pair counts come from one matrix product ``XᵀX`` of the 0/1 basket
+    matrix ``X``: its diagonal holds ``n_A``, its off-diagonal ``n_AB``.
+    """
+    m = _as_matrix(data)
+    check_number(min_support, "min_support", low=0, high=1, low_open=True)
+    check_probability(min_confidence, "min_confidence")
+    x = m.to_numpy(dtype=np.int64)
+    co = x.T @ x
+    n_item = np.diag(co)
+    ia, ib = np.nonzero(~np.eye(co.shape[0], dtype=bool))
+    met = rule_metrics(len(m), n_item[ia], n_item[ib], co[ia, ib])
+    items = np.asarray(m.columns)
+    out = pd.DataFrame({"antecedent": items[ia], "consequent": items[ib], "n_ab": co[ia, ib],
+                        "support": met["support"], "confidence": met["confidence"], "lift": met["lift"],
+                        "support_a": met["support_a"], "support_b": met["support_b"]})
+    keep = (out["support"] >= min_support) & (out["confidence"] >= min_confidence)
+    out = out[keep.to_numpy()].sort_values(["lift", "antecedent", "consequent"], ascending=[False, True, True])
+    return out.reset_index(drop=True)
+
+
+def lift_matrix(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
+    """Item × item lift (symmetric; NaN on the diagonal and where an item never occurs).
+
+    ``items`` picks and orders the items (default: all, in the matrix's order).
+    """
+    m = _as_matrix(data)
+    if items is not None:
+        unknown = [i for i in items if i not in m.columns]
+        if unknown:
+            raise ValueError(f"items not in the baskets: {unknown}")
+        m = m[list(items)]
+    x = m.to_numpy(dtype=np.int64)
+    co = x.T @ x
+    d = np.diag(co)
+    lift = rule_metrics(len(m), d[:, None] * np.ones_like(co), d[None, :] * np.ones_like(co), co)["lift"]
+    np.fill_diagonal(lift, np.nan)
+    return pd.DataFrame(lift, index=m.columns, columns=m.columns)
+
+
+def time_slot(hour: Any) -> pd.Series:
+    """Name the :data:`TIME_SLOTS` slot of each hour (8–21); other hours raise."""
+    h = pd.Series(hour)
+    if not pd.api.types.is_numeric_dtype(h) or h.isna().any():
+        raise TypeError("hour must be whole numbers without NaN")
+    out = pd.Series(pd.NA, index=h.index, dtype="object")
+    for name, (lo, hi) in TIME_SLOTS.items():
+        out[(h >= lo) & (h <= hi)] = name
+    bad = out.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"hour at row {h.index[i]!r} is {h.iloc[i]}, outside the shop's hours 8–21")
+    return out.astype(str)
+
+
+def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: Sequence[str],
+                  basket_col: str = "basket_id", item_col: str = "item") -> pd.DataFrame:
+    """Support, confidence and lift of one rule within each group of baskets.
+
+    Parameters
+    ----------
+    baskets : DataFrame
+        Long baskets with ``basket_col``, ``item_col`` and the ``by`` columns,
+        which must be constant within a basket (e.g. day, time slot).
+    antecedent, consequent : str
+        The rule's items; both must occur in ``baskets``.
+    by : sequence of str
+        Grouping columns.
+
+    Returns
+    -------
+    DataFrame indexed by the groups: ``baskets``, ``n_a``, ``n_b``, ``n_ab``,
+    ``support``, ``confidence``, ``lift`` (each group's own base rates).
+    """
+    by = list(by)
+    if not by:
+        raise ValueError("by must name at least one column")
+    check_baskets(baskets, basket_col, item_col, extra=by)
+    for item, name in ((antecedent, "antecedent"), (consequent, "consequent")):
+        if not (baskets[item_col] == item).any():
+            raise ValueError(f"{name} {item!r} does not occur in baskets column {item_col!r}")
+    if antecedent == consequent:
+        raise ValueError("antecedent and consequent must differ")
+    per = baskets.assign(_a=baskets[item_col] == antecedent, _b=baskets[item_col] == consequent)
+    g = per.groupby(basket_col, sort=False)
+    keys = g[by].nunique()
+    varies = (keys > 1).any(axis=1).to_numpy()
+    if varies.any():
+        raise ValueError(f"basket {keys.index[int(np.flatnonzero(varies)[0])]!r} has more than one value of {by}")
+    bask = pd.concat([g[by].first(), g[["_a", "_b"]].any()], axis=1)
+    bask["_ab"] = bask["_a"] & bask["_b"]
+    agg = bask.groupby(by, sort=True).agg(baskets=("_a", "size"), n_a=("_a", "sum"), n_b=("_b", "sum"),
+                                          n_ab=("_ab", "sum"))
+    rows = [rule_metrics(int(r.baskets), r.n_a, r.n_b, r.n_ab) for r in agg.itertuples()]
+    met = pd.DataFrame(rows, index=agg.index)[["support", "confidence", "lift"]]
+    return pd.concat([agg, met], axis=1)

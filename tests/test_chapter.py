@@ -1,0 +1,95 @@
+"""crmlib.chapter: recorded results and figure files."""
+from __future__ import annotations
+
+import json
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from crmlib import Chapter, paper_source, seed_source  # noqa: E402
+from crmlib.chapter import load_results  # noqa: E402
+
+
+def test_record_writes_json_with_sources_and_matches(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False, seed=3)
+    ch.record("a.b", np.float64(2.5), unit="%", source=seed_source("001.txt", "短语"), expected=2.5)
+    ch.record("c", [np.int64(1), 2], expected=[1, 3])
+    ch.record("d", {"x": np.bool_(True)})
+    doc = json.loads((tmp_path / "results" / "09_test_chapter.json").read_text(encoding="utf-8"))
+    assert doc["params"] == {"lang": "en", "seed": 3, "small": False}
+    assert doc["results"]["a.b"] == {"value": 2.5, "unit": "%", "expected": 2.5, "matches": True,
+                                     "source": {"kind": "seed", "seed_file": "001.txt", "phrase": "短语"}}
+    assert doc["results"]["c"]["matches"] is False
+    assert doc["results"]["d"]["value"] == {"x": True}
+    assert load_results("09_test_chapter", tmp_path) == doc
+
+
+def test_tolerances(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    ch.record("x", 0.7041, expected=0.704, atol=5e-4)
+    ch.record("y", 0.7046, expected=0.704, atol=5e-4)
+    r = load_results("09_test_chapter", tmp_path)["results"]
+    assert r["x"]["matches"] and not r["y"]["matches"]
+
+
+def test_bad_records_rejected(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    with pytest.raises(ValueError, match="non-finite"):
+        ch.record("nan", float("nan"))
+    with pytest.raises(ValueError, match="dotted identifier"):
+        ch.record("has space", 1)
+    with pytest.raises(TypeError, match="cannot record"):
+        ch.record("obj", object())
+    with pytest.raises(ValueError, match="seed_file and phrase"):
+        seed_source("", "x")
+    with pytest.raises(ValueError, match="citation and where"):
+        paper_source("Fader", "")
+
+
+@pytest.mark.parametrize("kwargs, msg", [
+    ({"chapter": "chapter2"}, "chapter must look like"),
+    ({"chapter": "09_x", "lang": "fr"}, "lang must be one of"),
+    ({"chapter": "09_x", "seed": -1}, "seed must be a non-negative integer"),
+    ({"chapter": "09_x", "seed": 1.5}, "seed must be a non-negative integer"),
+])
+def test_bad_chapter_arguments(tmp_path, kwargs, msg):
+    with pytest.raises(ValueError, match=msg):
+        Chapter(build_dir=tmp_path, display=False, **kwargs)
+
+
+def test_figures_saved_under_stable_names_per_language(tmp_path):
+    for lang in ("en", "zh"):
+        ch = Chapter("09_test_chapter", lang=lang, build_dir=tmp_path, display=False)
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        png = ch.figure(fig, "9.1", "line", "A line")
+        assert png.is_file() and png.with_suffix(".svg").is_file()
+    assert (tmp_path / "figures" / "09_test_chapter" / "fig-9-1-line.png").is_file()
+    assert (tmp_path / "figures" / "09_test_chapter" / "zh" / "fig-9-1-line.svg").is_file()
+    doc = load_results("09_test_chapter", tmp_path, "zh")
+    assert doc["figures"]["9.1"]["label"] == "图 9.1"
+    with pytest.raises(ValueError, match="figure number"):
+        ch.figure(plt.figure(), "2.1", "x", "wrong chapter")
+    with pytest.raises(ValueError, match="slug"):
+        ch.figure(plt.figure(), "9.2", "Bad Slug", "x")
+
+
+def test_svg_output_is_deterministic(tmp_path):
+    outs = []
+    for k in range(2):
+        ch = Chapter("09_test_chapter", build_dir=tmp_path / str(k), display=False)
+        fig, ax = plt.subplots()
+        ax.bar(["a", "b"], [1, 2])
+        outs.append(ch.figure(fig, "9.1", "bars", "x").with_suffix(".svg").read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_rng_streams_are_seeded_and_distinct(tmp_path):
+    a = Chapter("09_test_chapter", seed=5, build_dir=tmp_path, display=False)
+    b = Chapter("09_test_chapter", seed=5, build_dir=tmp_path, display=False)
+    assert a.rng(1).integers(1e9) == b.rng(1).integers(1e9)
+    assert a.rng(1).integers(1e9) != a.rng(2).integers(1e9)

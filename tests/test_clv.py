@@ -1,0 +1,198 @@
+"""crmlib.clv: closed forms against direct sums, the inverse, equity, current value, bad input."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crmlib import clv, datasets
+
+margins = st.floats(-1e5, 1e6, allow_nan=False, allow_infinity=False)
+retentions = st.floats(0.0, 1.0)
+discounts = st.floats(-0.5, 1.0)
+horizons = st.integers(0, 80)
+timings = st.sampled_from(clv.TIMINGS)
+
+
+def direct_sum(m: float, r: float, d: float, T: int, timing: str) -> float:
+    """The definition, term by term (independent of crmlib)."""
+    total = 0.0
+    for t in range(1, T + 1):
+        when = t if timing == "end" else t - 1
+        total += m * r ** (t - 1) / (1 + d) ** when
+    return total
+
+
+@settings(max_examples=300, deadline=None)
+@given(margins, retentions, discounts, horizons, timings)
+def test_finite_closed_form_equals_direct_sum(m, r, d, T, timing):
+    got = clv.clv(m, r, d, T, timing)
+    want = direct_sum(m, r, d, T, timing)
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
+    sched = clv.clv_schedule(m, r, d, T, timing)
+    assert len(sched) == T
+    if T:
+        assert sched["cumulative_clv"].iloc[-1] == pytest.approx(want, rel=1e-9, abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(margins, st.floats(0.0, 0.95), st.floats(0.0, 0.5), timings)
+def test_infinite_horizon_is_the_limit_of_the_direct_sum(m, r, d, timing):
+    # r <= 0.95, d >= 0: q <= 0.95 so 600 terms leave a relative tail below 0.95**600 ~ 4e-14
+    got = clv.clv(m, r, d, None, timing)
+    assert got == pytest.approx(direct_sum(m, r, d, 600, timing), rel=1e-9, abs=1e-6)
+    assert clv.clv(m, r, d, math.inf, timing) == got
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(1.0, 1e6), retentions, st.floats(0.0, 0.5), st.integers(1, 60), timings)
+def test_implied_margin_inverts_clv(value, r, d, T, timing):
+    m = clv.implied_margin(value, T, r, d, timing)
+    assert clv.clv(m, r, d, T, timing) == pytest.approx(value, rel=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(1.0, 1e4), st.floats(0.0, 0.99), st.floats(0.0, 0.3), st.integers(1, 40))
+def test_start_is_end_times_one_plus_d_and_value_falls_with_discount(m, r, d, T):
+    end, start = clv.clv(m, r, d, T, "end"), clv.clv(m, r, d, T, "start")
+    assert start == pytest.approx(end * (1 + d), rel=1e-12)
+    assert clv.clv(m, r, d + 0.01, T) < end
+    assert clv.clv(m, min(r + 0.01, 1.0), d, T) >= end
+
+
+def test_textbook_special_cases():
+    # undiscounted, full retention: a plain sum of T margins, whatever the timing
+    assert clv.clv(24_000, 1.0, 0.0, 20) == pytest.approx(480_000)
+    assert clv.clv(24_000, 1.0, 0.0, 20, "start") == pytest.approx(480_000)
+    # infinite horizon end-of-period: m / (1 + d - r); Gupta-Lehmann m r / (1 + d - r) is r times it
+    assert clv.clv(100, 0.8, 0.1, None) == pytest.approx(100 / 0.3)
+    assert clv.clv(100, 0.8, 0.1, None, "start") == pytest.approx(110 / 0.3)
+    assert clv.implied_margin(480_000, 20) == pytest.approx(24_000)
+    assert clv.implied_margin(25_000, 30) == pytest.approx(25_000 / 30)
+    assert clv.clv(100, 0.0, 0.0, 10) == pytest.approx(100)   # only the first period
+    assert clv.clv(100, 0.5, 0.0, 0) == 0.0
+
+
+def test_implied_margin_grid_matches_pointwise():
+    g = clv.implied_margin_grid(332_000, 30, [0.8, 1.0], [0.0, 0.1])
+    assert g.shape == (2, 2)
+    assert g.loc[1.0, 0.0] == pytest.approx(332_000 / 30)
+    assert g.loc[0.8, 0.1] == pytest.approx(clv.implied_margin(332_000, 30, 0.8, 0.1))
+    assert g.loc[0.8, 0.1] > g.loc[1.0, 0.1] > g.loc[1.0, 0.0]
+
+
+def test_customer_equity_sums_and_weights():
+    assert clv.customer_equity([1.0, 2.5, 3.5]) == pytest.approx(7.0)
+    assert clv.customer_equity(pd.Series([100.0, 10.0]), counts=[3, 20]) == pytest.approx(500.0)
+
+
+def test_current_value_and_terms_table_agree():
+    assert clv.current_value(100, 40, 10, 15) == pytest.approx(35)
+    assert clv.current_value(50, 40, 10, 15) == pytest.approx(-15)   # a loss-making customer is allowed
+    terms = datasets.load("current_value_terms")
+    amounts = {"price_paid": 100, "production_cost": 40, "marketing_cost": 10, "service_cost": 15}
+    assert clv.current_value_from_terms(terms, amounts) == pytest.approx(35)
+
+
+def test_acquisition_vs_retention_arithmetic():
+    tab = clv.acquisition_vs_retention(100, 50.0, (5, 10))
+    assert list(tab["cost_keep"]) == [5000.0, 5000.0]
+    assert list(tab["cost_replace"]) == [25000.0, 50000.0]
+    assert list(tab["extra_cost"]) == [20000.0, 45000.0]
+
+
+# ------------------------------------------------------------ bad input: one rule each
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(retention=1.2), "retention must be <= 1"),
+    (dict(retention=-0.1), "retention must be >= 0"),
+    (dict(retention=float("nan")), "retention is NaN"),
+    (dict(discount=-1.0), "discount must be > -1"),
+    (dict(discount=-3.0), "discount must be > -1"),
+    (dict(horizon=-1), "horizon must be >= 0"),
+    (dict(horizon=-math.inf), "horizon must be >= 0"),
+    (dict(margin=float("inf")), "margin must be finite"),
+    (dict(timing="middle"), "timing must be one of"),
+    (dict(retention=1.0, discount=0.0, horizon=None), "infinite horizon needs retention < 1 \\+ discount"),
+])
+def test_clv_rejects_bad_input(kwargs, match):
+    args = dict(margin=100.0, retention=0.8, discount=0.1, horizon=10)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        clv.clv(**args)
+
+
+def test_type_errors_name_the_argument():
+    with pytest.raises(TypeError, match="horizon must be an integer"):
+        clv.clv(100, 0.8, 0.1, 2.5)
+    with pytest.raises(TypeError, match="margin must be a real number"):
+        clv.clv("100", 0.8, 0.1, 10)
+    with pytest.raises(TypeError, match="retention must be a real number"):
+        clv.clv(100, True, 0.1, 10)
+
+
+def test_implied_margin_rejects_zero_horizon_and_bad_value():
+    with pytest.raises(ValueError, match="horizon must be >= 1"):
+        clv.implied_margin(1000, 0)
+    with pytest.raises(ValueError, match="clv_value is NaN"):
+        clv.implied_margin(float("nan"), 10)
+
+
+def test_grid_names_the_bad_grid_value():
+    with pytest.raises(ValueError, match=r"retentions\[1\] must be <= 1"):
+        clv.implied_margin_grid(1000, 10, [0.9, 1.5], [0.0])
+    with pytest.raises(ValueError, match=r"discounts\[0\] must be > -1"):
+        clv.implied_margin_grid(1000, 10, [0.9], [-1.0])
+    with pytest.raises(ValueError, match="horizon must be >= 1"):
+        clv.implied_margin_grid(1000, 0, [0.9], [0.0])
+
+
+def test_schedule_rejects_infinite_horizon():
+    with pytest.raises(TypeError, match="horizon must be an integer"):
+        clv.clv_schedule(100, 0.8, 0.1, math.inf)
+
+
+@pytest.mark.parametrize("term", ["price_paid", "production_cost", "marketing_cost", "service_cost"])
+def test_current_value_rejects_negative_money(term):
+    args = {"price_paid": 100, "production_cost": 40, "marketing_cost": 10, "service_cost": 15}
+    args[term] = -1
+    with pytest.raises(ValueError, match=f"{term} must be >= 0"):
+        clv.current_value(**args)
+
+
+def test_current_value_from_terms_rejects_missing_extra_and_negative():
+    terms = datasets.load("current_value_terms")
+    ok = {"price_paid": 100, "production_cost": 40, "marketing_cost": 10, "service_cost": 15}
+    with pytest.raises(ValueError, match="lacks term"):
+        clv.current_value_from_terms(terms, {k: v for k, v in ok.items() if k != "service_cost"})
+    with pytest.raises(ValueError, match="unknown term"):
+        clv.current_value_from_terms(terms, {**ok, "gross_profit": 1})
+    with pytest.raises(ValueError, match=r"amounts\['price_paid'\] must be >= 0"):
+        clv.current_value_from_terms(terms, {**ok, "price_paid": -5})
+    with pytest.raises(ValueError, match="missing column"):
+        clv.current_value_from_terms(terms.drop(columns="sign"), ok)
+
+
+def test_customer_equity_rejects_bad_values_and_counts():
+    with pytest.raises(ValueError, match=r"clv_values\[1\] is NaN"):
+        clv.customer_equity([1.0, np.nan])
+    with pytest.raises(ValueError, match="clv_values is empty"):
+        clv.customer_equity([])
+    with pytest.raises(ValueError, match=r"counts\[0\] must be a whole number >= 0"):
+        clv.customer_equity([1.0, 2.0], counts=[-1, 2])
+    with pytest.raises(ValueError, match=r"counts\[1\] must be a whole number"):
+        clv.customer_equity([1.0, 2.0], counts=[1, 2.5])
+    with pytest.raises(ValueError, match="counts has 1 entries"):
+        clv.customer_equity([1.0, 2.0], counts=[1])
+
+
+def test_acquisition_vs_retention_rejects_bad_input():
+    with pytest.raises(ValueError, match="customers must be >= 1"):
+        clv.acquisition_vs_retention(0, 10.0)
+    with pytest.raises(ValueError, match="retention_cost must be >= 0"):
+        clv.acquisition_vs_retention(10, -1.0)
+    with pytest.raises(ValueError, match=r"ratios\[0\] must be >= 1"):
+        clv.acquisition_vs_retention(10, 1.0, (0.5, 5))

@@ -1,0 +1,77 @@
+"""Labels and fonts: every plotted term in both languages; Chinese glyphs render."""
+from __future__ import annotations
+
+import io
+import warnings
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from crmlib import datasets, i18n  # noqa: E402
+from crmlib.plotting import loss as lplot  # noqa: E402
+
+
+def _render(fig) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format="png")
+        fig.savefig(io.BytesIO(), format="svg")
+    plt.close(fig)
+    return [str(w.message) for w in caught if "missing from" in str(w.message)]
+
+
+def test_zh_figure_renders_without_missing_glyphs():
+    i18n.use_lang("zh")
+    try:
+        ax = lplot.pareto_chart(datasets.load("loss_causes"), lang="zh")
+        ax.set_xlabel("客户关系管理 顾客终生价值 交叉销售 成功的概率")
+        assert _render(ax.figure) == []
+    finally:
+        i18n.use_lang("en")
+
+
+def test_glyph_check_can_fail():
+    """Negative control: with only DejaVu Sans the same figure does warn, so the test above means something."""
+    matplotlib.rcParams["font.sans-serif"] = ["DejaVu Sans"]
+    fig, ax = plt.subplots()
+    ax.set_title("客户流失")
+    assert _render(fig), "expected 'Glyph … missing' warnings with a Latin-only font"
+    i18n.use_lang("en")
+
+
+def test_cjk_font_is_free_software():
+    name = i18n.cjk_font_name()
+    assert name and "simhei" not in name.lower()
+
+
+def test_every_label_has_both_languages_and_unique_keys():
+    table = i18n.labels()
+    assert len(table) > 20
+    for key, row in table.items():
+        assert row["en"] and row["zh"], key
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in row["zh"]) or row["zh"] == row["en"] \
+            or not any(c.isalpha() for c in row["en"]), f"{key}: zh text has no Chinese: {row['zh']!r}"
+
+
+def test_labels_agree_with_the_seed_table():
+    for _, row in datasets.load("loss_causes").iterrows():
+        assert i18n.t(f"loss.cause.{row['cause_id']}", "zh") == row["cause_zh"]
+        assert i18n.t(f"loss.cause.{row['cause_id']}", "en") == row["cause_en"]
+        assert i18n.t(f"loss.group.{row['group_id']}", "zh") == row["group_zh"]
+
+
+def test_lookup_errors_are_clear():
+    with pytest.raises(KeyError, match="no label 'nope.nope'"):
+        i18n.t("nope.nope")
+    with pytest.raises(ValueError, match="lang must be one of"):
+        i18n.t("core.figure", "fr")
+    assert i18n.t("loss.survey_title", "en", n=12).startswith("A survey of 12")
+
+
+def test_glossary_rows_are_sorted_and_complete():
+    rows = i18n.glossary()
+    assert len(rows) == len(i18n.labels())
+    assert rows == sorted(rows, key=lambda r: (r["topic"], r["en"].lower()))
