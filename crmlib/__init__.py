@@ -1,6 +1,9 @@
 """crmlib — the computation behind the CRM Notebooks chapters.
 
-One module per idea: ``loss`` (why customers are lost), ``datasets``
+One module per idea: ``concepts`` (what CRM is: MAN qualification, the six
+stages), ``funnel`` (funnel probabilities), ``prospects`` (the synthetic
+prospects dataset's generator), ``loss`` (why customers are lost), ``roi`` (what
+CRM costs and returns: TCO, NPV, IRR, payback, EVA, tornado), ``datasets``
 (hash-checked shipped data), ``i18n`` (English/Chinese labels and fonts),
 ``chapter`` (recorded results and numbered figures), ``exercises``
 (self-checks), ``widgets`` (what-ifs that run headless), ``plotting``

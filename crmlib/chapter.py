@@ -18,6 +18,7 @@ import json
 import math
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from .i18n import check_lang, use_lang
 
-__all__ = ["Chapter", "seed_source", "paper_source", "default_build_dir", "load_results", "to_jsonable"]
+__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir", "load_results", "to_jsonable"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 
@@ -72,6 +73,19 @@ def to_jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (int, str)):
         return value
     raise TypeError(f"cannot record a value of type {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class SavedFigure:
+    """Where :meth:`Chapter.figure` wrote a figure. Shows nothing as a cell result
+    (the figure and its caption are already displayed)."""
+
+    number: str
+    png: Path
+    svg: Path
+
+    def _ipython_display_(self) -> None:
+        return None
 
 
 def _matches(value: Any, expected: Any, rtol: float, atol: float) -> bool:
@@ -129,8 +143,8 @@ class Chapter:
         self._results: dict[str, Any] = {}
         self._figures: dict[str, Any] = {}
         self._params = {"lang": self.lang, "seed": self.seed, "small": self.small, **to_jsonable(params)}
-        use_lang(self.lang)
         _style()
+        use_lang(self.lang)
 
     # ---------------------------------------------------------------- paths
     @property
@@ -204,7 +218,7 @@ class Chapter:
         return {k: v["value"] for k, v in self._results.items()}
 
     # -------------------------------------------------------------- figures
-    def figure(self, fig: Any, number: str, slug: str, caption: str) -> Path:
+    def figure(self, fig: Any, number: str, slug: str, caption: str) -> SavedFigure:
         """Save ``fig`` as PNG and SVG under a stable name and show it with a numbered caption.
 
         Parameters
@@ -219,7 +233,8 @@ class Chapter:
 
         Returns
         -------
-        Path of the PNG file.
+        SavedFigure
+            The number and the PNG and SVG paths.
         """
         import matplotlib.pyplot as plt
 
@@ -245,7 +260,7 @@ class Chapter:
             display(fig)
             display(Markdown(f"**{label}.** {caption}"))
         plt.close(fig)
-        return png
+        return SavedFigure(number, png, svg)
 
 
 def _style() -> None:

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -54,6 +55,8 @@ from ._validate import as_float_array, check_choice, check_int, check_number
 __all__ = [
     "TIMINGS", "annuity_factor", "clv", "clv_schedule", "implied_margin", "implied_margin_grid",
     "customer_equity", "current_value", "current_value_from_terms", "acquisition_vs_retention",
+    "parse_printed_usd", "constant_retention_mle", "discounted_clv", "repeat_transactions_by_period",
+    "expected_repeat_by_period",
 ]
 
 TIMINGS = ("end", "start")
@@ -317,3 +320,171 @@ def acquisition_vs_retention(customers: int, retention_cost: float, ratios: Any 
     replace = n * c * k
     return pd.DataFrame({"cost_keep": keep, "cost_replace": replace, "extra_cost": replace - keep},
                         index=pd.Index(k, name="ratio"))
+
+
+_WAN = re.compile(r"^\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<wan>万)?\s*美元\s*$")
+
+
+def parse_printed_usd(text: str) -> float:
+    """Read a US-dollar amount as the Chinese source prints it, e.g. ``"33.2 万美元"`` -> 332000.0.
+
+    Accepts ``<number> 万美元`` (万 = 10,000) or ``<number> 美元``; anything else is rejected.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    m = _WAN.match(text)
+    if not m:
+        raise ValueError(f"text must look like '48 万美元' or '2500 美元', got {text!r}")
+    return float(m.group("num")) * (1e4 if m.group("wan") else 1.0)
+
+
+# ------------------------------------------------- cohorts and customer bases
+def _survivors(survivors: Any, name: str = "survivors") -> np.ndarray:
+    s = as_float_array(survivors, name)
+    if s.size < 2:
+        raise ValueError(f"{name} needs at least two periods (start and one later count), got {s.size}")
+    neg = np.flatnonzero(s < 0)
+    if neg.size:
+        raise ValueError(f"{name}[{int(neg[0])}] is negative ({s[neg[0]]})")
+    if s[0] <= 0:
+        raise ValueError(f"{name}[0] (the cohort size) must be > 0, got {s[0]}")
+    up = np.flatnonzero(np.diff(s) > 0)
+    if up.size:
+        i = int(up[0]) + 1
+        raise ValueError(f"{name} increase at period {i} ({s[i - 1]:g} -> {s[i]:g}): a cohort can only shrink")
+    return s
+
+
+def constant_retention_mle(survivors: Any) -> float:
+    """Maximum-likelihood retention rate of a cohort if every customer had the same, constant rate.
+
+    With survivors ``S_0, …, S_n`` the geometric (no heterogeneity) model's likelihood gives
+    ``r = 1 - (S_0 - S_n) / sum_{t=0}^{n-1} S_t``: customers lost over customer-periods at risk.
+
+    Parameters
+    ----------
+    survivors : sequence of float
+        Customers still active at the start (index 0) and after each period; non-increasing.
+    """
+    s = _survivors(survivors)
+    exposure = s[:-1].sum()
+    return float(1.0 - (s[0] - s[-1]) / exposure)
+
+
+def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount: float) -> np.ndarray:
+    """Per-customer discounted value of future purchases.
+
+    Parameters
+    ----------
+    cumulative_purchases : array (customers, K + 1)
+        Expected cumulative purchases at step boundaries ``0, 1, …, K``; column 0 is 0 and each
+        row is non-decreasing (e.g. a BG/NBD model's conditional expectations).
+    spend_per_purchase : array (customers,)
+        Expected spend (or margin) per purchase, >= 0 (e.g. Gamma-Gamma).
+    discount : float
+        Discount rate per step (> -1). Purchases expected in step ``k`` count at its end,
+        discounted by ``(1 + discount)**k`` — the end-of-period convention of :func:`clv`.
+
+    Returns
+    -------
+    ndarray (customers,)
+    """
+    c = np.asarray(cumulative_purchases, dtype=float)
+    if c.ndim != 2 or c.shape[1] < 2:
+        raise ValueError("cumulative_purchases must be 2-D (customers, steps + 1) with >= 2 columns, "
+                         f"got shape {c.shape}")
+    not_finite = ~np.isfinite(c)
+    if not_finite.any():
+        i, j = map(int, np.argwhere(not_finite)[0])
+        raise ValueError(f"cumulative_purchases[{i}, {j}] is not finite")
+    if np.any(np.abs(c[:, 0]) > 1e-12):
+        raise ValueError("cumulative_purchases column 0 must be 0 (nothing purchased yet)")
+    inc = np.diff(c, axis=1)
+    if np.any(inc < -1e-9):
+        i, j = map(int, np.argwhere(inc < -1e-9)[0])
+        raise ValueError(f"cumulative_purchases row {i} decreases at step {j + 1}")
+    m = as_float_array(spend_per_purchase, "spend_per_purchase")
+    if m.size != c.shape[0]:
+        raise ValueError(f"spend_per_purchase has {m.size} entries but cumulative_purchases has {c.shape[0]} rows")
+    neg = np.flatnonzero(m < 0)
+    if neg.size:
+        raise ValueError(f"spend_per_purchase[{int(neg[0])}] is negative ({m[neg[0]]})")
+    d = _discount(discount)
+    k = np.arange(1, c.shape[1])
+    return m * (inc @ (1.0 + d) ** -k)
+
+
+def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: str, date: str, start: Any,
+                                  periods: int, period_days: float = 7.0) -> pd.Series:
+    """Repeat purchase occasions per period (a customer's first day and same-day repeats not counted).
+
+    Parameters
+    ----------
+    transactions : DataFrame
+        One row per transaction with ``customer_id`` and ``date`` (datetime) columns.
+    start : date-like
+        Start of period 1.
+    periods : int
+        Number of periods to count (>= 1); later transactions are left out.
+    period_days : float
+        Length of a period in days (7: weeks).
+
+    Returns
+    -------
+    Series indexed 1..periods: number of repeat occasions in each period.
+    """
+    from ._validate import check_columns
+
+    check_columns(transactions, [customer_id, date], "transactions")
+    if not pd.api.types.is_datetime64_any_dtype(transactions[date]):
+        raise TypeError(f"transactions column {date!r} must be datetime, got {transactions[date].dtype}")
+    if transactions[date].isna().any():
+        i = int(np.flatnonzero(transactions[date].isna().to_numpy())[0])
+        raise ValueError(f"transactions column {date!r} is NaT at row {transactions.index[i]!r}")
+    n = check_int(periods, "periods", low=1)
+    width = check_number(period_days, "period_days", low=0.0, low_open=True)
+    t0 = pd.Timestamp(start)
+    occ = transactions[[customer_id, date]].assign(_day=transactions[date].dt.normalize()).drop_duplicates(
+        [customer_id, "_day"])
+    first = occ.groupby(customer_id)["_day"].transform("min")
+    rep = occ.loc[occ["_day"] > first, "_day"]
+    days = (rep - t0).dt.days.to_numpy()
+    idx = np.floor(days / width).astype(int) + 1
+    idx = idx[(idx >= 1) & (idx <= n)]
+    counts = np.bincount(idx, minlength=n + 1)[1:]
+    return pd.Series(counts, index=pd.Index(np.arange(1, n + 1), name="period"), name="repeat_transactions")
+
+
+def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: int) -> pd.Series:
+    """Model-expected cumulative repeat purchases of a customer base at the end of each period.
+
+    Parameters
+    ----------
+    expected_new : callable
+        ``t -> E[X(t)]``, expected repeat purchases of a new customer in ``t`` periods
+        (vectorised, e.g. ``BetaGeoResults.expected_purchases_new``).
+    first_purchase : sequence of float
+        Each customer's first-purchase time in periods after the start (>= 0).
+    periods : int
+        Number of periods (>= 1).
+
+    Returns
+    -------
+    Series indexed 1..periods: ``sum_i E[X(k - t0_i)]`` (0 before a customer's first purchase).
+    """
+    if not callable(expected_new):
+        raise TypeError("expected_new must be callable: t -> expected purchases of a new customer")
+    t0 = as_float_array(first_purchase, "first_purchase")
+    neg = np.flatnonzero(t0 < 0)
+    if neg.size:
+        raise ValueError(f"first_purchase[{int(neg[0])}] is negative ({t0[neg[0]]})")
+    n = check_int(periods, "periods", low=1)
+    starts, counts = np.unique(t0, return_counts=True)
+    ks = np.arange(1, n + 1, dtype=float)
+    total = np.zeros(n)
+    for s0, c in zip(starts, counts):
+        age = ks - s0
+        live = age > 0
+        if live.any():
+            total[live] += c * np.asarray(expected_new(age[live]), dtype=float)
+    return pd.Series(total, index=pd.Index(np.arange(1, n + 1), name="period"), name="expected_cumulative")

@@ -31,6 +31,7 @@ from .prospects import check_prospects
 __all__ = [
     "SIX_STAGES", "STAGE_QUESTIONS", "MARKET_CYCLE", "ASK", "MAN", "LIFECYCLE_APPLICATIONS", "CRM_TYPES",
     "CRM_COMPONENTS", "KPIS", "CUSTOMER_CLASSES", "classify_stage", "qualify_man", "qualification_table",
+    "criterion_table",
 ]
 
 SIX_STAGES = ("product_centric", "marketing_segmentation", "customer_management", "category_consultant",
@@ -155,4 +156,23 @@ def qualification_table(prospects: pd.DataFrame, qualified: pd.Series) -> pd.Dat
         rows[flag] = {"prospects": n, "negotiation": neg, "deals": deals,
                       "negotiation_rate": neg / n if n else float("nan"),
                       "close_rate": deals / n if n else float("nan")}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def criterion_table(prospects: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """:func:`qualification_table` for every column of ``flags`` (e.g. :func:`qualify_man` output).
+
+    Returns
+    -------
+    DataFrame indexed by criterion with ``n_met``, ``deals_met``, ``close_met``,
+    ``n_not``, ``deals_not`` and ``close_not``.
+    """
+    if not isinstance(flags, pd.DataFrame) or flags.shape[1] == 0:
+        raise TypeError("flags must be a DataFrame with at least one boolean column")
+    rows = {}
+    for col in flags.columns:
+        q = qualification_table(prospects, flags[col])
+        rows[col] = {"n_met": q.loc[True, "prospects"], "deals_met": q.loc[True, "deals"],
+                     "close_met": q.loc[True, "close_rate"], "n_not": q.loc[False, "prospects"],
+                     "deals_not": q.loc[False, "deals"], "close_not": q.loc[False, "close_rate"]}
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -42,6 +42,11 @@ PRODUCTS = ("checking", "savings", "card", "loan", "investment")
 TIME_SLOTS = {"morning": (8, 11), "afternoon": (12, 16), "evening": (17, 21)}
 
 
+def _lab(value: Any) -> Any:
+    """A row / basket label as a plain Python value (so messages read ``row 3``, not ``np.int64(3)``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 # --------------------------------------------------------------------------- the source's table
 def source_retention(table: pd.DataFrame) -> pd.DataFrame:
     """Validate the source's "probability kept" table and index it by holding.
@@ -73,7 +78,7 @@ def source_retention(table: pd.DataFrame) -> pd.DataFrame:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             rng_txt = f"[{low}, {high}]" if high is not None else f">= {low}"
-            raise ValueError(f"retention table column {col!r} must be {rng_txt}, row {table.index[i]!r} has {v[i]:g}")
+            raise ValueError(f"retention table column {col!r} must be {rng_txt}, row {_lab(table.index[i])!r} has {v[i]:g}")
     return table.set_index("holding", drop=False)
 
 
@@ -114,7 +119,7 @@ def check_customers(customers: pd.DataFrame, products_col: str = "n_products", c
     for bad, what in ((v < 0, "is negative"), (v % 1 != 0, "is not a whole number")):
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"customers column {products_col!r} {what} at row {customers.index[i]!r} ({v[i]:g})")
+            raise ValueError(f"customers column {products_col!r} {what} at row {_lab(customers.index[i])!r} ({v[i]:g})")
     for c in (churn_col, *bool_cols):
         if not pd.api.types.is_bool_dtype(customers[c]):
             raise TypeError(f"customers column {c!r} must be bool (True/False), got dtype {customers[c].dtype}")
@@ -270,7 +275,7 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] = ("n_prod
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             raise TypeError(f"customers column {c!r} must be numeric or bool, got dtype {s.dtype}")
         if s.isna().any():
-            raise ValueError(f"customers column {c!r} has NaN at row {s.index[int(np.flatnonzero(s.isna())[0])]!r}")
+            raise ValueError(f"customers column {c!r} has NaN at row {_lab(s.index[int(np.flatnonzero(s.isna())[0])])!r}")
         if s.nunique() < 2:
             raise ValueError(f"customers column {c!r} does not vary: a logit cannot estimate its effect")
         cols[c] = s.astype(float).to_numpy()
@@ -340,15 +345,15 @@ def check_baskets(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col
     for c, what in ((basket_col, "a missing basket id"), (item_col, "NaN"), *((e, "NaN") for e in extra)):
         na = baskets[c].isna().to_numpy()
         if na.any():
-            raise ValueError(f"baskets column {c!r} has {what} at row {baskets.index[int(np.flatnonzero(na)[0])]!r}")
+            raise ValueError(f"baskets column {c!r} has {what} at row {_lab(baskets.index[int(np.flatnonzero(na)[0])])!r}")
     items = baskets[item_col]
     not_str = ~items.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not_str.any():
         i = int(np.flatnonzero(not_str)[0])
-        raise TypeError(f"baskets column {item_col!r} must hold strings, row {baskets.index[i]!r} has {items.iloc[i]!r}")
+        raise TypeError(f"baskets column {item_col!r} must hold strings, row {_lab(baskets.index[i])!r} has {items.iloc[i]!r}")
     blank = (items.str.strip() == "").to_numpy()
     if blank.any():
-        raise ValueError(f"baskets column {item_col!r} is empty at row {baskets.index[int(np.flatnonzero(blank)[0])]!r}")
+        raise ValueError(f"baskets column {item_col!r} is empty at row {_lab(baskets.index[int(np.flatnonzero(blank)[0])])!r}")
 
 
 def basket_matrix(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col: str = "item") -> pd.DataFrame:
@@ -481,7 +486,7 @@ def time_slot(hour: Any) -> pd.Series:
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"hour at row {h.index[i]!r} is {h.iloc[i]}, outside the shop's hours 8–21")
+        raise ValueError(f"hour at row {_lab(h.index[i])!r} is {h.iloc[i]}, outside the shop's hours 8–21")
     return out.astype(str)
 
 
@@ -518,7 +523,8 @@ def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: S
     keys = g[by].nunique()
     varies = (keys > 1).any(axis=1).to_numpy()
     if varies.any():
-        raise ValueError(f"basket {keys.index[int(np.flatnonzero(varies)[0])]!r} has more than one value of {by}")
+        raise ValueError(f"basket {_lab(keys.index[int(np.flatnonzero(varies)[0])])!r} has more than one value "
+                         f"of {by}")
     bask = pd.concat([g[by].first(), g[["_a", "_b"]].any()], axis=1)
     bask["_ab"] = bask["_a"] & bask["_b"]
     agg = bask.groupby(by, sort=True).agg(baskets=("_a", "size"), n_a=("_a", "sum"), n_b=("_b", "sum"),

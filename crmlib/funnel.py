@@ -178,6 +178,13 @@ def simulate_prospects_needed(k: int, p: float, n_sims: int, rng: np.random.Gene
     return k + _check_rng(rng).negative_binomial(k, p, size=n_sims)
 
 
+def _check_rates(rates: Sequence[float]) -> np.ndarray:
+    r = as_float_array(rates, "rates")
+    for i, x in enumerate(r):
+        check_probability(x, f"rates[{i}]")
+    return r
+
+
 def simulate_funnel(n: int, rates: Sequence[float], n_sims: int, rng: np.random.Generator) -> np.ndarray:
     """Simulate ``n_sims`` funnels of ``n`` prospects passing stages with the given ``rates``.
 
@@ -185,9 +192,7 @@ def simulate_funnel(n: int, rates: Sequence[float], n_sims: int, rng: np.random.
     every stage, starting with ``n``.
     """
     n = check_int(n, "n", low=0)
-    r = as_float_array(rates, "rates")
-    for i, x in enumerate(r):
-        check_probability(x, f"rates[{i}]")
+    r = _check_rates(rates)
     n_sims = check_int(n_sims, "n_sims", low=1)
     rng = _check_rng(rng)
     out = np.empty((n_sims, r.size + 1), dtype=np.int64)
@@ -204,9 +209,7 @@ def expected_deals(n: int, rates: Sequence[float], level: float = 0.9) -> dict[s
     deals Binomial(n, r1·r2·…).
     """
     n = check_int(n, "n", low=0)
-    r = as_float_array(rates, "rates")
-    for i, x in enumerate(r):
-        check_probability(x, f"rates[{i}]")
+    r = _check_rates(rates)
     level = _open_probability(level, "level")
     p = float(np.prod(r))
     tail = (1 - level) / 2
@@ -232,15 +235,15 @@ def time_to_close(prospects: pd.DataFrame) -> pd.Series:
     dn = df["days_negotiation"]
     missing = neg & dn.isna().to_numpy()
     if missing.any():
-        raise ValueError(f"prospects column 'days_negotiation' is empty at row {df.index[np.flatnonzero(missing)[0]]!r},"
-                         " a prospect that negotiated")
+        row = df.index.tolist()[int(np.flatnonzero(missing)[0])]
+        raise ValueError(f"prospects column 'days_negotiation' is empty at row {row!r}, a prospect that negotiated")
     deals = df[df["stage_reached"] == "deal"]
     if deals.empty:
         raise ValueError("prospects has no deals, so there is no time to close")
     days = deals["days_prospect"].astype(float) + deals["days_negotiation"].astype(float)
     bad = np.flatnonzero(deals["days_negotiation"].astype(float).to_numpy() < 0)
     if bad.size:
-        raise ValueError(f"prospects column 'days_negotiation' is negative at row {deals.index[bad[0]]!r}")
+        raise ValueError(f"prospects column 'days_negotiation' is negative at row {deals.index.tolist()[bad[0]]!r}")
     return days.rename("days_to_close")
 
 
@@ -275,7 +278,7 @@ def _design(df: pd.DataFrame) -> pd.DataFrame:
     zero = np.flatnonzero(df["budget_kusd"].to_numpy() <= 0)
     if zero.size:
         raise ValueError(f"prospects column 'budget_kusd' must be > 0 for the logit (log budget) at row "
-                         f"{df.index[zero[0]]!r}")
+                         f"{df.index.tolist()[zero[0]]!r}")
     return pd.DataFrame({"const": 1.0,
                          "money": np.log2(df["budget_kusd"].astype(float)),
                          "authority": df["decision_maker"].astype(float),

@@ -92,8 +92,18 @@ def cjk_font_name() -> str:
     for fam in _SYSTEM_CJK:
         if fam in available:
             return fam
-    font_manager.fontManager.addfont(str(_BUNDLED_FONT))
-    return font_manager.FontProperties(fname=str(_BUNDLED_FONT)).get_name()
+    import dataclasses
+
+    fm = font_manager.fontManager
+    fm.addfont(str(_BUNDLED_FONT))
+    name = font_manager.FontProperties(fname=str(_BUNDLED_FONT)).get_name()
+    # The bundled font has a single (regular) face. Register it for bold requests too, so a bold title
+    # renders in the same glyphs instead of logging "Failed to find font weight bold".
+    regular = [e for e in fm.ttflist if e.name == name]
+    if regular and not any(e.name == name and e.weight == 700 for e in fm.ttflist):
+        fm.ttflist.append(dataclasses.replace(regular[0], weight=700))
+        fm._findfont_cached.cache_clear()
+    return name
 
 
 def use_lang(lang: str) -> None:
@@ -106,6 +116,9 @@ def use_lang(lang: str) -> None:
         mpl.rcParams["font.family"] = "sans-serif"
         mpl.rcParams["font.sans-serif"] = [cjk_font_name(), *base]
         mpl.rcParams["axes.unicode_minus"] = False
+        # the bundled CJK font has one weight: ask for no bold rather than get a substitute
+        mpl.rcParams["axes.titleweight"] = "normal"
+        mpl.rcParams["figure.titleweight"] = "normal"
     else:
         mpl.rcParams["font.family"] = "sans-serif"
         mpl.rcParams["font.sans-serif"] = base

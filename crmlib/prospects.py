@@ -136,18 +136,19 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
                               "days_prospect", "days_negotiation"], name,
                   numeric=["influence", "need_score"], nonnegative=["budget_kusd", "days_prospect"])
     if not pd.api.types.is_bool_dtype(prospects["decision_maker"]):
-        raise TypeError(f"{name} column 'decision_maker' must be boolean, got dtype {prospects['decision_maker'].dtype}")
+        raise TypeError(f"{name} column 'decision_maker' must be boolean, "
+                        f"got dtype {prospects['decision_maker'].dtype}")
     for col, lo, hi in (("influence", 1, 5), ("need_score", 0, 10)):
         out = ((prospects[col] < lo) | (prospects[col] > hi)).to_numpy()
         if out.any():
             i = int(np.flatnonzero(out)[0])
-            raise ValueError(f"{name} column {col!r} must lie in [{lo}, {hi}], row {prospects.index[i]!r} has "
+            raise ValueError(f"{name} column {col!r} must lie in [{lo}, {hi}], row {prospects.index.tolist()[i]!r} has "
                              f"{prospects[col].iloc[i]}")
     unknown = ~prospects["stage_reached"].isin(STAGES).to_numpy()
     if unknown.any():
         i = int(np.flatnonzero(unknown)[0])
         raise ValueError(f"{name} column 'stage_reached' has unknown stage {prospects['stage_reached'].iloc[i]!r} "
-                         f"at row {prospects.index[i]!r}; stages are {list(STAGES)}")
+                         f"at row {prospects.index.tolist()[i]!r}; stages are {list(STAGES)}")
     return prospects
 
 

@@ -70,19 +70,25 @@ def _alias(value: Any, name: str) -> str:
     return value
 
 
-def _period_start(dates: pd.Series | pd.DatetimeIndex, collapse: str) -> np.ndarray:
-    """Start of the calendar period holding each date, as datetime64[ns]."""
-    idx = pd.DatetimeIndex(dates)
-    if collapse == "D":
-        return idx.normalize().to_numpy("datetime64[ns]")
-    if collapse == "h":
-        return idx.floor("h").to_numpy("datetime64[ns]")
-    return idx.to_period(collapse).start_time.to_numpy("datetime64[ns]")
-
-
-def _ordinal(dates: pd.Series | pd.DatetimeIndex, collapse: str) -> np.ndarray:
+def _ordinals(dates: Any, collapse: str) -> np.ndarray:
     """Integer index of the calendar period holding each date (consecutive periods differ by 1)."""
-    return pd.DatetimeIndex(dates).to_period(collapse).asi8.astype(np.int64)
+    arr = np.asarray(dates, dtype="datetime64[ns]").reshape(-1)
+    if collapse in ("D", "h"):  # days / hours since 1970-01-01, floored
+        return arr.astype(f"datetime64[{collapse}]").astype(np.int64)
+    return pd.DatetimeIndex(arr).to_period(collapse).asi8.astype(np.int64)
+
+
+def _ordinal(ts: pd.Timestamp, collapse: str) -> int:
+    return int(_ordinals([ts], collapse)[0])
+
+
+def _start_ns(ordinals: np.ndarray, collapse: str) -> np.ndarray:
+    """Start of each period (given by its ordinal) in integer nanoseconds since 1970."""
+    if collapse in ("D", "h"):
+        return ordinals * np.int64(86_400 if collapse == "D" else 3_600) * np.int64(10**9)
+    uniq, inv = np.unique(ordinals, return_inverse=True)
+    starts = pd.PeriodIndex.from_ordinals(uniq, freq=collapse).start_time
+    return starts.to_numpy("datetime64[ns]").astype(np.int64)[inv.reshape(-1)]
 
 
 def summarize(transactions: pd.DataFrame, *, customer_id: str, date: str, amount: str | None = None,
@@ -183,55 +189,74 @@ def summarize(transactions: pd.DataFrame, *, customer_id: str, date: str, amount
 
     obs_end = _timestamp(observation_end, "observation_end")
     first_date = dates.min()
-    if obs_end < first_date:
+    # compare at the resolution of `collapse`: observation_end 1997-01-01 covers all of that day
+    first_ord = _ordinal(first_date, collapse)
+    obs_ord = _ordinal(obs_end, collapse)
+    if obs_ord < first_ord:
         raise ValueError(f"observation_end {obs_end.date()} is before the first transaction ({first_date.date()})")
-    cal_end = None
+    cal_end = cal_ord = None
     if calibration_end is not None:
         cal_end = _timestamp(calibration_end, "calibration_end")
-        if cal_end < first_date:
+        cal_ord = _ordinal(cal_end, collapse)
+        if cal_ord < first_ord:
             raise ValueError(f"calibration_end {cal_end.date()} is before the first transaction "
                              f"({first_date.date()})")
-        if cal_end >= obs_end:
+        if cal_ord >= obs_ord:
             raise ValueError(f"calibration_end {cal_end.date()} must be before observation_end {obs_end.date()}")
 
-    # --- collapse to purchase occasions (customer, period) ------------------
-    start = _period_start(dates, collapse)
-    obs_start = _period_start(pd.DatetimeIndex([obs_end]), collapse)[0]
-    keep = start <= obs_start
-    codes, uniques = pd.factorize(ids.to_numpy()[keep], sort=True)
-    start = start[keep]
-    spend = transactions[amount].to_numpy(dtype=float)[keep] if amount is not None else np.zeros(start.size)
-    occ = pd.DataFrame({"c": codes, "t": start, "m": spend}).groupby(["c", "t"], sort=True)["m"].sum()
-    c = occ.index.get_level_values(0).to_numpy()
-    t = occ.index.get_level_values(1).to_numpy("datetime64[ns]")
-    m = occ.to_numpy()
+    # --- collapse to purchase occasions (customer, period): one sort of an integer key ----------
+    ords = _ordinals(dates, collapse)
+    keep = ords <= obs_ord
+    codes, uniques = pd.factorize(ids.to_numpy()[keep])
+    try:  # number customers in sorted id order
+        order = np.argsort(np.asarray(uniques), kind="stable")
+    except TypeError as exc:
+        raise TypeError(f"transactions column {customer_id!r} mixes ids that cannot be ordered: {exc}") from exc
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    codes = rank[codes]
+    uniques = np.asarray(uniques)[order]
+    ords = ords[keep]
+    omin = int(ords.min())
+    width = int(ords.max()) - omin + 1
+    key = codes * np.int64(width) + (ords - omin)
+    srt = np.argsort(key, kind="stable")
+    key = key[srt]
+    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
+    key = key[starts]
+    c = key // width
+    occ_ord = key % width + omin
+    if amount is not None:
+        m = np.add.reduceat(transactions[amount].to_numpy(dtype=float)[keep][srt], starts)
+    else:
+        m = np.zeros(starts.size)
     n_cust = len(uniques)
 
     if period == collapse and period not in FIXED_UNITS:
         # variable-length calendar units: whole periods between period ordinals
-        tval = _ordinal(pd.DatetimeIndex(t), collapse)
+        tval = occ_ord
         scale = 1.0
 
-        def at(ts: pd.Timestamp) -> int:
-            return int(_ordinal(pd.DatetimeIndex([ts]), collapse)[0])
+        def at(ts_ord: int) -> int:
+            return ts_ord
     else:
-        # fixed-length units: exact integer nanoseconds, divided once at the end
-        tval = t.astype(np.int64)
+        # fixed-length units: exact integer nanoseconds of the period starts, divided once at the end
+        tval = _start_ns(occ_ord, collapse)
         scale = FIXED_UNITS[period] * 86400e9
 
-        def at(ts: pd.Timestamp) -> int:
-            return int(_period_start(pd.DatetimeIndex([ts]), collapse)[0].astype(np.int64))
+        def at(ts_ord: int) -> int:
+            return int(_start_ns(np.array([ts_ord], dtype=np.int64), collapse)[0])
 
     # occasions are sorted by (customer, time): the first of each customer starts a run
     first_pos = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
     first_t = tval[first_pos]
-    end_obs = at(obs_end)
-    if cal_end is None:
+    end_obs = at(obs_ord)
+    if cal_ord is None:
         in_cal = np.ones(c.size, dtype=bool)
         end_cal = end_obs
         cohort = np.ones(n_cust, dtype=bool)
     else:
-        end_cal = at(cal_end)
+        end_cal = at(cal_ord)
         in_cal = tval <= end_cal
         cohort = first_t <= end_cal
     is_repeat = np.ones(c.size, dtype=bool)
@@ -249,7 +274,7 @@ def summarize(transactions: pd.DataFrame, *, customer_id: str, date: str, amount
     if amount is not None:
         tot = np.bincount(c[cal_rep], weights=m[cal_rep], minlength=n_cust)
         out["monetary_value"] = np.divide(tot, frequency, out=np.zeros(n_cust), where=frequency > 0)
-    if cal_end is not None:
+    if cal_ord is not None:
         hold = ~in_cal
         fh = np.bincount(c[hold], minlength=n_cust).astype(np.int64)
         out["frequency_holdout"] = fh

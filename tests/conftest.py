@@ -48,3 +48,12 @@ def chapter_results(chapter_runs):
 def values(doc: dict) -> dict:
     """key -> recorded value."""
     return {k: v["value"] for k, v in doc["results"].items()}
+
+
+@pytest.fixture(scope="session")
+def built_site(chapter_runs):
+    """The site (``crmlib.site.build``) built from the session's chapter runs: ``(site_dir, ok)``."""
+    from crmlib import site
+
+    build, _ = chapter_runs
+    return build / "site", site.build(build)

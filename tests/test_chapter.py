@@ -66,8 +66,8 @@ def test_figures_saved_under_stable_names_per_language(tmp_path):
         ch = Chapter("09_test_chapter", lang=lang, build_dir=tmp_path, display=False)
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
-        png = ch.figure(fig, "9.1", "line", "A line")
-        assert png.is_file() and png.with_suffix(".svg").is_file()
+        saved = ch.figure(fig, "9.1", "line", "A line")
+        assert saved.number == "9.1" and saved.png.is_file() and saved.svg.is_file()
     assert (tmp_path / "figures" / "09_test_chapter" / "fig-9-1-line.png").is_file()
     assert (tmp_path / "figures" / "09_test_chapter" / "zh" / "fig-9-1-line.svg").is_file()
     doc = load_results("09_test_chapter", tmp_path, "zh")
@@ -84,7 +84,7 @@ def test_svg_output_is_deterministic(tmp_path):
         ch = Chapter("09_test_chapter", build_dir=tmp_path / str(k), display=False)
         fig, ax = plt.subplots()
         ax.bar(["a", "b"], [1, 2])
-        outs.append(ch.figure(fig, "9.1", "bars", "x").with_suffix(".svg").read_bytes())
+        outs.append(ch.figure(fig, "9.1", "bars", "x").svg.read_bytes())
     assert outs[0] == outs[1]
 
 

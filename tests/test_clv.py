@@ -196,3 +196,135 @@ def test_acquisition_vs_retention_rejects_bad_input():
         clv.acquisition_vs_retention(10, -1.0)
     with pytest.raises(ValueError, match=r"ratios\[0\] must be >= 1"):
         clv.acquisition_vs_retention(10, 1.0, (0.5, 5))
+
+
+def test_parse_printed_usd_reads_the_source_and_rejects_other_text():
+    assert clv.parse_printed_usd("48 万美元") == 480_000
+    assert clv.parse_printed_usd("33.2 万美元") == pytest.approx(332_000)
+    assert clv.parse_printed_usd("2500 美元") == 2500
+    with pytest.raises(ValueError, match="text must look like"):
+        clv.parse_printed_usd("48 万元")
+    with pytest.raises(TypeError, match="text must be a string"):
+        clv.parse_printed_usd(48)
+    cases = datasets.load("clv_cases")
+    for printed, value in zip(cases["printed_zh"], cases["clv_usd"]):
+        assert clv.parse_printed_usd(printed) == pytest.approx(value)
+
+
+# ------------------------------------------------------------ cohorts and customer bases
+def test_constant_retention_mle_is_the_geometric_mle():
+    # 100 -> 80 -> 64: 36 lost over 180 customer-periods at risk, r = 0.8
+    assert clv.constant_retention_mle([100, 80, 64]) == pytest.approx(0.8)
+    surv = np.array([1000.0, 700.0, 500.0, 400.0])
+    r_hat = clv.constant_retention_mle(surv)
+    lost, exposure = surv[0] - surv[-1], surv[:-1].sum()
+
+    def loglik(r):   # churners contribute log(1 - r), survivors of each period log(r)
+        return lost * np.log(1 - r) + (exposure - lost) * np.log(r)
+
+    grid = np.linspace(0.01, 0.99, 9801)
+    assert grid[np.argmax(loglik(grid))] == pytest.approx(r_hat, abs=1e-4)
+
+
+@pytest.mark.parametrize("surv, match", [
+    ([100, 120, 90], "survivors increase at period 1"),
+    ([100, -1], r"survivors\[1\] is negative"),
+    ([0, 0], r"survivors\[0\] \(the cohort size\) must be > 0"),
+    ([100], "at least two periods"),
+    ([100, float("nan")], r"survivors\[1\] is NaN"),
+])
+def test_constant_retention_mle_rejects_bad_survivors(surv, match):
+    with pytest.raises(ValueError, match=match):
+        clv.constant_retention_mle(surv)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0.0, 200.0), st.floats(0.0, 0.99), st.floats(0.0, 0.2), st.integers(1, 40))
+def test_discounted_clv_of_a_constant_stream_is_the_closed_form(m, r, d, T):
+    # one purchase per period while alive, survival r^(k-1): expected purchases in step k = r^(k-1)
+    inc = r ** np.arange(T)
+    cum = np.concatenate([[0.0], np.cumsum(inc)])[None, :]
+    got = clv.discounted_clv(cum, [m], d)[0]
+    assert got == pytest.approx(clv.clv(m, r, d, T), rel=1e-9, abs=1e-9)
+
+
+def test_discounted_clv_rejects_bad_input():
+    ok = np.array([[0.0, 1.0, 1.5]])
+    with pytest.raises(ValueError, match="must be 2-D"):
+        clv.discounted_clv(np.array([0.0, 1.0]), [1.0], 0.1)
+    with pytest.raises(ValueError, match="column 0 must be 0"):
+        clv.discounted_clv(ok + 1, [1.0], 0.1)
+    with pytest.raises(ValueError, match="row 0 decreases at step 2"):
+        clv.discounted_clv(np.array([[0.0, 2.0, 1.0]]), [1.0], 0.1)
+    with pytest.raises(ValueError, match=r"cumulative_purchases\[0, 1\] is not finite"):
+        clv.discounted_clv(np.array([[0.0, np.nan, 1.0]]), [1.0], 0.1)
+    with pytest.raises(ValueError, match=r"spend_per_purchase\[0\] is negative"):
+        clv.discounted_clv(ok, [-1.0], 0.1)
+    with pytest.raises(ValueError, match="spend_per_purchase has 2 entries"):
+        clv.discounted_clv(ok, [1.0, 2.0], 0.1)
+    with pytest.raises(ValueError, match="discount must be > -1"):
+        clv.discounted_clv(ok, [1.0], -1.0)
+
+
+def _log():
+    return pd.DataFrame({"id": [1, 1, 1, 1, 2, 2, 3],
+                         "day": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-03", "2024-01-10",
+                                                "2024-01-02", "2024-01-20", "2024-01-05"])})
+
+
+def test_repeat_transactions_by_period_counts_repeat_occasions():
+    # customer 1: same-day duplicate merged, repeats on day 3 (week 1) and day 10 (week 2);
+    # customer 2: repeat on day 20 (week 3); customer 3: no repeat
+    got = clv.repeat_transactions_by_period(_log(), customer_id="id", date="day", start="2024-01-01", periods=4)
+    assert got.tolist() == [1, 1, 1, 0]
+    assert got.index.tolist() == [1, 2, 3, 4]
+
+
+def test_repeat_transactions_by_period_rejects_bad_input():
+    with pytest.raises(ValueError, match="missing column"):
+        clv.repeat_transactions_by_period(_log(), customer_id="cust", date="day", start="2024-01-01", periods=2)
+    with pytest.raises(TypeError, match="must be datetime"):
+        clv.repeat_transactions_by_period(_log().assign(day="x"), customer_id="id", date="day",
+                                          start="2024-01-01", periods=2)
+    bad = _log()
+    bad.loc[2, "day"] = pd.NaT
+    with pytest.raises(ValueError, match="is NaT at row 2"):
+        clv.repeat_transactions_by_period(bad, customer_id="id", date="day", start="2024-01-01", periods=2)
+    with pytest.raises(ValueError, match="periods must be >= 1"):
+        clv.repeat_transactions_by_period(_log(), customer_id="id", date="day", start="2024-01-01", periods=0)
+
+
+def test_expected_repeat_by_period_sums_shifted_curves():
+    rate = lambda t: 0.5 * np.asarray(t)   # noqa: E731 - a Poisson customer buying every other period
+    got = clv.expected_repeat_by_period(rate, [0.0, 0.0, 2.0], 4)
+    assert got.tolist() == pytest.approx([1.0, 2.0, 3.5, 5.0])
+    with pytest.raises(ValueError, match=r"first_purchase\[1\] is negative"):
+        clv.expected_repeat_by_period(rate, [0.0, -1.0], 4)
+    with pytest.raises(TypeError, match="expected_new must be callable"):
+        clv.expected_repeat_by_period(3.0, [0.0], 4)
+
+
+@pytest.mark.parametrize("number, right, wrong", [
+    ("5.1", 332_000 / 30, 332_000 / 20),
+    ("5.2", 100 / 0.3, 100 * 0.8 / 0.3),
+    ("5.4", "B", "A"),
+    ("5.5", "B", "A"),
+    ("5.6", 80_000, 100_000),
+])
+def test_chapter_05_exercises(number, right, wrong):
+    from crmlib.exercises import ch05
+
+    assert ch05.check(number, right).ok is True
+    assert ch05.check(number, wrong).ok is False
+    assert ch05.check(number, None).ok is None
+
+
+def test_chapter_05_exercise_on_the_sbg_fit():
+    from crmlib import btyd
+    from crmlib.exercises import ch05
+
+    surv = datasets.load("sbg_cohorts")["regular"].to_numpy()
+    g, d = btyd.ShiftedBetaGeometric(surv[:8]).fit().params[["gamma", "delta"]]
+    r8 = (d + 7) / (g + d + 7)     # Fader & Hardie (2007) eq. for r(t) at t = 8
+    assert ch05.check("5.3", r8).ok is True
+    assert ch05.check("5.3", r8 - 0.05).ok is False

@@ -78,7 +78,8 @@ def group_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
                 ax.text(left + r["share_pct"] / 2, ypos[g], f"{r['share_pct']:g}", ha="center", va="center",
                         fontsize=7.5, color="white" if k == 0 else "black")
             left += r["share_pct"]
-        ax.text(left + 1, ypos[g], f"{left:g}%", va="center", fontsize=10, fontweight="bold")
+        ax.text(left + 1, ypos[g], f"{left:g}%", va="center", fontsize=10,
+                fontweight="bold" if lang == "en" else "normal")
     ax.set_yticks(list(ypos.values()), [t(f"loss.group.{g}", lang) for g in ypos])
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("core.share_pct", lang))

@@ -1,0 +1,202 @@
+"""Figures of the chapter "What CRM costs and what it returns"."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..i18n import labels, t
+from ..roi import PERSPECTIVES, VISIBLE_ITEMS
+from . import PALETTE, get_ax
+
+__all__ = ["cost_chart", "breakeven_chart", "npv_profile_chart", "tornado_chart", "eva_chart",
+           "scorecard_chart"]
+
+_KIND_COLOUR = {"visible": PALETTE[0], "hidden": PALETTE[3], "running": PALETTE[1]}
+
+
+def cost_chart(breakdown: pd.DataFrame, visible: float, multiplier_range: tuple[float, float], horizon: int,
+               lang: str = "en", ax: Any = None) -> Any:
+    """Visible costs and the itemised TCO as stacked bars, with the 3–4 × rule as a shaded band.
+
+    ``breakdown`` is :func:`crmlib.roi.cost_breakdown` output; amounts in US$.
+    """
+    ax = get_ax(ax, (8.5, 3.8))
+    items = list(breakdown.index)
+    rows = {1: items, 0: [i for i in items if i in VISIBLE_ITEMS]}
+    for y, its in rows.items():
+        left = 0.0
+        for k, item in enumerate(its):
+            amt = breakdown.loc[item, "amount"] / 1e6
+            kind = breakdown.loc[item, "kind"]
+            ax.barh(y, amt, left=left, color=_KIND_COLOUR[kind], edgecolor="white",
+                    alpha=1.0 - 0.12 * (k % 4), zorder=2)
+            if amt >= 0.18 and y == 1:
+                key = f"roi.item_short.{item}" if f"roi.item_short.{item}" in labels() else f"roi.item.{item}"
+                ax.text(left + amt / 2, y, t(key, lang),
+                        ha="center", va="center", fontsize=7, color="white", rotation=90)
+            left += amt
+        ax.text(left + 0.05, y, f"{left:.2f}", va="center", fontsize=9, fontweight="bold")
+    lo, hi = (m * visible / 1e6 for m in multiplier_range)
+    ax.axvspan(lo, hi, color="grey", alpha=0.18, zorder=1, label=t("roi.rule_band", lang))
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=_KIND_COLOUR[k], label=t(f"roi.kind.{k}", lang)) for k in ("visible", "hidden", "running")]
+    handles.append(Patch(color="grey", alpha=0.3, label=t("roi.rule_band", lang)))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
+    ax.set_yticks([0, 1], [t("roi.bar_visible", lang), t("roi.bar_tco", lang, h=horizon)])
+    ax.set_ylim(-0.6, 1.6)
+    ax.set_xlim(0, max(hi, breakdown["amount"].sum() / 1e6) * 1.12)
+    ax.set_xlabel(t("roi.usd_m", lang))
+    ax.set_title(t("roi.cost_title", lang))
+    return ax
+
+
+def breakeven_chart(flows: pd.DataFrame, discount_rate: float, payback: float, discounted_payback: float,
+                    lang: str = "en", ax: Any = None) -> Any:
+    """Yearly benefit and cost bars with the cumulative (plain and discounted) net cash flow lines.
+
+    ``flows`` is :func:`crmlib.roi.project_cash_flows` output; paybacks in years (``inf`` = never).
+    """
+    ax = get_ax(ax, (8.0, 4.4))
+    years = flows.index.to_numpy()
+    ax.bar(years - 0.18, flows["benefit"] / 1e6, width=0.36, color=PALETTE[2], label=t("roi.benefit", lang), zorder=2)
+    ax.bar(years + 0.18, -flows["cost"] / 1e6, width=0.36, color=PALETTE[3], alpha=0.8, label=t("roi.cost", lang),
+           zorder=2)
+    disc = np.cumsum(flows["net"].to_numpy() / (1 + discount_rate) ** years)
+    ax.plot(years, flows["cumulative"] / 1e6, color="black", marker="o", lw=1.8, label=t("roi.cumulative", lang),
+            zorder=3)
+    ax.plot(years, disc / 1e6, color=PALETTE[0], marker="s", lw=1.5, ls="--", label=t("roi.cumulative_disc", lang),
+            zorder=3)
+    ax.axhline(0, color="grey", lw=1)
+    marks = ((payback, "roi.payback", "black", (-14, 26), "right"),
+             (discounted_payback, "roi.payback_disc", PALETTE[0], (12, -42), "left"))
+    for pb, key, colour, offset, ha in marks:
+        if np.isfinite(pb):
+            ax.plot([pb], [0], marker="D", color=colour, ms=8, zorder=4)
+            ax.annotate(t(key, lang, y=pb), (pb, 0), xytext=offset, textcoords="offset points", ha=ha,
+                        color=colour, fontsize=9, arrowprops=dict(arrowstyle="-", color=colour, lw=0.8),
+                        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), zorder=5)
+    ax.set_xticks(years)
+    ax.set_xlabel(t("roi.year", lang))
+    ax.set_ylabel(t("roi.usd_m", lang))
+    ax.legend(loc="upper left", fontsize=8, ncol=2)
+    ax.set_title(t("roi.breakeven_title", lang))
+    return ax
+
+
+def npv_profile_chart(profile: pd.Series, irr: float, rate_used: float, lang: str = "en", ax: Any = None) -> Any:
+    """NPV against the discount rate, crossing zero at the IRR. ``profile`` from :func:`crmlib.roi.npv_profile`."""
+    ax = get_ax(ax, (7.0, 3.8))
+    x = 100 * profile.index.to_numpy()
+    ax.plot(x, profile.to_numpy() / 1e6, color=PALETTE[0], lw=2)
+    ax.axhline(0, color="grey", lw=1)
+    if np.isfinite(irr):
+        ax.plot([100 * irr], [0], "o", color=PALETTE[3], ms=8)
+        ax.annotate(t("roi.irr_mark", lang, v=100 * irr), (100 * irr, 0), xytext=(8, 14), textcoords="offset points",
+                    color=PALETTE[3])
+    at = float(np.interp(rate_used, profile.index.to_numpy(), profile.to_numpy()))
+    ax.axvline(100 * rate_used, color="black", ls=":", lw=1)
+    ax.annotate(t("roi.rate_used", lang, v=100 * rate_used, n=at / 1e6), (100 * rate_used, at / 1e6),
+                xytext=(8, 10), textcoords="offset points", fontsize=9)
+    ax.set_xlabel(t("roi.rate", lang))
+    ax.set_ylabel(t("roi.npv_axis", lang))
+    ax.set_title(t("roi.npv_title", lang))
+    return ax
+
+
+def _fmt(v: float) -> str:
+    if abs(v) >= 1000 or v == int(v):
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def tornado_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
+    """Tornado chart of :func:`crmlib.roi.tornado_table` output: largest swing on top."""
+    ax = get_ax(ax, (8.5, 4.4))
+    base = table.attrs.get("base_output", 0.0) / 1e6
+    tab = table.iloc[::-1]
+    y = np.arange(len(tab))
+    lo = tab["at_low"].to_numpy() / 1e6
+    hi = tab["at_high"].to_numpy() / 1e6
+    ax.barh(y, lo - base, left=base, color=PALETTE[3], alpha=0.85, label=t("roi.at_low", lang), zorder=2)
+    ax.barh(y, hi - base, left=base, color=PALETTE[2], alpha=0.85, label=t("roi.at_high", lang), zorder=2)
+    ax.axvline(base, color="black", lw=1)
+    span = max(np.max(np.abs(np.r_[lo, hi] - base)), 1e-9)
+    for yi, (name, row) in zip(y, tab.iterrows()):
+        for val, end in ((row["low"], row["at_low"] / 1e6), (row["high"], row["at_high"] / 1e6)):
+            ha = "left" if end >= base else "right"
+            ax.text(end + (0.02 if ha == "left" else -0.02) * span, yi, _fmt(val), va="center", ha=ha, fontsize=7.5)
+    ax.set_yticks(y, [t(f"roi.param.{p}", lang) for p in tab.index], fontsize=8.5)
+    ax.set_xlim(base - 1.3 * span, base + 1.3 * span)
+    ax.set_xlabel(t("roi.npv_axis", lang))
+    ax.text(base, len(tab) - 0.35, f"{t('roi.base_npv', lang)} {base:.2f}", ha="center", fontsize=8.5,
+            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
+    ax.set_ylim(-0.7, len(tab))
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(t("roi.tornado_title", lang))
+    return ax
+
+
+def eva_chart(eva: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
+    """NOPAT, capital charge and EVA per year (:func:`crmlib.roi.eva_table` output), in US$ thousand."""
+    ax = get_ax(ax, (7.5, 3.8))
+    e = eva.loc[eva.index > 0]
+    x = e.index.to_numpy()
+    ax.bar(x - 0.27, e["nopat"] / 1e3, width=0.27, color=PALETTE[5], label=t("roi.nopat", lang), zorder=2)
+    ax.bar(x, -e["capital_charge"] / 1e3, width=0.27, color=PALETTE[1], label=t("roi.capital_charge", lang), zorder=2)
+    bars = ax.bar(x + 0.27, e["eva"] / 1e3, width=0.27,
+                  color=PALETTE[2], label=t("roi.eva", lang), zorder=2)
+    ax.bar_label(bars, labels=[f"{v / 1e3:,.0f}" for v in e["eva"]], fontsize=8, padding=2)
+    ax.axhline(0, color="grey", lw=1)
+    ax.set_xticks(x)
+    ax.set_xlabel(t("roi.year", lang))
+    ax.set_ylabel(t("roi.usd_k", lang))
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(t("roi.eva_title", lang))
+    return ax
+
+
+def _value(v: float, unit: str) -> str:
+    if unit == "usd":
+        return f"{v:,.0f}"
+    if unit in ("pct", "years"):
+        return f"{v:.1f}"
+    return f"{v:,.0f}"
+
+
+def scorecard_chart(card: pd.DataFrame, lang: str = "en") -> Any:
+    """The balanced scorecard as four panels, one per perspective; returns the Figure.
+
+    ``card`` is :func:`crmlib.roi.scorecard` output. Each KPI shows a "before"
+    and a "with CRM" bar scaled to the larger of the two, labelled with the values.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 2, figsize=(11.5, 6.4))
+    colours = dict(zip(PERSPECTIVES, (PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[1])))
+    for ax, p in zip(axes.ravel(), PERSPECTIVES):
+        rows = card[card["perspective"] == p].iloc[::-1]
+        y = np.arange(len(rows))
+        scale = np.maximum(np.maximum(rows["before"].abs(), rows["after"].abs()), 1e-12).to_numpy()
+        ax.barh(y + 0.18, rows["before"].to_numpy() / scale, height=0.34, color="lightgrey",
+                label=t("roi.before", lang), zorder=2)
+        ax.barh(y - 0.18, rows["after"].to_numpy() / scale, height=0.34, color=colours[p],
+                label=t("roi.after", lang), zorder=2)
+        for yi, (_, r) in zip(y, rows.iterrows()):
+            ax.text(1.02, yi + 0.18, _value(r["before"], r["unit"]), va="center", fontsize=7.5, color="dimgrey")
+            ax.text(1.02, yi - 0.18, _value(r["after"], r["unit"]), va="center", fontsize=7.5, color="black",
+                    fontweight="bold")
+        labels = [("★ " if r["source_kpi"] else "") + t(f"roi.kpi.{r['kpi']}", lang) for _, r in rows.iterrows()]
+        ax.set_yticks(y, labels, fontsize=8)
+        ax.set_xlim(min(0.0, float((rows[["before", "after"]].min(axis=1) / scale).min()) * 1.1), 1.35)
+        ax.set_xticks([])
+        ax.grid(False)
+        ax.set_title(t(f"roi.persp.{p}", lang), color=colours[p], fontsize=11)
+    axes[0, 0].legend(loc="lower right", fontsize=8, bbox_to_anchor=(1.0, 1.08), ncol=2, frameon=False)
+    fig.suptitle(t("roi.scorecard_title", lang), fontweight="bold")
+    fig.text(0.5, 0.005, t("roi.star_note", lang), ha="center", fontsize=8, color="dimgrey")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    return fig
+
