@@ -1,10 +1,10 @@
 """Seeded synthetic transaction log for the RFM benchmark.
 
 Every customer makes a first purchase on a day drawn uniformly over the observation window and
-then repeat purchases on days drawn uniformly between that first day and the window's end, so
-several purchases can fall on one day (lifetimes and crmlib must both merge them into one
-period). Amounts are gamma distributed and rounded to cents. Rows are shuffled, so neither
-implementation can rely on the log being sorted.
+then repeat purchases on days drawn uniformly between that first day and the window's end, at
+a random second of the day, so several purchases can fall on one day (lifetimes and crmlib
+must both merge them into one period). Amounts are gamma distributed and rounded to cents.
+Rows are shuffled, so neither implementation can rely on the log being sorted.
 """
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def transactions(n_rows: int, n_customers: int, days: int = 730, seed: int = 202
     Returns
     -------
     dict of str to numpy.ndarray
-        ``customer_id`` (int64), ``date`` (datetime64[ns], midnight) and ``amount``
-        (float64, > 0, in cents precision), each of length ``n_rows``.
+        ``customer_id`` (int64), ``date`` (datetime64[ns], a time within the day) and
+        ``amount`` (float64, > 0, in cents precision), each of length ``n_rows``.
 
     Raises
     ------
@@ -57,17 +57,15 @@ def transactions(n_rows: int, n_customers: int, days: int = 730, seed: int = 202
     span = days - first_day[repeat_owner]
     repeat_day = first_day[repeat_owner] + np.floor(rng.random(repeat_owner.size) * span).astype(np.int64)
     day = np.concatenate([first_day, repeat_day]).astype(np.int64)
+    second = rng.integers(0, 86_400, n_rows)  # time of day: same-day purchases differ in time
     amount = np.round(rng.gamma(2.0, 20.0, n_rows) + 0.01, 2)
     order = rng.permutation(n_rows)
-    return {
-        "customer_id": customer[order],
-        "date": START + day[order].astype("timedelta64[D]").astype("timedelta64[ns]"),
-        "amount": amount[order],
-    }
+    stamp = (day * 86_400 + second)[order].astype("timedelta64[s]").astype("timedelta64[ns]")
+    return {"customer_id": customer[order], "date": START + stamp, "amount": amount[order]}
 
 
 def observation_end(days: int = 730) -> np.datetime64:
-    """Last day of the observation window (``START + days - 1``)."""
+    """Last day of the observation window, ``START + days - 1`` (its purchases count)."""
     return START + np.timedelta64(days - 1, "D").astype("timedelta64[ns]")
 
 

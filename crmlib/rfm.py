@@ -48,6 +48,9 @@ __all__ = ["summarize", "FIXED_UNITS"]
 #: differs from ``collapse``.
 FIXED_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "h": 1.0 / 24.0}
 _CALENDAR = ("D", "W", "M", "Q", "Y", "h")
+#: Largest customer × period grid (cells = bytes) used to find distinct purchase occasions; beyond
+#: it a hash of the (customer, period) keys is used instead.
+_GRID_CELLS = 128_000_000
 
 
 def _timestamp(value: Any, name: str) -> pd.Timestamp:
@@ -74,7 +77,7 @@ def _ordinals(dates: Any, collapse: str) -> np.ndarray:
     """Integer index of the calendar period holding each date (consecutive periods differ by 1)."""
     arr = np.asarray(dates, dtype="datetime64[ns]").reshape(-1)
     if collapse in ("D", "h"):  # days / hours since 1970-01-01, floored
-        return arr.astype(f"datetime64[{collapse}]").astype(np.int64)
+        return arr.astype(f"datetime64[{collapse}]").view(np.int64)
     return pd.DatetimeIndex(arr).to_period(collapse).asi8.astype(np.int64)
 
 
@@ -204,83 +207,110 @@ def summarize(transactions: pd.DataFrame, *, customer_id: str, date: str, amount
         if cal_ord >= obs_ord:
             raise ValueError(f"calibration_end {cal_end.date()} must be before observation_end {obs_end.date()}")
 
-    # --- collapse to purchase occasions (customer, period): one sort of an integer key ----------
+    # --- customers and purchase occasions in a few O(n) passes (no sort of the rows) -----------------
     ords = _ordinals(dates, collapse)
     keep = ords <= obs_ord
-    codes, uniques = pd.factorize(ids.to_numpy()[keep])
-    try:  # number customers in sorted id order
-        order = np.argsort(np.asarray(uniques), kind="stable")
+    keep_all = bool(keep.all())  # usual case: nothing after observation_end, no copies needed
+    raw_ids = ids.to_numpy() if keep_all else ids.to_numpy()[keep]
+    ords = ords if keep_all else ords[keep]
+    codes, uniques = _customer_codes(raw_ids, customer_id)
+    n_cust = uniques.size
+    cut = obs_ord if cal_ord is None else cal_ord
+    first_ord = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)  # every customer has a row
+    np.minimum.at(first_ord, codes, ords)
+    cohort = first_ord <= cut
+    last_ord = first_ord.copy()
+    if cal_ord is None:
+        np.maximum.at(last_ord, codes, ords)
+    else:
+        row_cal = ords <= cut
+        np.maximum.at(last_ord, codes[row_cal], ords[row_cal])
+
+    # distinct (customer, period) pairs = purchase occasions, counted per customer in and after calibration
+    n_cal_occ, n_hold_occ = _count_occasions(codes, ords, cut, n_cust)
+    frequency = n_cal_occ - cohort
+
+    if period == collapse and period not in FIXED_UNITS:
+        # variable-length calendar units: whole periods between period ordinals
+        scale = 1.0
+
+        def at(o: np.ndarray | int) -> np.ndarray:
+            return np.asarray(o, dtype=np.int64)
+    else:
+        # fixed-length units: exact integer nanoseconds of the period starts, divided once at the end
+        scale = FIXED_UNITS[period] * 86400e9
+
+        def at(o: np.ndarray | int) -> np.ndarray:
+            return _start_ns(np.atleast_1d(np.asarray(o, dtype=np.int64)), collapse)
+
+    first_t = at(first_ord)
+    out: dict[str, np.ndarray] = {
+        "frequency": frequency,
+        "recency": (at(last_ord) - first_t) / scale,
+        "T": (at(cut) - first_t) / scale,
+    }
+    if amount is not None:
+        spend = transactions[amount].to_numpy(dtype=float)
+        spend = spend if keep_all else spend[keep]
+        repeat = ords != first_ord[codes]
+        if cal_ord is not None:
+            repeat &= row_cal
+        tot = np.bincount(codes, weights=np.where(repeat, spend, 0.0), minlength=n_cust)
+        out["monetary_value"] = np.divide(tot, frequency, out=np.zeros(n_cust), where=frequency > 0)
+    if cal_ord is not None:
+        fh = n_hold_occ
+        out["frequency_holdout"] = fh
+        if amount is not None:
+            hold = ~row_cal
+            th = np.bincount(codes[hold], weights=spend[hold], minlength=n_cust)
+            out["monetary_value_holdout"] = np.divide(th, fh, out=np.zeros(n_cust), where=fh > 0)
+        out["duration_holdout"] = np.full(n_cust, float((at(obs_ord) - at(cal_ord))[0]) / scale)
+    index = pd.Index(uniques, name=customer_id)
+    return pd.DataFrame(out, index=index).loc[cohort]
+
+
+def _count_occasions(codes: np.ndarray, ords: np.ndarray, cut: int, n_cust: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct periods per customer up to ``cut`` (inclusive) and after it.
+
+    When the customer × period grid is small enough (at most ``_GRID_CELLS`` cells) the occupied
+    cells are marked in a boolean grid and counted row by row; otherwise the distinct
+    (customer, period) keys are found with ``pandas.unique``.
+    """
+    omin = int(ords.min())
+    width = int(ords.max()) - omin + 1
+    key = codes * np.int64(width) + (ords - omin)
+    split = min(max(cut - omin + 1, 0), width)
+    if n_cust * width <= _GRID_CELLS:
+        grid = np.zeros(n_cust * width, dtype=bool)
+        grid[key] = True
+        grid = grid.reshape(n_cust, width).view(np.uint8)
+        acc = np.uint16 if width < 2**16 else np.int64  # a row holds at most `width` marks
+        return (grid[:, :split].sum(axis=1, dtype=acc).astype(np.int64),
+                grid[:, split:].sum(axis=1, dtype=acc).astype(np.int64))
+    uniq = pd.unique(key)
+    u_c, u_cal = uniq // width, uniq % width < split
+    return (np.bincount(u_c[u_cal], minlength=n_cust).astype(np.int64),
+            np.bincount(u_c[~u_cal], minlength=n_cust).astype(np.int64))
+
+
+def _customer_codes(raw_ids: np.ndarray, customer_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """Dense customer numbers in sorted-id order, and the ids (integer ids: offsets, no hashing)."""
+    if raw_ids.dtype.kind in "iu" and raw_ids.size:
+        lo, hi = int(raw_ids.min()), int(raw_ids.max())
+        if hi - lo < 4 * raw_ids.size + 1024:  # dense enough: the id minus the smallest is the number
+            offs = raw_ids.astype(np.int64) - lo
+            seen = np.bincount(offs, minlength=hi - lo + 1) > 0
+            ids_sorted = np.flatnonzero(seen)
+            if ids_sorted.size == seen.size:  # every id in lo..hi occurs: the offset is the number
+                return offs, (ids_sorted + lo).astype(raw_ids.dtype)
+            rank = np.cumsum(seen) - 1
+            return rank[offs], (ids_sorted + lo).astype(raw_ids.dtype)
+    codes, uniq = pd.factorize(raw_ids)
+    uniq = np.asarray(uniq)
+    try:
+        order = np.argsort(uniq, kind="stable")
     except TypeError as exc:
         raise TypeError(f"transactions column {customer_id!r} mixes ids that cannot be ordered: {exc}") from exc
     rank = np.empty(order.size, dtype=np.int64)
     rank[order] = np.arange(order.size)
-    codes = rank[codes]
-    uniques = np.asarray(uniques)[order]
-    ords = ords[keep]
-    omin = int(ords.min())
-    width = int(ords.max()) - omin + 1
-    key = codes * np.int64(width) + (ords - omin)
-    srt = np.argsort(key, kind="stable")
-    key = key[srt]
-    starts = np.r_[0, np.flatnonzero(np.diff(key)) + 1]
-    key = key[starts]
-    c = key // width
-    occ_ord = key % width + omin
-    if amount is not None:
-        m = np.add.reduceat(transactions[amount].to_numpy(dtype=float)[keep][srt], starts)
-    else:
-        m = np.zeros(starts.size)
-    n_cust = len(uniques)
-
-    if period == collapse and period not in FIXED_UNITS:
-        # variable-length calendar units: whole periods between period ordinals
-        tval = occ_ord
-        scale = 1.0
-
-        def at(ts_ord: int) -> int:
-            return ts_ord
-    else:
-        # fixed-length units: exact integer nanoseconds of the period starts, divided once at the end
-        tval = _start_ns(occ_ord, collapse)
-        scale = FIXED_UNITS[period] * 86400e9
-
-        def at(ts_ord: int) -> int:
-            return int(_start_ns(np.array([ts_ord], dtype=np.int64), collapse)[0])
-
-    # occasions are sorted by (customer, time): the first of each customer starts a run
-    first_pos = np.r_[0, np.flatnonzero(np.diff(c)) + 1]
-    first_t = tval[first_pos]
-    end_obs = at(obs_ord)
-    if cal_ord is None:
-        in_cal = np.ones(c.size, dtype=bool)
-        end_cal = end_obs
-        cohort = np.ones(n_cust, dtype=bool)
-    else:
-        end_cal = at(cal_ord)
-        in_cal = tval <= end_cal
-        cohort = first_t <= end_cal
-    is_repeat = np.ones(c.size, dtype=bool)
-    is_repeat[first_pos] = False
-
-    cal_rep = is_repeat & in_cal
-    frequency = np.bincount(c[cal_rep], minlength=n_cust).astype(np.int64)
-    last_cal_t = first_t.copy()
-    np.maximum.at(last_cal_t, c[in_cal], tval[in_cal])
-    out: dict[str, np.ndarray] = {
-        "frequency": frequency,
-        "recency": (last_cal_t - first_t) / scale,
-        "T": (end_cal - first_t) / scale,
-    }
-    if amount is not None:
-        tot = np.bincount(c[cal_rep], weights=m[cal_rep], minlength=n_cust)
-        out["monetary_value"] = np.divide(tot, frequency, out=np.zeros(n_cust), where=frequency > 0)
-    if cal_ord is not None:
-        hold = ~in_cal
-        fh = np.bincount(c[hold], minlength=n_cust).astype(np.int64)
-        out["frequency_holdout"] = fh
-        if amount is not None:
-            th = np.bincount(c[hold], weights=m[hold], minlength=n_cust)
-            out["monetary_value_holdout"] = np.divide(th, fh, out=np.zeros(n_cust), where=fh > 0)
-        out["duration_holdout"] = np.full(n_cust, (end_obs - end_cal) / scale)
-    index = pd.Index(uniques, name=customer_id)
-    return pd.DataFrame(out, index=index).loc[cohort]
+    return rank[codes], uniq[order]

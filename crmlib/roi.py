@@ -322,7 +322,23 @@ def _recorded(prefix: str, keys: Sequence[str], build_dir: Path, full_only: bool
 
 
 def notebook_defaults(prefix: str, notebook_dir: Path | None = None) -> dict[str, Any]:
-    """Literal values assigned in a chapter notebook's ``parameters`` cell (its defaults)."""
+    """Literal values assigned in a chapter notebook's ``parameters`` cell (its defaults).
+
+    Parameters
+    ----------
+    prefix : str
+        The chapter's two-digit number, e.g. ``"02"``.
+    notebook_dir : Path, optional
+        Folder of the notebooks (default: the repository's ``notebooks/``).
+
+    Returns
+    -------
+    dict name -> value for every ``name = <literal>``; empty if there is no such chapter.
+    """
+    import re
+
+    if not isinstance(prefix, str) or not re.fullmatch(r"\d\d", prefix):
+        raise ValueError(f"prefix must be a two-digit chapter number such as '02', got {prefix!r}")
     d = Path(notebook_dir) if notebook_dir is not None else _ROOT / "notebooks"
     hits = sorted(d.glob(f"{prefix}_*.ipynb"))
     if not hits:

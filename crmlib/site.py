@@ -41,7 +41,7 @@ import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .i18n import LANGS, glossary
 
@@ -184,7 +184,7 @@ def _text(src: Any) -> str:
 
 
 def collect(build_dir: Path, langs: tuple[str, ...] = LANGS,
-            log: Any = None) -> dict[str, list[ChapterPage]]:
+            log: Callable[[str], None] | None = None) -> dict[str, list[ChapterPage]]:
     """Executed chapters per edition, in chapter order; failed runs are skipped with a message.
 
     Parameters
@@ -398,7 +398,18 @@ def _md(text: Any) -> str:
 
 
 def glossary_markdown(lang: str) -> str:
-    """The glossary page (MyST Markdown) from :func:`crmlib.i18n.glossary`, grouped by topic."""
+    """The glossary page (MyST Markdown) from :func:`crmlib.i18n.glossary`, grouped by topic.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Edition: its language comes first in each row.
+
+    Returns
+    -------
+    str
+        One table per topic: term, translation, label key.
+    """
     ui = UI[lang]
     other = "zh" if lang == "en" else "en"
     lines = [f"# {ui['glossary_title']}", "", ui["glossary_intro"], ""]
@@ -445,6 +456,11 @@ def reproduce_markdown(lang: str, pages: list[ChapterPage]) -> str:
         Edition.
     pages : list of ChapterPage
         The edition's chapters, with their recorded results.
+
+    Returns
+    -------
+    str
+        A summary line and one table per chapter: result key, value, printed value, source, verdict.
     """
     ui = UI[lang]
     sections, n = [], {"n": 0, "checked": 0, "ok": 0, "bad": 0}
@@ -500,8 +516,16 @@ def _landing(editions: dict[str, list[ChapterPage]]) -> str:
     return "\n".join(lines)
 
 
-def write_sources(build_dir: Path, src: Path, editions: dict[str, list[ChapterPage]]) -> None:
-    """Write every page source for ``editions`` under ``src`` (emptied first)."""
+def write_sources(src: Path, editions: dict[str, list[ChapterPage]]) -> None:
+    """Write every page source under ``src`` (emptied first).
+
+    Parameters
+    ----------
+    src : Path
+        Sphinx source folder to (re)create.
+    editions : dict
+        ``lang -> [ChapterPage, …]`` as returned by :func:`collect`.
+    """
     if src.exists():
         shutil.rmtree(src)
     src.mkdir(parents=True)
@@ -568,7 +592,7 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True) -
     if work.exists():
         shutil.rmtree(work)
     src, html_dir = work / "src", work / "html"
-    write_sources(build_dir, src, editions)
+    write_sources(src, editions)
     # In this process: the caller (the runner, the tests) has usually imported nbformat already,
     # which is a good part of Sphinx + myst-nb's start-up time.
     from sphinx.cmd.build import build_main

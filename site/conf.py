@@ -47,6 +47,8 @@ html_math_renderer = "mathml"
 html_copy_source = False
 html_show_sourcelink = False
 html_last_updated_fmt = None
+html_use_index = False        # no API objects: the general index would be empty
+html_domain_indices = False
 html_sidebars = {"**": ["crm_brand.html", "navigation.html", "searchbox.html"]}
 _FONTS = ("system-ui, -apple-system, 'Segoe UI', 'Noto Sans', 'DejaVu Sans', 'Noto Sans CJK SC', "
           "'WenQuanYi Micro Hei', sans-serif")  # local fonts only, Latin before CJK

@@ -43,13 +43,14 @@ def test_synthetic_log_shape(log):
     assert set(log) == {"customer_id", "date", "amount"}
     assert all(len(v) == 3_000 for v in log.values())
     assert np.array_equal(np.unique(log["customer_id"]), np.arange(300))
-    assert log["date"].min() >= synth.START
-    assert log["date"].max() <= synth.observation_end(60)
+    days = log["date"].astype("datetime64[D]")
+    assert days.min() >= synth.START and days.max() <= synth.observation_end(60)
     assert (log["amount"] > 0).all()
     assert np.array_equal(np.round(log["amount"], 2), log["amount"])
     # same-day purchases exist, so both implementations must merge them into one occasion
-    pairs = np.unique(np.stack([log["customer_id"], log["date"].astype(np.int64)]), axis=1).shape[1]
+    pairs = np.unique(np.stack([log["customer_id"], days.astype(np.int64)]), axis=1).shape[1]
     assert pairs < 3_000
+    assert len(np.unique(log["date"])) > pairs  # ... at different times of the day
 
 
 @pytest.mark.parametrize("bad", [dict(n_rows=10, n_customers=20), dict(n_rows=10, n_customers=0)])

@@ -194,3 +194,8 @@ def test_site_works_from_the_file_system(site_dir, page, chapter_runs):
     page.wait_for_load_state("load")
     assert page.url == (site_dir / lang / f"{chapter}.html").as_uri()
     assert page.locator("figure.crm-figure img").count() >= 1 and _broken_images(page) == []
+    # the search runs offline too (its index is a local script)
+    page.goto((site_dir / "search.html").as_uri() + "?q=glossary", wait_until="load")
+    page.wait_for_selector("ul.search li a", timeout=20_000)
+    hits = page.eval_on_selector_all("ul.search li a", "els => els.map(e => e.getAttribute('href'))")
+    assert any(h.startswith("en/glossary.html") for h in hits), hits

@@ -67,7 +67,9 @@ def test_notebook_executes(chapter_runs, nb_path: Path, lang: str):
 @pytest.mark.notebook
 def test_two_runs_give_identical_numbers(chapter_runs, tmp_path):
     """Determinism: re-running the reference chapter reproduces every recorded number."""
-    build, _ = chapter_runs
+    build, outcomes = chapter_runs
+    if ("02_why_customers_are_lost", "en") not in outcomes:
+        pytest.skip("chapter 02 not selected by $CRMNB_TEST_CHAPTERS")
     nb = runner.resolve(["02"])
     out = runner.run_jobs(runner.plan(nb, tmp_path, small=True), workers=1, build_dir=tmp_path, echo=False)
     assert out[0].ok, out[0].error

@@ -127,6 +127,25 @@ def test_matches_per_customer_oracle(rows, cal, unit, seed):
     assert ((got["frequency"] == 0) == (got["recency"] == 0)).all()
 
 
+def test_grid_and_hash_occasion_counts_agree(monkeypatch):
+    """Distinct purchase occasions come from a boolean customer x day grid, or from a hash of the
+    keys when the grid would be too large: both must give the same summary."""
+    rng = np.random.default_rng(3)
+    n = 5000
+    tx = pd.DataFrame({"id": rng.choice([f"c{i}" for i in range(400)], n),
+                       "day": START + pd.to_timedelta(rng.integers(0, 200, n), unit="D"),
+                       "usd": rng.gamma(2.0, 10.0, n).round(2)})
+    kw = dict(customer_id="id", date="day", amount="usd", period="W", observation_end=START + pd.Timedelta(days=199),
+              calibration_end=START + pd.Timedelta(days=120))
+    grid = rfm.summarize(tx, **kw)
+    monkeypatch.setattr(rfm, "_GRID_CELLS", 0)
+    hashed = rfm.summarize(tx, **kw)
+    pd.testing.assert_frame_equal(grid, hashed)
+    cohort = tx[tx["id"].isin(grid.index)]
+    assert grid["frequency"].sum() + grid["frequency_holdout"].sum() + len(grid) == \
+        cohort.assign(d=cohort["day"].dt.normalize()).drop_duplicates(["id", "d"]).shape[0]
+
+
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d.drop(columns="usd"), "missing column"),
     (lambda d: d.assign(usd=[1.0, -2.0, 3.0]), "'usd' is negative at row 1"),

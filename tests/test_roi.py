@@ -171,6 +171,7 @@ _RESULT = roi.evaluate(roi.project_cash_flows(**DRIVERS), 0.1)
     (lambda: roi.tornado_table(lambda a: a, {"a": 1.0}, {"a": (2, 1)}), "low 2.0 is above high"),
     (lambda: roi.tornado_table(lambda a: a, {"a": 1.0}, {"a": (0, 1, 2)}), r"\(low, high\) pair"),
     (lambda: roi.inputs_table({}), "inputs is empty"),
+    (lambda: roi.notebook_defaults("2"), "two-digit chapter number"),
     (lambda: roi.scorecard({"retention": 0.8}, _RESULT, base_close_rate=0.05, complaint_losses=(100, 50)),
      "case is missing"),
     (lambda: roi.scorecard(_CASE, _RESULT, base_close_rate=1.5, complaint_losses=(100, 50)),

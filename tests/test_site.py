@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import matplotlib
 import matplotlib.pyplot as plt
 import nbformat
 import pytest
@@ -22,8 +21,6 @@ import pytest
 from crmlib import site
 from crmlib.chapter import Chapter, paper_source, seed_source
 from crmlib.i18n import glossary
-
-matplotlib.use("Agg")
 
 
 # ----------------------------------------------------------------------------- helpers
