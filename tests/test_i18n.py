@@ -75,3 +75,22 @@ def test_glossary_rows_are_sorted_and_complete():
     rows = i18n.glossary()
     assert len(rows) == len(i18n.labels())
     assert rows == sorted(rows, key=lambda r: (r["topic"], r["en"].lower()))
+
+
+def test_bundled_font_is_used_when_the_system_has_none(monkeypatch):
+    """A fresh machine may have no CJK font at all: the bundled one must then be registered and work."""
+    monkeypatch.setattr(i18n, "_SYSTEM_CJK", ())
+    i18n.cjk_font_name.cache_clear()
+    try:
+        name = i18n.cjk_font_name()
+        assert name == "WenQuanYi Micro Hei"
+        from matplotlib import font_manager
+        bundled = str(i18n._BUNDLED_FONT)
+        assert any(e.fname == bundled for e in font_manager.fontManager.ttflist), "bundled font not registered"
+        i18n.use_lang("zh")
+        fig, ax = plt.subplots()
+        ax.set_title("客户终生价值", fontweight="bold")
+        assert _render(fig) == []
+    finally:
+        i18n.cjk_font_name.cache_clear()
+        i18n.use_lang("en")
