@@ -18,8 +18,10 @@ Models (statsmodels' model/results split, built on
   Interactive Marketing 21(1), 76–90. Parameters ``gamma``, ``delta``.
 
 The optimiser works on the logarithms of the parameters (they must be
-positive); the results report the natural parameters, with standard errors
-by the delta method from the observed information of the log-parameters.
+positive): BFGS from the start values, then Newton steps, with analytic
+gradients (BG/NBD, Gamma-Gamma, sBG) or centred differences (Pareto/NBD);
+the results report the natural parameters, with standard errors by the
+delta method from the observed information of the log-parameters.
 All likelihoods are evaluated in log space. The Gauss hypergeometric
 function of the Pareto/NBD likelihood is only ever called with an argument
 in ``[0, 1)`` and combined with its power factors on the log scale, so it
@@ -162,6 +164,41 @@ class _PositiveModel(GenericLikelihoodModel):
     def _start(self) -> np.ndarray:
         return np.ones(len(self.param_names))
 
+    # analytic gradient of the total log-likelihood in the natural parameters, where a model has one
+    _has_score: ClassVar[bool] = False
+
+    def _score(self, params: np.ndarray) -> np.ndarray:  # pragma: no cover - models with _has_score
+        raise NotImplementedError
+
+    def _score_log(self, theta: np.ndarray) -> np.ndarray:
+        """Gradient of the total log-likelihood in the log-parameters ``theta``.
+
+        Analytic where the model has a score, else centred differences of :meth:`loglike`.
+        """
+        if self._has_score:
+            p = np.exp(theta)
+            with np.errstate(all="ignore"):
+                return self._score(p) * p
+        return approx_fprime(theta, lambda th: self.loglike(np.exp(th)), centered=True)
+
+    def _hess_log(self, theta: np.ndarray) -> np.ndarray:
+        """Hessian of the total log-likelihood in the log-parameters.
+
+        Centred differences of the analytic score (2k score evaluations) where there is one,
+        else :func:`approx_hess3` of the log-likelihood.
+        """
+        if not self._has_score:
+            return approx_hess3(theta, lambda th: self.loglike(np.exp(th)))
+        k = theta.size
+        h = np.finfo(float).eps ** (1 / 3) * np.maximum(np.abs(theta), 1.0)
+        cols = []
+        for i in range(k):
+            e = np.zeros(k)
+            e[i] = h[i]
+            cols.append((self._score_log(theta + e) - self._score_log(theta - e)) / (2 * h[i]))
+        hess = np.column_stack(cols)
+        return (hess + hess.T) / 2
+
     def fit(self, start_params: Any = None, maxiter: int = 2000, disp: bool = False,  # type: ignore[override]
             **kwargs: Any) -> Any:
         """Maximum-likelihood fit.
@@ -200,33 +237,44 @@ class _PositiveModel(GenericLikelihoodModel):
             v = self.loglike(np.exp(theta))
             return -v / n if np.isfinite(v) else 1e100
 
+        def jac(theta: np.ndarray) -> np.ndarray:
+            return -self._score_log(theta) / n
+
         theta0 = np.log(start)
-        res = optimize.minimize(f, theta0, method="Nelder-Mead",
-                                options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-8})
-        res = optimize.minimize(f, res.x, method="BFGS", options={"maxiter": maxiter, "gtol": 1e-9})
+        # quasi-Newton with the score (analytic, or centred differences) straight from the start
+        res = optimize.minimize(f, theta0, jac=jac, method="BFGS", options={"maxiter": maxiter, "gtol": 1e-9})
+        if not (np.all(np.isfinite(res.x)) and np.max(np.abs(res.jac)) <= 1e-4):
+            # fallback: a derivative-free start
+            res = optimize.minimize(f, theta0, method="Nelder-Mead",
+                                    options={"maxiter": maxiter, "xatol": 1e-3, "fatol": 1e-8})
+            res = optimize.minimize(f, res.x, jac=jac, method="BFGS", options={"maxiter": maxiter, "gtol": 1e-9})
         theta = res.x
-        # Newton polish on the log scale (centred differences of the total log-likelihood): the
-        # quasi-Newton stop leaves flat directions (e.g. the Pareto/NBD beta) short by ~1e-4
+        # Newton polish on the log scale: the quasi-Newton stop can leave flat directions (e.g. the
+        # Pareto/NBD beta) short; the last Hessian also gives the standard errors
         def neg_ll(th: np.ndarray) -> float:
             return f(th) * n
 
+        # below step_tol a Newton step is lost in the noise of the score (centred differences: ~1e-7)
+        step_tol = 1e-10 if self._has_score else 1e-6
+        h = None
         for _ in range(6):
-            g = approx_fprime(theta, neg_ll, centered=True)
-            h = approx_hess3(theta, neg_ll)
+            g = -self._score_log(theta)
+            h = -self._hess_log(theta)
             try:
                 step = np.linalg.solve(h, g)
             except np.linalg.LinAlgError:
                 break
-            if not np.all(np.isfinite(step)) or neg_ll(theta - step) > neg_ll(theta) + 1e-8:
+            if not np.all(np.isfinite(step)) or np.max(np.abs(step)) < step_tol:
+                break
+            if neg_ll(theta - step) > neg_ll(theta) + 1e-8:
                 break
             theta = theta - step
-            if np.max(np.abs(step)) < 1e-10:
-                break
+            h = None  # the Hessian is at the previous point
+        h_log = self._hess_log(theta) if h is None else -h  # of the log-likelihood
         params = np.exp(theta)
         llf = self.loglike(params)
         if not np.isfinite(llf):
             raise RuntimeError(f"{type(self).__name__}: the fit did not reach a finite log-likelihood")
-        h_log = approx_hess3(theta, lambda th: self.loglike(np.exp(th)))
         with np.errstate(all="ignore"):
             try:
                 cov_log = np.linalg.inv(-h_log)
@@ -240,7 +288,7 @@ class _PositiveModel(GenericLikelihoodModel):
         mlefit = LikelihoodModelResults(self, params, normalized_cov_params=cov, scale=1.0)
         mlefit.mle_retvals = {"converged": converged, "fopt": -llf, "iterations": int(res.nit),
                               "message": str(res.message)}
-        mlefit.mle_settings = {"optimizer": "nm+bfgs on log-parameters", "start_params": start}
+        mlefit.mle_settings = {"optimizer": "bfgs+newton on log-parameters", "start_params": start}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # statsmodels' df bookkeeping notes for exog-free models
             out = self.results_class(self, mlefit)
@@ -264,7 +312,8 @@ class _Results(GenericLikelihoodModelResults):
     @property
     def bse(self) -> pd.Series:  # type: ignore[override]
         """Standard errors of the natural parameters (delta method)."""
-        return pd.Series(np.sqrt(np.diag(self.normalized_cov_params)), index=self._names, name="bse")
+        with np.errstate(invalid="ignore"):  # NaN where the information matrix is not positive definite
+            return pd.Series(np.sqrt(np.diag(self.normalized_cov_params)), index=self._names, name="bse")
 
     @property
     def aic(self) -> float:  # type: ignore[override]
@@ -329,6 +378,29 @@ def _bgnbd_loglikeobs(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.nd
     return common + np.logaddexp(l1, l2)
 
 
+def _bgnbd_score_rows(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+    """Gradient of :func:`_bgnbd_loglikeobs` in (r, alpha, a, b), one row per customer.
+
+    With L = C (e^l1 + e^l2), d log L = d log C + w1 d l1 + w2 d l2, w = softmax(l1, l2);
+    d log B(u, v)/du = psi(u) - psi(u + v). The log-odds l2 - l1 = log(a / (b+x-1)) +
+    (r+x) log((alpha+T) / (alpha+t_x)) for x > 0 (the beta functions cancel); w2 = 0 for x = 0.
+    """
+    r, alpha, a, b = p
+    dg = special.digamma
+    pos = x > 0
+    bx1 = np.where(pos, b + x - 1, 1.0)
+    log_odds = np.log(a) - np.log(bx1) + (r + x) * (np.log(alpha + big_t) - np.log(alpha + tx))
+    w2 = np.where(pos, special.expit(log_odds), 0.0)
+    w1 = 1.0 - w2
+    dg_abx = dg(a + b + x)
+    d_r = dg(r + x) - dg(r) + np.log(alpha) - w1 * np.log(alpha + big_t) - w2 * np.log(alpha + tx)
+    d_alpha = r / alpha - (r + x) * (w1 / (alpha + big_t) + w2 / (alpha + tx))
+    d_a = dg(a + b) - dg(a) + w1 * (dg(a) - dg_abx) + w2 * (dg(a + 1) - dg_abx)
+    d_b = (dg(a + b) - dg(b) + w1 * (dg(b + x) - dg_abx)
+           + np.where(pos, w2 * (dg(bx1) - dg_abx), 0.0))
+    return np.column_stack([d_r, d_alpha, d_a, d_b])
+
+
 def _bgnbd_p_alive(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
     """P(alive | x, t_x, T) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x)), via the log-odds."""
     r, alpha, a, b = p
@@ -378,6 +450,13 @@ class BetaGeo(_LatentModel):
         """Log-likelihood of each distinct (x, t_x, T) (FHL 2005, eq. 6)."""
         x, tx, big_t = self._rows.T
         return _bgnbd_loglikeobs(params, x, tx, big_t)
+
+    _has_score = True
+
+    def _score(self, params: np.ndarray) -> np.ndarray:
+        """Gradient of the total log-likelihood in (r, alpha, a, b)."""
+        x, tx, big_t = self._rows.T
+        return self._weights @ _bgnbd_score_rows(params, x, tx, big_t)
 
     def _start(self) -> np.ndarray:
         return np.array([1.0, max(float(np.mean(self.T)) / 10.0, 1e-3), 1.0, 3.0])
@@ -581,6 +660,20 @@ class GammaGamma(_PositiveModel):
         return (_gl(px + q) - _gl(px) - _gl(q) + q * np.log(g) + px * np.log(x)
                 + (px - 1) * np.log(m) - (px + q) * np.log(g + x * m))
 
+    _has_score = True
+
+    def _score(self, params: np.ndarray) -> np.ndarray:
+        """Gradient of the total log-likelihood in (p, q, gamma)."""
+        p, q, g = np.asarray(params, dtype=float)
+        x, m = self.frequency, self.monetary_value
+        px = p * x
+        dg = special.digamma
+        dg_pxq = dg(px + q)
+        log_gxm = np.log(g + x * m)
+        return np.array([np.sum(x * (dg_pxq - dg(px) + np.log(x) + np.log(m) - log_gxm)),
+                         np.sum(dg_pxq - dg(q) + np.log(g) - log_gxm),
+                         np.sum(q / g - (px + q) / (g + x * m))])
+
     def _start(self) -> np.ndarray:
         return np.array([1.0, 1.0, max(float(np.mean(self.monetary_value)), 1e-3)])
 
@@ -657,6 +750,21 @@ class ShiftedBetaGeometric(_PositiveModel):
         log_pt = _bl(g + 1, d + t - 1) - _bl(g, d)
         log_sn = _bl(g, d + n) - _bl(g, d)
         return np.r_[lost * log_pt, s[-1] * log_sn]
+
+    _has_score = True
+
+    def _score(self, params: np.ndarray) -> np.ndarray:
+        """Gradient of the total log-likelihood in (gamma, delta)."""
+        g, d = np.asarray(params, dtype=float)
+        s = self.survivors
+        n = s.size - 1
+        t = np.arange(1, n + 1)
+        lost = s[:-1] - s[1:]
+        dg = special.digamma
+        base_g, base_d = dg(g + d) - dg(g), dg(g + d) - dg(d)  # -d log B(g, d)
+        d_g = lost @ (dg(g + 1) - dg(g + d + t) + base_g) + s[-1] * (dg(g) - dg(g + d + n) + base_g)
+        d_d = lost @ (dg(d + t - 1) - dg(g + d + t) + base_d) + s[-1] * (dg(d + n) - dg(g + d + n) + base_d)
+        return np.array([d_g, d_d])
 
 
 class ShiftedBetaGeometricResults(_Results):
