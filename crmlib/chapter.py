@@ -14,10 +14,12 @@ Results go to ``<build>/results/<chapter>.json`` (``<build>/results/zh/…`` for
 """
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import re
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from .i18n import check_lang, use_lang
 __all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir", "load_results", "to_jsonable"]
 
 _ROOT = Path(__file__).resolve().parents[1]
+_PNG_DPI = 150
 
 
 def default_build_dir() -> Path:
@@ -247,7 +250,9 @@ class Chapter:
         d = self.figures_dir
         d.mkdir(parents=True, exist_ok=True)
         png, svg = d / f"{stem}.png", d / f"{stem}.svg"
-        fig.savefig(png, dpi=150, bbox_inches="tight", metadata={"Software": None})
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=_PNG_DPI, bbox_inches="tight", metadata={"Software": None})
+        png.write_bytes(buf.getvalue())
         fig.savefig(svg, bbox_inches="tight", metadata={"Date": None, "Creator": None})
         label = f"{'Figure' if self.lang == 'en' else '图'} {number}"
         self._figures[number] = {"slug": slug, "caption": caption, "label": label,
@@ -255,9 +260,11 @@ class Chapter:
                                  "svg": svg.relative_to(self.build_dir).as_posix()}
         self._write()
         if self.display:
-            from IPython.display import Markdown, display
+            from IPython.display import Image, Markdown, display
 
-            display(fig)
+            # show the PNG just written (no second render); at screen size, like the inline backend
+            width = struct.unpack(">I", buf.getvalue()[16:20])[0]
+            display(Image(data=buf.getvalue(), format="png", width=round(width * 100 / _PNG_DPI)))
             display(Markdown(f"**{label}.** {caption}"))
         plt.close(fig)
         return SavedFigure(number, png, svg)

@@ -86,9 +86,13 @@ def _execute(job: Job, kernel: str) -> Outcome:
     job.output.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
+        # shutdown_kernel="immediate": once the last cell has replied, every output and file is
+        # written; a graceful shutdown adds ~1-1.5 s per notebook (interrupt, then the kernel's
+        # interpreter teardown): 12 bare kernels two at a time took 35.9 s with it, 23.2 s without.
         pm.execute_notebook(str(job.notebook), str(job.output), parameters=job.parameters,
                             kernel_name=kernel, cwd=str(job.notebook.parent), progress_bar=False,
-                            log_output=False, request_save_on_cell_execute=False)
+                            log_output=False, request_save_on_cell_execute=False,
+                            shutdown_kernel="immediate")
     except Exception as exc:  # noqa: BLE001 - every failure is reported in the summary
         cell, src, err = _failure(exc)
         return Outcome(job, time.perf_counter() - start, False, cell, src, err)

@@ -175,3 +175,13 @@ def test_update_readme_replaces_only_between_markers(tmp_path):
     plain = tmp_path / "plain.md"
     plain.write_text("no markers\n")
     assert not run.update_readme("x", plain) and plain.read_text() == "no markers\n"
+
+
+def test_other_load_is_reported():
+    from bench import run
+
+    base = {"load_before": 0.3}
+    assert run._others(base) == "Load average before the run: 0.30."
+    quiet = run._others(dict(base, others_cpu_seconds=2.0, others_share=0.01))
+    assert "2 CPU-seconds" in quiet and "noisy" not in quiet
+    assert "noisy" in run._others(dict(base, others_cpu_seconds=200.0, others_share=0.4))
