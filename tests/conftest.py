@@ -57,3 +57,14 @@ def built_site(chapter_runs):
 
     build, _ = chapter_runs
     return build / "site", site.build(build)
+
+
+@pytest.fixture(scope="session")
+def cdnow():
+    """CDNOW 1/10th sample summarised for the BTYD models: 39-week calibration ending 1997-09-30,
+    holdout to 1998-06-30, time in weeks (days / 7) as in Fader, Hardie & Lee (2005)."""
+    from crmlib import datasets, rfm
+
+    tx = datasets.load("cdnow_sample")
+    return rfm.summarize(tx, customer_id="customer_id", date="date", amount="dollar_value", period="W",
+                         observation_end="1998-06-30", calibration_end="1997-09-30")

@@ -21,12 +21,6 @@ from crmlib import btyd, datasets, rfm
 
 
 # ----------------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def cdnow():
-    """CDNOW 1/10th sample, 39-week calibration ending 1997-09-30, time in weeks (days / 7)."""
-    tx = datasets.load("cdnow_sample")
-    return rfm.summarize(tx, customer_id="customer_id", date="date", amount="dollar_value", period="W",
-                         observation_end="1998-06-30", calibration_end="1997-09-30")
 
 
 @pytest.fixture(scope="module")

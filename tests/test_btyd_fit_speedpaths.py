@@ -16,11 +16,6 @@ from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 from crmlib import btyd, datasets, rfm
 
 
-@pytest.fixture(scope="module")
-def cdnow():
-    tx = datasets.load("cdnow_sample")
-    return rfm.summarize(tx, customer_id="customer_id", date="date", amount="dollar_value", period="W",
-                         observation_end="1998-06-30", calibration_end="1997-09-30")
 
 
 @pytest.fixture(scope="module")
