@@ -19,6 +19,7 @@ __all__ = [
     "check_finite",
     "check_int",
     "check_nonnegative",
+    "check_whole",
     "check_not_empty",
     "check_number",
     "check_probability",
@@ -125,6 +126,15 @@ def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | Non
         i = int(neg[0])
         lab = labels[i] if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is negative ({values[i]})")
+
+
+def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
+    """Raise if any entry of ``values`` is not a whole number, naming the first one."""
+    frac = np.flatnonzero(np.asarray(values) % 1 != 0)
+    if frac.size:
+        i = int(frac[0])
+        lab = labels[i] if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is not a whole number ({values[i]})")
 
 
 def check_finite(values: np.ndarray, name: str) -> None:

@@ -42,7 +42,7 @@ from scipy import optimize, special
 from statsmodels.base.model import GenericLikelihoodModel, GenericLikelihoodModelResults, LikelihoodModelResults
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
-from ._validate import as_float_array, check_number
+from ._validate import as_float_array, check_nonnegative, check_number
 
 __all__ = [
     "BetaGeo",
@@ -82,10 +82,9 @@ def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False) -> tu
     elif not (x.size == tx.size == big_t.size):
         raise ValueError(f"frequency, recency and T must have the same length, got {x.size}, {tx.size}, {big_t.size}")
     lab = (lambda i: labels[i] if labels is not None and len(labels) == x.size else i)  # noqa: E731
-    for name, v in (("frequency", x), ("recency", tx)):
-        bad = np.flatnonzero(v < 0)
-        if bad.size:
-            raise ValueError(f"{name}[{lab(int(bad[0]))!r}] is negative ({v[bad[0]]})")
+    row_labels = labels if labels is not None and len(labels) == x.size else None
+    check_nonnegative(x, "frequency", row_labels)
+    check_nonnegative(tx, "recency", row_labels)
     bad = np.flatnonzero(x != np.round(x))
     if bad.size:
         raise ValueError(f"frequency[{lab(int(bad[0]))!r}] must be a whole number of repeat purchases, got {x[bad[0]]}")
@@ -690,10 +689,8 @@ class GammaGammaResults(_Results):
         x = as_float_array(frequency, "frequency")
         m = as_float_array(monetary_value, "monetary_value")
         x, m = np.broadcast_arrays(x, m)
-        for name, v in (("frequency", x), ("monetary_value", m)):
-            bad = np.flatnonzero(v < 0)
-            if bad.size:
-                raise ValueError(f"{name}[{int(bad[0])}] is negative ({v[bad[0]]})")
+        check_nonnegative(x, "frequency")
+        check_nonnegative(m, "monetary_value")
         p, q, g = self._p()
         out = (p * g + p * x * m) / (p * x + q - 1.0)
         return _shape_like(out, frequency, monetary_value)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_float_array, check_int, check_probability
+from ._validate import as_float_array, check_int, check_nonnegative, check_probability, check_whole
 from .prospects import STAGES, check_prospects
 
 __all__ = [
@@ -59,12 +59,8 @@ def check_funnel(counts: pd.Series | Mapping[str, int] | Sequence[int], name: st
     if v.size < 2:
         raise ValueError(f"{name} needs at least two stages, got {v.size}")
     labels = list(s.index)
-    neg = np.flatnonzero(v < 0)
-    if neg.size:
-        raise ValueError(f"{name}[{labels[neg[0]]!r}] is negative ({v[neg[0]]:g})")
-    frac = np.flatnonzero(v % 1 != 0)
-    if frac.size:
-        raise ValueError(f"{name}[{labels[frac[0]]!r}] is not a whole number ({v[frac[0]]:g})")
+    check_nonnegative(v, name, labels)
+    check_whole(v, name, labels)
     if v[0] == 0:
         raise ValueError(f"{name}[{labels[0]!r}] (the first stage) must be > 0")
     grows = np.flatnonzero(np.diff(v) > 0)

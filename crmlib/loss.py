@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_float_array, check_columns, check_int, check_number, check_probability
+from ._validate import (as_float_array, check_columns, check_int, check_nonnegative, check_number,
+                        check_probability, check_whole)
 
 __all__ = [
     "GROUPS", "SUM_TOL", "check_shares", "loss_table", "group_totals", "pareto_table",
@@ -44,9 +45,7 @@ def check_shares(shares: pd.Series | Mapping[str, float], name: str = "shares") 
     values = as_float_array(s, name)
     if s.index.has_duplicates:
         raise ValueError(f"{name} lists cause {s.index[s.index.duplicated()][0]!r} twice")
-    neg = np.flatnonzero(values < 0)
-    if neg.size:
-        raise ValueError(f"{name}[{s.index[neg[0]]!r}] is negative ({values[neg[0]]})")
+    check_nonnegative(values, name, s.index)
     total = float(values.sum())
     if abs(total - 100.0) > SUM_TOL:
         raise ValueError(f"{name} must sum to 100 (±{SUM_TOL}), they sum to {total:.4g}")
@@ -117,12 +116,8 @@ def simulate_survey(shares: pd.Series | Mapping[str, float], n: int, rng: np.ran
 def _check_counts(counts: pd.Series | Mapping[str, int], name: str = "counts") -> pd.Series:
     c = pd.Series(counts) if not isinstance(counts, pd.Series) else counts
     v = as_float_array(c, name)
-    neg = np.flatnonzero(v < 0)
-    if neg.size:
-        raise ValueError(f"{name}[{c.index[neg[0]]!r}] is negative ({v[neg[0]]})")
-    frac = np.flatnonzero(v % 1 != 0)
-    if frac.size:
-        raise ValueError(f"{name}[{c.index[frac[0]]!r}] is not a whole number ({v[frac[0]]})")
+    check_nonnegative(v, name, c.index)
+    check_whole(v, name, c.index)
     if v.sum() <= 0:
         raise ValueError(f"{name} total must be > 0 (N <= 0)")
     return pd.Series(v.astype(int), index=c.index, name="count")
