@@ -5,7 +5,10 @@ mode) through :func:`crmlib.runner.plan` and :func:`crmlib.runner.run_jobs`, two
 this one process. ``python bench/collection.py floor --build DIR`` executes as many bare kernels
 the same way: a generated notebook with the chapters' parameters cell that only imports pandas,
 seaborn and statsmodels. The ratio of the two wall times is what the chapters themselves cost
-beyond starting kernels and importing the scientific stack. Prints ``BENCH-RESULT {json}``.
+beyond starting kernels and importing the scientific stack. Each chapter run also reports the
+seconds its kernel spent saving figures (``build/timings``, written by :meth:`crmlib.Chapter.figure`).
+``python bench/collection.py figure`` times saving a trivial one-line figure the same way, the
+least any figure can cost. Prints ``BENCH-RESULT {json}``.
 """
 from __future__ import annotations
 
@@ -60,6 +63,44 @@ def cell_seconds(executed: Path) -> list[tuple[int, float, str]]:
     return out
 
 
+def figure_seconds(build: Path, chapter: str, lang: str) -> dict[str, float]:
+    """Seconds the chapter's kernel spent saving each figure (PNG + SVG), by figure number; {} if none."""
+    sub = build / "timings" if lang == "en" else build / "timings" / lang
+    try:
+        doc = json.loads((sub / f"{chapter}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in doc.get("figure_seconds", {}).items()}
+
+
+def trivial_figure(repeat: int = 15, lang: str = "en") -> dict[str, Any]:
+    """Median seconds :meth:`crmlib.Chapter.figure` takes to save a one-line, one-axes figure.
+
+    The least a figure of the chapters can cost: the same style, dpi and files (PNG + SVG).
+    """
+    import tempfile
+
+    import matplotlib
+    matplotlib.use("agg")
+    import matplotlib.pyplot as plt
+
+    from crmlib import Chapter
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ch = Chapter("09_bench_figure", lang=lang, build_dir=tmp, display=False)
+        for i in range(repeat + 1):
+            fig, ax = plt.subplots()
+            ax.plot([0, 1, 2], [0, 1, 4])
+            ax.set(title="title", xlabel="x", ylabel="y")
+            start = time.perf_counter()
+            ch.figure(fig, "9.1", "trivial", "A trivial figure.")
+            if i:  # the first one pays for font loading
+                times.append(time.perf_counter() - start)
+    times.sort()
+    return {"mode": "figure", "repeat": repeat, "seconds": times[len(times) // 2]}
+
+
 def run(mode: str, build: Path, langs: tuple[str, ...] = ("en", "zh"), workers: int = 2,
         chapters: tuple[str, ...] = ()) -> dict[str, Any]:
     """Execute the chapters (``mode="chapters"``) or the same number of floor kernels (``"floor"``).
@@ -98,22 +139,29 @@ def run(mode: str, build: Path, langs: tuple[str, ...] = ("en", "zh"), workers: 
     outcomes = runner.run_jobs(jobs, workers=workers, build_dir=build, echo=False)
     seconds = time.perf_counter() - start
     per_job = [{"chapter": o.job.chapter, "lang": o.job.parameters.get("lang", "en"), "seconds": o.seconds,
-                "ok": o.ok, "error": o.error, "cells": cell_seconds(o.job.output)} for o in outcomes]
+                "ok": o.ok, "error": o.error, "cells": cell_seconds(o.job.output),
+                "figure_seconds": figure_seconds(build, o.job.chapter, o.job.parameters.get("lang", "en"))}
+               for o in outcomes]
     return {"mode": mode, "jobs": len(jobs), "seconds": seconds, "ok": all(o.ok for o in outcomes),
             "per_job": per_job}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("mode", choices=("chapters", "floor"))
-    ap.add_argument("--build", type=Path, required=True)
+    ap.add_argument("mode", choices=("chapters", "floor", "figure"))
+    ap.add_argument("--build", type=Path, help="build folder (chapters, floor)")
     ap.add_argument("--langs", default="en,zh")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chapters", default="", help="comma-separated chapter selectors (default: all)")
     args = ap.parse_args(argv)
     langs = tuple(x.strip() for x in args.langs.split(",") if x.strip())
     chapters = tuple(x.strip() for x in args.chapters.split(",") if x.strip())
-    result = run(args.mode, args.build, langs, args.workers, chapters)
+    if args.mode == "figure":
+        result = trivial_figure()
+    elif args.build is None:
+        ap.error(f"{args.mode} needs --build")
+    else:
+        result = run(args.mode, args.build, langs, args.workers, chapters)
     print("BENCH-RESULT " + json.dumps(result), flush=True)
     return 0
 

@@ -314,14 +314,26 @@ def case_collection(args: argparse.Namespace) -> dict[str, Any]:
     for mode, rs in runs.items():
         if rs:
             per: dict[str, list[float]] = {}
+            figs: dict[str, list[float]] = {}
             for r in rs:
                 for j in r["per_job"]:
                     per.setdefault(f"{j['chapter']} [{j['lang']}]", []).append(j["seconds"])
+                    figs.setdefault(f"{j['chapter']} [{j['lang']}]", []).append(sum(j.get("figure_seconds", {}).values()))
             res[mode] = {"jobs": rs[0]["jobs"], "seconds": median([r["seconds"] for r in rs]),
                          "all_seconds": [r["seconds"] for r in rs],
-                         "per_job_seconds": {k: median(v) for k, v in per.items()}}
+                         "per_job_seconds": {k: median(v) for k, v in per.items()},
+                         "per_job_figure_seconds": {k: median(v) for k, v in figs.items()}}
     if runs["chapters"] and runs["floor"]:
         res["ratio"] = res["chapters"]["seconds"] / res["floor"]["seconds"]
+    if runs["chapters"]:
+        # where the time beyond the floor goes: the kernels' own seconds spent saving figures
+        saves = [[s for j in r["per_job"] for s in j.get("figure_seconds", {}).values()] for r in runs["chapters"]]
+        res["chapters"]["figures"] = len(saves[0])
+        res["chapters"]["figure_seconds"] = median([sum(x) for x in saves])
+        try:
+            res["trivial_figure_seconds"] = measure(sys.executable, "collection.py", "figure")["seconds"]
+        except BenchError as exc:
+            errors["figure"] = str(exc)
     cells: dict[tuple[str, int, str], list[float]] = {}
     for r in runs["chapters"]:
         for j in r["per_job"]:
@@ -443,6 +455,27 @@ def table(results: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def explain_collection(col: dict[str, Any]) -> list[str]:
+    """Markdown lines: how far the chapters are over the floor and how much of that is saving figures."""
+    ch, fl = col.get("chapters", {}), col.get("floor", {})
+    if not ch.get("figures") or not fl.get("seconds"):
+        return []
+    workers, n, saved = col["workers"], ch["figures"], ch["figure_seconds"]
+    excess, allowed = ch["seconds"] - fl["seconds"], 0.5 * fl["seconds"]
+    lines = [f"Where the time over the floor goes: the chapters take {excess:.1f} s longer than the floor. "
+             f"Their kernels spent {saved:.1f} s saving {n} figures (PNG + SVG each), about "
+             f"{saved / workers:.1f} s of wall time at {workers} at a time"
+             + (f", {saved / workers / excess:.0%} of the excess" if excess > 0 else "") + "."]
+    trivial = col.get("trivial_figure_seconds")
+    if trivial:
+        least = n * trivial / workers
+        lines[-1] += (f" Saving even a trivial one-line figure takes {trivial * 1000:.0f} ms here, so {n} figures "
+                      f"need at least {least:.1f} s of wall time; 1.5× the floor allows {allowed:.1f} s over it "
+                      "for everything the chapters do beyond starting kernels and importing"
+                      + (" — less than the figures alone." if least > allowed else "."))
+    return lines + [""]
+
+
 def _others(env: dict[str, Any]) -> str:
     """A sentence on how much of the machine other processes took during the run."""
     share = env.get("others_share")
@@ -496,10 +529,13 @@ def report(results: dict[str, Any]) -> tuple[str, list[Target], list[str]]:
     col = results.get("collection", {})
     if col.get("chapters") and col.get("floor"):
         floor = median(list(col["floor"]["per_job_seconds"].values()))
+        figs = col["chapters"].get("per_job_figure_seconds", {})
         lines += [f"Collection, seconds per notebook run (median; a floor kernel takes {floor:.1f} s):", "",
-                  "| notebook run | seconds | × a floor kernel |", "|---|---:|---:|"]
-        lines += [f"| {k} | {v:.1f} | {v / floor:.1f} |" for k, v in col["chapters"]["per_job_seconds"].items()]
+                  "| notebook run | seconds | × a floor kernel | of which saving figures |", "|---|---:|---:|---:|"]
+        lines += [f"| {k} | {v:.1f} | {v / floor:.1f} | {_f(figs.get(k), '.1f')} |"
+                  for k, v in col["chapters"]["per_job_seconds"].items()]
         lines.append("")
+        lines += explain_collection(col)
         if col["floor"]["seconds"] >= 30:
             lines += [f"Note: the floor alone ({col['floor']['jobs']} bare kernels, {col['workers']} at a time) "
                       f"takes {col['floor']['seconds']:.1f} s, so the 30 s target cannot hold on this machine "

@@ -92,30 +92,43 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
 
 
 def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.ndarray:
-    """Convert a sequence to a 1-D float array, rejecting non-numbers, NaN and infinities."""
+    """Convert a sequence to a 1-D float array, rejecting non-numbers, NaN and infinities.
+
+    Integer and float arrays (and Series) are converted in one vectorised step; anything else
+    (lists, object arrays) is checked entry by entry, so the error names the first bad entry by
+    its index label.
+    """
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a sequence of numbers, got a string")
-    if isinstance(values, pd.Series):
-        labels = list(values.index)
+    index = values.index if isinstance(values, pd.Series) else None
+    if index is not None:
         raw = values.to_numpy()
+    elif isinstance(values, np.ndarray):
+        raw = values
     else:
-        raw = np.asarray(values, dtype=object) if not isinstance(values, np.ndarray) else values
-        labels = list(range(np.size(raw)))
+        raw = np.asarray(values, dtype=object)
     raw = np.atleast_1d(raw)
+
+    def label(i: int) -> Any:
+        return index[i:i + 1].tolist()[0] if index is not None else i   # a plain Python label
+
     if raw.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {raw.shape}")
     if raw.size == 0 and not allow_empty:
         raise ValueError(f"{name} is empty")
-    out = np.empty(raw.size, dtype=float)
-    for i, x in enumerate(raw):
-        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Real, np.number)):
-            raise TypeError(f"{name}[{labels[i]!r}] is not a number: {x!r}")
-        out[i] = float(x)
+    if raw.dtype.kind in "iuf":
+        out = raw.astype(float)
+    else:
+        out = np.empty(raw.size, dtype=float)
+        for i, x in enumerate(raw):
+            if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
+                raise TypeError(f"{name}[{label(i)!r}] is not a number: {x!r}")
+            out[i] = float(x)
     bad = ~np.isfinite(out)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         what = "NaN" if np.isnan(out[i]) else "infinite"
-        raise ValueError(f"{name}[{labels[i]!r}] is {what}")
+        raise ValueError(f"{name}[{label(i)!r}] is {what}")
     return out
 
 

@@ -160,7 +160,28 @@ def test_report_says_plainly_what_is_missing_or_wrong():
     assert {t.name for t in ts if not t.met} >= {"RFM summary speed-up vs lifetimes", "Collection / floor",
                                                   "Collection wall time", "BG/NBD fit speed-up vs lifetimes"}
     assert any("crmlib.rfm" in w for w in wrong) and any("btyd" in w for w in wrong)
-    assert "**Missed:**" in md and "MISSED  Collection / floor: 2x" in md and "| 02 [en] | 20.0 | 2.0 |" in md
+    assert "**Missed:**" in md and "MISSED  Collection / floor: 2x" in md and "| 02 [en] | 20.0 | 2.0 | — |" in md
+
+
+def test_collection_excess_is_attributed_to_figures():
+    from bench import run
+
+    col = {"langs": "en,zh", "workers": 2, "chapters": "all", "errors": {},
+           "chapters": {"jobs": 12, "seconds": 40.0, "figures": 78, "figure_seconds": 24.0,
+                        "per_job_seconds": {"05 [en]": 10.0}, "per_job_figure_seconds": {"05 [en]": 4.5}},
+           "floor": {"jobs": 12, "seconds": 20.0, "per_job_seconds": {"floor [en]": 3.3}},
+           "ratio": 2.0, "trivial_figure_seconds": 0.2}
+    text = "\n".join(run.explain_collection(col))
+    # 20 s over the floor; 24 kernel-seconds of saving = 12 s of wall on 2 workers = 60 % of it
+    assert "20.0 s longer" in text and "24.0 s saving 78 figures" in text and "12.0 s of wall" in text
+    assert "60% of the excess" in text
+    # 78 x 0.2 s / 2 = 7.8 s at least, 1.5x allows 10 s: not "less than the figures alone"
+    assert "at least 7.8 s" in text and "allows 10.0 s" in text and "less than the figures alone" not in text
+    slow = dict(col, trivial_figure_seconds=0.3)   # 11.7 s > 10 s
+    assert "less than the figures alone" in "\n".join(run.explain_collection(slow))
+    md, _, _ = run.report(_results(collection=col))
+    assert "| 05 [en] | 10.0 | 3.0 | 4.5 |" in md and "60% of the excess" in md
+    assert run.explain_collection(dict(col, chapters={"jobs": 12, "seconds": 40.0})) == []
 
 
 def test_update_readme_replaces_only_between_markers(tmp_path):

@@ -93,3 +93,59 @@ def test_rng_streams_are_seeded_and_distinct(tmp_path):
     b = Chapter("09_test_chapter", seed=5, build_dir=tmp_path, display=False)
     assert a.rng(1).integers(1e9) == b.rng(1).integers(1e9)
     assert a.rng(1).integers(1e9) != a.rng(2).integers(1e9)
+
+
+def _spilling_figure(layout=None):
+    """A bar chart whose long tick labels reach past the figure's left edge."""
+    fig, ax = plt.subplots(figsize=(5, 3), layout=layout)
+    ax.barh(["a very long category name that spills", "short"], [3, 1])
+    ax.set_title("title")
+    return fig
+
+
+@pytest.mark.parametrize("make", [_spilling_figure, lambda: plt.subplots()[0]])
+def test_figure_files_equal_savefig_tight(tmp_path, make):
+    """Sharing one measured box between PNG and SVG gives the PNG savefig(bbox_inches="tight") gives."""
+    import io
+
+    from crmlib.chapter import _PNG_DPI, _PNG_PIL
+
+    fig = make()
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    ref = io.BytesIO()
+    fig.savefig(ref, format="png", dpi=_PNG_DPI, bbox_inches="tight", metadata={"Software": None},
+                pil_kwargs=_PNG_PIL)
+    saved = ch.figure(fig, "9.1", "tight", "x")
+    assert saved.png.read_bytes() == ref.getvalue()
+
+
+def test_tight_box_is_measured_only_without_a_layout_engine():
+    from crmlib.chapter import _tight_bbox
+
+    plain = _spilling_figure()
+    box = _tight_bbox(plain, 150)
+    assert box.x0 < 0 < box.x1 <= 5.2          # the labels reach past the left edge; measured, padded
+    assert _tight_bbox(_spilling_figure(layout="constrained"), 150) == "tight"
+    plt.close("all")
+
+
+def test_results_file_reads_one_result_per_line(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    ch.record("a", [1.5, 2], unit="USD")
+    ch.record("b", {"中": True}, note="x")
+    text = (tmp_path / "results" / "09_test_chapter.json").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert '    "a": {"value": [1.5, 2], "unit": "USD"},' in lines
+    assert '    "b": {"value": {"中": true}, "note": "x"}' in lines
+    assert json.loads(text)["results"]["b"]["value"] == {"中": True}
+
+
+def test_figure_save_times_go_to_their_own_file(tmp_path):
+    ch = Chapter("09_test_chapter", lang="zh", build_dir=tmp_path, display=False)
+    for n in ("9.1", "9.2"):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        ch.figure(fig, n, "line", "x")
+    doc = json.loads((tmp_path / "timings" / "zh" / "09_test_chapter.json").read_text(encoding="utf-8"))
+    assert set(doc["figure_seconds"]) == {"9.1", "9.2"} and all(v > 0 for v in doc["figure_seconds"].values())
+    assert "figure_seconds" not in load_results("09_test_chapter", tmp_path, "zh")   # results stay deterministic

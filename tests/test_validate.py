@@ -1,0 +1,53 @@
+"""crmlib._validate: the shared input checks behind every public function."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crmlib._validate import as_float_array, check_nonnegative, check_whole
+
+
+@pytest.mark.parametrize("values", [[1, 2.5, 3], np.array([1, 2, 3], dtype=np.int32), np.array([1.0, 2.5]),
+                                    pd.Series([4, 5], index=["a", "b"]), (7,), 3.5])
+def test_numbers_become_float_arrays(values):
+    out = as_float_array(values, "x")
+    assert out.dtype == float and out.ndim == 1
+    assert np.array_equal(out, np.atleast_1d(np.asarray(values, dtype=float)))
+
+
+def test_converted_array_is_a_copy():
+    a = np.array([1.0, 2.0])
+    as_float_array(a, "x")[0] = 9.0
+    assert a[0] == 1.0
+
+
+@pytest.mark.parametrize("values, exc, msg", [
+    (pd.Series([1.0, np.nan], index=["c1", "c2"]), ValueError, r"x\['c2'\] is NaN"),
+    (np.array([1.0, np.inf]), ValueError, r"x\[1\] is infinite"),
+    ([1, "2"], TypeError, r"x\[1\] is not a number: '2'"),
+    ([1, True], TypeError, r"x\[1\] is not a number: True"),
+    (np.array([True, False]), TypeError, r"x\[0\] is not a number"),
+    (pd.Series([1, None], index=[10, 20], dtype=object), TypeError, r"x\[20\] is not a number: None"),
+    (np.array(["2024-01-01"], dtype="datetime64[D]"), TypeError, r"x\[0\] is not a number"),
+    (np.array([1 + 2j]), TypeError, r"x\[0\] is not a number"),
+    ("12", TypeError, "got a string"),
+    (np.ones((2, 2)), ValueError, "one-dimensional"),
+    ([], ValueError, "x is empty"),
+])
+def test_bad_entries_are_named(values, exc, msg):
+    with pytest.raises(exc, match=msg):
+        as_float_array(values, "x")
+
+
+def test_empty_allowed_when_asked():
+    assert as_float_array([], "x", allow_empty=True).size == 0
+
+
+def test_count_checks_name_the_entry():
+    with pytest.raises(ValueError, match=r"n\['b'\] is negative"):
+        check_nonnegative(np.array([1.0, -1.0]), "n", ["a", "b"])
+    with pytest.raises(ValueError, match=r"n\[1\] is not a whole number"):
+        check_whole(np.array([1.0, 1.5]), "n")
+    check_nonnegative(np.array([0.0, 2.0]), "n")
+    check_whole(np.array([0.0, 2.0]), "n")
