@@ -111,12 +111,13 @@ def test_worker_summary_matches_plain_oracle(log, tmp_path):
     data = synth.save(log, tmp_path / "log")
     out = tmp_path / "summary"
     p = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), "rfm", "--impl", "crmlib",
-                        "--data", str(data), "--end", END, "--out", str(out)],
+                        "--data", str(data), "--end", END, "--out", str(out), "--warm", "2"],
                        capture_output=True, text=True, cwd=ROOT)
     line = [x for x in p.stdout.splitlines() if x.startswith("BENCH-RESULT ")]
     assert p.returncode == 0 and line, p.stderr
     meta = json.loads(line[0].split(" ", 1)[1])
     assert meta["rows"] == 3_000 and meta["customers"] == 300
+    assert meta["warm_calls"] == 2 and meta["cold_seconds"] > 0 and meta["seconds"] > 0
     res = compare.compare_summaries(compare.load_summary(out), _summary(log))
     assert res["ok"], res["problems"]
 
