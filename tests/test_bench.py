@@ -164,25 +164,25 @@ def test_report_says_plainly_what_is_missing_or_wrong():
     assert "**Missed:**" in md and "MISSED  Collection / floor: 2x" in md and "| 02 [en] | 20.0 | 2.0 | — |" in md
 
 
-def test_collection_excess_is_attributed_to_figures():
+def test_collection_time_is_split_into_figures_and_the_rest():
     from bench import run
 
-    col = {"langs": "en,zh", "workers": 2, "chapters": "all", "errors": {},
-           "chapters": {"jobs": 12, "seconds": 40.0, "figures": 78, "figure_seconds": 24.0,
-                        "per_job_seconds": {"05 [en]": 10.0}, "per_job_figure_seconds": {"05 [en]": 4.5}},
-           "floor": {"jobs": 12, "seconds": 20.0, "per_job_seconds": {"floor [en]": 3.3}},
-           "ratio": 2.0, "trivial_figure_seconds": 0.2}
+    col = {"langs": "en", "workers": 2, "chapters": "all", "errors": {},
+           "chapters": {"jobs": 2, "seconds": 12.0, "figures": 20, "figure_seconds": 5.0,
+                        "per_job_seconds": {"02 [en]": 10.0, "05 [en]": 14.0},
+                        "per_job_figure_seconds": {"02 [en]": 2.0, "05 [en]": 3.0}},
+           "floor": {"jobs": 2, "seconds": 8.0, "per_job_seconds": {"floor [en]": 7.0}},
+           "ratio": 1.5, "trivial_figure_seconds": 0.2}
     text = "\n".join(run.explain_collection(col))
-    # 20 s over the floor; 24 kernel-seconds of saving = 12 s of wall on 2 workers = 60 % of it
-    assert "20.0 s longer" in text and "24.0 s saving 78 figures" in text and "12.0 s of wall" in text
-    assert "60% of the excess" in text
-    # 78 x 0.2 s / 2 = 7.8 s at least, 1.5x allows 10 s: not "less than the figures alone"
-    assert "at least 7.8 s" in text and "allows 10.0 s" in text and "less than the figures alone" not in text
-    slow = dict(col, trivial_figure_seconds=0.3)   # 11.7 s > 10 s
-    assert "less than the figures alone" in "\n".join(run.explain_collection(slow))
+    # 24 s against 2 x 7 = 14 s; 5 s of figures; the rest 19 s = 1.36x; 1.5 x 14 - 19 = 2 s for 20 figures
+    assert "took 24.0 s, the floor's 14.0 s (1.71×)" in text and "took 5.0 s of it" in text
+    assert "1.36× the floor" in text and "leaves 2.0 s for all 20 figures" in text and "100 ms a figure" in text
+    assert "takes 200 ms here — so 1.5× cannot hold" in text
+    roomy = dict(col, trivial_figure_seconds=0.05)
+    assert "cannot hold" not in "\n".join(run.explain_collection(roomy))
     md, _, _ = run.report(_results(collection=col))
-    assert "| 05 [en] | 10.0 | 3.0 | 4.5 |" in md and "60% of the excess" in md
-    assert run.explain_collection(dict(col, chapters={"jobs": 12, "seconds": 40.0})) == []
+    assert "| 05 [en] | 14.0 | 2.0 | 3.0 |" in md and "cannot hold" in md
+    assert run.explain_collection(dict(col, chapters={"jobs": 2, "seconds": 12.0})) == []
 
 
 def test_update_readme_replaces_only_between_markers(tmp_path):
