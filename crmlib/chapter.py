@@ -315,7 +315,7 @@ def _tight_bbox(fig: Any, dpi: float) -> Any:
     does so again for every file written. Without a layout engine nothing moves at draw
     time, so the box can be measured straight from a renderer at the output ``dpi`` (the
     same text extents, hence the same box) and shared by the PNG and the SVG: three passes
-    over the figure instead of four, and the same files. Figures with a layout engine keep
+    over the figure instead of four, and the same PNG. Figures with a layout engine keep
     ``"tight"`` (their layout is only applied by a draw).
 
     Parameters
