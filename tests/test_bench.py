@@ -168,7 +168,7 @@ def test_collection_time_is_split_into_figures_and_the_rest():
     from bench import run
 
     col = {"langs": "en", "workers": 2, "chapters": "all", "errors": {},
-           "chapters": {"jobs": 2, "seconds": 12.0, "figures": 20, "figure_seconds": 5.0,
+           "chapters": {"jobs": 2, "seconds": 12.0, "figures": 20,
                         "per_job_seconds": {"02 [en]": 10.0, "05 [en]": 14.0},
                         "per_job_figure_seconds": {"02 [en]": 2.0, "05 [en]": 3.0}},
            "floor": {"jobs": 2, "seconds": 8.0, "per_job_seconds": {"floor [en]": 7.0}},
