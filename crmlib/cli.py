@@ -9,15 +9,23 @@
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from . import runner
+from .i18n import LANGS
 
-__all__ = ["main", "parse_value"]
+__all__ = ["main", "parse_value", "parse_typed", "notebook_parameters", "UsageError"]
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported as one ``error: ...`` line, exit status 2."""
 
 
 def parse_value(text: str) -> Any:
@@ -31,13 +39,114 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _params(pairs: list[list[str]] | None) -> dict[str, Any]:
+def notebook_parameters(notebook: Path) -> dict[str, Any]:
+    """Name -> default value of a notebook's ``parameters`` cell, read by papermill's ``inspect_notebook``.
+
+    A default that is not a plain literal (an expression) is kept as ``...``: any value is accepted for it.
+    """
+    import papermill as pm
+
     out: dict[str, Any] = {}
-    for name, value in pairs or []:
-        if not name.isidentifier():
-            raise SystemExit(f"error: parameter name {name!r} is not a Python identifier")
-        out[name] = parse_value(value)
+    for name, info in pm.inspect_notebook(str(notebook)).items():
+        try:
+            out[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            out[name] = ...
     return out
+
+
+def _kind(value: Any) -> str:
+    return {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+            list: "a list such as [1, 2]", tuple: "a list such as [1, 2]"}.get(type(value), type(value).__name__)
+
+
+def parse_typed(name: str, text: str, default: Any) -> Any:
+    """Parse ``-p name text`` to the type of the parameter's ``default``; UsageError naming ``name`` if it cannot.
+
+    Booleans take true/false (any case) only; integers take digits (``20_000`` too); numbers must be finite;
+    strings are taken as typed; a parameter whose default is None (or not a literal) takes any JSON literal.
+    """
+    def bad() -> UsageError:
+        return UsageError(f"parameter {name!r} must be {_kind(default)} (its default is {default!r}), "
+                          f"got {text!r}")
+
+    low = text.strip()
+    if default is None or default is ...:
+        return parse_value(text)
+    if isinstance(default, bool):
+        if low.lower() not in ("true", "false"):
+            raise bad()
+        return low.lower() == "true"
+    if isinstance(default, int):
+        try:
+            return int(low)
+        except ValueError:
+            raise bad() from None
+    if isinstance(default, float):
+        try:
+            value = float(low)
+        except ValueError:
+            raise bad() from None
+        if not math.isfinite(value):
+            raise bad()
+        return value
+    if isinstance(default, str):
+        return text
+    if isinstance(default, (list, tuple)):
+        value = parse_value(text)
+        if not isinstance(value, list):
+            raise bad()
+        return value
+    return parse_value(text)
+
+
+def _params(pairs: list[list[str]] | None, notebooks: list[Path]) -> dict[str, Any]:
+    """``-p`` pairs checked against every chosen notebook's parameters cell and typed by their defaults."""
+    out: dict[str, Any] = {}
+    known = {nb: notebook_parameters(nb) for nb in notebooks} if pairs else {}
+    for name, value in pairs or []:
+        if name == "build_dir":
+            raise UsageError("set the output folder with --build DIR, not -p build_dir")
+        for nb, params in known.items():
+            if name not in params:
+                raise UsageError(f"{nb.stem} has no parameter {name!r}; its parameters are: {', '.join(params)}")
+        out[name] = parse_typed(name, value, next(iter(known.values()))[name])
+    return out
+
+
+def _check_langs(langs: list[str]) -> None:
+    for lang in langs:
+        if lang not in LANGS:
+            raise UsageError(f"language {lang!r} does not exist; languages are: {', '.join(LANGS)}")
+    if not langs:
+        raise UsageError(f"no language given; languages are: {', '.join(LANGS)}")
+
+
+def _check_writable(build: Path) -> None:
+    """UsageError (one line) unless ``build`` exists or can be made, and a file can be written in it."""
+    try:
+        build.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=build, prefix=".crmnb-write-check-"):
+            pass
+    except OSError as e:
+        raise UsageError(f"cannot write to the build folder {build}: {e.strerror or e}") from None
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return n
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a mistake in one line (``prog: error: ...``), exit status 2."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def _run(notebooks: list[Path], build: Path, langs: list[str], small: bool, extra: dict[str, Any],
@@ -49,13 +158,21 @@ def _run(notebooks: list[Path], build: Path, langs: list[str], small: bool, extr
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crmlib", description="Run the CRM Notebooks chapters.")
-    sub = ap.add_subparsers(dest="cmd", required=True)
+    try:
+        return _main(argv)
+    except UsageError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
+    ap = _Parser(prog="python -m crmlib", description="Run the CRM Notebooks chapters.")
+    sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--build", type=Path, default=runner.ROOT / "build", help="output folder (default: build/)")
         p.add_argument("--small", action="store_true", help="small mode (what the tests run)")
-        p.add_argument("-j", "--jobs", type=int, default=2, help="notebooks at a time (default 2)")
+        p.add_argument("-j", "--jobs", type=_jobs, default=2, help="notebooks at a time (default 2)")
 
     p_all = sub.add_parser("all", help="main job: every chapter in en and zh, then the site")
     common(p_all)
@@ -78,18 +195,21 @@ def main(argv: list[str] | None = None) -> int:
     build = args.build.resolve()
     t0 = time.perf_counter()
     if args.cmd == "run":
-        extra = _params(args.parameter)
-        langs = [extra.pop("lang")] if "lang" in extra else ["en"]
-        if "small" in extra:
-            args.small = bool(extra.pop("small"))
         try:
             notebooks = runner.resolve(args.chapters)
         except ValueError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+            raise UsageError(str(e)) from None
+        extra = _params(args.parameter, notebooks)
+        langs = [extra.pop("lang")] if "lang" in extra else ["en"]
+        if "small" in extra:
+            args.small = extra.pop("small")
+        _check_langs(langs)
+        _check_writable(build)
         ok = _run(notebooks, build, langs, args.small, extra, args.jobs)
     else:
         langs = [x.strip() for x in args.langs.split(",") if x.strip()]
+        _check_langs(langs)
+        _check_writable(build)
         ok = _run(runner.discover(), build, langs, args.small, {}, args.jobs)
         if ok and not args.no_site:
             try:

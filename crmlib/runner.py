@@ -80,6 +80,18 @@ def _failure(exc: BaseException) -> tuple[int | None, str, str]:
     return None, "", "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
+def _kernel_config() -> Any:
+    """Kernel manager config: CurveZMQ-encrypted kernel sockets where pyzmq has CURVE.
+
+    Unencrypted TCP makes every kernel print "Kernel is running over TCP without encryption";
+    with keys provisioned by the kernel manager the traffic is encrypted and the kernel is quiet.
+    """
+    import zmq
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport_encryption": "auto"}}) if zmq.has("curve") else Config()
+
+
 def _execute(job: Job, kernel: str) -> Outcome:
     import papermill as pm
 
@@ -92,7 +104,7 @@ def _execute(job: Job, kernel: str) -> Outcome:
         pm.execute_notebook(str(job.notebook), str(job.output), parameters=job.parameters,
                             kernel_name=kernel, cwd=str(job.notebook.parent), progress_bar=False,
                             log_output=False, request_save_on_cell_execute=False,
-                            shutdown_kernel="immediate")
+                            shutdown_kernel="immediate", config=_kernel_config())
     except Exception as exc:  # noqa: BLE001 - every failure is reported in the summary
         cell, src, err = _failure(exc)
         return Outcome(job, time.perf_counter() - start, False, cell, src, err)

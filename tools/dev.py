@@ -3,7 +3,8 @@
     setup   create .venv (if missing) and install the project with its test and site extras
     run     setup, then the main job: every chapter in en and zh, figures, results, site
     test    setup, then pytest
-    lab     setup, then JupyterLab on notebooks/
+    lab     setup, then JupyterLab on notebooks/ (extra arguments go to ``jupyter lab``)
+    lab-zh  setup, then JupyterLab in Chinese (中文界面) on notebooks/zh/
     bench   setup, then the benchmarks (reference libraries in their own venv)
 
 The Makefile's targets call this script, so ``make run`` and
@@ -46,12 +47,42 @@ def setup() -> None:
     stamp.write_text(want)
 
 
+# JupyterLab's interface language is a user setting of @jupyterlab/translation-extension. `lab-zh` keeps
+# its own settings folder (git-ignored, in the repository) so the user's ~/.jupyter is never touched.
+LAB_SETTINGS_ZH = ROOT / ".jupyter-lab" / "zh" / "user-settings"
+LAB_WORKSPACES_ZH = ROOT / ".jupyter-lab" / "zh" / "workspaces"
+TRANSLATION_PLUGIN = Path("@jupyterlab", "translation-extension", "plugin.jupyterlab-settings")
+
+
+def lab(zh: bool, rest: list[str]) -> int:
+    """JupyterLab on notebooks/ (or notebooks/zh/ with the Chinese interface); ``rest`` goes to it."""
+    cmd: list[str | Path] = [BIN / "jupyter", "lab"]
+    env = dict(os.environ)
+    notebooks = ROOT / "notebooks"
+    if zh:
+        if (notebooks / "zh").is_dir():
+            notebooks = notebooks / "zh"
+        else:
+            print("notebooks/zh/ does not exist yet: opening notebooks/ with the Chinese interface", flush=True)
+        settings = LAB_SETTINGS_ZH / TRANSLATION_PLUGIN
+        if not settings.exists():  # seed once; later changes made in the interface are kept
+            settings.parent.mkdir(parents=True, exist_ok=True)
+            settings.write_text('{\n    "locale": "zh_CN"\n}\n', encoding="utf-8")
+        LAB_WORKSPACES_ZH.mkdir(parents=True, exist_ok=True)
+        env["JUPYTERLAB_SETTINGS_DIR"] = str(LAB_SETTINGS_ZH)
+        env["JUPYTERLAB_WORKSPACES_DIR"] = str(LAB_WORKSPACES_ZH)
+    cmd += ["--notebook-dir", notebooks]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    return sh(*cmd, *rest, env=env)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
     task, rest = argv[0], argv[1:]
-    if task not in ("setup", "run", "test", "lab", "bench"):
+    if task not in ("setup", "run", "test", "lab", "lab-zh", "bench"):
         print(f"unknown task {task!r}\n{__doc__}", file=sys.stderr)
         return 2
     setup()
@@ -61,9 +92,8 @@ def main(argv: list[str]) -> int:
         return sh(PY, "-m", "crmlib", "all", *rest)
     if task == "test":
         return sh(PY, "-m", "pytest", *rest)
-    if task == "lab":
-        extra = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
-        return sh(BIN / "jupyter", "lab", "--notebook-dir", ROOT / "notebooks", *extra, *rest)
+    if task in ("lab", "lab-zh"):
+        return lab(zh=task == "lab-zh", rest=rest)
     if task == "bench":
         return sh(PY, ROOT / "bench" / "run.py", *rest)
     return 2
