@@ -2,8 +2,10 @@
 
 One module per idea: ``concepts`` (what CRM is: MAN qualification, the six
 stages), ``funnel`` (funnel probabilities), ``prospects`` (the synthetic
-prospects dataset's generator), ``loss`` (why customers are lost), ``roi`` (what
-CRM costs and returns: TCO, NPV, IRR, payback, EVA, tornado), ``datasets``
+prospects dataset's generator), ``loss`` (why customers are lost), ``finance`` (NPV,
+IRR, payback, ROI, EVA, tornado), ``business_case`` (what a CRM project costs
+and returns), ``upstream`` (chapter 06's inputs from the other chapters' recorded
+results), ``datasets``
 (hash-checked shipped data), ``i18n`` (English/Chinese labels and fonts),
 ``chapter`` (recorded results and numbered figures), ``exercises``
 (self-checks), ``widgets`` (what-ifs that run headless), ``plotting``

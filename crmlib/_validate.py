@@ -25,6 +25,8 @@ __all__ = [
     "check_probability",
     "check_choice",
     "as_float_array",
+    "check_rate",
+    "check_multiplier",
 ]
 
 
@@ -185,3 +187,45 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
             raise ValueError(f"{name} column {c!r} is negative at row {df.index[i]!r} ({df[c].iloc[i]})")
+
+
+def check_rate(value: Any, name: str = "rate") -> float:
+    """Return a discount / interest rate per period as float after checking it is > -1.
+
+    Parameters
+    ----------
+    value : real
+        The rate (0.1 for 10 %).
+    name : str
+        The argument name used in the error message.
+
+    Returns
+    -------
+    float
+        The rate; a rate of -100 % or less has no meaning (``1 + r`` must be positive).
+    """
+    v = check_number(value, name)
+    if v <= -1:
+        raise ValueError(f"{name} must be > -1 (a rate of -100 % or less has no meaning), got {v}")
+    return v
+
+
+def check_multiplier(value: Any, name: str = "multiplier") -> float:
+    """Return a budget multiplier (the 3-4 x rule) as float after checking it is >= 1.
+
+    Parameters
+    ----------
+    value : real
+        How many times the visible cost the budget is.
+    name : str
+        The argument name used in the error message.
+
+    Returns
+    -------
+    float
+        The multiplier; a budget below the visible cost itself makes no sense.
+    """
+    v = check_number(value, name)
+    if v < 1:
+        raise ValueError(f"{name} must be >= 1 (the budget cannot be below the visible cost), got {v}")
+    return v

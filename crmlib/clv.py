@@ -50,7 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_choice, check_int, check_number
+from ._validate import as_float_array, check_choice, check_int, check_number, check_rate
 
 __all__ = [
     "TIMINGS", "annuity_factor", "clv", "clv_schedule", "implied_margin", "implied_margin_grid",
@@ -68,7 +68,7 @@ def _retention(value: Any, name: str = "retention") -> float:
 
 
 def _discount(value: Any, name: str = "discount") -> float:
-    return check_number(value, name, low=-1.0, low_open=True)
+    return check_rate(value, name)
 
 
 def _horizon(value: Any, name: str = "horizon") -> float:

@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from conftest import values
-from crmlib import datasets, loss, roi
+from conftest import notebook_parameters, values
+from crmlib import datasets, loss
 
 CH = "06_cost_and_return"
-PARAMS = roi.notebook_defaults("06")
+PARAMS = notebook_parameters("06")
 DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
 
 
@@ -110,7 +110,7 @@ def test_defaults_come_from_the_other_chapters(r, chapter_results, chapter_runs)
     if (ch02, "en") in outcomes:
         kept = values(chapter_results(ch02))["whatif.kept_per_1000"] / 1000
     else:
-        d = roi.notebook_defaults("02")
+        d = notebook_parameters("02")
         shares = datasets.load("loss_causes").set_index("cause_id")["share_pct"]
         kept = loss.whatif_kept(shares, {"complaints": d["cut_complaints"],
                                          "communication": d["cut_communication"]})["kept"].sum() / 1000

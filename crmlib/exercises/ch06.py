@@ -1,13 +1,13 @@
 """Exercises of chapter 6, "What CRM costs and what it returns".
 
-Answers are computed with :mod:`crmlib.roi` from the ``roi_facts`` dataset and
-the chapter's default case, never typed in.
+Answers are computed with :mod:`crmlib.finance` and :mod:`crmlib.business_case`
+from the ``roi_facts`` dataset and the chapter's default case, never typed in.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from .. import datasets, roi
+from .. import business_case as bc, datasets, finance
 from . import Exercise, ExerciseSet, Feedback, check_choice, check_number
 
 __all__ = ["EXERCISES", "check", "EX_FLOWS", "EX_RATE"]
@@ -24,13 +24,13 @@ def _fact(fact_id: str) -> tuple[float, float]:
 
 
 def _visible() -> float:
-    return float(sum(roi.DEFAULTS[k] for k in roi.VISIBLE_ITEMS))
+    return float(sum(bc.DEFAULTS[k] for k in bc.VISIBLE_ITEMS))
 
 
 def _ex1(answer: Any) -> Feedback:
     lo, hi = _fact("budget_multiple")
     v = _visible()
-    expected = roi.budget_by_rule(v, hi)
+    expected = bc.budget_by_rule(v, hi)
     return check_number(answer, expected, tol=0.5,
                         explain=f"{hi:g} × US$ {v:,.0f} = US$ {expected:,.0f}. The rule's range is "
                                 f"{lo:g}–{hi:g} ×: the visible items are only part of what the project costs.",
@@ -38,7 +38,7 @@ def _ex1(answer: Any) -> Feedback:
 
 
 def _ex2(answer: Any) -> Feedback:
-    expected = roi.npv(EX_RATE, EX_FLOWS)
+    expected = finance.npv(EX_RATE, EX_FLOWS)
     return check_number(answer, expected, tol=0.01,
                         explain=f"−100 + 60/1.1 + 60/1.1² = {expected:.2f}: positive, so the project earns "
                                 "more than 10 % a year.",
@@ -46,7 +46,7 @@ def _ex2(answer: Any) -> Feedback:
 
 
 def _ex3(answer: Any) -> Feedback:
-    expected = 100 * roi.irr(EX_FLOWS)
+    expected = 100 * finance.irr(EX_FLOWS)
     return check_number(answer, expected, tol=0.05,
                         explain=f"The NPV is zero at {expected:.2f} % (solve 100 = 60/(1+r) + 60/(1+r)²); "
                                 "above 10 %, which is why the NPV at 10 % was positive.",
@@ -66,7 +66,7 @@ def _ex4(answer: Any) -> Feedback:
 def _ex5(answer: Any) -> Feedback:
     lo_m, hi_m = _fact("budget_multiple")
     lo_s, _ = _fact("crm_spend")
-    expected = roi.implied_visible_cost(lo_s, hi_m) / 1e6
+    expected = bc.implied_visible_cost(lo_s, hi_m) / 1e6
     return check_number(answer, expected, tol=0.01,
                         explain=f"The smallest spend divided by the largest multiple: {lo_s / 1e6:g} m / {hi_m:g} "
                                 f"= US$ {expected:g} million of visible cost.",

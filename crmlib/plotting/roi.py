@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import labels, t
-from ..roi import PERSPECTIVES, VISIBLE_ITEMS
+from ..business_case import PERSPECTIVES, VISIBLE_ITEMS
 from . import PALETTE, get_ax
 
 __all__ = ["cost_chart", "breakeven_chart", "npv_profile_chart", "tornado_chart", "eva_chart",
@@ -20,7 +20,7 @@ def cost_chart(breakdown: pd.DataFrame, visible: float, multiplier_range: tuple[
                lang: str = "en", ax: Any = None) -> Any:
     """Visible costs and the itemised TCO as stacked bars, with the 3–4 × rule as a shaded band.
 
-    ``breakdown`` is :func:`crmlib.roi.cost_breakdown` output; amounts in US$.
+    ``breakdown`` is :func:`crmlib.business_case.cost_breakdown` output; amounts in US$.
     """
     ax = get_ax(ax, (8.5, 3.8))
     items = list(breakdown.index)
@@ -57,7 +57,7 @@ def breakeven_chart(flows: pd.DataFrame, discount_rate: float, payback: float, d
                     lang: str = "en", ax: Any = None) -> Any:
     """Yearly benefit and cost bars with the cumulative (plain and discounted) net cash flow lines.
 
-    ``flows`` is :func:`crmlib.roi.project_cash_flows` output; paybacks in years (``inf`` = never).
+    ``flows`` is :func:`crmlib.business_case.project_cash_flows` output; paybacks in years (``inf`` = never).
     """
     ax = get_ax(ax, (8.0, 4.4))
     years = flows.index.to_numpy()
@@ -87,7 +87,7 @@ def breakeven_chart(flows: pd.DataFrame, discount_rate: float, payback: float, d
 
 
 def npv_profile_chart(profile: pd.Series, irr: float, rate_used: float, lang: str = "en", ax: Any = None) -> Any:
-    """NPV against the discount rate, crossing zero at the IRR. ``profile`` from :func:`crmlib.roi.npv_profile`."""
+    """NPV against the discount rate, crossing zero at the IRR. ``profile`` from :func:`crmlib.finance.npv_profile`."""
     ax = get_ax(ax, (7.0, 3.8))
     x = 100 * profile.index.to_numpy()
     ax.plot(x, profile.to_numpy() / 1e6, color=PALETTE[0], lw=2)
@@ -113,7 +113,7 @@ def _fmt(v: float) -> str:
 
 
 def tornado_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """Tornado chart of :func:`crmlib.roi.tornado_table` output: largest swing on top."""
+    """Tornado chart of :func:`crmlib.finance.tornado_table` output: largest swing on top."""
     ax = get_ax(ax, (8.5, 4.4))
     base = table.attrs.get("base_output", 0.0) / 1e6
     tab = table.iloc[::-1]
@@ -140,7 +140,7 @@ def tornado_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
 
 
 def eva_chart(eva: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """NOPAT, capital charge and EVA per year (:func:`crmlib.roi.eva_table` output), in US$ thousand."""
+    """NOPAT, capital charge and EVA per year (:func:`crmlib.business_case.project_eva` output), in US$ thousand."""
     ax = get_ax(ax, (7.5, 3.8))
     e = eva.loc[eva.index > 0]
     x = e.index.to_numpy()
@@ -169,7 +169,7 @@ def _value(v: float, unit: str) -> str:
 def scorecard_chart(card: pd.DataFrame, lang: str = "en") -> Any:
     """The balanced scorecard as four panels, one per perspective; returns the Figure.
 
-    ``card`` is :func:`crmlib.roi.scorecard` output. Each KPI shows a "before"
+    ``card`` is :func:`crmlib.business_case.scorecard` output. Each KPI shows a "before"
     and a "with CRM" bar scaled to the larger of the two, labelled with the values.
     """
     import matplotlib.pyplot as plt

@@ -1,0 +1,444 @@
+"""Chapter 06's business case: what a CRM project costs, what it returns, and its scorecard.
+
+The source (seed text 002, 客户关系管理运行绩效及成本效益) frames a CRM project
+with total cost of ownership (TCO) and return on investment (ROI), warns that
+the real budget is 3–4 × the visible cost of software, services, hardware and
+training (grep ``三倍到 四倍``), and names hidden costs: integration, project
+management and the efficiency loss while staff resist the new way of working.
+
+This module builds the project's yearly cash flows (:func:`project_cash_flows`)
+from the firm, the costs and four return drivers, and values them with the
+closed forms of :mod:`crmlib.finance` (:func:`evaluate`). The drivers' values
+come from the other chapters through :mod:`crmlib.upstream`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ._validate import check_int, check_multiplier, check_number, check_probability, check_rate
+from .finance import eva_table, irr, npv, payback_period, roi
+
+__all__ = [
+    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "DEFAULTS", "PERSPECTIVES",
+    "budget_by_rule", "implied_visible_cost",
+    "project_cash_flows", "tco", "cost_breakdown", "case_npv",
+    "ProjectResult", "evaluate", "project_eva", "scorecard",
+]
+
+#: Visible cost items of the 3–4 × rule (软件、服务、硬件和培训成本).
+VISIBLE_ITEMS = ("software", "services", "hardware", "training")
+#: Hidden cost items the source names (软件集成、项目管理、员工抵制带来的效率折扣).
+HIDDEN_ITEMS = ("integration", "project_management", "productivity_dip")
+#: Each cost item in the source's five CRM cost categories (技术、人力、市场、数据、咨询).
+COST_CATEGORY = {"software": "technology", "hardware": "technology", "running": "technology",
+                 "services": "consulting", "integration": "consulting",
+                 "training": "people", "project_management": "people", "productivity_dip": "people"}
+
+#: The chapter's default business case (a firm with 20,000 customers; money in US$).
+#: Costs and firm size are assumptions; the returns' defaults come from :func:`crmlib.upstream.collection_inputs`.
+DEFAULTS: dict[str, float] = {
+    "customers": 20_000, "margin": 300.0, "prospects": 10_000, "crosssell_uptake": 0.10,
+    "software": 400_000.0, "services": 250_000.0, "hardware": 100_000.0, "training": 150_000.0,
+    "integration": 600_000.0, "project_management": 300_000.0, "productivity_dip": 250_000.0,
+    "running": 180_000.0, "horizon": 5, "discount_rate": 0.10, "tax_rate": 0.0,
+}
+
+# ----------------------------------------------------------- the source's facts
+def budget_by_rule(visible_cost: float, multiplier: float) -> float:
+    """Planned CRM budget by the source's rule: ``multiplier`` × the visible cost.
+
+    The source (seed 002, grep ``三倍到 四倍``) advises planning 3–4 × the cost
+    of software, services, hardware and training.
+
+    Parameters
+    ----------
+    visible_cost : float
+        Cost of software, services, hardware and training, US$ (≥ 0).
+    multiplier : float
+        How many times the visible cost to budget (≥ 1).
+
+    Returns
+    -------
+    float
+        The budget, US$.
+
+    Raises
+    ------
+    ValueError
+        Negative ``visible_cost`` or ``multiplier`` below 1 (a budget below the
+        visible cost itself makes no sense).
+    """
+    v = check_number(visible_cost, "visible_cost", low=0)
+    return v * check_multiplier(multiplier, "multiplier")
+
+
+def implied_visible_cost(total_spend: float, multiplier: float) -> float:
+    """Visible cost that, × ``multiplier``, gives ``total_spend`` (the 3–4 × rule run backwards).
+
+    Parameters
+    ----------
+    total_spend : float
+        Total spent on CRM, US$ (≥ 0).
+    multiplier : float
+        The rule's multiple (≥ 1).
+
+    Returns
+    -------
+    float
+        ``total_spend / multiplier``, US$.
+    """
+    s = check_number(total_spend, "total_spend", low=0)
+    return s / check_multiplier(multiplier, "multiplier")
+
+
+# ------------------------------------------------------------- the business case
+def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain: float, retention: float,
+                       customers: float = DEFAULTS["customers"], margin: float = DEFAULTS["margin"],
+                       prospects: float = DEFAULTS["prospects"],
+                       crosssell_uptake: float = DEFAULTS["crosssell_uptake"],
+                       software: float = DEFAULTS["software"], services: float = DEFAULTS["services"],
+                       hardware: float = DEFAULTS["hardware"], training: float = DEFAULTS["training"],
+                       integration: float = DEFAULTS["integration"],
+                       project_management: float = DEFAULTS["project_management"],
+                       productivity_dip: float = DEFAULTS["productivity_dip"],
+                       running: float = DEFAULTS["running"], horizon: int = DEFAULTS["horizon"],
+                       hidden_scale: float = 1.0) -> pd.DataFrame:
+    """Year-by-year costs and benefits of a CRM project.
+
+    Benefits come from the extra customers the project keeps or wins. With a
+    base of ``customers`` and annual ``retention`` *r*, each year the project
+
+    * keeps ``kept_share`` of the ``customers·(1−r)`` who would have left;
+    * wins ``close_uplift·prospects`` extra deals;
+    * keeps ``crosssell_gain`` more of the ``crosssell_uptake·customers`` who take one more product;
+
+    and the extra customers it holds, :math:`S_t = r S_{t-1} + \\text{added}_t`,
+    each bring ``margin`` a year. Costs: the visible items and the capitalised
+    hidden items (integration, project management) in year 0, the
+    productivity dip in year 1, ``running`` cost every year 1..``horizon``.
+    ``hidden_scale`` multiplies all three hidden items (for sensitivity).
+
+    Parameters
+    ----------
+    kept_share : float
+        Share of the customers who would have left that CRM keeps, in [0, 1].
+    close_uplift : float
+        Extra deals per prospect worked, in [0, 1].
+    crosssell_gain : float
+        Rise in the probability of staying a year with one more product, in
+        [0, 1 − retention].
+    retention : float
+        Annual retention rate, in [0, 1].
+    customers, prospects : float
+        The firm's customer base and prospects worked per year (≥ 0).
+    margin : float
+        Margin per customer and year, US$ (≥ 0).
+    crosssell_uptake : float
+        Share of customers who take one more product, in [0, 1].
+    software, services, hardware, training : float
+        Visible costs in year 0, US$ (≥ 0).
+    integration, project_management, productivity_dip : float
+        Hidden costs (year 0, year 0, year 1), US$ (≥ 0).
+    running : float
+        Running cost of each year 1..horizon, US$ (≥ 0).
+    horizon : int
+        Years after year 0 (≥ 1).
+    hidden_scale : float
+        Multiplier of the three hidden costs (≥ 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by year 0..horizon: one column per cost item, ``cost``,
+        ``added_customers``, ``extra_customers``, ``benefit``, ``net``,
+        ``cumulative``.
+
+    Raises
+    ------
+    ValueError
+        A horizon ≤ 0, negative money or counts, probabilities outside [0, 1],
+        or a cross-sell gain larger than the attrition it would cut.
+    """
+    h = check_int(horizon, "horizon", low=1)
+    ks = check_probability(kept_share, "kept_share")
+    cu = check_probability(close_uplift, "close_uplift")
+    cg = check_probability(crosssell_gain, "crosssell_gain")
+    r = check_probability(retention, "retention")
+    up = check_probability(crosssell_uptake, "crosssell_uptake")
+    if cg > 1 - r:
+        raise ValueError(f"crosssell_gain ({cg}) cannot exceed the attrition rate 1 - retention ({1 - r:.4g})")
+    n = check_number(customers, "customers", low=0)
+    m = check_number(margin, "margin", low=0)
+    p = check_number(prospects, "prospects", low=0)
+    hs = check_number(hidden_scale, "hidden_scale", low=0)
+    money = {k: check_number(v, k, low=0) for k, v in
+             dict(software=software, services=services, hardware=hardware, training=training,
+                  integration=integration, project_management=project_management,
+                  productivity_dip=productivity_dip, running=running).items()}
+    years = np.arange(h + 1)
+    df = pd.DataFrame(0.0, index=pd.Index(years, name="year"),
+                      columns=[*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"])
+    for k in VISIBLE_ITEMS:
+        df.loc[0, k] = money[k]
+    df.loc[0, "integration"] = hs * money["integration"]
+    df.loc[0, "project_management"] = hs * money["project_management"]
+    df.loc[1, "productivity_dip"] = hs * money["productivity_dip"]
+    df.loc[1:, "running"] = money["running"]
+    df["cost"] = df[[*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]].sum(axis=1)
+    added = n * (1 - r) * ks + cu * p + n * up * cg
+    stock = np.zeros(h + 1)
+    for t in range(1, h + 1):
+        stock[t] = r * stock[t - 1] + added
+    df["added_customers"] = np.where(years > 0, added, 0.0)
+    df["extra_customers"] = stock
+    df["benefit"] = m * stock
+    df["net"] = df["benefit"] - df["cost"]
+    df["cumulative"] = df["net"].cumsum()
+    return df
+
+
+def tco(flows: pd.DataFrame) -> float:
+    """Total cost of ownership: every cost of the project over its horizon (undiscounted).
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Output of :func:`project_cash_flows`.
+
+    Returns
+    -------
+    float
+        The sum of the ``cost`` column, US$.
+    """
+    _check_flow_frame(flows)
+    return float(flows["cost"].sum())
+
+
+def _check_flow_frame(flows: Any) -> None:
+    if not isinstance(flows, pd.DataFrame):
+        raise TypeError(f"flows must be the DataFrame from project_cash_flows, got {type(flows).__name__}")
+    missing = [c for c in ("cost", "benefit", "net", *VISIBLE_ITEMS, *HIDDEN_ITEMS, "running")
+               if c not in flows.columns]
+    if missing:
+        raise ValueError(f"flows is missing column(s) {missing}; build it with project_cash_flows")
+
+
+def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
+    """Each cost item's total over the horizon, its kind and its cost category.
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Output of :func:`project_cash_flows`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by cost item: ``amount`` (US$), ``kind`` (visible / hidden /
+        running), ``category`` (:data:`COST_CATEGORY`), ``share_of_tco``.
+    """
+    _check_flow_frame(flows)
+    items = [*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]
+    kind = {**{k: "visible" for k in VISIBLE_ITEMS}, **{k: "hidden" for k in HIDDEN_ITEMS}, "running": "running"}
+    tot = flows[items].sum()
+    out = pd.DataFrame({"amount": tot, "kind": [kind[k] for k in items],
+                        "category": [COST_CATEGORY[k] for k in items]})
+    out["share_of_tco"] = out["amount"] / out["amount"].sum()
+    return out
+
+
+@dataclass(frozen=True)
+class ProjectResult:
+    """The default-case numbers of a CRM business case (see :func:`evaluate`)."""
+
+    tco: float
+    visible_cost: float
+    tco_multiple: float
+    npv: float
+    irr: float
+    payback: float
+    discounted_payback: float
+    roi: float
+    roi_discounted: float
+    pv_eva: float
+    flows: pd.DataFrame
+    eva: pd.DataFrame
+
+
+def project_eva(flows: pd.DataFrame, wacc: float, tax_rate: float = 0.0) -> pd.DataFrame:
+    """Economic value added of the project, year by year (:func:`crmlib.finance.eva_table`).
+
+    The year-0 cost (visible items plus capitalised integration and project
+    management) is the investment, depreciated straight-line over the horizon;
+    the costs of years 1..n are operating costs.
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        Output of :func:`project_cash_flows` (no benefit in year 0, horizon ≥ 1).
+    wacc : float
+        Cost of capital per year (> −1).
+    tax_rate : float
+        Tax rate in [0, 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        By year 0..n: ``capital_open``, ``depreciation``, ``nopat``,
+        ``capital_charge``, ``eva``, ``cash_flow_after_tax``.
+    """
+    _check_flow_frame(flows)
+    if int(flows.index.max()) < 1:
+        raise ValueError("flows must cover at least one year after year 0 (horizon >= 1)")
+    if flows.loc[0, "benefit"] != 0:
+        raise ValueError("flows has a benefit in year 0; the EVA table expects benefits from year 1")
+    return eva_table(float(flows.loc[0, "cost"]), flows.loc[1:, "benefit"].to_numpy(),
+                     flows.loc[1:, "cost"].to_numpy(), wacc, tax_rate)
+
+
+def evaluate(flows: pd.DataFrame, discount_rate: float, tax_rate: float = 0.0) -> ProjectResult:
+    """TCO, NPV, IRR, payback (simple and discounted), ROI and PV of EVA of a cash-flow table.
+
+    Parameters
+    ----------
+    flows : DataFrame
+        Output of :func:`project_cash_flows`.
+    discount_rate : float
+        Cost of capital per year (> −1): discounts the NPV, the discounted
+        payback and ROI, and sets the EVA capital charge.
+    tax_rate : float
+        Tax rate in [0, 1) for the EVA table (0: before tax, as the NPV).
+
+    Returns
+    -------
+    ProjectResult
+        ``irr`` is NaN when the net flows never change sign; ``payback`` is
+        ``inf`` when the project never pays back within the horizon.
+    """
+    _check_flow_frame(flows)
+    d = check_rate(discount_rate, "discount_rate")
+    net = flows["net"].to_numpy()
+    visible = float(flows[list(VISIBLE_ITEMS)].sum().sum())
+    total = tco(flows)
+    try:
+        rate_of_return = irr(net)
+    except ValueError:
+        rate_of_return = math.nan
+    e = project_eva(flows, d, tax_rate)
+    return ProjectResult(
+        tco=total, visible_cost=visible, tco_multiple=total / visible if visible > 0 else math.inf,
+        npv=npv(d, net), irr=rate_of_return, payback=payback_period(net),
+        discounted_payback=payback_period(net, d),
+        roi=roi(flows["benefit"], flows["cost"]), roi_discounted=roi(flows["benefit"], flows["cost"], d),
+        pv_eva=npv(d, e["eva"].to_numpy()), flows=flows, eva=e)
+
+
+# ---------------------------------------------------------- balanced scorecard
+#: The four perspectives of Kaplan & Norton's balanced scorecard (财务、客户、内部流程、学习与成长).
+PERSPECTIVES = ("financial", "customer", "internal_process", "learning_growth")
+
+
+def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate: float,
+              complaint_losses: tuple[float, float]) -> pd.DataFrame:
+    """The balanced scorecard of the business case: KPI values before and after CRM.
+
+    Places the source's five CRM KPIs (seed 004, 績效衡量指標: customer
+    profitability, CLV, retention / attrition, satisfaction, loyalty) and the
+    project's own measures in the four perspectives, with values computed from
+    ``case`` (the parameters of :func:`project_cash_flows` plus
+    ``discount_rate``) and ``result`` (:func:`evaluate`).
+
+    * customer profitability: margin per customer-year net of the CRM's
+      yearly cost (TCO / horizon) spread over all customers;
+    * CLV: :func:`crmlib.clv.clv` with the margin paid at the start of each
+      year, infinite horizon, at the retention before / after;
+    * retention after = retention + customers saved per year / customers;
+    * loyalty: expected customer lifetime :math:`1/(1-r)` in years;
+    * satisfaction: lost customers per 1000 who left over badly handled
+      complaints, before and after (``complaint_losses``, chapter 02).
+
+    Parameters
+    ----------
+    case : mapping
+        Parameters of the business case.
+    result : ProjectResult
+        The case's :func:`evaluate` result.
+    base_close_rate : float
+        Deals per prospect before CRM (chapter 03's funnel).
+    complaint_losses : (float, float)
+        Customers lost over complaints per 1000 lost, before and after.
+
+    Returns
+    -------
+    DataFrame with ``perspective``, ``kpi``, ``source_kpi`` (True for the
+    source's five), ``unit``, ``before``, ``after``.
+    """
+    need = ("kept_share", "close_uplift", "crosssell_gain", "retention", "customers", "margin",
+            "crosssell_uptake", "discount_rate", "training")
+    if not isinstance(case, Mapping):
+        raise TypeError(f"case must be a mapping of parameters, got {type(case).__name__}")
+    missing = [k for k in need if k not in case]
+    if missing:
+        raise ValueError(f"case is missing {missing}")
+    if not isinstance(result, ProjectResult):
+        raise TypeError(f"result must be a ProjectResult from evaluate(), got {type(result).__name__}")
+    from .clv import clv
+
+    r0 = check_probability(case["retention"], "case['retention']", open_high=True)
+    bc = check_probability(base_close_rate, "base_close_rate")
+    if not isinstance(complaint_losses, (tuple, list)) or len(complaint_losses) != 2:
+        raise ValueError(f"complaint_losses must be a (before, after) pair, got {complaint_losses!r}")
+    cl0 = check_number(complaint_losses[0], "complaint_losses[0]", low=0, high=1000)
+    cl1 = check_number(complaint_losses[1], "complaint_losses[1]", low=0, high=1000)
+    n = check_number(case["customers"], "case['customers']", low=0, low_open=True)
+    m = float(case["margin"])
+    d = float(case["discount_rate"])
+    saved = n * (1 - r0) * case["kept_share"] + n * case["crosssell_uptake"] * case["crosssell_gain"]
+    r1 = r0 + saved / n
+    if r1 >= 1:
+        raise ValueError("the case keeps every customer (retention after CRM reaches 100 %); lower the inputs")
+    h = int(result.flows.index.max())
+    avg_extra = float(result.flows["extra_customers"].iloc[1:].mean())
+    profit_after = m - result.tco / h / (n + avg_extra)
+    rows = [
+        ("financial", "customer_profitability", True, "usd", m, profit_after),
+        ("financial", "clv", True, "usd", clv(m, r0, d, None, timing="start"), clv(m, r1, d, None, timing="start")),
+        ("financial", "eva_pv", False, "usd", 0.0, result.pv_eva),
+        ("customer", "retention", True, "pct", 100 * r0, 100 * r1),
+        ("customer", "attrition", True, "pct", 100 * (1 - r0), 100 * (1 - r1)),
+        ("customer", "loyalty", True, "years", 1 / (1 - r0), 1 / (1 - r1)),
+        ("customer", "satisfaction", True, "per1000", cl0, cl1),
+        ("internal_process", "close_rate", False, "pct", 100 * bc, 100 * (bc + case["close_uplift"])),
+        ("internal_process", "customers_kept", False, "customers", 0.0, saved),
+        ("learning_growth", "training_share", False, "pct", 0.0, 100 * float(case["training"]) / result.tco),
+        ("learning_growth", "productivity_dip", False, "usd", 0.0,
+         float(result.flows["productivity_dip"].sum())),
+    ]
+    return pd.DataFrame(rows, columns=["perspective", "kpi", "source_kpi", "unit", "before", "after"])
+
+
+def case_npv(*, discount_rate: float, **params: Any) -> float:
+    """NPV at ``discount_rate`` of the business case :func:`project_cash_flows` builds from ``params``.
+
+    The function a tornado table (:func:`crmlib.finance.tornado_table`) varies:
+    every argument is a keyword.
+
+    Parameters
+    ----------
+    discount_rate : float
+        Cost of capital per year (> −1).
+    **params
+        Keyword arguments of :func:`project_cash_flows`.
+
+    Returns
+    -------
+    float
+        The NPV, US$.
+    """
+    return npv(discount_rate, project_cash_flows(**params)["net"].to_numpy())
+

@@ -1,0 +1,348 @@
+"""Inputs from the other chapters: one table says which chapter's recorded result feeds which input.
+
+Chapter 06's business case takes its return drivers from what chapters 02–05
+recorded in their results JSON (``<build>/results/NN_slug.json``). Each input
+is one row of :data:`UPSTREAM`: the chapter, the result keys it reads (a key
+``params.X`` reads the run parameter ``X`` the chapter recorded), how the
+keys combine into the input, its unit and its allowed range, and how to
+compute it here if that chapter has not run.
+
+Nothing is substituted silently. For every input :func:`collection_inputs`
+returns an :class:`Input` whose ``origin`` and ``detail`` say where its value
+came from:
+
+* ``"results"`` — read from the file and key(s) named in ``detail``;
+* ``"recomputed"`` / ``"default"`` — computed here (or, for a parameter, the
+  chapter's documented default taken) because the chapter's results file is
+  absent, or was recorded in small mode for an input small mode changes;
+  ``detail`` says which file and why, and how the value was computed.
+
+A results file that exists but cannot be used — not JSON, not a results
+document, a key missing (a partial or older run), a value that is not a
+finite number in its range — raises :class:`UpstreamError` naming the file,
+the key and the reason. With ``missing="error"`` an absent file raises too.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from ._validate import check_choice
+
+__all__ = ["UpstreamError", "Input", "Upstream", "UPSTREAM", "CHAPTER_DEFAULTS", "collection_inputs",
+           "inputs_table", "results_file"]
+
+
+class UpstreamError(ValueError):
+    """An upstream chapter's results file is absent (when required), partial or corrupt."""
+
+
+class _Absent(Exception):
+    """An input whose chapter has not run (collected into one UpstreamError)."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input of chapter 06, with where its value came from.
+
+    Attributes
+    ----------
+    name : str
+        The input's name (a row of :data:`UPSTREAM`).
+    value : float
+        Its value, in ``unit``.
+    unit : str
+        Unit of ``value``.
+    chapter : str
+        The two-digit chapter that provides it.
+    origin : str
+        ``"results"``, ``"recomputed"`` or ``"default"``.
+    detail : str
+        File and key(s) read, or why and how it was computed here.
+    """
+
+    name: str
+    value: float
+    unit: str
+    chapter: str
+    origin: str
+    detail: str
+
+
+#: What this layer assumes when a chapter has recorded nothing: that chapter's default parameters
+#: (the values its parameters cell ships with), used only with origin "recomputed" / "default".
+CHAPTER_DEFAULTS: dict[str, dict[str, float]] = {
+    "02": {"cut_complaints": 50.0, "cut_communication": 25.0},
+    "05": {"retention": 0.85},
+}
+
+
+def _kept_per_1000() -> tuple[float, str]:
+    from . import datasets, loss
+
+    p = CHAPTER_DEFAULTS["02"]
+    cuts = {"complaints": p["cut_complaints"], "communication": p["cut_communication"]}
+    shares = datasets.load("loss_causes").set_index("cause_id")["share_pct"]
+    kept = float(loss.whatif_kept(shares, cuts, per=1000)["kept"].sum())
+    return kept, f"crmlib.loss.whatif_kept(loss_causes, {cuts}) with chapter 02's default cuts"
+
+
+@functools.lru_cache(maxsize=1)
+def _funnel_rates() -> pd.DataFrame:
+    """Stage rates of the source's funnel case (chapter 03's data), by scenario."""
+    from . import datasets, funnel
+
+    f = datasets.load("funnel_case").sort_values(["scenario", "stage_order"])
+    rows = {}
+    for scen, g in f.groupby("scenario"):
+        counts = g.set_index("stage")["count"]
+        r = funnel.stage_rates(counts).set_index("to_stage")["rate"]
+        rows[scen] = {"negotiation": float(r["negotiation"]), "deal": float(r["deal"]),
+                      "overall": float(funnel.overall_rate(counts))}
+    return pd.DataFrame(rows).T
+
+
+@functools.lru_cache(maxsize=1)
+def _effect_one_more() -> tuple[float, str]:
+    from . import crosssell, datasets
+
+    customers = datasets.load("bank_customers")
+    fit = crosssell.fit_retention_logit(customers, ["n_products"])
+    return fit.discrete_effect("n_products", customers), (
+        "crmlib.crosssell.fit_retention_logit(bank_customers, ['n_products']).discrete_effect('n_products')")
+
+
+def _uplift(good_negotiation: float, middle_negotiation: float, middle_deal: float) -> float:
+    return (good_negotiation - middle_negotiation) * middle_deal
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """One row of :data:`UPSTREAM`: how an input is read from a chapter's recorded results.
+
+    Attributes
+    ----------
+    name : str
+        The input's name.
+    chapter : str
+        Two-digit number of the chapter that records it.
+    keys : tuple of str
+        Result keys read (``params.X``: the recorded run parameter ``X``).
+    combine : callable
+        Maps the keys' values, in order, to the input's value.
+    formula : str
+        ``combine`` in words, for the origin (``"{0} / 1000"``: keys by position).
+    unit : str
+        Unit of the input.
+    low, high : float
+        Allowed range of the input (inclusive, ``high`` excluded if ``high_open``).
+    compute : callable
+        ``() -> (value, how)`` computing the input here when the chapter has not run.
+    compute_origin : str
+        ``"recomputed"`` (computed with crmlib) or ``"default"`` (the chapter's default parameter).
+    full_only : bool
+        Read only from full-mode results (small mode changes the value).
+    high_open : bool
+        Whether ``high`` itself is excluded.
+    """
+
+    name: str
+    chapter: str
+    keys: tuple[str, ...]
+    combine: Callable[..., float]
+    formula: str
+    unit: str
+    low: float
+    high: float
+    compute: Callable[[], tuple[float, str]]
+    compute_origin: str = "recomputed"
+    full_only: bool = False
+    high_open: bool = False
+
+
+def _default(chapter: str, name: str) -> Callable[[], tuple[float, str]]:
+    return lambda: (CHAPTER_DEFAULTS[chapter][name], f"chapter {chapter}'s default parameter {name}")
+
+
+#: The inputs chapter 06 takes from the other chapters, one row each.
+UPSTREAM: tuple[Upstream, ...] = (
+    Upstream("kept_share", "02", ("whatif.kept_per_1000",), lambda k: k / 1000, "{0} / 1000", "share", 0.0, 1.0,
+             lambda: (lambda v, how: (v / 1000, f"{how}, / 1000"))(*_kept_per_1000())),
+    Upstream("complaints_cut", "02", ("whatif.cut_complaints",), float, "{0}", "%", 0.0, 100.0,
+             _default("02", "cut_complaints"), "default"),
+    Upstream("base_close_rate", "03", ("case.middle.overall",), float, "{0}", "deals per prospect", 0.0, 1.0,
+             lambda: (float(_funnel_rates().loc["middle", "overall"]),
+                      "crmlib.funnel.overall_rate(funnel_case, middle case)")),
+    Upstream("close_uplift", "03",
+             ("case.good.rate.negotiation", "case.middle.rate.negotiation", "case.middle.rate.deal"),
+             _uplift, "({0} - {1}) * {2}", "deals per prospect", 0.0, 1.0,
+             lambda: (_uplift(*_funnel_rates().loc[["good", "middle"], "negotiation"],
+                              _funnel_rates().loc["middle", "deal"]),
+                      "crmlib.funnel.stage_rates(funnel_case): (good - middle negotiation rate) * middle deal rate")),
+    Upstream("crosssell_gain", "04", ("logit.count.effect_one_more",), float, "{0}", "probability", 0.0, 1.0,
+             _effect_one_more, full_only=True),
+    Upstream("retention", "05", ("params.retention",), float, "{0}", "per year", 0.0, 1.0,
+             _default("05", "retention"), "default", high_open=True),
+)
+
+
+def results_file(chapter: str, build_dir: str | Path) -> Path | None:
+    """The recorded results file of chapter ``chapter`` (``"02"``) in ``build_dir``, or None.
+
+    Parameters
+    ----------
+    chapter : str
+        Two-digit chapter number.
+    build_dir : str or Path
+        Build folder holding ``results/``.
+
+    Returns
+    -------
+    Path or None
+        ``<build_dir>/results/<chapter>_*.json`` (the English edition's), None if absent.
+
+    Raises
+    ------
+    UpstreamError
+        More than one file matches.
+    """
+    hits = sorted((Path(build_dir) / "results").glob(f"{chapter}_*.json"))
+    if len(hits) > 1:
+        raise UpstreamError(f"{len(hits)} results files for chapter {chapter} in {Path(build_dir) / 'results'}: "
+                            f"{[h.name for h in hits]}; remove the stale one")
+    return hits[0] if hits else None
+
+
+def _read_doc(path: Path) -> dict[str, Any]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise UpstreamError(f"{path} is corrupt (not readable as JSON: {err}); rerun chapter "
+                            f"{path.name[:2]} or remove the file") from None
+    if not (isinstance(doc, dict) and isinstance(doc.get("results"), dict) and isinstance(doc.get("params"), dict)):
+        raise UpstreamError(f"{path} is corrupt (not a chapter results document with 'params' and 'results'); "
+                            f"rerun chapter {path.name[:2]} or remove the file")
+    return doc
+
+
+def _value(doc: dict[str, Any], key: str, path: Path) -> float:
+    if key.startswith("params."):
+        name = key[len("params."):]
+        if name not in doc["params"]:
+            raise UpstreamError(f"{path} records no run parameter {name!r} (a partial or older run); "
+                                f"rerun chapter {path.name[:2]}")
+        v = doc["params"][name]
+    else:
+        entry = doc["results"].get(key)
+        if entry is None:
+            raise UpstreamError(f"{path} has no result {key!r} (a partial or older run); rerun chapter "
+                                f"{path.name[:2]}")
+        v = entry.get("value") if isinstance(entry, dict) else None
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise UpstreamError(f"{path}: {key} is {v!r}, not a finite number (corrupt file); rerun chapter "
+                            f"{path.name[:2]}")
+    return float(v)
+
+
+def _one(row: Upstream, build_dir: Path, missing: str) -> Input:
+    path = results_file(row.chapter, build_dir)
+    why = None
+    if path is None:
+        why = f"no results of chapter {row.chapter} (results/{row.chapter}_*.json)"
+    else:
+        doc = _read_doc(path)
+        small = doc["params"].get("small", False)
+        if row.full_only and small is not False:
+            why = f"{path.name} was recorded in small mode (a subsample), which changes {row.keys[0]}"
+    if why is not None:
+        if missing == "error":
+            raise _Absent(f"{row.name}: {why}")
+        value, how = row.compute()
+        value, origin, detail = float(value), row.compute_origin, f"computed here because {why}: {how}"
+    else:
+        vals = [_value(doc, k, path) for k in row.keys]
+        value, origin = float(row.combine(*vals)), "results"
+        detail = f"{path.name}: {row.formula.format(*row.keys)}"
+    if not (row.low <= value <= row.high) or (row.high_open and value == row.high):
+        raise UpstreamError(f"{row.name} = {value:g} from {detail} is outside [{row.low:g}, {row.high:g}"
+                            f"{')' if row.high_open else ']'}")
+    return Input(row.name, value, row.unit, row.chapter, origin, detail)
+
+
+def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "compute") -> dict[str, Input]:
+    """Chapter 06's inputs, each from an earlier chapter's recorded results, with its origin.
+
+    Parameters
+    ----------
+    build_dir : str or Path, optional
+        Build folder whose ``results/`` holds the chapters' JSON files
+        (default: :func:`crmlib.chapter.default_build_dir`).
+    missing : {"compute", "error"}
+        What to do when a chapter's results are absent (or, for an input
+        small mode changes, were recorded in small mode): ``"compute"`` the
+        input here and say so in its ``detail``, or raise
+        :class:`UpstreamError`.
+
+    Returns
+    -------
+    dict
+        Input name -> :class:`Input`, in the order of :data:`UPSTREAM`:
+        ``kept_share`` (chapter 02's what-if, customers kept per 1000 lost /
+        1000), ``complaints_cut`` (its % cut of complaint losses),
+        ``base_close_rate`` and ``close_uplift`` (chapter 03's funnel case:
+        deals per prospect in the middle case, and the extra deals per
+        prospect when negotiation is reached as often as in the good case at
+        the middle case's deal rate), ``crosssell_gain`` (chapter 04: mean rise
+        in P(stay a year) with one more product, full mode only) and
+        ``retention`` (chapter 05's retention parameter).
+
+    Raises
+    ------
+    UpstreamError
+        A results file that is corrupt or partial, a value outside its range,
+        or (``missing="error"``) an absent one.
+    """
+    from .chapter import default_build_dir
+
+    check_choice(missing, "missing", ("compute", "error"))
+    b = Path(build_dir) if build_dir is not None else default_build_dir()
+    if b.exists() and not b.is_dir():
+        raise ValueError(f"build_dir {b} is not a folder")
+    out, absent = {}, []
+    for row in UPSTREAM:
+        try:
+            out[row.name] = _one(row, b, missing)
+        except _Absent as why:
+            absent.append((row.chapter, str(why)))
+    if absent:
+        chapters = " ".join(sorted({c for c, _ in absent}))
+        raise UpstreamError(f"in {b}: " + "; ".join(w for _, w in absent)
+                            + f". Run the chapter(s) first (python -m crmlib run {chapters}) or pass missing='compute'")
+    return out
+
+
+def inputs_table(inputs: Mapping[str, Input]) -> pd.DataFrame:
+    """The inputs as a table.
+
+    Parameters
+    ----------
+    inputs : mapping
+        Name -> :class:`Input`, as :func:`collection_inputs` returns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``name``: ``value``, ``unit``, ``chapter``, ``origin``, ``detail``.
+    """
+    if not isinstance(inputs, Mapping) or not inputs:
+        raise ValueError("inputs must be a non-empty mapping of name -> Input")
+    bad = [k for k, v in inputs.items() if not isinstance(v, Input)]
+    if bad:
+        raise TypeError(f"inputs[{bad[0]!r}] is not an Input")
+    return pd.DataFrame([vars(i) for i in inputs.values()]).set_index("name")
