@@ -13,7 +13,7 @@ else:  # pragma: no cover - Python 3.10: pip vendors a TOML reader
     from pip._vendor import tomli as tomllib  # type: ignore[no-redef]
 
 # PyPI name -> conda-forge name where they differ
-CONDA_NAME = {"playwright": "playwright"}
+CONDA_NAME = {"playwright": "playwright", "duckdb": "python-duckdb"}
 
 
 def _norm(req: str) -> tuple[str, str]:

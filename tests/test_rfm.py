@@ -1,6 +1,8 @@
 """crmlib.rfm.summarize: definitions, a per-customer oracle, holdout split, bad input."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -8,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crmlib import rfm
+from crmlib.warnings import DataWarning
 
 START = pd.Timestamp("2024-01-01")
 
@@ -26,7 +29,7 @@ def oracle(tx: pd.DataFrame, end: pd.Timestamp, cal: pd.Timestamp | None, unit_d
             continue
         first = occ.index[0]
         cut = end if cal is None else cal
-        if first > cut:
+        if first >= cut:  # after the window, or T = 0 (left out by default)
             continue
         calp = occ[occ.index <= cut]
         rep = calp.iloc[1:]
@@ -46,7 +49,8 @@ def test_definitions_on_a_worked_example():
               (1, "2024-01-15", 20.0), (1, "2024-01-22", 40.0),
               (2, "2024-01-08", 7.0),
               (3, "2024-01-29", 3.0)])
-    s = rfm.summarize(tx, customer_id="id", date="day", amount="usd", observation_end="2024-01-29")
+    s = rfm.summarize(tx, customer_id="id", date="day", amount="usd", observation_end="2024-01-29",
+                      keep_zero_T=True)
     assert list(s.index) == [1, 2, 3]
     assert s.loc[1, "frequency"] == 2
     assert s.loc[1, "recency"] == pytest.approx(3.0)          # 21 days
@@ -116,8 +120,10 @@ def test_matches_per_customer_oracle(rows, cal, unit, seed):
             rfm.summarize(tx, customer_id="id", date="day", amount="usd", period=unit, observation_end=end,
                           calibration_end=cal_ts)
         return
-    got = rfm.summarize(tx, customer_id="id", date="day", amount="usd", period=unit, observation_end=end,
-                        calibration_end=cal_ts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # T = 0 customers left out (tests/test_rfm_dates.py)
+        got = rfm.summarize(tx, customer_id="id", date="day", amount="usd", period=unit, observation_end=end,
+                            calibration_end=cal_ts)
     want = oracle(tx, end, cal_ts, 7.0 if unit == "W" else 1.0)
     assert sorted(want) == list(got.index)
     for cid, row in want.items():
