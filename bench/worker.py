@@ -60,7 +60,8 @@ def _summarizer(impl: str) -> Callable[[pd.DataFrame, str], pd.DataFrame]:
 
         def f(tx: pd.DataFrame, end: str) -> pd.DataFrame:
             return rfm.summarize(tx, customer_id="customer_id", date="date", amount="amount",
-                                 period="D", collapse="D", observation_end=end)
+                                 period="D", collapse="D", observation_end=end,
+                                 keep_zero_T=True)  # lifetimes keeps T = 0 customers too
         return f
     if impl == "lifetimes":
         warnings.simplefilter("ignore")
