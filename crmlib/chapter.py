@@ -44,17 +44,29 @@ def default_build_dir() -> Path:
 
 
 def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
-    """Provenance of a number printed in a source text: the seed file and a phrase to grep."""
+    """Provenance of a number printed in a source text: the seed file (or source id ``"S1"`` …) and a phrase.
+
+    For one of the five sources it also records the readable ``source_id``, the
+    ``title`` and the ``excerpt_id`` of the passage holding the phrase, and
+    raises :class:`crmlib.sources.SourceError` naming the phrase and the file
+    when no excerpt holds it (see :func:`crmlib.sources.seed_provenance`).
+    """
     if not seed_file or not phrase:
         raise ValueError("seed_source needs both seed_file and phrase")
-    return {"kind": "seed", "seed_file": seed_file, "phrase": phrase}
+    from .sources import seed_provenance  # readable id, title and excerpt (datasets/sources/)
+    return seed_provenance(seed_file, phrase)
 
 
 def paper_source(citation: str, where: str) -> dict[str, str]:
-    """Provenance of a published value: the paper and the table/page it is printed in."""
+    """Provenance of a published value: the paper (a ``references.bib`` key or free text) and the table/page.
+
+    A key (``"fader2005bgnbd"``) is recorded as ``key`` with its author–year
+    ``citation``; see :func:`crmlib.sources.paper_provenance`.
+    """
     if not citation or not where:
         raise ValueError("paper_source needs both citation and where")
-    return {"kind": "paper", "citation": citation, "where": where}
+    from .sources import paper_provenance  # bibliography keys (datasets/sources/references.bib)
+    return paper_provenance(citation, where)
 
 
 def to_jsonable(value: Any) -> Any:

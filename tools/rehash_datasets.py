@@ -27,4 +27,8 @@ for name, entry in mf["datasets"].items():
     if name in wanted:
         entry["sha256"] = sha256(root / "datasets" / entry["file"])
         print(f"{name}: {entry['sha256']}")
+for name, entry in mf.get("files", {}).items():  # non-tabular files, e.g. sources/references.bib
+    if not sys.argv[1:] or name in wanted:
+        entry["sha256"] = sha256(root / "datasets" / name)
+        print(f"{name}: {entry['sha256']}")
 mf_path.write_text(json.dumps(mf, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
