@@ -24,7 +24,7 @@ support = n_AB / N, confidence = n_AB / n_A, lift = N · n_AB / (n_A · n_B).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,8 @@ from ._validate import check_columns, check_int, check_not_empty, check_number, 
 
 __all__ = [
     "PRODUCTS", "TIME_SLOTS", "source_retention", "read_source", "check_customers", "retention_by_products",
-    "RetentionLogit", "fit_retention_logit", "whatif_cross_sell", "check_baskets", "basket_matrix",
+    "RetentionLogit", "fit_retention_logit", "CrossSellWhatIf", "whatif_cross_sell", "cross_sell_cases",
+    "check_baskets", "basket_matrix",
     "rule_metrics", "pair_rules", "lift_matrix", "time_slot", "rule_by_group",
 ]
 
@@ -188,21 +189,64 @@ class RetentionLogit:
         """Standard errors of :attr:`params`."""
         return self.result.bse
 
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals of :attr:`params`.
+
+        Parameters
+        ----------
+        alpha : float
+            1 − confidence level, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lower`` and ``upper`` (log-odds) for ``const`` and each term.
+        """
+        check_probability(alpha, "alpha", open_low=True, open_high=True)
+        ci = self.result.conf_int(alpha=alpha)
+        return pd.DataFrame({"lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1]})
+
     @property
-    def odds_ratios(self) -> pd.Series:
-        """``exp(coefficient)`` for each term (not the constant)."""
-        return np.exp(self.result.params[list(self.terms)])
+    def odds_ratios(self) -> pd.DataFrame:
+        """Per term (not the constant): ``odds_ratio`` = exp(coefficient), its 95 % Wald interval
+        ``lower``, ``upper`` and the coefficient's ``pvalue`` (the same columns as
+        :attr:`crmlib.funnel.CloseModel.odds_ratios`)."""
+        terms = list(self.terms)
+        ci = self.conf_int(0.05).loc[terms]
+        return pd.DataFrame({"odds_ratio": np.exp(self.params[terms]), "lower": np.exp(ci["lower"]),
+                             "upper": np.exp(ci["upper"]), "pvalue": self.result.pvalues[terms]})
+
+    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The coefficient table: ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper``.
+
+        Parameters
+        ----------
+        alpha : float
+            1 − confidence level of ``lower`` / ``upper``, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``const`` and the terms (log-odds of staying).
+        """
+        ci = self.conf_int(alpha)
+        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.result.tvalues,
+                             "pvalue": self.result.pvalues, "lower": ci["lower"], "upper": ci["upper"]})
 
     def predict(self, exog: pd.DataFrame | Sequence[float], alpha: float = 0.05) -> pd.DataFrame:
         """P(stay) with a delta-method confidence band on the log-odds scale.
 
         Parameters
         ----------
-        exog : DataFrame with the term columns, or (one-term models) a sequence of values.
+        exog : DataFrame or sequence of float
+            The term columns, or (one-term models) a sequence of values.
+        alpha : float
+            1 − confidence level of the band, in (0, 1).
 
         Returns
         -------
-        DataFrame with ``p``, ``lower``, ``upper`` (probabilities in [0, 1]).
+        pandas.DataFrame
+            ``p``, ``lower``, ``upper`` (probabilities in [0, 1]).
         """
         from scipy.stats import norm
 
@@ -223,7 +267,22 @@ class RetentionLogit:
                             index=exog.index)
 
     def discrete_effect(self, term: str, data: pd.DataFrame, step: float = 1.0) -> float:
-        """Average change in P(stay) when ``term`` rises by ``step`` for every customer in ``data``."""
+        """Average change in P(stay) when ``term`` rises by ``step`` for every customer in ``data``.
+
+        Parameters
+        ----------
+        term : str
+            One of :attr:`terms`.
+        data : pandas.DataFrame
+            Customers with the term columns.
+        step : float
+            The rise of ``term``.
+
+        Returns
+        -------
+        float
+            Mean of P(stay | term + step) − P(stay | term) over ``data``.
+        """
         if term not in self.terms:
             raise ValueError(f"term must be one of {list(self.terms)}, got {term!r}")
         check_number(step, "step")
@@ -291,8 +350,43 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] = ("n_prod
     return RetentionLogit(res, terms, ame)
 
 
+@dataclass(frozen=True)
+class CrossSellWhatIf:
+    """What cross-selling one more product to single-product customers keeps (:func:`whatif_cross_sell`).
+
+    Attributes
+    ----------
+    single : float
+        Single-product customers per ``per`` customers of the bank.
+    converted : float
+        Of those, the customers who take a second product.
+    kept : float
+        Extra customers still there after a year.
+    value : float
+        ``kept`` × the yearly margin.
+    per : int
+        The number of the bank's customers the counts refer to.
+    """
+
+    single: float
+    converted: float
+    kept: float
+    value: float
+    per: int
+
+    def summary(self) -> pd.Series:
+        """The four numbers as a Series (``single``, ``converted``, ``kept``, ``value``).
+
+        Returns
+        -------
+        pandas.Series
+        """
+        return pd.Series({"single": self.single, "converted": self.converted, "kept": self.kept,
+                          "value": self.value})
+
+
 def whatif_cross_sell(single_share: float, p_stay_one: float, p_stay_two: float, uptake_pct: float,
-                      margin: float, per: int = 10_000) -> dict[str, float]:
+                      margin: float, per: int = 10_000) -> CrossSellWhatIf:
     """Customers and value kept by cross-selling one more product to single-product customers.
 
     Parameters
@@ -310,8 +404,9 @@ def whatif_cross_sell(single_share: float, p_stay_one: float, p_stay_two: float,
 
     Returns
     -------
-    dict with ``single`` (single-product customers per ``per``), ``converted``,
-    ``kept`` (extra customers still there after a year) and ``value`` (kept × margin).
+    CrossSellWhatIf
+        ``single``, ``converted``, ``kept`` (extra customers still there after a year) and
+        ``value`` (kept × margin), per ``per`` customers.
     """
     single_share = check_probability(single_share, "single_share")
     p1 = check_probability(p_stay_one, "p_stay_one")
@@ -322,7 +417,35 @@ def whatif_cross_sell(single_share: float, p_stay_one: float, p_stay_two: float,
     single = per * single_share
     converted = single * uptake / 100.0
     kept = converted * (p2 - p1)
-    return {"single": single, "converted": converted, "kept": kept, "value": kept * margin}
+    return CrossSellWhatIf(single, converted, kept, kept * margin, per)
+
+
+def cross_sell_cases(single_share: float, bases: Mapping[str, tuple[float, float]], uptake_pct: float,
+                     margin: float, per: int = 10_000) -> pd.DataFrame:
+    """:func:`whatif_cross_sell` under several bases for P(stay) with one and two products.
+
+    Parameters
+    ----------
+    single_share : float
+        Share of the bank's customers who hold one product, in [0, 1].
+    bases : mapping
+        Basis name (e.g. ``"model"``, ``"source"``) -> (P(stay | 1 product), P(stay | 2 products)).
+    uptake_pct, margin, per
+        As in :func:`whatif_cross_sell`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by basis: ``single``, ``converted``, ``kept``, ``value``.
+    """
+    if not isinstance(bases, Mapping) or not bases:
+        raise ValueError("bases must be a non-empty mapping of name -> (p_stay_one, p_stay_two)")
+    rows = {}
+    for name, pair in bases.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ValueError(f"bases[{name!r}] must be a (p_stay_one, p_stay_two) pair, got {pair!r}")
+        rows[name] = whatif_cross_sell(single_share, pair[0], pair[1], uptake_pct, margin, per).summary()
+    return pd.DataFrame(rows).T.rename_axis("basis")
 
 
 # --------------------------------------------------------------------------- market baskets

@@ -110,7 +110,16 @@ def test_logit_recovers_the_planted_coefficient(planted):
     fit = cs.fit_retention_logit(planted)
     assert fit.params["const"] == pytest.approx(-0.5, abs=4 * fit.bse["const"])
     assert fit.params["n_products"] == pytest.approx(0.8, abs=4 * fit.bse["n_products"])
-    assert fit.odds_ratios["n_products"] == pytest.approx(math.exp(fit.params["n_products"]))
+    ors = fit.odds_ratios
+    assert list(ors.columns) == ["odds_ratio", "lower", "upper", "pvalue"] and list(ors.index) == ["n_products"]
+    assert ors.loc["n_products", "odds_ratio"] == pytest.approx(math.exp(fit.params["n_products"]))
+    ci = fit.conf_int(0.05).loc["n_products"]
+    assert ors.loc["n_products", "lower"] == pytest.approx(math.exp(ci["lower"]))
+    assert ors.loc["n_products", "lower"] < ors.loc["n_products", "odds_ratio"] < ors.loc["n_products", "upper"]
+    table = fit.summary()
+    assert list(table.index) == ["const", "n_products"]
+    assert table.loc["n_products", "z"] == pytest.approx(fit.params["n_products"] / fit.bse["n_products"])
+    assert fit.conf_int(0.01).loc["n_products", "lower"] < ci["lower"]
 
 
 def test_average_marginal_effect_is_the_mean_slope(planted):
@@ -167,11 +176,26 @@ def test_discrete_effect_rejects_unknown_term(planted):
 # --------------------------------------------------------------------------- what-if
 def test_whatif_arithmetic():
     r = cs.whatif_cross_sell(0.34, 0.6, 0.8, 20, 200)
-    assert r["single"] == pytest.approx(3400)
-    assert r["converted"] == pytest.approx(680)
-    assert r["kept"] == pytest.approx(136)
-    assert r["value"] == pytest.approx(27_200)
-    assert cs.whatif_cross_sell(0.34, 0.6, 0.8, 0, 200)["kept"] == 0
+    assert isinstance(r, cs.CrossSellWhatIf) and r.per == 10_000
+    assert r.single == pytest.approx(3400)
+    assert r.converted == pytest.approx(680)
+    assert r.kept == pytest.approx(136)
+    assert r.value == pytest.approx(27_200)
+    assert list(r.summary().index) == ["single", "converted", "kept", "value"]
+    assert cs.whatif_cross_sell(0.34, 0.6, 0.8, 0, 200).kept == 0
+
+
+def test_cross_sell_cases_one_row_per_basis():
+    cases = cs.cross_sell_cases(0.34, {"model": (0.6, 0.8), "source": (0.01, 0.10)}, 20, 200)
+    assert list(cases.index) == ["model", "source"]
+    assert cases.loc["model", "kept"] == pytest.approx(136)
+    assert cases.loc["source", "kept"] == pytest.approx(680 * 0.09)
+    with pytest.raises(ValueError, match="non-empty mapping"):
+        cs.cross_sell_cases(0.34, {}, 20, 200)
+    with pytest.raises(ValueError, match=r"bases\['model'\] must be a"):
+        cs.cross_sell_cases(0.34, {"model": 0.6}, 20, 200)
+    with pytest.raises(ValueError, match="p_stay_two"):
+        cs.cross_sell_cases(0.34, {"model": (0.6, 1.5)}, 20, 200)
 
 
 @pytest.mark.parametrize("kwargs, err, match", [
