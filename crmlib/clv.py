@@ -423,7 +423,8 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     transactions : DataFrame
         One row per transaction with ``customer_id`` and ``date`` (datetime) columns.
     start : date-like
-        Start of period 1.
+        Start of period 1: a string (ISO 8601), Timestamp or datetime, naive and within
+        pandas' range; a number (e.g. 20240101) is refused, not read as nanoseconds.
     periods : int
         Number of periods to count (>= 1); later transactions are left out.
     period_days : float
@@ -438,12 +439,17 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     check_columns(transactions, [customer_id, date], "transactions")
     if not pd.api.types.is_datetime64_any_dtype(transactions[date]):
         raise TypeError(f"transactions column {date!r} must be datetime, got {transactions[date].dtype}")
+    if isinstance(transactions[date].dtype, pd.DatetimeTZDtype):  # days are counted on a naive calendar
+        raise ValueError(f"transactions column {date!r} is time-zone aware ({transactions[date].dtype.tz}); convert "
+                         f"it to the zone whose days count: .dt.tz_convert(zone).dt.tz_localize(None)")
     if transactions[date].isna().any():
         i = int(np.flatnonzero(transactions[date].isna().to_numpy())[0])
         raise ValueError(f"transactions column {date!r} is NaT at row {transactions.index[i]!r}")
     n = check_int(periods, "periods", low=1)
     width = check_number(period_days, "period_days", low=0.0, low_open=True)
-    t0 = pd.Timestamp(start)
+    from .rfm import _timestamp  # numbers, out-of-range and aware dates refused as in rfm.summarize
+
+    t0 = _timestamp(start, "start")
     occ = transactions[[customer_id, date]].assign(_day=transactions[date].dt.normalize()).drop_duplicates(
         [customer_id, "_day"])
     first = occ.groupby(customer_id)["_day"].transform("min")

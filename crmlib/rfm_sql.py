@@ -36,9 +36,9 @@ made with ``SparkSession.builder.master("local[*]")`` for a laptop, or the
 session of a cluster (``spark-submit --master yarn`` / ``k8s://...`` /
 ``spark://host:7077``, or ``SparkSession.builder.remote("sc://host:15002")``
 for Spark Connect). Only the per-customer result (one row per customer) is
-collected to the driver. The session time zone is set to UTC for the query
-(and restored afterwards) so that timestamps mean the same wall-clock times
-in both engines.
+collected to the driver. The session time zone is set to UTC (or ``tz``) for
+the query and restored afterwards, so that timestamps mean the same wall-clock
+times in both engines.
 """
 from __future__ import annotations
 
@@ -393,7 +393,7 @@ def _check_window(first: pd.Timestamp, observation_end: pd.Timestamp, calibratio
 
 def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amount: str | None = None,
                     period: str = "W", observation_end: Any = None, calibration_end: Any = None,
-                    collapse: str = "D", keep_zero_T: bool = False) -> pd.DataFrame:
+                    collapse: str = "D", keep_zero_T: bool = False, tz: str | None = None) -> pd.DataFrame:
     """The summary of :func:`crmlib.rfm.summarize` computed by Spark SQL (the same query as DuckDB's).
 
     PySpark is not a dependency of crmlib: this function uses the session it is given.
@@ -408,6 +408,10 @@ def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amo
         Parquet timestamps in micro- or milliseconds, not nanoseconds).
     customer_id, date, amount, period, observation_end, calibration_end, collapse, keep_zero_T
         As in :func:`crmlib.rfm.summarize`.
+    tz : str, optional
+        Zone whose calendar days are counted (Spark's session time zone during the query;
+        default UTC). Spark's ``TIMESTAMP`` values are instants and are shown in this zone;
+        ``TIMESTAMP_NTZ`` values (Parquet timestamps not adjusted to UTC) keep their wall clock.
 
     Returns
     -------
@@ -433,7 +437,7 @@ def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amo
     if amount is not None:
         exprs.append(f"CAST({bq(amount)} AS DOUBLE) AS amount")
     old_tz = spark.conf.get("spark.sql.session.timeZone")
-    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.session.timeZone", "UTC" if tz is None else str(tz))
     try:
         df.selectExpr(*exprs).createOrReplaceTempView(TABLE)
         c = spark.sql(check_query(collapse=collapse, amount=amount is not None)).collect()[0].asDict()

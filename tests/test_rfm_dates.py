@@ -203,3 +203,26 @@ def test_keep_zero_T_keeps_them_and_nothing_is_warned():
         assert none.attrs["left_out_zero_T"] == 0
     with pytest.raises(TypeError, match="keep_zero_T must be True or False"):
         rfm.summarize(_t0_log(), observation_end="2024-01-31", keep_zero_T="yes", **KW)
+
+
+# --- the other function that takes dates: clv.repeat_transactions_by_period -----------------------
+
+@pytest.mark.parametrize("start, message", [
+    (20240101, r"start is a number \(20240101"),
+    ("3000-01-01", "start '3000-01-01' is out of range"),
+    ("2024-01-01T00:00+02:00", "start is time-zone aware"),
+])
+def test_clv_period_counts_refuse_unreadable_starts(start, message):
+    from crmlib import clv
+
+    tx = _log(pd.to_datetime(["2024-01-01", "2024-01-15", "2024-01-03"]))
+    with pytest.raises(ValueError, match=message):
+        clv.repeat_transactions_by_period(tx, customer_id="id", date="d", start=start, periods=4)
+
+
+def test_clv_period_counts_refuse_an_aware_column():
+    from crmlib import clv
+
+    tx = _log(pd.to_datetime(["2024-01-01", "2024-01-15", "2024-01-03"]).tz_localize("UTC"))
+    with pytest.raises(ValueError, match="'d' is time-zone aware"):
+        clv.repeat_transactions_by_period(tx, customer_id="id", date="d", start="2024-01-01", periods=4)
