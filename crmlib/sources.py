@@ -49,7 +49,8 @@ from . import datasets
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
     "find_phrase", "seed_provenance", "paper_provenance", "bibliography", "reference", "citation",
-    "printed_number", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
+    "citation_text", "match_reference",
+    "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
     "reproduce_table", "REPRODUCE_COLUMNS",
 ]
 
@@ -321,8 +322,9 @@ def paper_provenance(citation: str, where: str) -> dict[str, str]:
     Returns
     -------
     dict
-        ``kind`` ``"paper"``, ``citation`` (author–year for a key), ``where``
-        and, for a key, ``key``.
+        ``kind`` ``"paper"``, ``citation`` (author–year for a key, else as
+        given), ``where`` and ``key`` when the citation is a key or a free
+        text that :func:`match_reference` ties to exactly one entry.
 
     Raises
     ------
@@ -332,7 +334,11 @@ def paper_provenance(citation: str, where: str) -> dict[str, str]:
     if _KEY.match(citation):
         key = citation.lstrip("@")
         return {"kind": "paper", "citation": citation_text(key), "key": key, "where": where}
-    return {"kind": "paper", "citation": citation, "where": where}
+    key = match_reference(citation)
+    out = {"kind": "paper", "citation": citation, "where": where}
+    if key is not None:
+        out["key"] = key
+    return out
 
 
 # ---------------------------------------------------------------------------- bibliography
@@ -445,6 +451,27 @@ def citation_text(key: str) -> str:
 citation = citation_text
 
 
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", _plain(text).casefold().replace("/", "")).split())
+
+
+def match_reference(text: str) -> str | None:
+    """The key of the one bibliography entry whose title (and year, if ``text`` has one) ``text`` contains.
+
+    For free-text citations such as ``"Fader, P. S. & Hardie, B. G. S. (2007),
+    How to project customer retention, …"``; returns None when no entry, or
+    more than one, fits.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    words = _words(text)
+    years = set(re.findall(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)", text))
+    hits = [k for k, e in bibliography().items()
+            if _words(e.get("title", "")) and f" {_words(e['title'])} " in f" {words} "
+            and (not years or e.get("year") in years)]
+    return hits[0] if len(hits) == 1 else None
+
+
 # ---------------------------------------------------------------------------- numbers as printed
 
 _CN = {0: "〇", 1: "一", 2: "[两二]", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九", 10: "十"}
@@ -485,37 +512,52 @@ def _patterns(value: float, kind: str) -> list[str]:
     return out
 
 
-def printed_number(value: Any, text: str, kind: str = "number") -> str | None:
-    """The first place ``text`` prints ``value``, or None.
+def printed_span(value: Any, text: str, kind: str = "number") -> tuple[int, int] | None:
+    """Where ``text`` first prints ``value``: (start, end) character offsets into ``text``, or None.
 
     Parameters
     ----------
     value : float
         The number (e.g. ``68`` for 68 %, ``480000`` for 48 万美元).
     text : str
-        An excerpt (compared after :func:`comparable`).
+        An excerpt's text (already whitespace-normalised, as ``excerpts.csv`` holds it).
     kind : {"number", "%", "money", "year", "count", "times"}
-        How the number is printed: ``"%"`` needs a percent sign; ``"money"``
-        also finds it in 万 (10⁴), 千万 (10⁷) or 亿 (10⁸) with up to three
-        characters of scrape debris before 千万; ``"year"`` also finds a decade
-        written as 20世纪80年代; counts and multiples also as a Chinese numeral
-        before a counter word (三倍, 两个).
+        How the number is printed: ``"%"`` needs a percent sign (``%`` or
+        ``％``); ``"money"`` also finds it in 万 (10⁴), 千万 (10⁷) or 亿 (10⁸),
+        with up to three characters of scrape debris before 千万; ``"year"``
+        also finds a decade written as 20世纪80年代; counts and multiples also
+        as a Chinese numeral before a counter word (三倍, 两个). A number must
+        not be part of a longer one (6 is not found in 68 %).
 
     Returns
     -------
-    str or None
-        The matched substring of the comparable text (for highlighting).
+    tuple of int, or None
+        Offsets such that ``text[start:end]`` is the printed form, for highlighting.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind``.
+    TypeError
+        ``text`` is not a string.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
-        return None
     if kind not in ("number", "%", "money", "year", "count", "times"):
         raise ValueError(f"kind must be one of number, %, money, year, count, times; got {kind!r}")
-    t = comparable(text)
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(float(value)):
+        return None
     for pat in _patterns(float(value), kind):
-        m = re.search(pat, t)
+        m = re.search(pat.replace("%", "[%％]"), text)
         if m:
-            return m.group(0)
+            return m.start(), m.end()
     return None
+
+
+def printed_number(value: Any, text: str, kind: str = "number") -> str | None:
+    """The substring of ``text`` that prints ``value`` (see :func:`printed_span`), or None."""
+    span = printed_span(value, text, kind)
+    return None if span is None else text[span[0]:span[1]]
 
 
 #: For each seed dataset: the numeric columns a source prints, how, and in which text column (None:
@@ -598,7 +640,7 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
                 if name == "crm_history" and not row.get("year_is_approximate", True):
                     kind = "year"
                 where_text = row[within] if within else ex["text"]
-                if printed_number(v, where_text, kind) is None:
+                if printed_number(v, comparable(where_text), kind) is None:
                     problems.append(f"{tag}: {col} = {_g(v)} is not printed in "
                                     f"{'its ' + within + ' ' + repr(where_text) if within else 'excerpt ' + ex['excerpt_id']}")
                 else:
@@ -694,7 +736,8 @@ def verbatim_problems(seeds_dir: Path | str) -> list[str]:
 
 REPRODUCE_COLUMNS = [
     "chapter", "key", "value", "unit", "expected", "matches", "kind", "source_id", "title", "seed_file",
-    "excerpt_id", "phrase", "excerpt", "gloss", "printed", "bib_key", "citation", "where", "doi", "url",
+    "excerpt_id", "phrase", "excerpt", "gloss", "printed", "printed_start", "printed_end", "bib_key", "citation",
+    "where", "doi", "url",
 ]
 
 
@@ -729,11 +772,15 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
         * for a source text: ``source_id``, ``title``, ``seed_file``,
           ``excerpt_id``, ``phrase``, ``excerpt`` (the verbatim passage),
           ``gloss``, and ``printed``, the substring of the excerpt that prints
-          the expected value (else the value), to highlight; empty when the
-          number is derived rather than printed;
+          the ``expected`` value (a result recorded without ``expected`` is
+          not highlighted: a derived number such as a group total may happen
+          to equal another printed one), with its offsets
+          ``printed_start``/``printed_end`` into ``excerpt``, to highlight;
+          None when the number is derived rather than printed;
         * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``.
 
-        Cells that do not apply are None. A seed source recorded with a seed
+        Every column has dtype object, so values stay as recorded (numbers,
+        lists, None). Cells that do not apply are None. A seed source recorded with a seed
         file name but without ``source_id`` (results written before this
         module existed) is resolved here.
 
@@ -770,10 +817,14 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                 if ex is not None:
                     row.update(source_id=ex["source_id"], title=ex["title"], seed_file=ex["seed_file"],
                                excerpt_id=ex["excerpt_id"], excerpt=ex["text"], gloss=ex["gloss"])
-                    target = row["expected"] if isinstance(row["expected"], (int, float)) else row["value"]
-                    row["printed"] = printed_number(target, ex["text"], _unit_kind(row["unit"]))
+                    target = row["expected"]  # only a value the chapter checks against the text is highlighted
+                    span = printed_span(target, ex["text"], _unit_kind(row["unit"])) \
+                        if isinstance(target, (int, float)) and not isinstance(target, bool) else None
+                    if span is not None:
+                        row.update(printed=ex["text"][span[0]:span[1]], printed_start=span[0], printed_end=span[1])
             elif src.get("kind") == "paper":
-                row.update(citation=src.get("citation"), where=src.get("where"), bib_key=src.get("key"))
+                row.update(citation=src.get("citation"), where=src.get("where"),
+                           bib_key=src.get("key") or match_reference(src.get("citation", "")))
                 if row["bib_key"]:
                     try:
                         ref = reference(row["bib_key"])
@@ -781,4 +832,4 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                     except SourceError:
                         pass
             rows.append(row)
-    return pd.DataFrame(rows, columns=REPRODUCE_COLUMNS)
+    return pd.DataFrame(rows, columns=REPRODUCE_COLUMNS, dtype=object)  # keep None, lists and ints as recorded

@@ -158,6 +158,12 @@ def test_paper_source_accepts_a_bib_key():
     assert paper_source("@brin1997", "p. 257")["citation"] == "Brin et al. (1997)"
     assert paper_source("Fader et al. (2005)", "Table 2") == {"kind": "paper", "citation": "Fader et al. (2005)",
                                                               "where": "Table 2"}
+    free = paper_source("Fader, P. S. & Hardie, B. G. S. (2007), How to project customer retention, "
+                        "Journal of Interactive Marketing 21(1), 76-90", "text of the empirical section")
+    assert free["key"] == "fader2007sbg" and free["citation"].startswith("Fader, P. S.")
+    assert sources.match_reference("Counting your customers the easy way: an alternative to the Pareto/NBD "
+                                   "model (2005)") == "fader2005bgnbd"
+    assert sources.match_reference("Counting your customers (1987)") is None  # a title fragment is not enough
     with pytest.raises(SourceError, match="unknown bibliography key 'fader2099'"):
         paper_source("fader2099", "Table 1")
 
@@ -173,6 +179,8 @@ def test_paper_source_accepts_a_bib_key():
     (1999, "到1999年美国", "year", "1999"),
     (100, "例如有 100家客户", "count", "100"),
     (10, "例如有 100家客户", "count", None),
+    (68, "比率（ 68％）", "%", "68％"),
+    (2, "同时拥有这两个账户", "count", "两个"),
 ])
 def test_printed_number_finds_the_printed_form(value, text, kind, found):
     assert sources.printed_number(value, text, kind) == found
@@ -201,14 +209,16 @@ def test_reproduce_table_joins_results_with_excerpts_and_references(tmp_path):
     ch.record("clv.sas", 480000.0, unit="USD", source=seed_source("S5", "北欧航空"), expected=480000.0)
     ch.record("bgnbd.r", 0.2426, source=paper_source("fader2005bgnbd", "Table 1"), expected=0.243)
     ch.record("legacy", 5.0, source={"kind": "seed", "seed_file": "001_ba727a09fac39879.txt", "phrase": "成功的概率"})
+    ch.record("group.customer", 4.0, unit="%", source=seed_source("S1", "客户流失的原因分析表"))  # derived
     ch.record("internal", 1.0)
     t = sources.reproduce_table(tmp_path)
     assert list(t.columns) == sources.REPRODUCE_COLUMNS
-    assert list(t["key"]) == ["bgnbd.r", "clv.sas", "legacy", "share.communication"]  # no "internal"
+    assert list(t["key"]) == ["bgnbd.r", "clv.sas", "group.customer", "legacy", "share.communication"]
+    assert t.set_index("key").loc["group.customer", "printed"] is None  # no expected: nothing highlighted
     row = t.set_index("key").loc["share.communication"]
     assert (row["source_id"], row["excerpt_id"], row["printed"], bool(row["matches"])) == \
         ("S1", "S1-loss-table", "68%", True)
-    assert "68%" in row["excerpt"] and "68 %" in row["gloss"]
+    assert row["excerpt"][int(row["printed_start"]):int(row["printed_end"])] == "68%" and "68 %" in row["gloss"]
     assert t.set_index("key").loc["clv.sas", "printed"] == "48 万"
     assert t.set_index("key").loc["legacy", "excerpt_id"] == "S1-funnel"
     paper = t.set_index("key").loc["bgnbd.r"]
