@@ -305,7 +305,8 @@ def test_summary_table(bg):
     ([1, np.nan], [1.0, 0.0], [5.0, 5.0], r"frequency\[1\] is NaN"),
     ([1, 1], [1.0, np.nan], [5.0, 5.0], r"recency\[1\] is NaN"),
     ([1, 1.5], [1.0, 1.0], [5.0, 5.0], "whole number"),
-    ([1, 1], [1.0, 1.0], [5.0, 0.0], r"T\[1\] must be positive"),
+    ([1, 1], [1.0, 1.0], [5.0, -1.0], r"T\[1\] must be >= 0"),
+    ([1, 1], [1.0, 0.0], [5.0, 5.0], "frequency 1 with recency 0 at row 1"),
     ([1, 1], [1.0, 1.0], [5.0], "same length"),
 ])
 @pytest.mark.parametrize("model", [btyd.BetaGeo, btyd.ParetoNBD])
