@@ -1,46 +1,51 @@
-"""A chapter's outputs: recorded results (JSON) and numbered figures (PNG + SVG).
+"""A chapter's run: recorded results (JSON), numbered figures (PNG + SVG) and its texts.
 
 Every notebook creates one :class:`Chapter` right after its parameters cell::
 
     ch = Chapter("02_why_customers_are_lost", lang=lang, seed=seed, small=small, build_dir=build_dir)
-    ch.record("share.communication", 68.0, unit="%", source=seed_source("001_…", "客户流失的原因分析表"),
+    ch.apply_style()
+    ch.record("share.communication", 68.0, unit="%", source=seed_source("S1", "客户流失的原因分析表"),
               expected=68.0)
-    ch.figure(fig, "2.1", "pareto", "Pareto chart of the causes")
+    ch.figure(ax, "2.1", "pareto")                  # caption: label ch02.fig.2.1
+    ch.say("coverage", n=2000, coverage=0.9535)     # sentence: label ch02.say.coverage
 
-Results go to ``<build>/results/<chapter>.json`` (``<build>/results/zh/…`` for
-``lang="zh"``) and figures to ``<build>/figures/<chapter>/fig-2-1-pareto.{png,svg}``
-(``…/<chapter>/zh/…`` for Chinese). ``<build>`` is ``build_dir`` if given, else
-``$CRMNB_BUILD_DIR``, else ``build/`` at the repository root.
+Where files go is :mod:`crmlib.layout`'s business: the main job passes a staging
+``build_dir`` and promotes it into ``build/`` when the notebook succeeded; a run by
+hand (``build_dir=None``) writes to ``lab-output/``.
 """
 from __future__ import annotations
 
 import io
 import json
 import math
-import os
 import re
 import struct
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 
-from .i18n import check_lang, use_lang
+from .i18n import check_lang, labels, localize_frame, t
+from .layout import LAB_OUTPUT, Layout, main_build_dir
 
-__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir", "load_results", "to_jsonable"]
+__all__ = ["Chapter", "SavedFigure", "ResultsError", "seed_source", "paper_source", "default_build_dir",
+           "load_results", "to_jsonable"]
 
-_ROOT = Path(__file__).resolve().parents[1]
 _PNG_DPI = 150
 #: zlib level 3 instead of Pillow's 6: a third less time encoding for files about 10 % larger.
 _PNG_PIL = {"compress_level": 3}
 
 
 def default_build_dir() -> Path:
-    """``$CRMNB_BUILD_DIR`` if set, else ``build/`` at the repository root."""
-    env = os.environ.get("CRMNB_BUILD_DIR")
-    return Path(env) if env else _ROOT / "build"
+    """The main job's build folder: ``$CRMNB_BUILD_DIR`` if set, else ``build/`` at the repository root.
+
+    Returns
+    -------
+    Path
+    """
+    return main_build_dir()
 
 
 def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
@@ -115,81 +120,265 @@ def _matches(value: Any, expected: Any, rtol: float, atol: float) -> bool:
     return value == expected
 
 
+class ResultsError(ValueError):
+    """A recorded-results file that is missing, unreadable or incomplete."""
+
+
 def load_results(chapter: str, build_dir: str | Path | None = None, lang: str = "en") -> dict[str, Any]:
-    """Read a chapter's recorded results JSON (as written by :class:`Chapter`)."""
-    c = Chapter.__new__(Chapter)
-    c.chapter, c.lang = chapter, check_lang(lang)
-    c.build_dir = Path(build_dir) if build_dir is not None else default_build_dir()
-    p = c.results_path
+    """Read a chapter's recorded results JSON (as written by :class:`Chapter`).
+
+    Parameters
+    ----------
+    chapter : str
+        Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+    build_dir : str or Path, optional
+        Build folder (default: the main job's, :func:`crmlib.layout.main_build_dir`).
+    lang : {"en", "zh"}
+        Edition.
+
+    Returns
+    -------
+    dict
+        ``{"chapter", "params", "results", "figures", "complete"}``.
+
+    Raises
+    ------
+    FileNotFoundError
+        No results file.
+    ResultsError
+        The file is not valid JSON or lacks the results document's keys.
+    """
+    p = Layout(build_dir if build_dir is not None else main_build_dir()).results(chapter, check_lang(lang))
     if not p.is_file():
-        raise FileNotFoundError(f"no recorded results for chapter {chapter!r} at {p}")
-    return json.loads(p.read_text(encoding="utf-8"))
+        raise FileNotFoundError(f"no recorded results for chapter {chapter!r} [{lang}] at {p}")
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ResultsError(f"{p} is not a readable results file: {err}") from None
+    if not isinstance(doc, dict) or not all(k in doc for k in ("chapter", "params", "results", "figures")):
+        raise ResultsError(f"{p} lacks the keys chapter/params/results/figures of a results file")
+    return doc
+
+
+_ACTIVE: dict[str, "Chapter"] = {}
 
 
 class Chapter:
-    """Records one chapter's key numbers and figures.
+    """One chapter's run: its language, seed and build folder, recorded results, figures and texts.
+
+    Chapter code stays language-neutral: every string a reader sees is looked up in the label
+    tables (``crmlib/labels/*.csv``) under the chapter's prefix ``chNN.`` — figure captions
+    (``chNN.fig.<number>``), printed sentences (``chNN.say.<name>``), widget labels
+    (``chNN.ui.<name>``), table headers (``col.<column>``) and exercise texts.
 
     Parameters
     ----------
     chapter : str
         Chapter id, the notebook's file stem (e.g. ``"02_why_customers_are_lost"``).
     lang : {"en", "zh"}
-        Language of figure labels; also configures matplotlib fonts.
+        The edition: language of every text the chapter shows.
     seed : int
         The chapter's master random seed (recorded with the results).
     small : bool
         Small mode (fewer draws / subsampled data) used by the tests.
     build_dir : str or Path, optional
-        Output root; see module docstring.
+        Where results and figures go. The main job passes a staging folder of ``build/``;
+        ``None`` (a run by hand, e.g. in JupyterLab) writes to ``lab-output/`` so that the main
+        job's ``build/`` is never changed by a student's run.
     display : bool
-        Show figures and captions in the notebook (off in unit tests).
+        Show figures, captions and sentences in the notebook (off in unit tests).
+    **params
+        The chapter's own parameters, recorded with the results.
+
+    Notes
+    -----
+    Results are written once per executed cell (and by :meth:`save`), not on every
+    :meth:`record`. Matplotlib's style is not touched until :meth:`apply_style` is called.
     """
 
     def __init__(self, chapter: str, *, lang: str = "en", seed: int = 0, small: bool = False,
                  build_dir: str | Path | None = None, display: bool = True, **params: Any) -> None:
-        if not re.fullmatch(r"\d\d_[a-z0-9_]+", chapter or ""):
+        if not isinstance(chapter, str) or not re.fullmatch(r"\d\d_[a-z0-9_]+", chapter):
             raise ValueError(f"chapter must look like '02_why_customers_are_lost', got {chapter!r}")
         self.chapter = chapter
         self.number = int(chapter[:2])
+        self.prefix = f"ch{self.number:02d}"
         self.lang = check_lang(lang)
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
+        if not isinstance(small, (bool, np.bool_)):
+            raise ValueError(f"small must be True or False, got {small!r}")
         self.small = bool(small)
-        self.build_dir = Path(build_dir) if build_dir else default_build_dir()
-        self.display = display
+        self.interactive = build_dir is None or str(build_dir) == ""
+        #: where this run writes (a staging folder in the main job, lab-output/ by hand)
+        self.layout = Layout(LAB_OUTPUT if self.interactive else build_dir)
+        #: where other chapters' complete results are read from (the main job's build/)
+        self.inputs = Layout(main_build_dir())
+        self.display = bool(display)
         self._results: dict[str, Any] = {}
         self._figures: dict[str, Any] = {}
         self._figure_seconds: dict[str, float] = {}
         self._params = {"lang": self.lang, "seed": self.seed, "small": self.small, **to_jsonable(params)}
-        _style()
-        use_lang(self.lang)
+        self._dirty = True
+        self._hook_into_kernel()
+        self.apply_style()   # TRANSITIONAL: removed once every notebook calls ch.apply_style() itself
 
     # ---------------------------------------------------------------- paths
     @property
+    def build_dir(self) -> Path:
+        """The folder this run writes to."""
+        return self.layout.root
+
+    @property
     def results_path(self) -> Path:
-        sub = self.build_dir / "results"
-        return (sub if self.lang == "en" else sub / self.lang) / f"{self.chapter}.json"
+        return self.layout.results(self.chapter, self.lang)
 
     @property
     def timings_path(self) -> Path:
         """Where the seconds spent saving each figure go (apart from the results: they vary by run)."""
-        sub = self.build_dir / "timings"
-        return (sub if self.lang == "en" else sub / self.lang) / f"{self.chapter}.json"
+        return self.layout.timings(self.chapter, self.lang)
 
     @property
     def figures_dir(self) -> Path:
-        d = self.build_dir / "figures" / self.chapter
-        return d if self.lang == "en" else d / self.lang
+        return self.layout.figures(self.chapter, self.lang)
 
     def rng(self, offset: int = 0) -> np.random.Generator:
-        """A seeded generator; ``offset`` gives independent streams for separate draws."""
+        """A seeded generator; ``offset`` gives independent streams for separate draws.
+
+        Parameters
+        ----------
+        offset : int
+            Stream number (a distinct one per draw in a chapter).
+
+        Returns
+        -------
+        numpy.random.Generator
+        """
+        if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)) or offset < 0:
+            raise ValueError(f"offset must be a non-negative integer, got {offset!r}")
         return np.random.default_rng([self.seed, int(offset)])
+
+    def apply_style(self) -> None:
+        """Apply the collection's plotting style and the fonts of this chapter's language.
+
+        The one explicit call that changes matplotlib's global settings (see
+        :func:`crmlib.plotting.apply_style`).
+        """
+        from .plotting import apply_style
+
+        apply_style(self.lang)
+
+    # ---------------------------------------------------------------- texts
+    def _key(self, key: str) -> str:
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"key must be a label key, got {key!r}")
+        own = f"{self.prefix}.{key}"
+        return own if own in labels() or key.split(".", 1)[0] not in _SHARED_HEADS() else key
+
+    def t(self, key: str, **values: Any) -> str:
+        """A text in the chapter's language.
+
+        Parameters
+        ----------
+        key : str
+            A label key: the chapter's own without its prefix (``"ui.cut"`` is ``chNN.ui.cut``), or a
+            key of the shared tables (``core.``, ``col.``, a topic such as ``loss.``) as it is.
+        **values
+            Values for the text's ``{placeholders}``.
+
+        Returns
+        -------
+        str
+        """
+        return t(self._key(key), self.lang, **values)
+
+    def join(self, prefix: str, ids: Any) -> str:
+        """The labels ``prefix.<id>`` of ``ids``, joined as a list in the chapter's language.
+
+        Parameters
+        ----------
+        prefix : str
+            Label prefix, e.g. ``"loss.cause"``.
+        ids : iterable of str
+            The ids to name.
+
+        Returns
+        -------
+        str
+            E.g. "price, complaints" / "价格、投诉".
+        """
+        if isinstance(ids, str):
+            raise TypeError("ids must be a list of ids, not one string")
+        sep = t("core.list_sep", self.lang)
+        sep += " " if sep.isascii() else ""   # Latin punctuation is followed by a space, CJK's is not
+        return sep.join(t(f"{prefix}.{i}", self.lang) for i in ids)
+
+    def say(self, key: str, **values: Any) -> None:
+        """Show the sentence ``chNN.say.<key>`` filled with computed ``values`` (Markdown).
+
+        Parameters
+        ----------
+        key : str
+            Name of the sentence under ``chNN.say.``.
+        **values
+            Values for its placeholders.
+
+        Returns
+        -------
+        None
+            (Use :meth:`t` with ``"say.<key>"`` for the text itself.)
+        """
+        text = t(f"{self.prefix}.say.{key}", self.lang, **values)
+        if self.display:
+            from IPython.display import display
+
+            display({"text/markdown": text, "text/plain": text}, raw=True)
+
+    def table(self, frame: Any, *, values: Mapping[str, str] | None = None, index: str | None = None,
+              columns: Mapping[str, str] | None = None) -> Any:
+        """A display copy of ``frame`` in the chapter's language (see :func:`crmlib.i18n.localize_frame`).
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame or pandas.Series
+        values : mapping of str to str, optional
+            Column name -> label prefix whose ``prefix.<value>`` keys name that column's values.
+        index : str, optional
+            Label prefix for the index values.
+        columns : mapping of str to str, optional
+            Column name -> label key for its header, where it is not ``col.<column>``.
+
+        Returns
+        -------
+        pandas.DataFrame
+        """
+        return localize_frame(frame, self.lang, values=values, index=index, columns=columns)
+
+    def exercises(self, module: Any) -> Any:
+        """The chapter's exercises in its language.
+
+        Parameters
+        ----------
+        module : module or ExerciseSet
+            ``crmlib.exercises.chNN`` (its ``EXERCISES``) or an :class:`~crmlib.exercises.ExerciseSet`.
+
+        Returns
+        -------
+        crmlib.exercises.BoundExercises
+            With ``show()`` (the questions as Markdown) and ``check(number, answer)``.
+        """
+        from .exercises import ExerciseSet
+
+        ex = module if isinstance(module, ExerciseSet) else getattr(module, "EXERCISES", None)
+        if not isinstance(ex, ExerciseSet):
+            raise TypeError(f"module must be an exercise module or ExerciseSet, got {module!r}")
+        return ex.bind(self.lang)
 
     # -------------------------------------------------------------- results
     def record(self, key: str, value: Any, *, unit: str | None = None, source: dict[str, str] | None = None,
                expected: Any = None, rtol: float = 0.0, atol: float = 1e-9, note: str | None = None) -> Any:
-        """Record one key result and write the chapter's JSON file.
+        """Record one key result.
 
         Parameters
         ----------
@@ -205,6 +394,8 @@ class Chapter:
             The value printed in the source / paper; ``matches`` is then stored.
         rtol, atol : float
             Tolerance for ``matches``.
+        note : str, optional
+            A remark stored with the value (for researchers; not shown to readers).
 
         Returns
         -------
@@ -225,10 +416,68 @@ class Chapter:
         if note:
             entry["note"] = note
         self._results[key] = entry
-        self._write()
+        self._dirty = True
         return value
 
-    def _write(self) -> None:
+    def record_many(self, prefix: str, values: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Record ``prefix.<name>`` for every item of ``values`` with the same options.
+
+        Parameters
+        ----------
+        prefix : str
+            Dotted key prefix, e.g. ``"share"``.
+        values : mapping
+            Name -> value (a dict or a pandas Series).
+        **kwargs
+            Options of :meth:`record` (``unit``, ``source``, ``expected`` …). ``expected`` may be a
+            mapping with the same names, giving each value its own expected value.
+
+        Returns
+        -------
+        dict
+            Name -> the value recorded.
+        """
+        if not hasattr(values, "items"):
+            raise TypeError(f"values must be a mapping or Series, got {type(values).__name__}")
+        expected = kwargs.pop("expected", None)
+        out = {}
+        for name, value in values.items():
+            exp = expected.get(name) if isinstance(expected, Mapping) or hasattr(expected, "get") else expected
+            if expected is not None and exp is None:
+                raise KeyError(f"expected has no value for {name!r}")
+            out[name] = self.record(f"{prefix}.{name}", value, expected=exp, **kwargs)
+        return out
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """Recorded values so far: key -> value."""
+        return {k: v["value"] for k, v in self._results.items()}
+
+    def upstream(self, chapter: str) -> dict[str, Any]:
+        """Another chapter's complete recorded results in this edition, from the main job's build.
+
+        Parameters
+        ----------
+        chapter : str
+            The other chapter's notebook stem.
+
+        Returns
+        -------
+        dict
+            Its results document (see :func:`load_results`).
+        """
+        return load_results(chapter, self.inputs.root, self.lang)
+
+    def save(self) -> Path:
+        """Write the results document (and the figure timings) now.
+
+        Called after every executed cell in a kernel; call it yourself in a script.
+
+        Returns
+        -------
+        Path
+            The results file.
+        """
         p = self.results_path
         p.parent.mkdir(parents=True, exist_ok=True)
         doc = {"chapter": self.chapter, "params": self._params, "results": self._results,
@@ -236,25 +485,54 @@ class Chapter:
         tmp = p.with_suffix(".json.tmp")
         tmp.write_text(_dumps(doc), encoding="utf-8")
         tmp.replace(p)
+        if self._figure_seconds:
+            tp = self.timings_path
+            tp.parent.mkdir(parents=True, exist_ok=True)
+            tp.write_text(json.dumps({"chapter": self.chapter, "lang": self.lang,
+                                      "figure_seconds": self._figure_seconds}) + "\n", encoding="utf-8")
+        self._dirty = False
+        return p
 
-    @property
-    def results(self) -> dict[str, Any]:
-        """Recorded values so far: key -> value."""
-        return {k: v["value"] for k, v in self._results.items()}
+    def _after_cell(self, *_: Any) -> None:
+        if self._dirty:
+            self.save()
+
+    def _hook_into_kernel(self) -> None:
+        """Save after every executed cell; a chapter created again replaces the earlier one's hook."""
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython is a dependency
+            return
+        ip = get_ipython()
+        if ip is None:
+            return
+        old = _ACTIVE.pop(self.chapter, None)
+        if old is not None:
+            try:
+                ip.events.unregister("post_run_cell", old._after_cell)
+            except ValueError:
+                pass
+        ip.events.register("post_run_cell", self._after_cell)
+        _ACTIVE[self.chapter] = self
 
     # -------------------------------------------------------------- figures
-    def figure(self, fig: Any, number: str, slug: str, caption: str) -> SavedFigure:
-        """Save ``fig`` as PNG and SVG under a stable name and show it with a numbered caption.
+    def figure(self, fig: Any, number: str, slug: str, _legacy_caption: str | None = None,
+               **values: Any) -> SavedFigure:
+        """Save ``fig`` as PNG and SVG under a stable name and show it with its numbered caption.
+
+        The caption is the label ``chNN.fig.<number>`` in the chapter's language, its
+        placeholders filled from ``values`` (computed numbers, never typed ones).
 
         Parameters
         ----------
-        fig : matplotlib.figure.Figure
+        fig : matplotlib.figure.Figure or matplotlib.axes.Axes
+            The figure (an Axes stands for its figure).
         number : str
             ``"2.1"`` style number; must start with this chapter's number.
         slug : str
             Short lowercase name, e.g. ``"pareto"`` -> ``fig-2-1-pareto.png``.
-        caption : str
-            Caption text (in the chapter's language).
+        **values
+            Values for the caption's placeholders.
 
         Returns
         -------
@@ -263,11 +541,17 @@ class Chapter:
         """
         import matplotlib.pyplot as plt
 
-        m = re.fullmatch(r"(\d+)\.(\d+)", number or "")
+        fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
+        if not hasattr(fig, "savefig"):
+            raise TypeError(f"fig must be a matplotlib Figure or Axes, got {type(fig).__name__}")
+        m = re.fullmatch(r"(\d+)\.(\d+)", number) if isinstance(number, str) else None
         if not m or int(m.group(1)) != self.number:
             raise ValueError(f"figure number must look like '{self.number}.1', got {number!r}")
-        if not re.fullmatch(r"[a-z0-9\-]+", slug or ""):
+        if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9\-]+", slug):
             raise ValueError(f"figure slug must be lowercase letters, digits and '-', got {slug!r}")
+        # TRANSITIONAL: a typed caption as 4th argument, until every chapter takes captions from its labels
+        caption = _legacy_caption if _legacy_caption is not None else \
+            t(f"{self.prefix}.fig.{number}", self.lang, **values)
         stem = f"fig-{m.group(1)}-{m.group(2)}-{slug}"
         d = self.figures_dir
         d.mkdir(parents=True, exist_ok=True)
@@ -281,23 +565,26 @@ class Chapter:
         png.write_bytes(png_bytes)
         fig.savefig(svg, bbox_inches=box, metadata={"Date": None, "Creator": None})
         self._figure_seconds[number] = round(time.perf_counter() - start, 4)
-        self.timings_path.parent.mkdir(parents=True, exist_ok=True)
-        self.timings_path.write_text(json.dumps({"chapter": self.chapter, "lang": self.lang,
-                                                 "figure_seconds": self._figure_seconds}) + "\n", encoding="utf-8")
-        label = f"{'Figure' if self.lang == 'en' else '图'} {number}"
+        label = t("core.figure_label", self.lang, number=number)
         self._figures[number] = {"slug": slug, "caption": caption, "label": label,
                                  "png": png.relative_to(self.build_dir).as_posix(),
                                  "svg": svg.relative_to(self.build_dir).as_posix()}
-        self._write()
+        self._dirty = True
         if self.display:
-            from IPython.display import Image, Markdown, display
+            from IPython.display import Image, display
 
             # show the PNG just written (no second render); at screen size, like the inline backend
             width = struct.unpack(">I", png_bytes[16:20])[0]
             display(Image(data=png_bytes, format="png", width=round(width * 100 / _PNG_DPI)))
-            display(Markdown(f"**{label}.** {caption}"))
+            md = f"**{label}.** {caption}" if self.lang == "en" else f"**{label}**　{caption}"
+            display({"text/markdown": md, "text/plain": md}, raw=True)
         plt.close(fig)
         return SavedFigure(number, png, svg)
+
+
+def _SHARED_HEADS() -> set[str]:
+    """First segments of the shared label keys (``core``, ``col``, topics such as ``loss``)."""
+    return {k.split(".", 1)[0] for k in labels() if not re.fullmatch(r"ch\d\d\..*", k)}
 
 
 def _dumps(doc: dict[str, Any]) -> str:
@@ -354,20 +641,3 @@ def _tight_bbox(fig: Any, dpi: float) -> Any:
         fig.dpi = old_dpi
         fig.set_canvas(old_canvas)
     return box.padded(mpl.rcParams["savefig.pad_inches"])
-
-
-def _style() -> None:
-    import matplotlib as mpl
-
-    mpl.rcParams.update({
-        "figure.figsize": (7.0, 4.2),
-        "figure.dpi": 100,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": True,
-        "grid.alpha": 0.3,
-        "axes.titlesize": 12,
-        "axes.titleweight": "bold",
-        "svg.hashsalt": "crm-notebooks",
-        "svg.fonttype": "path",
-    })

@@ -18,7 +18,8 @@ import csv
 import functools
 from pathlib import Path
 
-__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary"]
+__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels",
+           "localize_frame", "is_text_key", "TOPIC_CHAPTER"]
 
 LANGS = ("en", "zh")
 _LABEL_DIR = Path(__file__).with_name("labels")
@@ -61,26 +62,168 @@ def labels() -> dict[str, dict[str, str]]:
     return table
 
 
+_EXTRA: dict[str, dict[str, str]] = {}
+
+
+def add_labels(entries: dict[str, dict[str, str]]) -> None:
+    """Add labels at run time (your own chapter or a test), beside the shipped tables.
+
+    Parameters
+    ----------
+    entries : dict
+        ``key -> {"en": ..., "zh": ..., "topic": ...}``; ``topic`` is optional.
+
+    Raises
+    ------
+    ValueError
+        A key already defined in the shipped tables, or an entry without text in every language.
+    """
+    if not isinstance(entries, dict):
+        raise TypeError(f"entries must be a dict of key -> {{'en': ..., 'zh': ...}}, got {type(entries).__name__}")
+    shipped = labels()
+    for key, row in entries.items():
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"label key must be a non-empty string, got {key!r}")
+        if key in shipped:
+            raise ValueError(f"label key {key!r} is already defined in crmlib/labels/")
+        if not isinstance(row, dict) or not all(isinstance(row.get(x), str) and row[x].strip() for x in LANGS):
+            raise ValueError(f"label {key!r} needs a non-empty text for each of {LANGS}")
+    for key, row in entries.items():
+        _EXTRA[key] = {"en": row["en"], "zh": row["zh"], "topic": row.get("topic", "extra")}
+
+
+class _Missing(dict):
+    def __missing__(self, name: str) -> str:
+        raise KeyError(name)
+
+
 def t(key: str, lang: str = "en", **fmt: object) -> str:
     """Translate a label key; ``fmt`` fills ``{placeholders}`` in the text.
+
+    Parameters
+    ----------
+    key : str
+        A key of ``crmlib/labels/*.csv`` (or of :func:`add_labels`).
+    lang : {"en", "zh"}
+        The language.
+    **fmt
+        Values for the text's ``{placeholders}`` (format specs such as ``{x:.1f}`` allowed).
+
+    Returns
+    -------
+    str
 
     Raises
     ------
     KeyError
-        If the key is not in the label table (the message names it).
+        If the key is not in the label table, or a placeholder has no value (the message names it).
     """
     check_lang(lang)
     table = labels()
-    if key not in table:
+    row = table.get(key) or _EXTRA.get(key)
+    if row is None:
         raise KeyError(f"no label {key!r} in crmlib/labels/*.csv")
-    text = table[key][lang]
-    return text.format(**fmt) if fmt else text
+    text = row[lang]
+    if "{" not in text:
+        return text
+    try:
+        return text.format_map(_Missing(fmt))
+    except KeyError as err:
+        raise KeyError(f"label {key!r} [{lang}] needs a value for {{{err.args[0]}}}") from None
 
 
-def glossary() -> list[dict[str, str]]:
-    """Rows ``{key, en, zh, topic}`` sorted by topic then English term (for the glossary page)."""
-    rows = [{"key": k, **v} for k, v in labels().items()]
-    return sorted(rows, key=lambda r: (r["topic"], r["en"].lower()))
+#: The chapter that introduces each topic's terms (the glossary groups terms by chapter).
+TOPIC_CHAPTER = {"concepts": 1, "loss": 2, "funnel": 3, "crosssell": 4, "cs": 4, "clv": 5, "btyd": 5,
+                 "bgbb": 5, "rfm": 5, "roi": 6, "core": 0}
+
+
+def is_text_key(key: str) -> bool:
+    """True for keys that are texts rather than terms: chapter texts (``chNN.``), headers (``col.``),
+    interface strings (``ui.``, ``site.``, ``core.``) and templates with placeholders.
+
+    Parameters
+    ----------
+    key : str
+
+    Returns
+    -------
+    bool
+    """
+    head = key.split(".", 1)[0]
+    if head in ("col", "ui", "site", "core") or (len(head) == 4 and head.startswith("ch") and head[2:].isdigit()):
+        return True
+    row = labels().get(key) or _EXTRA.get(key) or {}
+    return "{" in row.get("en", "") or "{" in row.get("zh", "")
+
+
+def glossary() -> list[dict[str, object]]:
+    """The term list: rows ``{key, en, zh, topic, chapter}``, by chapter then English term.
+
+    Texts (captions, sentences, headers, interface strings and templates with placeholders)
+    are not terms and are left out.
+
+    Returns
+    -------
+    list of dict
+    """
+    rows = []
+    for k, v in labels().items():
+        if is_text_key(k):
+            continue
+        rows.append({"key": k, **v, "chapter": TOPIC_CHAPTER.get(v["topic"], 99)})
+    return sorted(rows, key=lambda r: (r["chapter"], r["en"].lower()))
+
+
+def localize_frame(frame, lang: str = "en", *, values=None, index=None, columns=None):
+    """A display copy of a table in ``lang``: headers, category values and booleans translated.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame or pandas.Series
+        The computed table (left unchanged).
+    lang : {"en", "zh"}
+    values : mapping of str to str, optional
+        Column name -> label prefix: each value ``v`` of that column shows as ``t(prefix + "." + v)``.
+    index : str, optional
+        Label prefix for the index values (and ``col.<index name>`` for its header, if named).
+    columns : mapping of str to str, optional
+        Column name -> label key of its header; the default key is ``col.<column>``.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    KeyError
+        A header, value or index label is missing (the message names the key), or ``values``
+        names a column the table does not have.
+    """
+    import pandas as pd
+
+    check_lang(lang)
+    if isinstance(frame, pd.Series):
+        frame = frame.to_frame()
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame or Series, got {type(frame).__name__}")
+    values, columns = dict(values or {}), dict(columns or {})
+    for name in list(values) + list(columns):
+        if name not in frame.columns:
+            raise KeyError(f"the table has no column {name!r}; columns are {list(frame.columns)}")
+    out = frame.copy()
+    yes, no = t("core.yes", lang), t("core.no", lang)
+    for c in out.columns:
+        col = out[c]
+        if c in values:
+            out[c] = [t(f"{values[c]}.{v}", lang) for v in col]
+        elif col.dtype == bool:
+            out[c] = [yes if v else no for v in col]
+    if index is not None:
+        out.index = pd.Index([t(f"{index}.{v}", lang) for v in out.index])
+    if frame.index.name is not None:
+        out.index.name = t(f"col.{frame.index.name}", lang)
+    out.columns = [t(columns.get(c, f"col.{c}"), lang) for c in frame.columns]
+    return out
 
 
 @functools.lru_cache(maxsize=1)

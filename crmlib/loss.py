@@ -22,8 +22,8 @@ from ._validate import (as_float_array, check_columns, check_int, check_nonnegat
 
 __all__ = [
     "GROUPS", "SUM_TOL", "check_shares", "loss_table", "group_totals", "pareto_table",
-    "simulate_survey", "multinomial_ci", "GoodnessOfFit", "goodness_of_fit",
-    "sample_size_one_proportion", "power_one_proportion", "whatif_kept",
+    "simulate_survey", "multinomial_ci", "joint_coverage", "GoodnessOfFit", "goodness_of_fit",
+    "SampleSize", "sample_size_one_proportion", "power_one_proportion", "power_curve", "whatif_kept",
 ]
 
 GROUPS = ("customer", "company", "third_party")
@@ -199,13 +199,65 @@ def power_one_proportion(n: int, p0: float, p1: float, alpha: float = 0.05) -> f
     return float(stats.binom.pmf(k[reject], n, p1).sum())
 
 
-def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power: float = 0.80) -> dict[str, int | float]:
+@dataclass(frozen=True)
+class SampleSize:
+    """Survey size needed to tell a share ``p0`` from ``p1`` (see :func:`sample_size_one_proportion`).
+
+    Attributes
+    ----------
+    p0, p1, alpha, power : float
+        The question asked.
+    cohens_h : float
+        Effect size *h* = 2 arcsin √p1 − 2 arcsin √p0.
+    n_normal : int
+        Size by the normal approximation (rounded up).
+    n_exact : int
+        Smallest size from which the exact binomial test keeps at least ``power``.
+    power_exact_at_n_normal : float
+        Exact power at ``n_normal``.
+    """
+
+    p0: float
+    p1: float
+    alpha: float
+    power: float
+    cohens_h: float
+    n_normal: int
+    n_exact: int
+    power_exact_at_n_normal: float
+
+    @property
+    def params(self) -> pd.Series:
+        """The sizes and the effect size as a Series (the common result-object view)."""
+        return pd.Series({"cohens_h": self.cohens_h, "n_normal": self.n_normal, "n_exact": self.n_exact,
+                          "power_exact_at_n_normal": self.power_exact_at_n_normal})
+
+    def summary(self) -> pd.DataFrame:
+        """One-row table of the question and its answers."""
+        return pd.DataFrame([{"p0": self.p0, "p1": self.p1, "alpha": self.alpha, "power": self.power,
+                              **self.params.to_dict()}])
+
+
+def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power: float = 0.80) -> SampleSize:
     """Survey size needed to tell a share ``p0`` from ``p1``.
 
-    Returns the normal-approximation size (Cohen's *h* with statsmodels'
-    ``NormalIndPower``, one sample) and the smallest ``n`` at or above which
-    the exact binomial test reaches ``power`` (checked over the next 50 sizes,
-    since exact power saw-tooths in ``n``).
+    Parameters
+    ----------
+    p0 : float
+        The share under test, in (0, 1).
+    p1 : float
+        The true share the survey must detect, in (0, 1), not ``p0``.
+    alpha : float
+        Two-sided significance level.
+    power : float
+        Wanted power.
+
+    Returns
+    -------
+    SampleSize
+        The normal-approximation size (Cohen's *h* with statsmodels' ``NormalIndPower``,
+        one sample) and the smallest ``n`` at or above which the exact binomial test
+        reaches ``power`` (checked over the next 50 sizes, since exact power saw-tooths in ``n``).
     """
     from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize
@@ -225,8 +277,64 @@ def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power:
         if all(power_one_proportion(m, p0, p1, alpha) >= power for m in range(n, n + 50)):
             break
         n += 1
-    return {"cohens_h": float(h), "n_normal": n_approx_int, "n_exact": n,
-            "power_exact_at_n_normal": power_one_proportion(n_approx_int, p0, p1, alpha)}
+    return SampleSize(p0, p1, alpha, power, float(h), n_approx_int, n,
+                      power_one_proportion(n_approx_int, p0, p1, alpha))
+
+
+def power_curve(sizes, p0: float, p1: float, alpha: float = 0.05) -> pd.Series:
+    """Exact power of the binomial test of ``p0`` against ``p1`` at each survey size.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Survey sizes (each >= 1).
+    p0, p1, alpha : float
+        As in :func:`power_one_proportion`.
+
+    Returns
+    -------
+    pandas.Series
+        Power indexed by size.
+    """
+    ns = as_float_array(sizes, "sizes")
+    check_whole(ns, "sizes")
+    if ns.size == 0:
+        raise ValueError("sizes is empty")
+    if (ns < 1).any():
+        raise ValueError(f"sizes must be >= 1, got {ns.min():g}")
+    return pd.Series([power_one_proportion(int(n), p0, p1, alpha) for n in ns], index=ns.astype(int),
+                     name="power")
+
+
+def joint_coverage(shares: pd.Series | Mapping[str, float], n: int, replications: int,
+                   rng: np.random.Generator, alpha: float = 0.05) -> float:
+    """Share of simulated surveys whose simultaneous intervals cover *all* true shares at once.
+
+    Parameters
+    ----------
+    shares : Series or mapping
+        The true shares (%), e.g. Table 1-1.
+    n : int
+        Survey size.
+    replications : int
+        Number of simulated surveys (at most 100,000).
+    rng : numpy.random.Generator
+        Seeded generator.
+    alpha : float
+        Level of the intervals (Goodman's, :func:`multinomial_ci`).
+
+    Returns
+    -------
+    float
+        Fraction of surveys in which every interval covers its share.
+    """
+    s = check_shares(shares)
+    replications = check_int(replications, "replications", low=1, high=100_000)
+    covered = 0
+    for _ in range(replications):
+        c = multinomial_ci(simulate_survey(s, n, rng), alpha=alpha)
+        covered += bool(((c["lower_pct"] <= s) & (s <= c["upper_pct"])).all())
+    return covered / replications
 
 
 def whatif_kept(shares: pd.Series | Mapping[str, float], cuts_pct: Mapping[str, float],

@@ -1,13 +1,23 @@
 """Execute the chapter notebooks with papermill, two at a time, from one process.
 
 Papermill's own import costs about 2 s, so the runner imports it once and
-executes notebooks on worker threads (each with its own kernel). Every
-chapter writes its executed notebook, its figures and its recorded results
-under the build folder; a summary table closes the run.
+executes notebooks on worker threads (each with its own kernel). Each edition
+runs from its own notebooks (``notebooks/`` in English, ``notebooks/zh/`` in
+Chinese, see :mod:`crmlib.layout`).
+
+Every run writes into a private staging folder. Only when the whole notebook
+succeeded does its output (results, figures, timings, executed copy) replace
+the previous one in the build folder; a failed run leaves the previous complete
+output untouched and keeps its partial output and error under
+``build/failed/[<lang>/]<chapter>/``, which the summary names. Chapters that
+read other chapters' results (notebook metadata ``crmnb.needs``) run after
+those chapters in the same edition have finished.
 """
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -16,25 +26,33 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .i18n import LANGS
+from .i18n import LANGS, check_lang
+from .layout import NOTEBOOK_DIR, ROOT, Layout, notebook_dir, promote
 
-__all__ = ["ROOT", "NOTEBOOK_DIR", "Job", "Outcome", "discover", "resolve", "plan", "run_jobs", "summary"]
-
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOK_DIR = ROOT / "notebooks"
+__all__ = ["ROOT", "NOTEBOOK_DIR", "Job", "Outcome", "discover", "resolve", "plan", "run_jobs", "summary",
+           "needs"]
 
 
 @dataclass
 class Job:
-    """One notebook to execute with some parameters."""
+    """One notebook to execute with some parameters.
+
+    ``build`` is the main build folder the run's output is promoted into (None: the
+    notebook writes where its ``build_dir`` parameter says, without staging).
+    """
 
     notebook: Path
     output: Path
     parameters: dict[str, Any] = field(default_factory=dict)
+    build: Path | None = None
 
     @property
     def chapter(self) -> str:
         return self.notebook.stem
+
+    @property
+    def lang(self) -> str:
+        return self.parameters.get("lang", "en")
 
 
 @dataclass
@@ -47,6 +65,7 @@ class Outcome:
     cell: int | None = None
     source: str = ""
     error: str = ""
+    failed_dir: Path | None = None
 
 
 def discover(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -92,22 +111,70 @@ def _kernel_config() -> Any:
     return Config({"KernelManager": {"transport_encryption": "auto"}}) if zmq.has("curve") else Config()
 
 
+def needs(notebook: Path) -> list[str]:
+    """Chapters whose results ``notebook`` reads (its metadata ``crmnb.needs``, e.g. ``["02", "05"]``).
+
+    Parameters
+    ----------
+    notebook : Path
+
+    Returns
+    -------
+    list of str
+    """
+    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    got = meta.get("crmnb", {}).get("needs", [])
+    if not isinstance(got, list) or not all(isinstance(x, str) for x in got):
+        raise ValueError(f"{notebook}: metadata crmnb.needs must be a list of chapter numbers, got {got!r}")
+    return got
+
+
 def _execute(job: Job, kernel: str) -> Outcome:
     import papermill as pm
 
-    job.output.parent.mkdir(parents=True, exist_ok=True)
+    params = dict(job.parameters)
+    stage = None
+    if job.build is not None:
+        stage = Layout(job.build).staging(job.chapter, job.lang)
+        if stage.exists():
+            shutil.rmtree(stage)
+        stage.mkdir(parents=True)
+        params["build_dir"] = str(stage)
+        executed = Layout(stage).executed(job.chapter, job.lang)
+    else:
+        executed = job.output
+    executed.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
         # shutdown_kernel="immediate": once the last cell has replied, every output and file is
         # written; a graceful shutdown adds ~1-1.5 s per notebook (interrupt, then the kernel's
         # interpreter teardown): 12 bare kernels two at a time took 35.9 s with it, 23.2 s without.
-        pm.execute_notebook(str(job.notebook), str(job.output), parameters=job.parameters,
+        pm.execute_notebook(str(job.notebook), str(executed), parameters=params,
                             kernel_name=kernel, cwd=str(job.notebook.parent), progress_bar=False,
                             log_output=False, request_save_on_cell_execute=False,
                             shutdown_kernel="immediate", config=_kernel_config())
     except Exception as exc:  # noqa: BLE001 - every failure is reported in the summary
         cell, src, err = _failure(exc)
-        return Outcome(job, time.perf_counter() - start, False, cell, src, err)
+        failed = None
+        if stage is not None:
+            failed = Layout(job.build).failed(job.chapter, job.lang)
+            if failed.exists():
+                shutil.rmtree(failed)
+            failed.parent.mkdir(parents=True, exist_ok=True)
+            stage.rename(failed)
+            (failed / "error.txt").write_text(
+                f"{job.chapter} [{job.lang}] failed" + (f" in cell {cell}" if cell is not None else "")
+                + f"\n\n{src}\n\n{err}\n", encoding="utf-8")
+        return Outcome(job, time.perf_counter() - start, False, cell, src, err, failed)
+    if stage is not None:
+        try:
+            promote(Layout(stage), Layout(job.build), job.chapter, job.lang)
+        except FileNotFoundError as err:
+            return Outcome(job, time.perf_counter() - start, False, None, "", str(err))
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        # an earlier failure of this chapter is no longer the news
+        shutil.rmtree(Layout(job.build).failed(job.chapter, job.lang), ignore_errors=True)
     return Outcome(job, time.perf_counter() - start, True)
 
 
@@ -119,6 +186,7 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
     os.environ["CRMNB_HEADLESS"] = "1"
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if build_dir is not None:
+        # where chapters read other chapters' complete results (they write to their staging folder)
         os.environ["CRMNB_BUILD_DIR"] = str(build_dir)
     import papermill  # noqa: F401  - import once, before the threads start
 
@@ -129,8 +197,15 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
             print(f"  {'ok    ' if o.ok else 'FAILED'} {job.chapter} [{lang}] {o.seconds:5.1f} s", flush=True)
         return o
 
+    # chapters that read other chapters' results run after everything else in the same edition
+    late = [j for j in jobs if needs(j.notebook)]
+    early = [j for j in jobs if j not in late]
+    done: dict[int, Outcome] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, jobs))
+        for wave in (early, late):
+            for j, o in zip(wave, pool.map(run, wave)):
+                done[id(j)] = o
+    return [done[id(j)] for j in jobs]
 
 
 def summary(outcomes: list[Outcome], stream: Any = None) -> bool:
@@ -144,8 +219,10 @@ def summary(outcomes: list[Outcome], stream: Any = None) -> bool:
         print(f"{o.job.chapter:<{w}}  {lang:<4}  {o.seconds:7.1f}  {'ok' if o.ok else 'FAILED'}", file=stream)
     failed = [o for o in outcomes if not o.ok]
     for o in failed:
+        where = o.failed_dir if o.failed_dir is not None else o.job.output
         print(f"\n--- {o.job.chapter} [{o.job.parameters.get('lang', 'en')}] failed"
-              + (f" in cell {o.cell}" if o.cell is not None else "") + f" (executed copy: {o.job.output})",
+              + (f" in cell {o.cell}" if o.cell is not None else "")
+              + f"; its partial output and error are in {where}; the previous complete output is unchanged",
               file=stream)
         if o.source:
             print("    " + "\n    ".join(o.source.strip().splitlines()[-12:]), file=stream)
@@ -158,13 +235,53 @@ def summary(outcomes: list[Outcome], stream: Any = None) -> bool:
 
 def plan(notebooks: list[Path], build_dir: Path, langs: Iterable[str] = ("en",), small: bool = False,
          extra: dict[str, Any] | None = None) -> list[Job]:
-    """One job per notebook and language, writing under ``build_dir/notebooks[/<lang>]``."""
+    """One job per notebook and language; each edition runs from its own notebook.
+
+    Parameters
+    ----------
+    notebooks : list of Path
+        English chapter notebooks (``notebooks/NN_*.ipynb``); for another language the
+        notebook of the same name in that edition's folder is run (``notebooks/zh/``).
+    build_dir : Path
+        The build folder the runs' output is promoted into.
+    langs : iterable of str
+        Editions to run.
+    small : bool
+        Small mode.
+    extra : dict, optional
+        More notebook parameters.
+
+    Returns
+    -------
+    list of Job
+
+    Raises
+    ------
+    ValueError
+        An unknown language.
+    FileNotFoundError
+        An edition lacks one of the notebooks.
+    """
     jobs = []
+    build_dir = Path(build_dir)
     for lang in langs:
         if lang not in LANGS:
             raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
-        out_dir = build_dir / "notebooks" if lang == "en" else build_dir / "notebooks" / lang
         for nb in notebooks:
-            params = {"lang": lang, "small": small, "build_dir": str(build_dir), **(extra or {})}
-            jobs.append(Job(nb, out_dir / nb.name, params))
+            nb = Path(nb)
+            src = nb if lang == "en" else _edition_notebook(nb, lang)
+            params = {"lang": lang, "small": small, **(extra or {})}
+            jobs.append(Job(src, Layout(build_dir).executed(nb.stem, lang), params, build=build_dir))
     return jobs
+
+
+def _edition_notebook(nb: Path, lang: str) -> Path:
+    """The ``lang`` edition of English notebook ``nb`` (a notebook outside the collection has none:
+    it runs as it is, with ``lang`` as its parameter)."""
+    check_lang(lang)
+    home = nb.resolve().parent
+    if home != NOTEBOOK_DIR.resolve():
+        cand = home / lang / nb.name
+        return cand if cand.is_file() else nb
+    cand = notebook_dir(lang) / nb.name
+    return cand if cand.is_file() else nb   # TRANSITIONAL until every chapter has its zh notebook

@@ -1,41 +1,112 @@
 """What-if widgets that also run headless.
 
-:func:`what_if` shows sliders wired to a function in JupyterLab. Under
-papermill (the runner sets ``CRMNB_HEADLESS=1``) or without ipywidgets'
-front end, it calls the function once with the sliders' default values so
-the executed notebook and the site still show a result.
+:func:`what_if` shows controls wired to a function in JupyterLab, *once*: it
+displays them itself and returns a :class:`WhatIf` handle that has no display
+of its own, so a what-if that is the last expression of its cell is still shown
+exactly once. Under papermill (the runner sets ``CRMNB_HEADLESS=1``) it calls the
+function once with the controls' values, so the executed notebook and the site
+show the default case.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["headless", "what_if"]
+__all__ = ["headless", "what_if", "WhatIf"]
 
 
 def headless() -> bool:
-    """True when notebooks run without a live widget front end (papermill, tests, site build)."""
+    """True when notebooks run without a live widget front end (papermill, tests, site build).
+
+    Returns
+    -------
+    bool
+    """
     return os.environ.get("CRMNB_HEADLESS", "") not in ("", "0", "false", "False")
 
 
-def what_if(func: Callable[..., Any], **controls: Any) -> Any:
-    """Wire ``controls`` (ipywidgets, keyed by ``func``'s argument names) to ``func``.
+@dataclass
+class WhatIf:
+    """A displayed what-if. It shows nothing as a cell result (the controls are already on screen).
 
-    Returns the widget box in a live notebook; headless, the value ``func``
-    returned for the controls' current values.
+    Attributes
+    ----------
+    controls : dict
+        Argument name -> ipywidgets control.
+    result : Any
+        What the function returned for the controls' current values (headless: the default case).
+    box : ipywidgets.Widget or None
+        The displayed widget box (None headless).
+    """
+
+    controls: dict[str, Any]
+    result: Any = None
+    box: Any = None
+    _callbacks: list = field(default_factory=list, repr=False)
+
+    def _ipython_display_(self) -> None:
+        return None
+
+    def __repr__(self) -> str:  # plain-text repr, in case a front end asks
+        return f"WhatIf({', '.join(self.controls)})"
+
+
+def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = None, **controls: Any) -> WhatIf:
+    """Wire ``controls`` (ipywidgets, keyed by ``func``'s argument names) to ``func`` and show them once.
+
+    Parameters
+    ----------
+    func : callable
+        Called with the controls' values; prints or displays its result (``ch.say``) and returns it.
+    plot : callable, optional
+        ``plot(result) -> Axes or Figure``: drawn below the controls in a live notebook only
+        (headless, the chapter saves the default case's figure itself).
+    **controls
+        Argument name -> an ipywidgets value widget (its ``description`` from the label table).
+
+    Returns
+    -------
+    WhatIf
+        A handle (not displayed again as a cell result).
+
+    Raises
+    ------
+    ValueError
+        No controls.
+    TypeError
+        A control that is not an ipywidgets value widget, or ``func`` / ``plot`` not callable.
     """
     import ipywidgets as w
 
+    if not callable(func):
+        raise TypeError(f"func must be callable, got {type(func).__name__}")
+    if plot is not None and not callable(plot):
+        raise TypeError(f"plot must be callable, got {type(plot).__name__}")
     if not controls:
         raise ValueError("what_if needs at least one control")
     for name, c in controls.items():
         if not isinstance(c, w.ValueWidget):
             raise TypeError(f"control {name!r} must be an ipywidgets value widget, got {type(c).__name__}")
+    handle = WhatIf(dict(controls))
     if headless():
-        return func(**{k: c.value for k, c in controls.items()})
+        handle.result = func(**{k: c.value for k, c in controls.items()})
+        return handle
+
     from IPython.display import display
 
-    out = w.interactive_output(func, controls)
-    box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])
-    display(box)
-    return box
+    def run(**values: Any) -> None:
+        handle.result = func(**values)
+        if plot is not None:
+            import matplotlib.pyplot as plt
+
+            drawn = plot(handle.result)
+            fig = getattr(drawn, "figure", drawn)
+            if fig is not None and hasattr(fig, "savefig"):
+                display(fig)
+                plt.close(fig)
+
+    out = w.interactive_output(run, controls)
+    handle.box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])
+    display(handle.box)
+    return handle

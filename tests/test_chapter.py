@@ -10,8 +10,12 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from crmlib import Chapter, paper_source, seed_source  # noqa: E402
-from crmlib.chapter import load_results  # noqa: E402
+from crmlib import Chapter, i18n, paper_source, seed_source  # noqa: E402
+from crmlib.chapter import ResultsError, load_results  # noqa: E402
+
+i18n.add_labels({f"ch09.fig.9.{k}": {"en": "A line {n}" if k == 3 else "A line", "zh": "一条线"} for k in (1, 2, 3)}
+                | {"ch09.say.hello": {"en": "Hello {name}, {x:.1f} %", "zh": "你好 {name}，{x:.1f}%"},
+                   "ch09.ui.knob": {"en": "Knob", "zh": "旋钮"}})
 
 
 def test_record_writes_json_with_sources_and_matches(tmp_path):
@@ -19,6 +23,7 @@ def test_record_writes_json_with_sources_and_matches(tmp_path):
     ch.record("a.b", np.float64(2.5), unit="%", source=seed_source("001.txt", "短语"), expected=2.5)
     ch.record("c", [np.int64(1), 2], expected=[1, 3])
     ch.record("d", {"x": np.bool_(True)})
+    ch.save()
     doc = json.loads((tmp_path / "results" / "09_test_chapter.json").read_text(encoding="utf-8"))
     assert doc["params"] == {"lang": "en", "seed": 3, "small": False}
     assert doc["results"]["a.b"] == {"value": 2.5, "unit": "%", "expected": 2.5, "matches": True,
@@ -32,6 +37,7 @@ def test_tolerances(tmp_path):
     ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
     ch.record("x", 0.7041, expected=0.704, atol=5e-4)
     ch.record("y", 0.7046, expected=0.704, atol=5e-4)
+    ch.save()
     r = load_results("09_test_chapter", tmp_path)["results"]
     assert r["x"]["matches"] and not r["y"]["matches"]
 
@@ -66,16 +72,17 @@ def test_figures_saved_under_stable_names_per_language(tmp_path):
         ch = Chapter("09_test_chapter", lang=lang, build_dir=tmp_path, display=False)
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
-        saved = ch.figure(fig, "9.1", "line", "A line")
+        saved = ch.figure(fig, "9.1", "line")
+        ch.save()
         assert saved.number == "9.1" and saved.png.is_file() and saved.svg.is_file()
     assert (tmp_path / "figures" / "09_test_chapter" / "fig-9-1-line.png").is_file()
-    assert (tmp_path / "figures" / "09_test_chapter" / "zh" / "fig-9-1-line.svg").is_file()
+    assert (tmp_path / "figures" / "zh" / "09_test_chapter" / "fig-9-1-line.svg").is_file()
     doc = load_results("09_test_chapter", tmp_path, "zh")
     assert doc["figures"]["9.1"]["label"] == "图 9.1"
     with pytest.raises(ValueError, match="figure number"):
-        ch.figure(plt.figure(), "2.1", "x", "wrong chapter")
+        ch.figure(plt.figure(), "2.1", "x")
     with pytest.raises(ValueError, match="slug"):
-        ch.figure(plt.figure(), "9.2", "Bad Slug", "x")
+        ch.figure(plt.figure(), "9.2", "Bad Slug")
 
 
 def test_svg_output_is_deterministic(tmp_path):
@@ -84,7 +91,7 @@ def test_svg_output_is_deterministic(tmp_path):
         ch = Chapter("09_test_chapter", build_dir=tmp_path / str(k), display=False)
         fig, ax = plt.subplots()
         ax.bar(["a", "b"], [1, 2])
-        outs.append(ch.figure(fig, "9.1", "bars", "x").svg.read_bytes())
+        outs.append(ch.figure(fig, "9.1", "bars").svg.read_bytes())
     assert outs[0] == outs[1]
 
 
@@ -115,7 +122,7 @@ def test_figure_files_equal_savefig_tight(tmp_path, make):
     ref = io.BytesIO()
     fig.savefig(ref, format="png", dpi=_PNG_DPI, bbox_inches="tight", metadata={"Software": None},
                 pil_kwargs=_PNG_PIL)
-    saved = ch.figure(fig, "9.1", "tight", "x")
+    saved = ch.figure(fig, "9.1", "tight")
     assert saved.png.read_bytes() == ref.getvalue()
 
 
@@ -133,6 +140,7 @@ def test_results_file_reads_one_result_per_line(tmp_path):
     ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
     ch.record("a", [1.5, 2], unit="USD")
     ch.record("b", {"中": True}, note="x")
+    ch.save()
     text = (tmp_path / "results" / "09_test_chapter.json").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert '    "a": {"value": [1.5, 2], "unit": "USD"},' in lines
@@ -145,7 +153,87 @@ def test_figure_save_times_go_to_their_own_file(tmp_path):
     for n in ("9.1", "9.2"):
         fig, ax = plt.subplots()
         ax.plot([0, 1], [1, 0])
-        ch.figure(fig, n, "line", "x")
+        ch.figure(fig, n, "line")
+    ch.save()
     doc = json.loads((tmp_path / "timings" / "zh" / "09_test_chapter.json").read_text(encoding="utf-8"))
     assert set(doc["figure_seconds"]) == {"9.1", "9.2"} and all(v > 0 for v in doc["figure_seconds"].values())
     assert "figure_seconds" not in load_results("09_test_chapter", tmp_path, "zh")   # results stay deterministic
+
+
+def test_captions_come_from_the_label_table_with_computed_values(tmp_path):
+    for lang, want in (("en", "A line 7"), ("zh", "一条线")):
+        ch = Chapter("09_test_chapter", lang=lang, build_dir=tmp_path, display=False)
+        fig, ax = plt.subplots()
+        ch.figure(ax, "9.3", "line", n=7)          # an Axes stands for its figure
+        ch.save()
+        assert load_results("09_test_chapter", tmp_path, lang)["figures"]["9.3"]["caption"] == want
+    with pytest.raises(KeyError, match="needs a value for {n}"):
+        Chapter("09_test_chapter", build_dir=tmp_path, display=False).figure(plt.figure(), "9.3", "line")
+    with pytest.raises(KeyError, match="no label 'ch09.fig.9.9'"):
+        Chapter("09_test_chapter", build_dir=tmp_path, display=False).figure(plt.figure(), "9.9", "line")
+
+
+def test_say_t_and_join_use_the_chapter_language(tmp_path, capsys):
+    en = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    zh = Chapter("09_test_chapter", lang="zh", build_dir=tmp_path, display=False)
+    assert en.say("hello", name="A", x=1.25) is None
+    assert en.t("say.hello", name="A", x=1.25) == "Hello A, 1.2 %"
+    assert zh.t("ui.knob") == "旋钮" and en.t("ui.knob") == "Knob"
+    assert zh.t("loss.cause.price") == "产品价格"                # shared keys as they are
+    assert en.join("loss.cause", ["price", "complaints"]) == "Product price; Complaints handled badly"
+    assert zh.join("loss.cause", ["price", "complaints"]) == "产品价格、处理投诉事务不当"
+    with pytest.raises(TypeError, match="not one string"):
+        en.join("loss.cause", "price")
+
+
+def test_table_localises_headers_values_and_booleans(tmp_path):
+    import pandas as pd
+
+    df = pd.DataFrame({"group_id": ["company"], "share_pct": [87.0], "vital_few": [True]},
+                      index=pd.Index(["price"], name="cause_id"))
+    zh = Chapter("09_test_chapter", lang="zh", build_dir=tmp_path, display=False).table(
+        df, values={"group_id": "loss.group"}, index="loss.cause")
+    assert list(zh.columns) == ["原因类别", "比例（%）", "属于关键少数"]
+    assert zh.index.name == "原因" and list(zh.index) == ["产品价格"]
+    assert zh.iloc[0].tolist() == ["企业因素", 87.0, "是"]
+    assert df["vital_few"].dtype == bool                        # the computed table is untouched
+    with pytest.raises(KeyError, match="col.nope"):
+        Chapter("09_test_chapter", build_dir=tmp_path, display=False).table(pd.DataFrame({"nope": [1]}))
+    with pytest.raises(KeyError, match="no column 'missing'"):
+        Chapter("09_test_chapter", build_dir=tmp_path, display=False).table(df, values={"missing": "x"})
+
+
+def test_results_are_written_by_save_not_by_every_record(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    ch.record("a", 1)
+    assert not ch.results_path.exists()
+    ch.save()
+    assert load_results("09_test_chapter", tmp_path)["results"]["a"]["value"] == 1
+
+
+def test_a_run_by_hand_writes_lab_output_not_build(tmp_path, monkeypatch):
+    from crmlib import layout
+
+    monkeypatch.setattr("crmlib.chapter.LAB_OUTPUT", tmp_path / "lab-output")
+    monkeypatch.setenv("CRMNB_BUILD_DIR", str(tmp_path / "build"))
+    ch = Chapter("09_test_chapter", build_dir=None, display=False)
+    assert ch.interactive and ch.build_dir == tmp_path / "lab-output"
+    assert ch.inputs.root == tmp_path / "build"                   # reads the main job's results
+    ch.record("a", 1)
+    ch.save()
+    assert (tmp_path / "lab-output" / "results" / "09_test_chapter.json").is_file()
+    assert not (tmp_path / "build").exists()
+    assert layout.LAB_OUTPUT.name == "lab-output"
+
+
+def test_load_results_refuses_corrupt_and_partial_files(tmp_path):
+    p = tmp_path / "results" / "09_test_chapter.json"
+    p.parent.mkdir(parents=True)
+    p.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ResultsError, match="not a readable results file"):
+        load_results("09_test_chapter", tmp_path)
+    p.write_text('{"chapter": "09_test_chapter"}', encoding="utf-8")
+    with pytest.raises(ResultsError, match="lacks the keys"):
+        load_results("09_test_chapter", tmp_path)
+    with pytest.raises(FileNotFoundError, match="no recorded results"):
+        load_results("08_none", tmp_path)

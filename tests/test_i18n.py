@@ -10,7 +10,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from crmlib import datasets, i18n  # noqa: E402
+from crmlib import loss, datasets, i18n  # noqa: E402
 from crmlib.plotting import loss as lplot  # noqa: E402
 
 
@@ -26,7 +26,8 @@ def _render(fig) -> list[str]:
 def test_zh_figure_renders_without_missing_glyphs():
     i18n.use_lang("zh")
     try:
-        ax = lplot.pareto_chart(datasets.load("loss_causes"), lang="zh")
+        t = datasets.load("loss_causes").set_index("cause_id")
+        ax = lplot.pareto_chart(loss.pareto_table(t["share_pct"]), t["group_id"], lang="zh")
         ax.set_xlabel("客户关系管理 顾客终生价值 交叉销售 成功的概率")
         assert _render(ax.figure) == []
     finally:
@@ -50,10 +51,13 @@ def test_cjk_font_is_free_software():
 def test_every_label_has_both_languages_and_unique_keys():
     table = i18n.labels()
     assert len(table) > 20
+    import re
+
     for key, row in table.items():
         assert row["en"] and row["zh"], key
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in row["zh"]) or row["zh"] == row["en"] \
-            or not any(c.isalpha() for c in row["en"]), f"{key}: zh text has no Chinese: {row['zh']!r}"
+        en, zh = (re.sub(r"\{[^}]*\}", "", row[x]) for x in ("en", "zh"))   # placeholders are not text
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh) or row["zh"] == row["en"] \
+            or not any(c.isalpha() for c in en), f"{key}: zh text has no Chinese: {row['zh']!r}"
 
 
 def test_labels_agree_with_the_seed_table():
@@ -71,10 +75,15 @@ def test_lookup_errors_are_clear():
     assert i18n.t("loss.survey_title", "en", n=12).startswith("A survey of 12")
 
 
-def test_glossary_rows_are_sorted_and_complete():
+def test_glossary_lists_terms_by_chapter_without_texts_or_placeholders():
     rows = i18n.glossary()
-    assert len(rows) == len(i18n.labels())
-    assert rows == sorted(rows, key=lambda r: (r["topic"], r["en"].lower()))
+    keys = {r["key"] for r in rows}
+    terms = {k for k in i18n.labels() if not i18n.is_text_key(k)}
+    assert keys == terms and "loss.cause.price" in keys
+    assert not any(k.startswith(("ch02.", "col.", "core.")) for k in keys)
+    assert all("{" not in r["en"] and "{" not in r["zh"] for r in rows)
+    assert rows == sorted(rows, key=lambda r: (r["chapter"], r["en"].lower()))
+    assert {r["chapter"] for r in rows if r["topic"] == "loss"} == {2}
 
 
 def test_bundled_font_is_used_when_the_system_has_none(monkeypatch):

@@ -98,8 +98,8 @@ def test_goodness_of_fit_matches_hand_computation(shares):
 def test_sample_size_and_exact_power():
     ss = loss.sample_size_one_proportion(0.60, 0.68)
     # the textbook normal-approximation formula gives ~286; Cohen's h version is close
-    assert 275 <= ss["n_normal"] <= 295
-    assert loss.power_one_proportion(ss["n_exact"], 0.60, 0.68) >= 0.80
+    assert 275 <= ss.n_normal <= 295
+    assert loss.power_one_proportion(ss.n_exact, 0.60, 0.68) >= 0.80
     assert loss.power_one_proportion(50, 0.60, 0.68) < 0.5
     # at p1 = p0 the power is the size of the test, at most alpha
     assert loss.power_one_proportion(300, 0.60, 0.60) <= 0.05

@@ -22,7 +22,8 @@ def test_plan_puts_languages_apart(tmp_path):
     jobs = runner.plan(runner.resolve(["02"]), tmp_path, langs=("en", "zh"), small=True, extra={"seed": 7})
     assert [j.output for j in jobs] == [tmp_path / "notebooks" / "02_why_customers_are_lost.ipynb",
                                         tmp_path / "notebooks" / "zh" / "02_why_customers_are_lost.ipynb"]
-    assert jobs[1].parameters == {"lang": "zh", "small": True, "build_dir": str(tmp_path), "seed": 7}
+    assert jobs[1].parameters == {"lang": "zh", "small": True, "seed": 7}
+    assert all(j.build == tmp_path for j in jobs)     # each run is staged, then promoted into tmp_path
     with pytest.raises(ValueError, match="lang must be one of"):
         runner.plan(runner.resolve(["02"]), tmp_path, langs=("fr",))
 

@@ -65,6 +65,7 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
     fig, ax = plt.subplots()
     ax.bar([0, 1], [2, 1])
     ch.figure(fig, f"{no}.2", "saved-only", "Saved but not shown inline")  # the notebook shows no Figure N.2
+    ch.save()
     label = "Figure" if lang == "en" else "图"
     image = base64.b64encode(png.read_bytes()).decode()
     nb = nbformat.v4.new_notebook()

@@ -29,10 +29,8 @@ def _record_all(build, **params05):
 
 
 def _flush(c):
-    """Write the chapter's results now (the core writes them at the end of a run)."""
-    for name in ("write_results", "_write", "close"):
-        if hasattr(c, name):
-            getattr(c, name)()
+    """Write the chapter's results now (a kernel does it after every cell)."""
+    c.save()
             return
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["get_ax", "PALETTE"]
+__all__ = ["get_ax", "PALETTE", "apply_style", "wrap_label", "weight"]
 
 #: Colour-blind-safe palette (Okabe & Ito 2008) used across the chapters.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -23,3 +23,102 @@ def get_ax(ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
         return ax
     _, new = plt.subplots(figsize=figsize)
     return new
+
+
+def apply_style(lang: str = "en") -> None:
+    """Apply the collection's look (seaborn's theme with our palette and sizes) and ``lang``'s fonts.
+
+    This is the one call that changes matplotlib's global settings; :class:`crmlib.Chapter`
+    offers it as ``ch.apply_style()``.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of the figures (Chinese needs a CJK font, see :func:`crmlib.i18n.use_lang`).
+    """
+    import matplotlib as mpl
+    import seaborn as sns
+
+    from ..i18n import use_lang
+
+    sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE), rc={
+        "figure.figsize": (7.0, 4.2),
+        "figure.dpi": 100,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "grid.alpha": 0.3,
+        "axes.titlesize": 12,
+        "axes.titleweight": "bold",
+        "axes.labelsize": 10,
+        "xtick.labelsize": 9,
+        "ytick.labelsize": 9,
+        "legend.fontsize": 9,
+        "svg.hashsalt": "crm-notebooks",
+        "svg.fonttype": "path",
+    })
+    mpl.rcParams["axes.edgecolor"] = "#444444"
+    use_lang(lang)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef" \
+        or "\u3000" <= ch <= "\u303f"
+
+
+def wrap_label(text: str, width: int, zh_width: int | None = None) -> str:
+    """Wrap a tick or box label over lines, never inside a word.
+
+    Latin text breaks at spaces only (a word longer than ``width`` keeps its own line);
+    Chinese, which has no spaces, breaks between characters every ``zh_width`` characters,
+    but never before closing punctuation.
+
+    Parameters
+    ----------
+    text : str
+        The label.
+    width : int
+        Characters per line for Latin text.
+    zh_width : int, optional
+        Characters per line for Chinese text (default: half of ``width``).
+
+    Returns
+    -------
+    str
+    """
+    import textwrap
+
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"width must be a positive integer, got {width!r}")
+    zw = max(1, width // 2) if zh_width is None else zh_width
+    if not any(_is_cjk(c) for c in text):
+        return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
+    lines, cur = [], ""
+    for c in text:
+        if len(cur) >= zw and c not in "，。、；：）》」』%）":
+            lines.append(cur)
+            cur = ""
+        cur += c
+    lines.append(cur)
+    return "\n".join(line.strip() for line in lines)
+
+
+def weight(lang: str, bold: bool = True) -> str:
+    """``"bold"`` where the language's font has a bold face (the bundled CJK font has none), else ``"normal"``.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+    bold : bool
+        Whether bold is wanted at all.
+
+    Returns
+    -------
+    str
+    """
+    import matplotlib as mpl
+
+    if not bold:
+        return "normal"
+    return "bold" if lang == "en" or mpl.rcParams.get("axes.titleweight") == "bold" else "normal"

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import t
-from ..loss import GROUPS, pareto_table
-from . import PALETTE, get_ax
+from ..loss import GROUPS
+from . import PALETTE, get_ax, weight, wrap_label
 
 __all__ = ["pareto_chart", "group_chart", "survey_ci_chart", "whatif_chart", "power_curve"]
 
@@ -19,34 +19,42 @@ def _cause_label(cause: str, lang: str) -> str:
     return t(f"loss.cause.{cause}", lang)
 
 
-def _wrap(text: str, width: int) -> str:
-    import textwrap
+def pareto_chart(pareto: pd.DataFrame, groups: pd.Series, *, threshold: float = 80.0, lang: str = "en",
+                 ax: Any = None) -> Any:
+    """Sorted bars of the shares (coloured by group), cumulative line and the Pareto line.
 
-    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        return "\n".join(text[i:i + width // 2] for i in range(0, len(text), width // 2))
-    return "\n".join(textwrap.wrap(text, width))
+    Parameters
+    ----------
+    pareto : pandas.DataFrame
+        :func:`crmlib.loss.pareto_table` output (``share_pct``, ``cumulative_pct``), largest first.
+    groups : pandas.Series
+        Cause -> group id (``customer``, ``company``, ``third_party``).
+    threshold : float
+        The Pareto line (%), as used for ``pareto``.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
 
-
-def pareto_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None, threshold: float = 80.0) -> Any:
-    """Sorted bars of the shares (coloured by group), cumulative line and the 80 % line.
-
-    ``table`` needs ``cause_id``, ``group_id``, ``share_pct`` (Table 1-1).
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (9.0, 4.8))
-    shares = table.set_index("cause_id")["share_pct"]
-    groups = table.set_index("cause_id")["group_id"]
-    par = pareto_table(shares, threshold)
+    par = pareto
+    missing = [c for c in par.index if c not in groups.index]
+    if missing:
+        raise KeyError(f"groups has no group for cause {missing[0]!r}")
     x = np.arange(len(par))
     colours = [_GROUP_COLOUR[groups[c]] for c in par.index]
     bars = ax.bar(x, par["share_pct"], color=colours, zorder=2)
     ax.bar_label(bars, labels=[f"{v:g}%" for v in par["share_pct"]], padding=2, fontsize=9)
-    ax.set_xticks(x, [_wrap(_cause_label(c, lang), 13) for c in par.index], fontsize=8)
+    ax.set_xticks(x, [wrap_label(_cause_label(c, lang), 14, 6) for c in par.index], fontsize=8)
     ax.set_ylabel(t("core.share_pct", lang))
     ax.set_ylim(0, 105)
     ax2 = ax.twinx()
     ax2.plot(x, par["cumulative_pct"], color="black", marker="o", lw=1.5, zorder=3)
     ax2.axhline(threshold, color="grey", ls="--", lw=1)
-    ax2.text(len(par) - 0.5, threshold + 1.5, t("loss.line80", lang), ha="right", color="grey", fontsize=9)
+    ax2.text(len(par) - 0.5, threshold + 1.5, t("loss.line80", lang, threshold=threshold), ha="right",
+             color="grey", fontsize=9)
     ax2.set_ylim(0, 105)
     ax2.set_ylabel(t("core.cumulative_pct", lang))
     ax2.grid(False)
@@ -59,8 +67,20 @@ def pareto_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None, threshol
     return ax
 
 
-def group_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """Horizontal stacked bars: each group's total, split into its causes."""
+def group_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """Horizontal stacked bars: each group's total, split into its causes.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Table 1-1 (``cause_id``, ``group_id``, ``share_pct``).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.0, 3.2))
     ypos = {g: i for i, g in enumerate(reversed(GROUPS))}
     for g in GROUPS:
@@ -72,14 +92,14 @@ def group_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
                     edgecolor="white", zorder=2)
             if r["share_pct"] >= 30:
                 ax.text(left + r["share_pct"] / 2, ypos[g],
-                        _wrap(_cause_label(r["cause_id"], lang), 24) + f"\n{r['share_pct']:g}%",
+                        wrap_label(_cause_label(r["cause_id"], lang), 24, 9) + f"\n{r['share_pct']:g}%",
                         ha="center", va="center", fontsize=8, color="white")
             elif r["share_pct"] >= 2.5:
                 ax.text(left + r["share_pct"] / 2, ypos[g], f"{r['share_pct']:g}", ha="center", va="center",
                         fontsize=7.5, color="white" if k == 0 else "black")
             left += r["share_pct"]
         ax.text(left + 1, ypos[g], f"{left:g}%", va="center", fontsize=10,
-                fontweight="bold" if lang == "en" else "normal")
+                fontweight=weight(lang))
     ax.set_yticks(list(ypos.values()), [t(f"loss.group.{g}", lang) for g in ypos])
     ax.set_xlim(0, 100)
     ax.set_xlabel(t("core.share_pct", lang))
@@ -87,10 +107,21 @@ def group_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
     return ax
 
 
-def survey_ci_chart(ci: pd.DataFrame, printed: pd.Series, lang: str = "en", ax: Any = None) -> Any:
+def survey_ci_chart(ci: pd.DataFrame, printed: pd.Series, *, lang: str = "en", ax: Any = None) -> Any:
     """Sample shares with simultaneous 95 % intervals beside the printed shares.
 
-    ``ci`` is :func:`crmlib.loss.multinomial_ci` output; ``printed`` the source shares.
+    Parameters
+    ----------
+    ci : pandas.DataFrame
+        :func:`crmlib.loss.multinomial_ci` output.
+    printed : pandas.Series
+        The source's shares (%), by cause.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.2))
     order = printed.sort_values(ascending=True).index
@@ -101,7 +132,7 @@ def survey_ci_chart(ci: pd.DataFrame, printed: pd.Series, lang: str = "en", ax: 
     ax.plot(c["share_pct"], y, "o", color=PALETTE[0], label=t("core.sample", lang), zorder=3)
     ax.plot(printed.reindex(order), y, "D", color=PALETTE[3], mfc="none", ms=8, label=t("core.printed", lang),
             zorder=4)
-    ax.set_yticks(y, [_wrap(_cause_label(k, lang), 30) for k in order], fontsize=8)
+    ax.set_yticks(y, [wrap_label(_cause_label(k, lang), 30, 12) for k in order], fontsize=8)
     ax.set_xlabel(t("core.share_pct", lang))
     ax.set_xlim(0, 100)
     ax.legend(loc="lower right", fontsize=9)
@@ -109,25 +140,55 @@ def survey_ci_chart(ci: pd.DataFrame, printed: pd.Series, lang: str = "en", ax: 
     return ax
 
 
-def whatif_chart(result: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """Per-cause bars of customers kept vs still lost (output of ``whatif_kept``)."""
+def whatif_chart(result: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """Per-cause bars of customers kept vs still lost.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        :func:`crmlib.loss.whatif_kept` output (``lost_before``, ``kept``, ``lost_after``).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.0, 4.0))
     r = result.sort_values("lost_before", ascending=True)
     y = np.arange(len(r))
     ax.barh(y, r["kept"], color=PALETTE[2], label=t("loss.kept", lang), zorder=2)
     ax.barh(y, r["lost_after"], left=r["kept"], color="lightgrey", label=t("loss.still_lost", lang), zorder=2)
-    ax.set_yticks(y, [_wrap(_cause_label(k, lang), 30) for k in r.index], fontsize=8)
+    ax.set_yticks(y, [wrap_label(_cause_label(k, lang), 30, 12) for k in r.index], fontsize=8)
     total = r["kept"].sum()
-    ax.set_title(f"{t('loss.whatif_title', lang)}: {total:.0f}")
+    ax.set_title(t("loss.whatif_title_n", lang, kept=total))
     ax.legend(loc="lower right", fontsize=9)
     return ax
 
 
-def power_curve(ns: np.ndarray, powers: np.ndarray, n_needed: int, target: float = 0.8, lang: str = "en",
-                ax: Any = None) -> Any:
-    """Exact power against survey size, with the target power and the size needed marked."""
+def power_curve(powers: pd.Series, n_needed: int, *, target: float = 0.8, p0: float = 0.60, p1: float = 0.68,
+                lang: str = "en", ax: Any = None) -> Any:
+    """Exact power against survey size, with the target power and the size needed marked.
+
+    Parameters
+    ----------
+    powers : pandas.Series
+        Power indexed by survey size (:func:`crmlib.loss.power_curve`).
+    n_needed : int
+        The size from which the power stays above ``target``.
+    target : float
+        The wanted power.
+    p0, p1 : float
+        The shares compared (for the title).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (7.0, 3.8))
-    ax.plot(ns, powers, color=PALETTE[0], lw=1.2)
+    ax.plot(powers.index, powers.to_numpy(), color=PALETTE[0], lw=1.2)
     ax.axhline(target, color="grey", ls="--", lw=1)
     ax.axvline(n_needed, color=PALETTE[3], ls=":", lw=1.5)
     ax.annotate(f"n = {n_needed}", (n_needed, target), xytext=(10, -25), textcoords="offset points",
@@ -135,5 +196,5 @@ def power_curve(ns: np.ndarray, powers: np.ndarray, n_needed: int, target: float
     ax.set_xlabel(t("loss.sample_size", lang))
     ax.set_ylabel(t("loss.power", lang))
     ax.set_ylim(0, 1)
-    ax.set_title(t("loss.power_title", lang))
+    ax.set_title(t("loss.power_title", lang, p0=100 * p0, p1=100 * p1))
     return ax

@@ -1,0 +1,188 @@
+"""Where everything lives: the one place that knows the repository's and the build's layout.
+
+An *edition* is a language. English has no suffix, every other edition gets a
+sub-folder named after its language code — in the source notebooks and in
+every output folder alike::
+
+    notebooks/02_why_customers_are_lost.ipynb        notebooks/zh/02_why_customers_are_lost.ipynb
+    build/results/02_….json                          build/results/zh/02_….json
+    build/figures/02_…/fig-2-1-pareto.png            build/figures/zh/02_…/fig-2-1-pareto.png
+    build/timings/02_….json                          build/timings/zh/02_….json
+    build/notebooks/02_….ipynb (executed)            build/notebooks/zh/02_….ipynb
+
+Only the main job (``make run`` → :mod:`crmlib.runner`) writes ``build/``. It
+runs each notebook into a private staging folder (:meth:`Layout.staging`) and
+promotes the staged output over the previous one only when the whole notebook
+succeeded (:func:`promote`); a failed run is kept under ``build/failed/``
+(:meth:`Layout.failed`) and the previous complete output stays untouched.
+A chapter run by hand in JupyterLab writes to ``lab-output/`` instead
+(:data:`LAB_OUTPUT`), so a student's knob-turning never changes ``build/``.
+
+Examples
+--------
+>>> from crmlib.layout import Layout
+>>> Layout("/tmp/b").results("02_why_customers_are_lost", "zh").as_posix()
+'/tmp/b/results/zh/02_why_customers_are_lost.json'
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from .i18n import check_lang
+
+__all__ = ["ROOT", "NOTEBOOK_DIR", "BUILD_DIR", "LAB_OUTPUT", "Layout", "edition_dir", "notebook_dir",
+           "main_build_dir", "promote"]
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+BUILD_DIR = ROOT / "build"
+LAB_OUTPUT = ROOT / "lab-output"
+
+
+def edition_dir(base: str | Path, lang: str) -> Path:
+    """``base`` for English, ``base/<lang>`` for any other edition.
+
+    Parameters
+    ----------
+    base : str or Path
+        A folder that holds one edition's files at its top level.
+    lang : {"en", "zh"}
+        The edition.
+
+    Returns
+    -------
+    Path
+    """
+    base = Path(base)
+    return base if check_lang(lang) == "en" else base / lang
+
+
+def notebook_dir(lang: str = "en") -> Path:
+    """The folder of an edition's source notebooks (``notebooks/`` or ``notebooks/zh/``).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    Path
+    """
+    return edition_dir(NOTEBOOK_DIR, lang)
+
+
+def main_build_dir() -> Path:
+    """The main job's build folder: ``$CRMNB_BUILD_DIR`` if set, else ``build/``.
+
+    Returns
+    -------
+    Path
+    """
+    env = os.environ.get("CRMNB_BUILD_DIR")
+    return Path(env) if env else BUILD_DIR
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The layout of one build folder (the main ``build/``, a staging folder, ``lab-output/``).
+
+    Parameters
+    ----------
+    root : str or Path
+        The build folder.
+    """
+
+    root: Path
+
+    def __init__(self, root: str | Path) -> None:
+        if root is None or str(root) == "":
+            raise ValueError("Layout needs a build folder, got an empty path")
+        object.__setattr__(self, "root", Path(root))
+
+    def results(self, chapter: str, lang: str = "en") -> Path:
+        """The recorded-results JSON of ``chapter`` in edition ``lang``."""
+        return edition_dir(self.root / "results", lang) / f"{chapter}.json"
+
+    def timings(self, chapter: str, lang: str = "en") -> Path:
+        """Seconds spent saving each figure (kept apart: they vary from run to run)."""
+        return edition_dir(self.root / "timings", lang) / f"{chapter}.json"
+
+    def figures(self, chapter: str, lang: str = "en") -> Path:
+        """The folder of ``chapter``'s figures in edition ``lang``."""
+        return edition_dir(self.root / "figures", lang) / chapter
+
+    def executed(self, chapter: str, lang: str = "en") -> Path:
+        """The executed copy of ``chapter``'s notebook."""
+        return edition_dir(self.root / "notebooks", lang) / f"{chapter}.ipynb"
+
+    def staging(self, chapter: str, lang: str = "en") -> Path:
+        """A private build folder for one run of ``chapter`` (promoted on success)."""
+        return self.root / ".staging" / f"{chapter}.{check_lang(lang)}"
+
+    def failed(self, chapter: str, lang: str = "en") -> Path:
+        """Where a failed run's partial output and error are kept."""
+        return edition_dir(self.root / "failed", lang) / chapter
+
+    def outputs(self, chapter: str, lang: str = "en") -> list[Path]:
+        """Every path one run of ``chapter`` owns in this build (results, timings, figures, executed copy)."""
+        return [self.results(chapter, lang), self.timings(chapter, lang), self.figures(chapter, lang),
+                self.executed(chapter, lang)]
+
+
+def _replace(src: Path, dest: Path) -> None:
+    """Put ``src`` (a file or a folder) at ``dest``, replacing what is there as late as possible."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if src.is_dir():
+        old = dest.with_name(dest.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if dest.exists():
+            dest.rename(old)
+        src.rename(dest)
+        if old.exists():
+            shutil.rmtree(old)
+    else:
+        os.replace(src, dest)
+
+
+def promote(stage: Layout, target: Layout, chapter: str, lang: str = "en") -> list[Path]:
+    """Move one successful run's output from ``stage`` over the previous output in ``target``.
+
+    Every path the run owns is replaced as a whole (a figures folder too, so no stale figure
+    survives), and only paths the run produced: a run that saved no figures keeps none.
+    Other chapters' and editions' files are never touched.
+
+    Parameters
+    ----------
+    stage, target : Layout
+        The run's staging folder and the main build folder.
+    chapter : str
+        Notebook stem.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    list of Path
+        The paths written in ``target``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the run recorded no results (a notebook that never saved cannot be promoted).
+    """
+    check_lang(lang)
+    if not stage.results(chapter, lang).is_file():
+        raise FileNotFoundError(f"{chapter} [{lang}] wrote no results in {stage.root}; nothing to promote")
+    written = []
+    for src, dest in zip(stage.outputs(chapter, lang), target.outputs(chapter, lang)):
+        if src.exists():
+            _replace(src, dest)
+            written.append(dest)
+        elif dest.exists():
+            # the previous run had this output and the new complete run has none: it is stale
+            shutil.rmtree(dest) if dest.is_dir() else dest.unlink()
+    return written
+

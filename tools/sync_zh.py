@@ -1,0 +1,156 @@
+"""Keep the Chinese edition's code identical to the English: ``python tools/sync_zh.py [NN ...] [--check]``.
+
+The Chinese notebook ``notebooks/zh/NN_slug.ipynb`` has the same cells as the English
+``notebooks/NN_slug.ipynb``, with the same cell ids, in the same order. This tool rebuilds
+it from
+
+* every **code** cell of the English notebook, copied as it is — except the parameters
+  cell's ``lang = "en"`` line, which becomes ``lang = "zh"``;
+* every **markdown** cell of the Chinese notebook, matched to the English cell of the same id
+  (the Chinese prose is written, not generated: a markdown cell the Chinese edition lacks is
+  an error that names its id, unless ``--draft`` copies the English text in as a placeholder
+  to be written over).
+
+``--check`` writes nothing and exits 1 when the Chinese edition differs in any way the tool
+would change (tests/test_zh_edition.py asks the same through :func:`differences`).
+Without chapter numbers it syncs every chapter.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EN_DIR = ROOT / "notebooks"
+ZH_DIR = EN_DIR / "zh"
+_LANG_LINE = re.compile(r'^lang\s*=\s*"en"', re.M)
+
+
+def read(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def write(nb: dict, path: Path) -> None:
+    """Write ``nb`` the way nbformat does (one-space indent, sources as lists of lines)."""
+    for c in nb["cells"]:
+        if isinstance(c.get("source"), str):
+            c["source"] = c["source"].splitlines(True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def source(cell: dict) -> str:
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def zh_code(cell: dict) -> str:
+    """The Chinese edition's text of an English code cell."""
+    src = source(cell)
+    if "parameters" in cell.get("metadata", {}).get("tags", []):
+        if not _LANG_LINE.search(src):
+            raise ValueError(f"cell {cell.get('id')}: the parameters cell has no line lang = \"en\"")
+        src = _LANG_LINE.sub('lang = "zh"', src, count=1)
+    return src
+
+
+def build(en: dict, zh: dict | None, draft: bool = False) -> tuple[dict, list[str]]:
+    """The Chinese notebook rebuilt from ``en`` and the prose of ``zh``; and the problems found."""
+    problems: list[str] = []
+    ids = [c.get("id") for c in en["cells"]]
+    if None in ids or len(set(ids)) != len(ids):
+        problems.append("the English notebook's cells need unique ids")
+        return en, problems
+    zh_md = {c.get("id"): c for c in (zh or {"cells": []})["cells"] if c["cell_type"] == "markdown"}
+    out = copy.deepcopy(en)
+    if zh is not None:
+        out["metadata"] = copy.deepcopy(zh.get("metadata", en["metadata"]))
+        out["metadata"]["kernelspec"] = copy.deepcopy(en["metadata"].get("kernelspec"))
+        for k in ("crmnb",):
+            if k in en["metadata"]:
+                out["metadata"][k] = copy.deepcopy(en["metadata"][k])
+    cells = []
+    for c in en["cells"]:
+        if c["cell_type"] == "code":
+            new = copy.deepcopy(c)
+            new["source"] = zh_code(c)
+            new["outputs"], new["execution_count"] = [], None
+        elif c["id"] in zh_md:
+            new = copy.deepcopy(zh_md[c["id"]])
+            new["metadata"] = {**copy.deepcopy(c.get("metadata", {})), **{k: v for k, v in
+                               zh_md[c["id"]].get("metadata", {}).items() if k != "slideshow"}}
+        elif draft:
+            new = copy.deepcopy(c)
+            new.setdefault("metadata", {})["crmnb_draft"] = True
+        else:
+            problems.append(f"markdown cell {c['id']} has no Chinese text (write it, or use --draft)")
+            new = copy.deepcopy(c)
+        cells.append(new)
+    orphans = sorted(set(zh_md) - set(ids))
+    if orphans:
+        problems.append(f"Chinese markdown cells with no English counterpart: {', '.join(map(str, orphans))}")
+    out["cells"] = cells
+    return out, problems
+
+
+def differences(en_path: Path, zh_path: Path) -> list[str]:
+    """What differs between the Chinese edition and what :func:`build` makes of it (empty: in step)."""
+    if not zh_path.is_file():
+        return [f"{zh_path.relative_to(ROOT)} does not exist"]
+    en, zh = read(en_path), read(zh_path)
+    want, problems = build(en, zh)
+    diffs = list(problems)
+    a, b = zh["cells"], want["cells"]
+    if [(c["cell_type"], c.get("id")) for c in a] != [(c["cell_type"], c.get("id")) for c in b]:
+        diffs.append("the cells' types, ids or order differ from the English edition")
+    else:
+        for x, y in zip(a, b):
+            if x["cell_type"] == "code" and source(x) != source(y):
+                diffs.append(f"code cell {x.get('id')} differs from the English")
+            if "crmnb_draft" in x.get("metadata", {}):
+                diffs.append(f"markdown cell {x.get('id')} is still an English draft")
+    return diffs
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("chapters", nargs="*", help="chapter numbers (default: all)")
+    ap.add_argument("--check", action="store_true", help="write nothing; exit 1 if anything differs")
+    ap.add_argument("--draft", action="store_true", help="copy missing markdown cells in English, marked as drafts")
+    args = ap.parse_args(argv)
+    notebooks = sorted(EN_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if args.chapters:
+        want = set(args.chapters)
+        bad = want - {nb.name[:2] for nb in notebooks}
+        if bad:
+            print(f"error: no chapter {', '.join(sorted(bad))}; chapters are "
+                  f"{', '.join(nb.name[:2] for nb in notebooks)}", file=sys.stderr)
+            return 2
+        notebooks = [nb for nb in notebooks if nb.name[:2] in want]
+    status = 0
+    for en_path in notebooks:
+        zh_path = ZH_DIR / en_path.name
+        if args.check:
+            diffs = differences(en_path, zh_path)
+            for d in diffs:
+                print(f"{zh_path.relative_to(ROOT)}: {d}")
+            status |= bool(diffs)
+            continue
+        zh = read(zh_path) if zh_path.is_file() else None
+        nb, problems = build(read(en_path), zh, draft=args.draft)
+        for p in problems:
+            print(f"{zh_path.relative_to(ROOT)}: {p}", file=sys.stderr)
+        if problems and not args.draft:
+            status = 1
+            continue
+        write(nb, zh_path)
+        print(f"synced {zh_path.relative_to(ROOT)}")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
