@@ -211,6 +211,7 @@ def test_reproduce_table_joins_results_with_excerpts_and_references(tmp_path):
     ch.record("legacy", 5.0, source={"kind": "seed", "seed_file": "001_ba727a09fac39879.txt", "phrase": "成功的概率"})
     ch.record("group.customer", 4.0, unit="%", source=seed_source("S1", "客户流失的原因分析表"))  # derived
     ch.record("internal", 1.0)
+    ch.save()
     t = sources.reproduce_table(tmp_path)
     assert list(t.columns) == sources.REPRODUCE_COLUMNS
     assert list(t["key"]) == ["bgnbd.r", "clv.sas", "group.customer", "legacy", "share.communication"]

@@ -31,7 +31,6 @@ def _record_all(build, **params05):
 def _flush(c):
     """Write the chapter's results now (a kernel does it after every cell)."""
     c.save()
-            return
 
 
 def test_the_table_has_one_row_per_input():

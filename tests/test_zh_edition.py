@@ -224,7 +224,9 @@ def test_every_widget_label_and_chapter_text_has_chinese():
 
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb_path", EN, ids=IDS)
-def test_both_editions_record_the_same_numbers(chapter_results, nb_path: Path):
+def test_both_editions_record_the_same_numbers(chapter_runs, chapter_results, nb_path: Path):
+    if (nb_path.stem, "zh") not in chapter_runs[1]:
+        pytest.skip(f"{nb_path.stem} not selected by $CRMNB_TEST_CHAPTERS")
     en, zh = chapter_results(nb_path.stem, "en"), chapter_results(nb_path.stem, "zh")
     a = {k: v["value"] for k, v in en["results"].items()}
     b = {k: v["value"] for k, v in zh["results"].items()}
