@@ -14,6 +14,10 @@ setuptools<81 for its ``pkg_resources``, and the sampling profiler py-spy), then
 3. **collection** -- every chapter in small mode (en and zh, two at a time, one process, as the
    main job runs them) against the floor: as many bare kernels importing pandas, seaborn and
    statsmodels, through the same runner.
+4. **scale** -- ``bench/scale.py``: the RFM summary from seeded Parquet logs written in chunks under
+   ``build/bench/scale/``: 10,000,000 rows with pandas, with DuckDB (memory limit 1 GB) and with
+   PySpark in local mode (installed into ``.venv-bench`` with Java 17), checking DuckDB = pandas and
+   Spark = DuckDB; then 100,000,000 rows with DuckDB alone (``--scale-rows``), wall time and peak RSS.
 
 Each case runs ``--repeat`` times and the median is reported. Results go to
 ``build/bench/results.json`` and ``build/bench/results.md``; every ratio is printed, and every
@@ -46,6 +50,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import compare, synth  # noqa: E402
+from bench import scale as scale_bench  # noqa: E402  (DuckDB / Spark RFM, issue 18 §3)
 from bench.compare import Target  # noqa: E402
 
 BENCH_VENV = Path(os.environ.get("CRMNB_BENCH_VENV", ROOT / ".venv-bench"))
@@ -61,7 +66,7 @@ MODELS = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "gg": "Gamma-Gamma"}
 # also reports the difference to the default run.
 LOOSE = ("pareto",)
 CONVERGED_TOL = 1e-8
-CASES = ("rfm", "fits", "collection")
+CASES = ("rfm", "fits", "collection", "scale")
 #: RFM summary calls timed after the first in each process (their median is the time reported).
 RFM_WARM_CALLS = 3
 
@@ -203,6 +208,12 @@ def case_rfm(args: argparse.Namespace) -> dict[str, Any]:
             res["big"] = {"rows": args.big_rows, "customers": args.big_customers, **_medians(bruns)}
         shutil.rmtree(big, ignore_errors=True)
     return res
+
+
+def case_scale(args: argparse.Namespace) -> dict[str, Any]:
+    """The RFM summary from Parquet with DuckDB (10M rows vs pandas, 100M memory-limited) and Spark."""
+    return scale_bench.case(args, measure=measure, bench_py=BENCH_PY, pip=_pip, compare=compare, out=OUT,
+                            error=BenchError)
 
 
 def cdnow_summary(path: Path, end: str = CDNOW_END) -> dict[str, Any]:
@@ -372,6 +383,10 @@ def targets(results: dict[str, Any]) -> tuple[list[Target], list[str]]:
             chk = m.get("check")
             ts.append(Target(f"{m['label']} largest parameter difference", chk and chk["max_abs_diff"], "<=", 1e-3))
             wrong.extend(f"NOT RUN: {m['label']} {k}: {v.splitlines()[-1]}" for k, v in m["errors"].items())
+    if results.get("scale") is not None:
+        more, bad = scale_bench.targets(results["scale"], Target)
+        ts.extend(more)
+        wrong.extend(bad)
     col = results.get("collection")
     if col is not None:
         ts.append(Target("Collection / floor", col.get("ratio"), "<=", 1.5, "x"))
@@ -448,6 +463,8 @@ def table(results: dict[str, Any]) -> str:
                     f"lifetimes' own run-to-run spread {max(lt['run_to_run_spread'].values()):.1e}", "",
                     "(information)",
                     "crmlib's log-likelihood is the higher" if ll and ll["crmlib"] >= ll["lifetimes"] else "")
+    for cells in scale_bench.table_rows(results.get("scale") or {}):
+        row(*cells)
     col = results.get("collection")
     if col is not None:
         ch, fl = col.get("chapters", {}), col.get("floor", {})
@@ -675,6 +692,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--big-rows", type=int, default=10_000_000, help="crmlib-alone RFM size (0: skip)")
     ap.add_argument("--big-customers", type=int, default=1_000_000)
     ap.add_argument("--days", type=int, default=730)
+    ap.add_argument("--scale-rows", type=int, default=100_000_000,
+                    help="scale case: rows of the memory-limited DuckDB run from Parquet (0: skip)")
+    ap.add_argument("--scale-memory-limit", default="1GB", help="scale case: DuckDB memory_limit (default 1GB)")
+    ap.add_argument("--spark-driver-memory", default="6g", help="scale case: Spark local-mode driver memory")
     ap.add_argument("--seed", type=int, default=20241123)
     ap.add_argument("--langs", default="en,zh", help="collection languages (default en,zh, as the main job)")
     ap.add_argument("--workers", type=int, default=2, help="collection notebooks at a time (default 2)")
@@ -694,6 +715,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         ap.error(f"unknown case(s) {sorted(unknown)}; cases are {', '.join(CASES)}")
     if args.quick:
         args.rows, args.customers, args.big_rows, args.big_customers = 20_000, 2_000, 200_000, 20_000
+        args.scale_rows = 2_000_000
         args.repeat = args.repeat_collection = 1
         if "--cases" not in " ".join(argv or sys.argv[1:]):
             args.cases = ["rfm", "fits"]
@@ -726,7 +748,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     busy_before, own_before, wall_before = cpu_busy_seconds(), own_cpu_seconds(), time.monotonic()
     results: dict[str, Any] = {"args": {k: v for k, v in vars(args).items()}}
-    runners = {"rfm": case_rfm, "fits": case_fits, "collection": case_collection}
+    runners = {"rfm": case_rfm, "fits": case_fits, "collection": case_collection, "scale": case_scale}
     for case in args.cases:
         print(f"\n== {case}", flush=True)
         try:

@@ -326,7 +326,7 @@ def _zero_T(summary: pd.DataFrame, keep: bool) -> pd.DataFrame:
     if keep or not n:
         summary.attrs["left_out_zero_T"] = 0
         return summary
-    out = summary.loc[~zero].copy()
+    out = summary.loc[~zero]  # a new frame already
     out.attrs["left_out_zero_T"] = n
     first = summary.index[zero][0]
     first = first.item() if isinstance(first, np.generic) else first

@@ -203,7 +203,7 @@ def _frame(cols: dict[str, np.ndarray], customer_id: str) -> pd.DataFrame:
     ints = ("frequency", "frequency_holdout")
     data = {k: np.asarray(cols[k], dtype=np.int64 if k in ints else float) for k in order if k in cols}
     df = pd.DataFrame(data, index=pd.Index(np.asarray(cols["customer_id"]), name=customer_id))
-    return df.sort_index(kind="stable")
+    return df if df.index.is_monotonic_increasing else df.sort_index(kind="stable")
 
 
 # --- DuckDB ------------------------------------------------------------------------------------
