@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,20 @@ __all__ = [
     "as_float_array",
     "check_rate",
     "check_multiplier",
+    "check_size",
+    "check_names",
+    "check_aligned",
+    "MAX_DRAWS",
+    "MAX_PERIODS",
+    "MAX_ROWS",
 ]
+
+#: Largest number of random draws (or array cells) one call may make: 10**7 float64 are 80 MB.
+MAX_DRAWS = 10_000_000
+#: Largest number of periods a schedule or a period-by-period series may have.
+MAX_PERIODS = 1_000_000
+#: Largest number of rows a synthetic-data generator may draw in one call.
+MAX_ROWS = 1_000_000
 
 
 def _is_real(x: Any) -> bool:
@@ -78,6 +91,104 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {v}")
     return v
+
+
+def check_size(value: Any, name: str, limit: int, *, low: int = 0, what: str = "") -> int:
+    """Return ``value`` as int after checking it is a whole number in ``[low, limit]``.
+
+    For arguments that set how much work a call does (draws, periods, rows, grid
+    points): a value above ``limit`` is refused with the limit in the message
+    instead of allocating gigabytes or running for minutes.
+
+    Parameters
+    ----------
+    value : int
+        The size to check.
+    name : str
+        The argument name used in the message.
+    limit : int
+        The largest size accepted.
+    low : int
+        The smallest size accepted.
+    what : str, optional
+        What is counted, e.g. ``"Monte Carlo draws"``, for the message.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not an integer (bools, NaN and strings included).
+    ValueError
+        ``value`` below ``low`` or above ``limit``.
+    """
+    v = check_int(value, name, low=low)
+    if v > limit:
+        unit = f" {what}" if what else ""
+        raise ValueError(f"{name} = {v:,} is above crmlib's limit of {limit:,}{unit} for one call "
+                         "(it would take gigabytes or minutes); use a smaller value or split the work")
+    return v
+
+
+def check_names(value: Any, name: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+    """Return a column-list argument as a tuple of names; a single string is one name.
+
+    ``terms="n_products"`` means ``("n_products",)``, never the letters
+    ``n``, ``_``, ``p`` … of the string.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is neither a string nor an iterable of strings.
+    ValueError
+        No names (unless ``allow_empty``) or a name listed twice.
+    """
+    if isinstance(value, str):
+        names = (value,)
+    elif value is None or isinstance(value, (bytes, Mapping)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a column name or a list of column names, got {type(value).__name__} "
+                        f"{value!r}")
+    else:
+        names = tuple(value)
+        bad = [v for v in names if not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"{name} must hold column names (strings), got {bad[0]!r}")
+    if not names and not allow_empty:
+        raise ValueError(f"{name} must name at least one column (a non-empty list of names, or one name)")
+    dup = [v for i, v in enumerate(names) if v in names[:i]]
+    if dup:
+        raise ValueError(f"{name} lists {dup[0]!r} twice")
+    return names
+
+
+def check_aligned(reference: Any, reference_name: str, other: Any, other_name: str) -> Any:
+    """Pair ``other`` with ``reference`` by label when both carry an index; never by position.
+
+    Two pandas objects (Series or DataFrame) with the same labels in a different
+    order are aligned: ``other`` is returned reindexed to ``reference``'s index.
+    Different labels (or duplicated ones) are refused. When either is not a
+    pandas object, ``other`` is returned unchanged (plain sequences pair by
+    position, which is what a list means).
+
+    Raises
+    ------
+    ValueError
+        The two indexes hold different labels, or a duplicated label.
+    """
+    if not (isinstance(reference, (pd.Series, pd.DataFrame)) and isinstance(other, (pd.Series, pd.DataFrame))):
+        return other
+    a, b = reference.index, other.index
+    if a.equals(b):
+        return other
+    for idx, nm in ((a, reference_name), (b, other_name)):
+        if idx.has_duplicates:
+            raise ValueError(f"{nm} has a duplicated index label {idx[idx.duplicated()][0]!r}, so it cannot be "
+                             f"paired with {other_name if nm == reference_name else reference_name} by label")
+    only_a, only_b = a.difference(b), b.difference(a)
+    if len(only_a) or len(only_b):
+        lab = (f"{reference_name} has label {only_a[0]!r} that {other_name} lacks" if len(only_a)
+               else f"{other_name} has label {only_b[0]!r} that {reference_name} lacks")
+        raise ValueError(f"{reference_name} and {other_name} have different indexes ({lab}); pass them with the "
+                         "same labels (they are paired by label, never by position)")
+    return other.reindex(a)
 
 
 def check_probability(value: Any, name: str, *, open_low: bool = False, open_high: bool = False) -> float:
@@ -153,10 +264,12 @@ def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = No
 
 
 def check_finite(values: np.ndarray, name: str) -> None:
-    """Raise if any entry is NaN or infinite."""
-    bad = np.flatnonzero(~np.isfinite(np.asarray(values, dtype=float)))
+    """Raise if any entry is NaN or infinite, saying which and where."""
+    v = np.asarray(values, dtype=float)
+    bad = np.flatnonzero(~np.isfinite(v))
     if bad.size:
-        raise ValueError(f"{name} has a non-finite value at position {int(bad[0])}")
+        i = int(bad[0])
+        raise ValueError(f"{name} has {'NaN' if np.isnan(v[i]) else 'an infinite value'} at position {i}")
 
 
 def check_not_empty(df: pd.DataFrame, name: str) -> None:
@@ -169,8 +282,17 @@ def check_not_empty(df: pd.DataFrame, name: str) -> None:
 
 def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", *,
                   numeric: Iterable[str] = (), nonnegative: Iterable[str] = ()) -> None:
-    """Check a DataFrame has ``columns``; the ``numeric`` ones numeric with no NaN,
-    the ``nonnegative`` ones also >= 0. Errors name the column and first bad row."""
+    """Check a DataFrame has ``columns``; the ``numeric`` ones numeric with no NaN
+    and no infinity, the ``nonnegative`` ones also >= 0. Errors name the column
+    and first bad row.
+
+    Raises
+    ------
+    TypeError
+        ``df`` is not a DataFrame, or a numeric column is not numeric (bool included).
+    ValueError
+        No rows, a missing column, NaN, an infinite value or a negative value.
+    """
     check_not_empty(df, name)
     missing = [c for c in columns if c not in df.columns]
     if missing:
@@ -182,6 +304,11 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
         na = col.isna().to_numpy()
         if na.any():
             raise ValueError(f"{name} column {c!r} has NaN at row {df.index[int(np.flatnonzero(na)[0])]!r}")
+        if col.dtype.kind == "f" or not isinstance(col.dtype, np.dtype):
+            inf = ~np.isfinite(col.to_numpy(dtype=float))
+            if inf.any():
+                i = int(np.flatnonzero(inf)[0])
+                raise ValueError(f"{name} column {c!r} is infinite at row {df.index[i]!r} ({col.iloc[i]})")
     for c in nonnegative:
         neg = (df[c] < 0).to_numpy()
         if neg.any():

@@ -50,7 +50,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_choice, check_int, check_number, check_rate
+from ._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_int, check_number,
+                        check_rate, check_size)
 
 __all__ = [
     "TIMINGS", "annuity_factor", "clv", "clv_schedule", "implied_margin", "implied_margin_grid",
@@ -157,15 +158,29 @@ def clv_schedule(margin: float, retention: float, discount: float, horizon: int,
                  timing: str = "end") -> pd.DataFrame:
     """Period-by-period view of :func:`clv` (a finite horizon): the direct sum.
 
+    Parameters
+    ----------
+    margin, retention, discount, timing
+        As in :func:`clv`.
+    horizon : int
+        Number of periods, 0 … :data:`crmlib._validate.MAX_PERIODS` (10**6).
+
     Returns
     -------
     DataFrame indexed by ``period`` (1..T) with ``survival`` (``r^(t-1)``),
     ``discount_factor``, ``expected_margin``, ``discounted_margin`` and
     ``cumulative_clv`` (its last value equals :func:`clv`).
+
+    Raises
+    ------
+    TypeError
+        A non-number argument or a horizon that is not an integer.
+    ValueError
+        As :func:`clv`; a horizon above 10**6 periods (use :func:`clv`'s closed form).
     """
     m = check_number(margin, "margin")
     r, d, tm = _retention(retention), _discount(discount), _timing(timing)
-    T = check_int(horizon, "horizon", low=0)
+    T = check_size(horizon, "horizon", MAX_PERIODS, what="periods (clv() gives the total in closed form)")
     t = np.arange(1, T + 1, dtype=float)
     surv = r ** (t - 1)
     disc = (1.0 + d) ** -(t - 1 if tm == "start" else t)
@@ -208,10 +223,26 @@ def implied_margin_grid(clv_value: float, horizon: int, retentions: Any, discoun
     horizon : int
         Number of periods (>= 1).
     retentions, discounts : sequence of float
-        Grid values, each in [0, 1] and > -1 respectively.
+        Grid values, each in [0, 1] and > -1 respectively; at most 10**6
+        cells (``len(retentions) * len(discounts)``).
+    timing : {"end", "start"}
+        As in :func:`annuity_factor`.
+
+    Returns
+    -------
+    DataFrame of margins, rows ``retention``, columns ``discount``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`implied_margin`; grid values that are not numbers, NaN or
+        infinite, empty or ragged; a grid above 10**6 cells.
     """
     rs = as_float_array(retentions, "retentions")
     ds = as_float_array(discounts, "discounts")
+    if rs.size * ds.size > MAX_PERIODS:
+        raise ValueError(f"the grid has {rs.size:,} retentions x {ds.size:,} discounts = {rs.size * ds.size:,} cells, "
+                         f"above crmlib's limit of {MAX_PERIODS:,} for one call")
     for i, r in enumerate(rs):
         _retention(r, f"retentions[{i}]")
     for j, d in enumerate(ds):
@@ -234,10 +265,20 @@ def customer_equity(clv_values: Any, counts: Any = None) -> float:
     Returns
     -------
     float
+
+    Raises
+    ------
+    TypeError
+        A value that is not a number (strings, None, bools).
+    ValueError
+        Empty, NaN or infinite values, ``counts`` of another length, a count
+        below 0 or not whole, or Series with different index labels (Series
+        with the same labels in another order are paired by label).
     """
     v = as_float_array(clv_values, "clv_values")
     if counts is None:
         return float(v.sum())
+    counts = check_aligned(clv_values, "clv_values", counts, "counts")
     n = as_float_array(counts, "counts")
     if n.size != v.size:
         raise ValueError(f"counts has {n.size} entries but clv_values has {v.size}")
@@ -388,8 +429,27 @@ def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount:
     Returns
     -------
     ndarray (customers,)
+
+    Raises
+    ------
+    TypeError
+        ``cumulative_purchases`` not a 2-D array of numbers (strings, ragged rows).
+    ValueError
+        Non-finite values, a first column that is not 0, a decreasing row,
+        ``spend_per_purchase`` of another length, negative or non-finite, a bad
+        ``discount``, or pandas inputs with different index labels (the same
+        labels in another order are paired by label).
     """
-    c = np.asarray(cumulative_purchases, dtype=float)
+    spend_per_purchase = check_aligned(cumulative_purchases, "cumulative_purchases", spend_per_purchase,
+                                       "spend_per_purchase")
+    if isinstance(cumulative_purchases, (str, bytes)) or cumulative_purchases is None:
+        raise TypeError(f"cumulative_purchases must be a 2-D array of numbers, got "
+                        f"{type(cumulative_purchases).__name__}")
+    try:
+        c = np.asarray(cumulative_purchases, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError("cumulative_purchases must be a 2-D array of numbers with rows of equal length "
+                        "(a string, a ragged list or a non-number entry cannot be read)") from None
     if c.ndim != 2 or c.shape[1] < 2:
         raise ValueError("cumulative_purchases must be 2-D (customers, steps + 1) with >= 2 columns, "
                          f"got shape {c.shape}")
@@ -433,6 +493,14 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     Returns
     -------
     Series indexed 1..periods: number of repeat occasions in each period.
+
+    Raises
+    ------
+    TypeError
+        ``date`` not a datetime column, ``start`` not a date, a non-integer ``periods``.
+    ValueError
+        Missing columns, NaT, ``start`` unreadable or NaT, ``periods`` outside
+        1 … 10**6, ``period_days`` <= 0 or not finite.
     """
     from ._validate import check_columns
 
@@ -445,7 +513,7 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     if transactions[date].isna().any():
         i = int(np.flatnonzero(transactions[date].isna().to_numpy())[0])
         raise ValueError(f"transactions column {date!r} is NaT at row {transactions.index[i]!r}")
-    n = check_int(periods, "periods", low=1)
+    n = check_size(periods, "periods", MAX_PERIODS, low=1, what="periods")
     width = check_number(period_days, "period_days", low=0.0, low_open=True)
     from .rfm import _timestamp  # numbers, out-of-range and aware dates refused as in rfm.summarize
 
@@ -477,6 +545,14 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
     Returns
     -------
     Series indexed 1..periods: ``sum_i E[X(k - t0_i)]`` (0 before a customer's first purchase).
+
+    Raises
+    ------
+    TypeError
+        ``expected_new`` not callable, ``first_purchase`` not numbers, ``periods`` not an integer.
+    ValueError
+        ``first_purchase`` empty, NaN, infinite or negative; ``periods`` outside
+        1 … 10**6; more than 10**7 evaluations (distinct first-purchase times x periods).
     """
     if not callable(expected_new):
         raise TypeError("expected_new must be callable: t -> expected purchases of a new customer")
@@ -484,8 +560,12 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
     neg = np.flatnonzero(t0 < 0)
     if neg.size:
         raise ValueError(f"first_purchase[{int(neg[0])}] is negative ({t0[neg[0]]})")
-    n = check_int(periods, "periods", low=1)
+    n = check_size(periods, "periods", MAX_PERIODS, low=1, what="periods")
     starts, counts = np.unique(t0, return_counts=True)
+    if starts.size * n > MAX_DRAWS:
+        raise ValueError(f"{starts.size:,} distinct first-purchase times x {n:,} periods = {starts.size * n:,} "
+                         f"evaluations, above crmlib's limit of {MAX_DRAWS:,} for one call; round first_purchase "
+                         "(e.g. to whole periods) or use fewer periods")
     ks = np.arange(1, n + 1, dtype=float)
     total = np.zeros(n)
     for s0, c in zip(starts, counts):

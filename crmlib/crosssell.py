@@ -23,13 +23,16 @@ support = n_AB / N, confidence = n_AB / n_A, lift = N · n_AB / (n_A · n_B).
 """
 from __future__ import annotations
 
+import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._validate import check_columns, check_int, check_not_empty, check_number, check_probability
+from ._validate import (as_float_array, check_aligned, check_columns, check_int, check_names, check_not_empty,
+                        check_number, check_probability)
 
 __all__ = [
     "PRODUCTS", "TIME_SLOTS", "source_retention", "read_source", "check_customers", "retention_by_products",
@@ -247,18 +250,32 @@ class RetentionLogit:
         -------
         pandas.DataFrame
             ``p``, ``lower``, ``upper`` (probabilities in [0, 1]).
+
+        Raises
+        ------
+        TypeError
+            A value that is not a number (strings, None; bools only in bool term columns).
+        ValueError
+            Empty ``exog``, a missing column, NaN or an infinite value, a bad ``alpha``.
         """
         from scipy.stats import norm
 
-        check_probability(alpha, "alpha", open_low=True, open_high=True)
+        alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
         if not isinstance(exog, pd.DataFrame):
             if len(self.terms) != 1:
                 raise ValueError(f"exog must be a DataFrame with columns {list(self.terms)} for this model")
-            exog = pd.DataFrame({self.terms[0]: np.asarray(exog, dtype=float)})
+            index = exog.index if isinstance(exog, pd.Series) else None
+            exog = pd.DataFrame({self.terms[0]: as_float_array(exog, "exog")}, index=index)
         missing = [c for c in self.terms if c not in exog.columns]
         if missing:
             raise ValueError(f"exog is missing column(s) {missing}")
-        X = np.column_stack([np.ones(len(exog))] + [exog[c].to_numpy(dtype=float) for c in self.terms])
+        cols = []
+        for c in self.terms:
+            col = exog[c]
+            if pd.api.types.is_bool_dtype(col):
+                col = col.astype(float)
+            cols.append(as_float_array(col, f"exog column {c!r}"))
+        X = np.column_stack([np.ones(len(exog))] + cols)
         eta = X @ self.result.params.to_numpy()
         se = np.sqrt(np.einsum("ij,jk,ik->i", X, self.result.cov_params().to_numpy(), X))
         z = norm.ppf(1 - alpha / 2)
@@ -282,29 +299,42 @@ class RetentionLogit:
         -------
         float
             Mean of P(stay | term + step) − P(stay | term) over ``data``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            ``term`` not a term of the model, a non-finite ``step``, ``data``
+            not a DataFrame with the term columns, or a term value that is NaN,
+            infinite or not a number.
         """
-        if term not in self.terms:
+        if not isinstance(term, str) or term not in self.terms:
             raise ValueError(f"term must be one of {list(self.terms)}, got {term!r}")
-        check_number(step, "step")
+        step = check_number(step, "step")
+        check_columns(data, list(self.terms), "data",
+                      numeric=[c for c in self.terms if not pd.api.types.is_bool_dtype(data[c])]
+                      if isinstance(data, pd.DataFrame) and set(self.terms) <= set(data.columns) else ())
         X0 = data[list(self.terms)].astype(float)
         X1 = X0.copy()
         X1[term] = X1[term] + step
         return float((self.predict(X1)["p"] - self.predict(X0)["p"]).mean())
 
 
-def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] = ("n_products",),
-                        churn_col: str = "churned", alpha: float = 0.05) -> RetentionLogit:
+def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("n_products",),
+                        churn_col: str = "churned", alpha: float = 0.05, *, maxiter: int = 35) -> RetentionLogit:
     """Logistic regression of staying a year on the number of products or the product types.
 
     Parameters
     ----------
     customers : DataFrame
         One row per customer with ``churn_col`` (bool, True = left) and the ``terms``.
-    terms : sequence of str
+    terms : str or sequence of str
         Regressors: numeric (e.g. ``n_products``, must be >= 0 if named
         ``n_products``) or bool product flags (``checking`` … ``investment``).
+        A single string is one column name.
     alpha : float
-        Level for the marginal effects' intervals.
+        Level for the marginal effects' intervals, in (0, 1).
+    maxiter : int
+        Newton iterations, 1 … 10,000.
 
     Returns
     -------
@@ -313,16 +343,32 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] = ("n_prod
 
     Raises
     ------
+    TypeError
+        ``terms`` not column names, a term column neither numeric nor bool,
+        ``churn_col`` not bool, a bad ``alpha`` or ``maxiter``.
     ValueError
-        Empty data, missing column, NaN, negative products, no terms, a term
-        that does not vary, or an outcome that does not vary.
+        Empty data, missing column, NaN or an infinite value, negative
+        products, no terms, a term that does not vary, or an outcome that does
+        not vary.
+
+    Warns
+    -----
+    crmlib.warnings.SeparationWarning
+        A term separates stayers from leavers (e.g. every single-product
+        customer left and nobody else did): its coefficient is not finite.
+    crmlib.warnings.ConvergenceWarning
+        The fit stopped after ``maxiter`` iterations without converging.
     """
     import statsmodels.api as sm
 
-    terms = tuple(terms)
-    if not terms or not all(isinstance(c, str) for c in terms):
-        raise ValueError(f"terms must be a non-empty sequence of column names, got {terms!r}")
-    check_columns(customers, [churn_col, *terms], "customers")
+    from ._logit import fit_logit
+
+    terms = check_names(terms, "terms")
+    alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
+    check_columns(customers, [churn_col, *terms], "customers",
+                  numeric=[c for c in terms if c in getattr(customers, "columns", ())
+                           and not pd.api.types.is_bool_dtype(customers[c])
+                           and pd.api.types.is_numeric_dtype(customers[c])])
     if "n_products" in terms:
         check_customers(customers, "n_products", churn_col)
     elif not pd.api.types.is_bool_dtype(customers[churn_col]):
@@ -342,8 +388,10 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] = ("n_prod
     if y.min() == y.max():
         raise ValueError(f"customers column {churn_col!r} does not vary: everyone {'left' if y.max() == 0 else 'stayed'}")
     X = sm.add_constant(pd.DataFrame(cols, index=customers.index), has_constant="add")
-    res = sm.Logit(y, X).fit(disp=0)
-    mfx = res.get_margeff(at="overall", method="dydx")
+    res = fit_logit(y, X, "RetentionLogit", maxiter=maxiter, outcome="stayed")
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)   # 0/0 in statsmodels under separation (warned above)
+        mfx = res.get_margeff(at="overall", method="dydx")
     ci = mfx.conf_int(alpha=alpha)
     ame = pd.DataFrame({"dydx": mfx.margeff, "se": mfx.margeff_se, "lower": ci[:, 0], "upper": ci[:, 1],
                         "pvalue": mfx.pvalues}, index=list(terms))
@@ -508,12 +556,33 @@ def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
     -------
     dict of ``support``, ``confidence`` (NaN where ``n_a`` is 0), ``lift``
     (NaN where ``n_a`` or ``n_b`` is 0), ``support_a``, ``support_b``.
+
+    Raises
+    ------
+    TypeError
+        A count that is not a number (strings, None, bools).
+    ValueError
+        NaN or infinite counts, counts outside [0, n], ``n_ab`` above ``n_a``
+        or ``n_b``, arrays of different shapes, or Series with different
+        indexes (Series with the same labels in another order are aligned).
     """
     n = check_int(n, "n", low=1)
-    a, b, ab = (np.asarray(v, dtype=float) for v in (n_a, n_b, n_ab))
+    n_b = check_aligned(n_a, "n_a", n_b, "n_b")
+    n_ab = check_aligned(n_a, "n_a", n_ab, "n_ab")
+    raw = {"n_a": n_a, "n_b": n_b, "n_ab": n_ab}
+    arrs = {}
+    for name, v in raw.items():
+        if isinstance(v, (numbers.Number, np.generic)) or v is None or (isinstance(v, np.ndarray) and v.ndim == 0):
+            arrs[name] = np.asarray(check_number(v.item() if isinstance(v, (np.generic, np.ndarray)) else v, name))
+        else:
+            arr = as_float_array(v if not isinstance(v, np.ndarray) or v.ndim == 1 else v.ravel(), name,
+                                 allow_empty=True)
+            arrs[name] = arr.reshape(np.shape(v)) if isinstance(v, np.ndarray) else arr
+    shapes = {k: v.shape for k, v in arrs.items() if v.ndim}
+    if len(set(shapes.values())) > 1:
+        raise ValueError(f"n_a, n_b and n_ab must have the same shape (or be scalars), got {shapes}")
+    a, b, ab = arrs["n_a"], arrs["n_b"], arrs["n_ab"]
     for name, v in (("n_a", a), ("n_b", b), ("n_ab", ab)):
-        if not np.isfinite(v).all():
-            raise ValueError(f"{name} must be finite counts")
         if (v < 0).any() or (v > n).any():
             raise ValueError(f"{name} must lie in [0, n={n}], got {v.min() if (v < 0).any() else v.max():g}")
     if (ab > np.minimum(a, b)).any():
@@ -521,7 +590,7 @@ def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
     with np.errstate(divide="ignore", invalid="ignore"):
         conf = np.where(a > 0, ab / np.where(a > 0, a, 1), np.nan)
         lift = np.where((a > 0) & (b > 0), n * ab / np.where((a > 0) & (b > 0), a * b, 1), np.nan)
-    scalar = all(np.ndim(v) == 0 for v in (n_a, n_b, n_ab))
+    scalar = all(v.ndim == 0 for v in arrs.values())
     out = {"support": ab / n, "confidence": conf, "lift": lift, "support_a": a / n, "support_b": b / n}
     return {k: float(v) for k, v in out.items()} if scalar else out
 
@@ -582,10 +651,18 @@ def pair_rules(data: pd.DataFrame, min_support: float = 0.01, min_confidence: fl
 def lift_matrix(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
     """Item × item lift (symmetric; NaN on the diagonal and where an item never occurs).
 
-    ``items`` picks and orders the items (default: all, in the matrix's order).
+    ``items`` picks and orders the items (default: all, in the matrix's order); a
+    single string is one item.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`pair_rules`'s ``data``; ``items`` not names, or naming an
+        item that is not in the baskets.
     """
     m = _as_matrix(data)
     if items is not None:
+        items = check_names(items, "items")
         unknown = [i for i in items if i not in m.columns]
         if unknown:
             raise ValueError(f"items not in the baskets: {unknown}")
@@ -599,10 +676,26 @@ def lift_matrix(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.Da
 
 
 def time_slot(hour: Any) -> pd.Series:
-    """Name the :data:`TIME_SLOTS` slot of each hour (8–21); other hours raise."""
+    """Name the :data:`TIME_SLOTS` slot of each hour (8–21); other hours raise.
+
+    Raises
+    ------
+    TypeError
+        ``hour`` is a string, None, bool or holds NaN.
+    ValueError
+        An hour that is not whole or lies outside 8–21 (infinite included).
+    """
+    if isinstance(hour, (str, bytes)) or hour is None:
+        raise TypeError(f"hour must be whole numbers 8–21, got {type(hour).__name__} {hour!r}")
     h = pd.Series(hour)
-    if not pd.api.types.is_numeric_dtype(h) or h.isna().any():
+    if not pd.api.types.is_numeric_dtype(h) or pd.api.types.is_bool_dtype(h) or h.isna().any():
         raise TypeError("hour must be whole numbers without NaN")
+    hv = h.to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        frac = np.isfinite(hv) & (hv % 1 != 0)     # infinite hours fail the opening-hours check below
+    if frac.any():
+        i = int(np.flatnonzero(frac)[0])
+        raise ValueError(f"hour at row {_lab(h.index[i])!r} is {h.iloc[i]}, not a whole hour")
     out = pd.Series(pd.NA, index=h.index, dtype="object")
     for name, (lo, hi) in TIME_SLOTS.items():
         out[(h >= lo) & (h <= hi)] = name
@@ -624,17 +717,18 @@ def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: S
         which must be constant within a basket (e.g. day, time slot).
     antecedent, consequent : str
         The rule's items; both must occur in ``baskets``.
-    by : sequence of str
-        Grouping columns.
+    by : str or sequence of str
+        Grouping columns (a single string is one column).
 
     Returns
     -------
     DataFrame indexed by the groups: ``baskets``, ``n_a``, ``n_b``, ``n_ab``,
     ``support``, ``confidence``, ``lift`` (each group's own base rates).
     """
-    by = list(by)
-    if not by:
-        raise ValueError("by must name at least one column")
+    by = list(check_names(by, "by"))
+    for item, name in ((antecedent, "antecedent"), (consequent, "consequent")):
+        if not isinstance(item, str):
+            raise TypeError(f"{name} must be an item name (a string), got {type(item).__name__} {item!r}")
     check_baskets(baskets, basket_col, item_col, extra=by)
     for item, name in ((antecedent, "antecedent"), (consequent, "consequent")):
         if not (baskets[item_col] == item).any():

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int
+from ._validate import MAX_ROWS, check_int, check_size
 from .crosssell import PRODUCTS
 
 __all__ = [
@@ -59,7 +59,7 @@ def generate_bank_customers(n: int = BANK_N, seed: int = BANK_SEED) -> pd.DataFr
     Parameters
     ----------
     n : int
-        Number of customers (>= 1).
+        Number of customers, 1 … :data:`crmlib._validate.MAX_ROWS` (10**6; larger is refused).
     seed : int
         Seed of ``np.random.default_rng``.
 
@@ -78,7 +78,7 @@ def generate_bank_customers(n: int = BANK_N, seed: int = BANK_SEED) -> pd.DataFr
     raises them (echoing the source's 0.5 % vs 1 %), loans and investments
     lower them, and so does tenure.
     """
-    n = check_int(n, "n", low=1)
+    n = check_size(n, "n", MAX_ROWS, low=1, what="rows")
     seed = check_int(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     k = rng.choice(np.arange(1, 6), size=n, p=_N_PRODUCTS_P)
@@ -120,7 +120,7 @@ def generate_baskets(n: int = BASKET_N, seed: int = BASKET_SEED) -> pd.DataFrame
     Parameters
     ----------
     n : int
-        Number of baskets (>= 1).
+        Number of baskets, 1 … :data:`crmlib._validate.MAX_ROWS` (10**6; larger is refused).
     seed : int
         Seed of ``np.random.default_rng``.
 
@@ -144,7 +144,7 @@ def generate_baskets(n: int = BASKET_N, seed: int = BASKET_SEED) -> pd.DataFrame
     Every basket holds at least one item (an empty draw gets one item drawn
     with the base probabilities).
     """
-    n = check_int(n, "n", low=1)
+    n = check_size(n, "n", MAX_ROWS, low=1, what="rows")
     seed = check_int(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     names = list(ITEMS)

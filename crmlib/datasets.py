@@ -122,6 +122,10 @@ def _convert(raw: pd.Series, col: _Col, fname: str) -> pd.Series:
             raise DatasetError(
                 f"{fname}: column {col.name!r} has a value that is not a number at data row {row + 1}: "
                 f"{raw.iloc[row]!r}")
+        inf = np.isinf(num.to_numpy(dtype=float))
+        if inf.any():
+            row = int(np.flatnonzero(inf)[0])
+            raise DatasetError(f"{fname}: column {col.name!r} is infinite at data row {row + 1}: {raw.iloc[row]!r}")
         if col.type == "int":
             frac = (num % 1 != 0) & num.notna()
             if frac.any():
@@ -182,7 +186,8 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     ------
     DatasetError
         Unknown name, missing file, changed bytes, a missing or unexpected
-        column, or a cell that does not fit its column's type or bounds.
+        column, or a cell that does not fit its column's type or bounds
+        (``inf``, ``-inf`` and ``nan`` in a number column included).
     """
     entry = info(name)
     file = data_dir() / entry["file"]

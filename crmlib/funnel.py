@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import as_float_array, check_int, check_nonnegative, check_probability, check_whole
+from ._validate import (MAX_DRAWS, as_float_array, check_int, check_nonnegative, check_probability, check_size,
+                        check_whole)
 from .prospects import STAGES, check_prospects
 
 __all__ = [
@@ -167,29 +168,81 @@ def _check_rng(rng: Any) -> np.random.Generator:
     return rng
 
 
+#: Largest number of prospects in one simulated funnel (numpy's binomial draws take a 64-bit count).
+MAX_PROSPECTS = 2**62
+
+
 def simulate_prospects_needed(k: int, p: float, n_sims: int, rng: np.random.Generator) -> np.ndarray:
-    """Monte Carlo: for each of ``n_sims`` salespeople, prospects worked through until the ``k``-th deal."""
+    """Monte Carlo: for each of ``n_sims`` salespeople, prospects worked through until the ``k``-th deal.
+
+    Parameters
+    ----------
+    k : int
+        Deals wanted (> 0).
+    p : float
+        Close probability per prospect, in (0, 1].
+    n_sims : int
+        Simulated salespeople, 1 … :data:`crmlib._validate.MAX_DRAWS` (10**7).
+    rng : numpy.random.Generator
+        Seeded generator.
+
+    Returns
+    -------
+    ndarray of int, shape ``(n_sims,)``.
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``k`` or ``n_sims``, a non-number ``p``, an unseeded ``rng``.
+    ValueError
+        ``k < 1``, ``p`` outside (0, 1], ``n_sims`` < 1 or above the limit.
+    """
     k, p = _check_k_p(k, p)
-    n_sims = check_int(n_sims, "n_sims", low=1)
+    n_sims = check_size(n_sims, "n_sims", MAX_DRAWS, low=1, what="simulated salespeople")
     return k + _check_rng(rng).negative_binomial(k, p, size=n_sims)
 
 
 def _check_rates(rates: Sequence[float]) -> np.ndarray:
     r = as_float_array(rates, "rates")
-    for i, x in enumerate(r):
-        check_probability(x, f"rates[{i}]")
+    out = np.flatnonzero((r < 0) | (r > 1))
+    if out.size:
+        i = int(out[0])
+        raise ValueError(f"rates[{i}] must be {'>= 0.0' if r[i] < 0 else '<= 1.0'} (a probability), got {r[i]}")
     return r
 
 
 def simulate_funnel(n: int, rates: Sequence[float], n_sims: int, rng: np.random.Generator) -> np.ndarray:
     """Simulate ``n_sims`` funnels of ``n`` prospects passing stages with the given ``rates``.
 
-    Returns an int array of shape ``(n_sims, len(rates) + 1)``: the count at
-    every stage, starting with ``n``.
+    Parameters
+    ----------
+    n : int
+        Prospects entering each funnel, 0 … 2**62.
+    rates : sequence of float
+        Stage-to-stage pass rates, each in [0, 1].
+    n_sims : int
+        Funnels to simulate; ``n_sims * (len(rates) + 1)`` may not exceed
+        :data:`crmlib._validate.MAX_DRAWS` (10**7).
+    rng : numpy.random.Generator
+        Seeded generator.
+
+    Returns
+    -------
+    ndarray
+        Int array of shape ``(n_sims, len(rates) + 1)``: the count at every
+        stage, starting with ``n``.
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``n`` or ``n_sims``, a rate that is not a number, an unseeded ``rng``.
+    ValueError
+        A rate outside [0, 1], NaN or infinite; ``n`` or the simulation's size above its limit.
     """
-    n = check_int(n, "n", low=0)
+    n = check_size(n, "n", MAX_PROSPECTS, what="prospects")
     r = _check_rates(rates)
-    n_sims = check_int(n_sims, "n_sims", low=1)
+    n_sims = check_size(n_sims, "n_sims", MAX_DRAWS // (r.size + 1), low=1,
+                        what=f"funnels of {r.size + 1} stages (10**7 draws)")
     rng = _check_rng(rng)
     out = np.empty((n_sims, r.size + 1), dtype=np.int64)
     out[:, 0] = n
@@ -262,7 +315,13 @@ class CloseModel:
     n: int
 
     def predict(self, prospects: pd.DataFrame) -> pd.Series:
-        """Predicted close probability of each prospect."""
+        """Predicted close probability of each prospect.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :func:`crmlib.prospects.check_prospects`, or a budget of 0.
+        """
         X = _design(check_prospects(prospects))
         return pd.Series(np.asarray(self.result.predict(X)), index=prospects.index, name="p_close")
 
@@ -281,14 +340,43 @@ def _design(df: pd.DataFrame) -> pd.DataFrame:
                          "need": df["need_score"].astype(float)}, index=df.index)
 
 
-def fit_close_logit(prospects: pd.DataFrame, alpha: float = 0.05) -> CloseModel:
+def fit_close_logit(prospects: pd.DataFrame, alpha: float = 0.05, *, maxiter: int = 35) -> CloseModel:
     """Logistic regression of deal (yes/no) on Money, Authority and Need.
 
     Predictors: ``money`` = log2 budget (odds ratio per doubling of budget),
     ``authority`` = the contact decides (0/1), ``need`` = need score (per
     point). Fitted by maximum likelihood with statsmodels' ``Logit``.
+
+    Parameters
+    ----------
+    prospects : DataFrame
+        A prospects table (:func:`crmlib.prospects.check_prospects`).
+    alpha : float
+        1 − confidence level of the odds ratios' intervals, in (0, 1).
+    maxiter : int
+        Newton iterations, 1 … 10,000.
+
+    Returns
+    -------
+    CloseModel
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`crmlib.prospects.check_prospects` (NaN and infinities
+        included); a budget of 0; no deals or only deals; a bad ``alpha`` or
+        ``maxiter``.
+
+    Warns
+    -----
+    crmlib.warnings.SeparationWarning
+        A predictor separates deals from non-deals (e.g. every prospect with
+        need >= 7 closed and no other did): its odds ratio would be ~1e17 with
+        interval [0, inf], which is not an estimate.
+    crmlib.warnings.ConvergenceWarning
+        The fit stopped after ``maxiter`` iterations without converging.
     """
-    import statsmodels.api as sm
+    from ._logit import fit_logit
 
     df = check_prospects(prospects)
     alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
@@ -296,8 +384,9 @@ def fit_close_logit(prospects: pd.DataFrame, alpha: float = 0.05) -> CloseModel:
     if y.nunique() < 2:
         raise ValueError("prospects must contain both deals and non-deals to fit a logit")
     X = _design(df)
-    res = sm.Logit(y, X).fit(disp=0)
-    ci = np.exp(res.conf_int(alpha=alpha))
-    ors = pd.DataFrame({"odds_ratio": np.exp(res.params), "lower": ci[0], "upper": ci[1],
-                        "pvalue": res.pvalues}).loc[list(PREDICTORS)]
+    res = fit_logit(y, X, "close model", maxiter=maxiter, outcome="deal")
+    with np.errstate(over="ignore"):        # a separated term's odds ratio overflows to inf (and warned)
+        ci = np.exp(res.conf_int(alpha=alpha))
+        ors = pd.DataFrame({"odds_ratio": np.exp(res.params), "lower": ci[0], "upper": ci[1],
+                            "pvalue": res.pvalues}).loc[list(PREDICTORS)]
     return CloseModel(res, ors, int(len(df)))

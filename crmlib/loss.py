@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import (as_float_array, check_columns, check_int, check_nonnegative, check_number,
-                        check_probability, check_whole)
+from ._validate import (MAX_DRAWS, as_float_array, check_columns, check_int, check_nonnegative, check_number,
+                        check_probability, check_size, check_whole)
 
 __all__ = [
     "GROUPS", "SUM_TOL", "check_shares", "loss_table", "group_totals", "pareto_table",
@@ -171,7 +171,7 @@ def goodness_of_fit(counts: pd.Series | Mapping[str, int],
     c = _check_counts(counts)
     s = check_shares(shares)
     if set(c.index) != set(s.index):
-        raise ValueError(f"counts and shares name different causes: {sorted(set(c.index) ^ set(s.index))}")
+        raise ValueError(f"counts and shares name different causes: {sorted(set(c.index) ^ set(s.index), key=str)}")
     s = s.reindex(c.index)
     if (s == 0).any():
         raise ValueError(f"share of {s.index[(s == 0).to_numpy()][0]!r} is 0: chi-square needs positive expected counts")
@@ -182,13 +182,41 @@ def goodness_of_fit(counts: pd.Series | Mapping[str, int],
                          exp.rename("expected"))
 
 
+#: Largest survey size :func:`power_one_proportion` evaluates (its work and memory grow with ``n``).
+MAX_POWER_N = MAX_DRAWS
+#: Largest normal-approximation size :func:`sample_size_one_proportion` searches from.
+MAX_SAMPLE_SIZE = 1_000_000
+
+
 def power_one_proportion(n: int, p0: float, p1: float, alpha: float = 0.05) -> float:
     """Exact power of the two-sided binomial test of ``p = p0`` when the truth is ``p1``.
 
     The rejection region is built from the binomial(n, p0) distribution with
     equal tail probabilities at most ``alpha/2`` each.
+
+    Parameters
+    ----------
+    n : int
+        Survey size, 1 … :data:`MAX_POWER_N` (10**7).
+    p0 : float
+        Share under the null hypothesis, in (0, 1).
+    p1 : float
+        True share, in [0, 1].
+    alpha : float
+        Test level, in (0, 1).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        A non-number (bools, strings, None), or ``n`` not an integer.
+    ValueError
+        NaN, infinities, a probability out of range, ``n`` < 1 or above the limit.
     """
-    n = check_int(n, "n", low=1)
+    n = check_size(n, "n", MAX_POWER_N, low=1, what="survey size")
     p0 = check_probability(p0, "p0", open_low=True, open_high=True)
     p1 = check_probability(p1, "p1")
     alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
@@ -197,6 +225,46 @@ def power_one_proportion(n: int, p0: float, p1: float, alpha: float = 0.05) -> f
     upper_tail = stats.binom.sf(k - 1, n, p0)       # P(X >= k)
     reject = (lower_tail <= alpha / 2) | (upper_tail <= alpha / 2)
     return float(stats.binom.pmf(k[reject], n, p1).sum())
+
+
+def _boundary(ns: np.ndarray, guess: np.ndarray, tail, half_alpha: float, want_last: bool) -> np.ndarray:
+    """Per ``n``: the last ``k`` with ``tail(k, n) <= half_alpha`` (``want_last``) or the first one.
+
+    ``tail`` is monotone in ``k``; the answer is searched in a window of ±4 around
+    ``guess`` (a quantile) and, where the window does not bracket it, over all ``k``.
+    """
+    offs = np.arange(-4, 5)
+    ks = guess[:, None] + offs[None, :]
+    ok = (tail(ks, ns[:, None]) <= half_alpha) & (ks >= 0) & (ks <= ns[:, None])
+    out = np.empty(ns.size, dtype=np.int64)
+    for i, n in enumerate(ns):
+        row = ok[i]
+        inner = row[1:-1]
+        bracketed = (row[0] and not row[-1]) if want_last else (not row[0] and row[-1])
+        if bracketed and inner.any():
+            out[i] = ks[i, 1:-1][inner].max() if want_last else ks[i, 1:-1][inner].min()
+            continue
+        allk = np.arange(n + 1)
+        hit = np.flatnonzero(tail(allk, n) <= half_alpha)
+        out[i] = (hit.max() if hit.size else -1) if want_last else (hit.min() if hit.size else n + 1)
+    return out
+
+
+def _exact_power_many(ns: np.ndarray, p0: float, p1: float, alpha: float) -> np.ndarray:
+    """Exact power of the test of :func:`power_one_proportion` for many ``n`` at once.
+
+    The rejection region is ``{0 … k_lo} ∪ {k_hi … n}`` (both tails of a
+    binomial are monotone), so the power is ``cdf(k_lo; n, p1) + sf(k_hi - 1; n, p1)``:
+    a few distribution evaluations per ``n`` instead of ``n + 1``.
+    """
+    a2 = alpha / 2
+    g_lo = stats.binom.ppf(a2, ns, p0).astype(np.int64)
+    g_hi = stats.binom.ppf(1 - a2, ns, p0).astype(np.int64) + 1
+    k_lo = _boundary(ns, g_lo, lambda k, n: stats.binom.cdf(k, n, p0), a2, want_last=True)
+    k_hi = _boundary(ns, g_hi, lambda k, n: stats.binom.sf(k - 1, n, p0), a2, want_last=False)
+    low = np.where(k_lo >= 0, stats.binom.cdf(k_lo, ns, p1), 0.0)
+    high = np.where(k_hi <= ns, stats.binom.sf(k_hi - 1, ns, p1), 0.0)
+    return low + high
 
 
 @dataclass(frozen=True)
@@ -258,6 +326,22 @@ def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power:
         The normal-approximation size (Cohen's *h* with statsmodels' ``NormalIndPower``,
         one sample) and the smallest ``n`` at or above which the exact binomial test
         reaches ``power`` (checked over the next 50 sizes, since exact power saw-tooths in ``n``).
+
+    Raises
+    ------
+    TypeError
+        A non-number (bools, strings, None).
+    ValueError
+        NaN, infinities, a value out of range, ``p0 == p1``, or shares so close
+        that the normal approximation needs more than :data:`MAX_SAMPLE_SIZE`
+        (10**6) respondents.
+
+    Notes
+    -----
+    The search starts 40 below the normal-approximation size and evaluates the
+    exact power of many sizes at once from the two boundaries of the rejection
+    region, so close shares (0.5 vs 0.505: n ≈ 78,500) take well under a second;
+    the answer is the one the size-by-size search gives.
     """
     from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize
@@ -271,13 +355,26 @@ def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power:
     h = proportion_effectsize(p1, p0)
     n_approx = NormalIndPower().solve_power(effect_size=abs(h), alpha=alpha, power=power, ratio=0.0,
                                             alternative="two-sided")
+    if not np.isfinite(n_approx) or n_approx > MAX_SAMPLE_SIZE:
+        raise ValueError(f"p0 = {p0} and p1 = {p1} are too close to tell apart with a survey of crmlib's limit of "
+                         f"{MAX_SAMPLE_SIZE:,}: the normal approximation needs n = {n_approx:,.0f}")
     n_approx_int = int(np.ceil(n_approx))
-    n = max(2, n_approx_int - 40)
-    while True:
-        if all(power_one_proportion(m, p0, p1, alpha) >= power for m in range(n, n + 50)):
-            break
-        n += 1
-    return SampleSize(p0, p1, alpha, power, float(h), n_approx_int, n,
+    start = max(2, n_approx_int - 40)
+    run, width = 50, max(256, n_approx_int // 20)
+    ok = np.zeros(0, dtype=bool)
+    n_exact = None
+    while n_exact is None:
+        ns = np.arange(start + ok.size, start + ok.size + width, dtype=np.int64)
+        if ns[-1] > MAX_POWER_N:
+            raise ValueError(f"no survey size up to {MAX_POWER_N:,} reaches power {power} for p0 = {p0}, p1 = {p1}")
+        ok = np.concatenate([ok, _exact_power_many(ns, p0, p1, alpha) >= power])
+        if ok.size >= run:
+            window = np.lib.stride_tricks.sliding_window_view(ok, run).all(axis=1)
+            hit = np.flatnonzero(window)
+            if hit.size:
+                n_exact = start + int(hit[0])
+        width *= 2
+    return SampleSize(p0, p1, alpha, power, float(h), n_approx_int, n_exact,
                       power_one_proportion(n_approx_int, p0, p1, alpha))
 
 
@@ -302,6 +399,9 @@ def power_curve(sizes, p0: float, p1: float, alpha: float = 0.05) -> pd.Series:
         raise ValueError("sizes is empty")
     if (ns < 1).any():
         raise ValueError(f"sizes must be >= 1, got {ns.min():g}")
+    if ns.sum() > MAX_POWER_N:
+        raise ValueError(f"sizes add up to {ns.sum():,.0f}, above crmlib's limit of {MAX_POWER_N:,} binomial terms for "
+                         "one call (each size's exact power sums n + 1 terms); use fewer or smaller sizes")
     return pd.Series([power_one_proportion(int(n), p0, p1, alpha) for n in ns], index=ns.astype(int),
                      name="power")
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import check_columns, check_int
+from ._validate import MAX_ROWS, check_columns, check_int, check_size
 
 __all__ = ["INDUSTRIES", "STAGES", "DEFAULT_N", "DEFAULT_SEED", "COLUMNS", "check_prospects", "generate",
            "to_csv_bytes", "write"]
@@ -81,7 +81,7 @@ def generate(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     Parameters
     ----------
     n : int
-        Number of prospects (>= 1).
+        Number of prospects, 1 … :data:`crmlib._validate.MAX_ROWS` (10**6).
     seed : int
         Seed of ``np.random.default_rng``; the same ``(n, seed)`` always gives
         the same table.
@@ -90,8 +90,15 @@ def generate(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns :data:`COLUMNS`; ``days_negotiation`` is a nullable ``Int64``.
+
+    Raises
+    ------
+    TypeError
+        ``n`` or ``seed`` not an integer.
+    ValueError
+        ``n`` < 1 or above the limit, ``seed`` < 0.
     """
-    n = check_int(n, "n", low=1)
+    n = check_size(n, "n", MAX_ROWS, low=1, what="prospects")
     seed = check_int(seed, "seed", low=0)
     rng = np.random.default_rng(seed)
     industry = rng.choice(np.array(INDUSTRIES), size=n, p=_INDUSTRY_P)
@@ -129,8 +136,9 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
         Not a DataFrame, a numeric column that is not numeric, or
         ``decision_maker`` not boolean.
     ValueError
-        Empty, a missing column, NaN, a negative budget, influence outside
-        1–5, need outside 0–10, negative days, or an unknown stage.
+        Empty, a missing column, NaN, an infinite value, a negative budget,
+        influence outside 1–5, need outside 0–10, negative days (in
+        ``days_negotiation`` too, which may be empty), or an unknown stage.
     """
     check_columns(prospects, ["budget_kusd", "decision_maker", "influence", "need_score", "stage_reached",
                               "days_prospect", "days_negotiation"], name,
@@ -138,6 +146,16 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
     if not pd.api.types.is_bool_dtype(prospects["decision_maker"]):
         raise TypeError(f"{name} column 'decision_maker' must be boolean, "
                         f"got dtype {prospects['decision_maker'].dtype}")
+    dn = prospects["days_negotiation"]
+    if not (pd.api.types.is_numeric_dtype(dn) and not pd.api.types.is_bool_dtype(dn)) and not dn.isna().all():
+        raise TypeError(f"{name} column 'days_negotiation' must be numeric (or empty), got dtype {dn.dtype}")
+    if pd.api.types.is_numeric_dtype(dn):
+        v = dn.to_numpy(dtype=float, na_value=np.nan)
+        for bad, what in ((np.isinf(v), "infinite"), (v < 0, "negative")):
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise ValueError(f"{name} column 'days_negotiation' is {what} at row {prospects.index.tolist()[i]!r} "
+                                 f"({v[i]:g})")
     for col, lo, hi in (("influence", 1, 5), ("need_score", 0, 10)):
         out = ((prospects[col] < lo) | (prospects[col] > hi)).to_numpy()
         if out.any():

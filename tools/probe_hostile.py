@@ -1,0 +1,409 @@
+"""Hostile-input probe of crmlib's public API (issue 15).
+
+Calls public functions with one argument at a time replaced by a hostile
+value (NaN, ±inf, strings, None, bools for numbers, ragged lists, misaligned
+Series, huge sizes, empty inputs) and classifies what happens:
+
+* ``ok``       crmlib raised its own TypeError/ValueError (raised inside crmlib);
+* ``foreign``  an error raised by numpy/pandas/scipy/statsmodels, not crmlib;
+* ``silent``   the call returned although the input is invalid;
+* ``slow``     the call ran past the time limit (``--timeout``, default 5 s);
+* ``memory``   the call hit the address-space limit (MemoryError).
+
+Usage: ``python tools/probe_hostile.py [-v] [--only MODULE]``. Prints one line
+per bad case and a count per class; exit code 1 when any case is bad.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import resource
+import signal
+import sys
+import traceback
+import warnings
+from collections import Counter
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+NAN, INF = float("nan"), float("inf")
+
+
+class Slow(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # noqa: ARG001
+    raise Slow()
+
+
+FOREIGN_WORDS = ("could not convert", "could not broadcast", "setting an array element", "inhomogeneous",
+                 "unsupported operand", "Invalid value", "must be real number", "object of type", "not supported "
+                 "between", "only integer scalar", "cannot convert", "float() argument", "int() argument",
+                 "'NoneType' object", "unhashable")
+
+
+def raised_in_crmlib(exc: BaseException) -> bool:
+    """The error was raised by crmlib's own check (not by numpy/pandas called from a crmlib line)."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    if not (tb and "/crmlib/" in tb[-1].filename):
+        return False
+    return not any(w in str(exc) for w in FOREIGN_WORDS)
+
+
+# --------------------------------------------------------------------------- hostile values
+SCALAR_BAD = {"nan": NAN, "inf": INF, "-inf": -INF, "str": "1", "None": None, "bool": True, "list": [1.0]}
+SEQ_BAD = {"nan-entry": [1.0, NAN], "inf-entry": [1.0, INF], "-inf-entry": [1.0, -INF], "str": "abc",
+           "ragged": [[1.0, 2.0], [3.0]], "str-entry": [1.0, "a"], "None": None, "empty": [],
+           "bool-entry": [True, False], "2-D": [[1.0, 2.0], [3.0, 4.0]]}
+HUGE = {"1e9": 10**9, "1e12": 10**12}
+
+
+class Case:
+    def __init__(self, module: str, func: str, call: Callable[[], Any], label: str, expect: str = "error"):
+        self.module, self.func, self.call, self.label, self.expect = module, func, call, label, expect
+
+
+CASES: list[Case] = []
+
+
+def mutate(module: str, fname: str, fn: Callable, base: dict[str, Any], arg: str, values: dict[str, Any],
+           expect: str = "error") -> None:
+    for tag, v in values.items():
+        kw = dict(base)
+        kw[arg] = v
+        CASES.append(Case(module, fname, (lambda kw=kw: fn(**kw)), f"{arg}={tag}", expect))
+
+
+def add(module: str, fname: str, call: Callable, label: str, expect: str = "error") -> None:
+    CASES.append(Case(module, fname, call, label, expect))
+
+
+def build() -> None:  # noqa: C901 - one long list of cases
+    from crmlib import clv, concepts, crosssell, crosssell_data, datasets, funnel, i18n, loss, prospects
+
+    pros = datasets.load("prospects")
+    cust = datasets.load("bank_customers")
+    bask = datasets.load("baskets")
+    causes = datasets.load("loss_causes")
+    shares = causes.set_index("cause_id")["share_pct"]
+
+    def with_col(df, col, value, row=0):
+        d = df.copy()
+        if isinstance(value, str):
+            d[col] = d[col].astype(object)
+        elif isinstance(value, float) and d[col].dtype.kind in "iu":
+            d[col] = d[col].astype(float)
+        elif isinstance(value, float) and str(d[col].dtype) == "Int64":
+            d[col] = d[col].astype("Float64")
+        d.loc[d.index[row], col] = value
+        return d
+
+    # ---------------------------------------------------------------- funnel
+    F = "funnel"
+    mutate(F, "check_funnel", funnel.check_funnel, {"counts": [100, 50, 5]}, "counts", SEQ_BAD)
+    add(F, "check_funnel", lambda: funnel.check_funnel(pd.Series([100.0, INF])), "Series inf")
+    for fname in ("stage_rates", "overall_rate", "rate_intervals"):
+        fn = getattr(funnel, fname)
+        mutate(F, fname, fn, {"counts": [100, 50, 5]}, "counts", {"inf-entry": [100, INF], "str": "abc",
+                                                                   "ragged": [[100], [50, 5]]})
+    mutate(F, "rate_intervals", funnel.rate_intervals, {"counts": [100, 50, 5]}, "alpha", SCALAR_BAD)
+    mutate(F, "rate_intervals", funnel.rate_intervals, {"counts": [100, 50, 5]}, "method",
+           {"None": None, "list": ["wilson"]})
+    for arg in ("k", "n", "p"):
+        mutate(F, "prob_at_least", funnel.prob_at_least, {"k": 5, "n": 100, "p": 0.05}, arg, SCALAR_BAD)
+    for arg in ("k", "p", "target"):
+        mutate(F, "prospects_needed", funnel.prospects_needed, {"k": 5, "p": 0.05, "target": 0.9}, arg, SCALAR_BAD)
+    mutate(F, "prospects_needed", funnel.prospects_needed, {"k": 5, "p": 0.05, "target": 0.9}, "k", HUGE,
+           expect="ok-return")
+    rng = lambda: np.random.default_rng(1)  # noqa: E731
+    mutate(F, "simulate_prospects_needed", lambda **kw: funnel.simulate_prospects_needed(rng=rng(), **kw),
+           {"k": 5, "p": 0.05, "n_sims": 10}, "n_sims", {**SCALAR_BAD, **HUGE})
+    mutate(F, "simulate_funnel", lambda **kw: funnel.simulate_funnel(rng=rng(), **kw),
+           {"n": 100, "rates": [0.5, 0.1], "n_sims": 10}, "n_sims", {**SCALAR_BAD, **HUGE})
+    mutate(F, "simulate_funnel", lambda **kw: funnel.simulate_funnel(rng=rng(), **kw),
+           {"n": 100, "rates": [0.5, 0.1], "n_sims": 10}, "rates", SEQ_BAD)
+    mutate(F, "simulate_funnel", lambda **kw: funnel.simulate_funnel(rng=rng(), **kw),
+           {"n": 100, "rates": [0.5, 0.1], "n_sims": 10}, "n", {**SCALAR_BAD, "1e30": 10**30})
+    add(F, "simulate_funnel", lambda: funnel.simulate_funnel(100, [0.5] * 10**6, 10**4, rng()), "rates x n_sims 1e10")
+    mutate(F, "expected_deals", funnel.expected_deals, {"n": 100, "rates": [0.5, 0.1]}, "rates", SEQ_BAD)
+    mutate(F, "expected_deals", funnel.expected_deals, {"n": 100, "rates": [0.5, 0.1]}, "level", SCALAR_BAD)
+    for col, val in (("budget_kusd", INF), ("need_score", INF), ("influence", -INF), ("days_prospect", INF)):
+        add(F, "funnel_counts", lambda c=col, v=val: funnel.funnel_counts(with_col(pros, c, v)), f"{col}=inf")
+        add(F, "fit_close_logit", lambda c=col, v=val: funnel.fit_close_logit(with_col(pros, c, v)), f"{col}=inf")
+    add(F, "time_to_close", lambda: funnel.time_to_close(with_col(pros, "days_prospect", INF)), "days_prospect=inf")
+    mutate(F, "fit_close_logit", funnel.fit_close_logit, {"prospects": pros}, "alpha", SCALAR_BAD)
+    mutate(F, "fit_close_logit", funnel.fit_close_logit, {"prospects": pros}, "prospects",
+           {"None": None, "str": "prospects", "empty": pros.iloc[:0]})
+    sep = pros.copy()
+    sep["stage_reached"] = np.where(sep["need_score"] >= 7, "deal", "prospect")
+    add(F, "fit_close_logit", lambda: funnel.fit_close_logit(sep), "separated by need", expect="warn")
+    quasi = pros.copy()
+    quasi["stage_reached"] = np.where(quasi["decision_maker"] & (quasi["stage_reached"] == "deal"), "deal",
+                                      np.where(quasi["stage_reached"] == "deal", "negotiation",
+                                               quasi["stage_reached"]))
+    add(F, "fit_close_logit", lambda: funnel.fit_close_logit(quasi), "quasi-separated by authority", expect="warn")
+    model = funnel.fit_close_logit(pros)
+    add(F, "CloseModel.predict", lambda: model.predict(with_col(pros, "budget_kusd", INF)), "budget inf")
+    add(F, "CloseModel.predict", lambda: model.predict(None), "None")
+
+    # ---------------------------------------------------------------- prospects / concepts
+    P = "prospects"
+    mutate(P, "generate", prospects.generate, {"n": 10, "seed": 1}, "n", {**SCALAR_BAD, **HUGE})
+    mutate(P, "generate", prospects.generate, {"n": 10, "seed": 1}, "seed", SCALAR_BAD)
+    for col, val in (("budget_kusd", INF), ("budget_kusd", -INF), ("need_score", INF), ("days_prospect", INF),
+                     ("days_negotiation", INF), ("budget_kusd", "12"), ("days_negotiation", -5)):
+        add(P, "check_prospects", lambda c=col, v=val: prospects.check_prospects(with_col(pros, c, v)), f"{col}={val}")
+    C = "concepts"
+    for arg in ("money_min", "influence_min", "need_min"):
+        mutate(C, "qualify_man", concepts.qualify_man, {"prospects": pros}, arg, SCALAR_BAD)
+    add(C, "qualify_man", lambda: concepts.qualify_man(with_col(pros, "budget_kusd", INF)), "budget inf")
+    flags = concepts.qualify_man(pros)
+    add(C, "qualification_table", lambda: concepts.qualification_table(pros, flags["man"].iloc[::-1]),
+        "qualified reversed index (same labels)", expect="aligned")
+    add(C, "qualification_table", lambda: concepts.qualification_table(pros, flags["man"].reset_index(drop=True)
+                                                                       .set_axis(range(1, len(pros) + 1))),
+        "qualified shifted index")
+    add(C, "qualification_table", lambda: concepts.qualification_table(pros, flags["man"].to_numpy()), "ndarray")
+    add(C, "criterion_table", lambda: concepts.criterion_table(pros, flags.astype(int)), "int flags")
+    mutate(C, "classify_stage", concepts.classify_stage, {"answers": [True] * 5}, "answers",
+           {"str": "yyyyy", "None": None, "ints": [1, 1, 1, 1, 1], "nan": [True, NAN, True, True, True],
+            "short": [True] * 4, "ragged": [[True], True, True, True, True]})
+
+    # ---------------------------------------------------------------- loss
+    L = "loss"
+    mutate(L, "check_shares", loss.check_shares, {"shares": shares}, "shares",
+           {"inf": shares.where(shares.index != shares.index[0], INF), "str": "abc", "None": None,
+            "empty": pd.Series([], dtype=float), "list-ragged": [[50.0], [50.0]]})
+    add(L, "loss_table", lambda: loss.loss_table(with_col(causes, "share_pct", INF)), "share inf")
+    add(L, "group_totals", lambda: loss.group_totals(with_col(causes, "share_pct", INF)), "share inf")
+    mutate(L, "pareto_table", loss.pareto_table, {"shares": shares}, "threshold", SCALAR_BAD)
+    mutate(L, "simulate_survey", lambda **kw: loss.simulate_survey(rng=rng(), **kw), {"shares": shares, "n": 100},
+           "n", SCALAR_BAD)
+    mutate(L, "multinomial_ci", loss.multinomial_ci, {"counts": {"a": 5, "b": 7}}, "counts",
+           {"inf": {"a": 5, "b": INF}, "str": "abc", "None": None, "ragged": [[1], [2, 3]], "empty": {}})
+    mutate(L, "multinomial_ci", loss.multinomial_ci, {"counts": {"a": 5, "b": 7}}, "alpha", SCALAR_BAD)
+    counts = pd.Series(np.round(shares.to_numpy() * 2), index=shares.index)
+    add(L, "goodness_of_fit", lambda: loss.goodness_of_fit(counts.set_axis(range(len(counts))), shares),
+        "counts positional index")
+    add(L, "goodness_of_fit", lambda: loss.goodness_of_fit(counts.where(counts.index != counts.index[0], INF),
+                                                           shares), "counts inf")
+    for arg in ("n", "p0", "p1", "alpha"):
+        mutate(L, "power_one_proportion", loss.power_one_proportion, {"n": 100, "p0": 0.6, "p1": 0.68}, arg,
+               SCALAR_BAD)
+    mutate(L, "power_one_proportion", loss.power_one_proportion, {"n": 100, "p0": 0.6, "p1": 0.68}, "n", HUGE)
+    for arg in ("p0", "p1", "alpha", "power"):
+        mutate(L, "sample_size_one_proportion", loss.sample_size_one_proportion, {"p0": 0.6, "p1": 0.68}, arg,
+               SCALAR_BAD)
+    add(L, "sample_size_one_proportion", lambda: loss.sample_size_one_proportion(0.5, 0.505), "0.5 vs 0.505",
+        expect="ok-return")
+    add(L, "sample_size_one_proportion", lambda: loss.sample_size_one_proportion(0.5, 0.5000001),
+        "0.5 vs 0.5000001")
+    mutate(L, "whatif_kept", loss.whatif_kept, {"shares": shares, "cuts_pct": {}}, "cuts_pct",
+           {"inf": {shares.index[0]: INF}, "str": "abc", "None": None, "str-value": {shares.index[0]: "10"}})
+    mutate(L, "whatif_kept", loss.whatif_kept, {"shares": shares, "cuts_pct": {}}, "per", SCALAR_BAD)
+
+    # ---------------------------------------------------------------- clv
+    V = "clv"
+    base = {"margin": 100.0, "retention": 0.8, "discount": 0.1, "horizon": 10}
+    for arg in base:
+        mutate(V, "clv", clv.clv, base, arg, {k: v for k, v in SCALAR_BAD.items() if not (arg == "horizon" and k in
+                                                                                          ("inf", "None"))})
+    for arg in base:
+        mutate(V, "clv_schedule", clv.clv_schedule, base, arg, SCALAR_BAD)
+    mutate(V, "clv_schedule", clv.clv_schedule, base, "horizon", HUGE)
+    mutate(V, "annuity_factor", clv.annuity_factor, {k: base[k] for k in ("retention", "discount", "horizon")},
+           "timing", {"None": None, "list": ["end"]})
+    gbase = {"clv_value": 1000.0, "horizon": 10, "retentions": [0.9, 1.0], "discounts": [0.0, 0.1]}
+    for arg in ("retentions", "discounts"):
+        mutate(V, "implied_margin_grid", clv.implied_margin_grid, gbase, arg, SEQ_BAD)
+    add(V, "implied_margin_grid", lambda: clv.implied_margin_grid(1000.0, 10, np.linspace(0, 1, 10**5),
+                                                                  np.linspace(0, 1, 10**5)), "grid 1e10 cells")
+    mutate(V, "implied_margin", clv.implied_margin, {"clv_value": 1000.0, "horizon": 10}, "clv_value", SCALAR_BAD)
+    mutate(V, "customer_equity", clv.customer_equity, {"clv_values": [1.0, 2.0]}, "clv_values", SEQ_BAD)
+    mutate(V, "customer_equity", clv.customer_equity, {"clv_values": [1.0, 2.0], "counts": [1, 2]}, "counts",
+           {k: v for k, v in SEQ_BAD.items() if k != "None"})
+    add(V, "customer_equity", lambda: clv.customer_equity(pd.Series([1.0, 2.0], index=["a", "b"]),
+                                                          pd.Series([1, 10], index=["b", "a"])),
+        "misaligned Series", expect="aligned:12.0")
+    add(V, "customer_equity", lambda: clv.customer_equity(pd.Series([1.0, 2.0], index=["a", "b"]),
+                                                          pd.Series([1, 10], index=["c", "a"])),
+        "Series different labels")
+    for arg in ("price_paid", "production_cost", "marketing_cost", "service_cost"):
+        mutate(V, "current_value", clv.current_value, {"price_paid": 10.0, "production_cost": 1.0,
+                                                        "marketing_cost": 1.0, "service_cost": 1.0}, arg,
+               SCALAR_BAD)
+    mutate(V, "acquisition_vs_retention", clv.acquisition_vs_retention, {"customers": 10, "retention_cost": 5.0},
+           "ratios", SEQ_BAD)
+    mutate(V, "acquisition_vs_retention", clv.acquisition_vs_retention, {"customers": 10, "retention_cost": 5.0},
+           "customers", SCALAR_BAD)
+    mutate(V, "constant_retention_mle", clv.constant_retention_mle, {"survivors": [100, 80, 60]}, "survivors",
+           SEQ_BAD)
+    cum = np.array([[0.0, 1.0, 2.0], [0.0, 0.5, 0.7]])
+    mutate(V, "discounted_clv", clv.discounted_clv, {"cumulative_purchases": cum, "spend_per_purchase": [10.0, 20.0],
+                                                     "discount": 0.1}, "spend_per_purchase", SEQ_BAD)
+    mutate(V, "discounted_clv", clv.discounted_clv, {"cumulative_purchases": cum, "spend_per_purchase": [10.0, 20.0],
+                                                     "discount": 0.1}, "cumulative_purchases",
+           {"str": "abc", "ragged": [[0.0, 1.0], [0.0]], "None": None, "str-entry": [[0.0, "a"], [0.0, 1.0]],
+            "inf": [[0.0, INF], [0.0, 1.0]]})
+    add(V, "discounted_clv", lambda: clv.discounted_clv(pd.DataFrame(cum, index=["a", "b"]),
+                                                        pd.Series([10.0, 20.0], index=["b", "a"]), 0.1),
+        "misaligned Series", expect="aligned")
+    mutate(V, "expected_repeat_by_period", clv.expected_repeat_by_period,
+           {"expected_new": lambda t: 0.1 * t, "first_purchase": [0.0, 1.0], "periods": 5}, "periods",
+           {**SCALAR_BAD, **HUGE})
+    mutate(V, "expected_repeat_by_period", clv.expected_repeat_by_period,
+           {"expected_new": lambda t: 0.1 * t, "first_purchase": [0.0, 1.0], "periods": 5}, "first_purchase", SEQ_BAD)
+    add(V, "expected_repeat_by_period", lambda: clv.expected_repeat_by_period(lambda t: 0.1 * t,
+                                                                              np.arange(10**5) / 7, 10**5),
+        "1e5 starts x 1e5 periods")
+    tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-09", "2024-01-02"])})
+    mutate(V, "repeat_transactions_by_period", clv.repeat_transactions_by_period,
+           {"transactions": tx, "customer_id": "customer_id", "date": "date", "start": "2024-01-01", "periods": 4},
+           "periods", {**SCALAR_BAD, **HUGE})
+    mutate(V, "repeat_transactions_by_period", clv.repeat_transactions_by_period,
+           {"transactions": tx, "customer_id": "customer_id", "date": "date", "start": "2024-01-01", "periods": 4},
+           "period_days", SCALAR_BAD)
+    mutate(V, "repeat_transactions_by_period", clv.repeat_transactions_by_period,
+           {"transactions": tx, "customer_id": "customer_id", "date": "date", "start": "2024-01-01", "periods": 4},
+           "start", {"None": None, "nan": NAN, "garbage": "not a date", "list": [1]})
+    mutate(V, "parse_printed_usd", clv.parse_printed_usd, {"text": "48 万美元"}, "text",
+           {"None": None, "nan": NAN, "bytes": b"48"})
+
+    # ---------------------------------------------------------------- crosssell
+    X = "crosssell"
+    add(X, "check_customers", lambda: crosssell.check_customers(with_col(cust, "n_products", INF)), "n_products inf")
+    add(X, "retention_by_products", lambda: crosssell.retention_by_products(with_col(cust, "n_products", INF)),
+        "n_products inf")
+    mutate(X, "retention_by_products", crosssell.retention_by_products, {"customers": cust}, "alpha", SCALAR_BAD)
+    mutate(X, "fit_retention_logit", crosssell.fit_retention_logit, {"customers": cust}, "terms",
+           {"str": "n_products", "None": None, "int": 3, "empty": [], "ragged": [["n_products"]]},
+           expect="error")
+    CASES[-5].expect = "ok-return"   # a string names one column: accepted as that column
+    add(X, "fit_retention_logit", lambda: crosssell.fit_retention_logit(with_col(cust, "tenure_years", INF),
+                                                                        terms=["tenure_years"]), "tenure inf")
+    add(X, "fit_retention_logit", lambda: crosssell.fit_retention_logit(with_col(cust, "n_products", INF)),
+        "n_products inf")
+    mutate(X, "fit_retention_logit", crosssell.fit_retention_logit, {"customers": cust}, "alpha", SCALAR_BAD)
+    sepc = cust.copy()
+    sepc["churned"] = sepc["n_products"] == 1
+    add(X, "fit_retention_logit", lambda: crosssell.fit_retention_logit(sepc), "separated by n_products",
+        expect="warn")
+    sepq = cust.copy()
+    sepq["churned"] = sepq["churned"] & ~sepq["investment"]
+    add(X, "fit_retention_logit", lambda: crosssell.fit_retention_logit(sepq, terms=["investment", "n_products"]),
+        "quasi-separated by investment", expect="warn")
+    rl = crosssell.fit_retention_logit(cust)
+    mutate(X, "RetentionLogit.predict", rl.predict, {"exog": [1, 2, 3]}, "exog", SEQ_BAD)
+    mutate(X, "RetentionLogit.predict", rl.predict, {"exog": [1, 2, 3]}, "alpha", SCALAR_BAD)
+    mutate(X, "RetentionLogit.discrete_effect", rl.discrete_effect, {"term": "n_products", "data": cust}, "step",
+           SCALAR_BAD)
+    add(X, "RetentionLogit.discrete_effect", lambda: rl.discrete_effect("n_products", with_col(cust, "n_products",
+                                                                                               INF)), "data inf")
+    wbase = {"single_share": 0.34, "p_stay_one": 0.6, "p_stay_two": 0.8, "uptake_pct": 10.0, "margin": 100.0}
+    for arg in wbase:
+        mutate(X, "whatif_cross_sell", crosssell.whatif_cross_sell, wbase, arg, SCALAR_BAD)
+    mutate(X, "whatif_cross_sell", crosssell.whatif_cross_sell, wbase, "per", {**SCALAR_BAD})
+    for arg in ("n_a", "n_b", "n_ab"):
+        mutate(X, "rule_metrics", crosssell.rule_metrics, {"n": 100, "n_a": 10, "n_b": 20, "n_ab": 5}, arg,
+               {"nan": NAN, "inf": INF, "str": "5", "None": None, "bool": True, "ragged": [[1], [2, 3]]})
+    add(X, "rule_metrics", lambda: crosssell.rule_metrics(100, [10, 20], [20, 30, 40], [5, 5]), "shape mismatch")
+    add(X, "rule_metrics", lambda: crosssell.rule_metrics(100, pd.Series([10, 20], index=["a", "b"]),
+                                                          pd.Series([20, 30], index=["b", "a"]),
+                                                          pd.Series([5, 5], index=["a", "b"])), "misaligned Series",
+        expect="aligned")
+    add(X, "rule_metrics", lambda: crosssell.rule_metrics(100, pd.Series([10, 20], index=["a", "b"]),
+                                                          pd.Series([20, 30], index=["b", "c"]),
+                                                          pd.Series([5, 5], index=["a", "b"])), "Series other labels")
+    mutate(X, "pair_rules", crosssell.pair_rules, {"data": bask}, "min_support", SCALAR_BAD)
+    mutate(X, "pair_rules", crosssell.pair_rules, {"data": bask}, "min_confidence", SCALAR_BAD)
+    mutate(X, "lift_matrix", crosssell.lift_matrix, {"data": bask}, "items", {"str": "beer"})
+    CASES[-1].expect = "ok-return"
+    mutate(X, "time_slot", crosssell.time_slot, {"hour": [8, 12]}, "hour",
+           {"inf": [8, INF], "str": "abc", "None": None, "frac": [8.5], "bool": [True]})
+    bk = bask.head(200).assign(slot="x")
+    add(X, "rule_by_group", lambda: crosssell.rule_by_group(bk, "beer", "chips", by="day"), "by='day' as a string",
+        expect="ok-return")
+    add(X, "rule_by_group", lambda: crosssell.rule_by_group(bk, "beer", "chips", by=None), "by=None")
+    add(X, "rule_by_group", lambda: crosssell.rule_by_group(bk, None, "chips", by=["day"]), "antecedent None")
+    add(X, "source_retention", lambda: crosssell.source_retention(with_col(datasets.load("crosssell_retention"),
+                                                                           "probability_kept_pct", INF)), "inf")
+    # ---------------------------------------------------------------- crosssell_data
+    D = "crosssell_data"
+    for fname in ("generate_bank_customers", "generate_baskets", "bank_customers_csv", "baskets_csv"):
+        mutate(D, fname, getattr(crosssell_data, fname), {"n": 10, "seed": 1}, "n", {**SCALAR_BAD, **HUGE})
+    # ---------------------------------------------------------------- datasets / i18n
+    S = "datasets"
+    mutate(S, "load", datasets.load, {"name": "prospects"}, "name", {"None": None, "int": 3, "unknown": "nope"})
+    add(S, "info", lambda: datasets.info(["prospects"]), "list")
+    I = "i18n"
+    mutate(I, "t", i18n.t, {"key": "col.share_pct", "lang": "en"}, "lang", {"None": None, "xx": "xx", "int": 1})
+    mutate(I, "t", i18n.t, {"key": "col.share_pct", "lang": "en"}, "key", {"None": None, "int": 1})
+
+
+def run(case: Case, timeout: float) -> tuple[str, str]:
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            out = case.call()
+        crm_w = [x for x in w if "crmlib" in type(x.message).__module__]
+        if case.expect == "warn":
+            return ("ok", f"warned {type(crm_w[0].message).__name__}") if crm_w else ("silent", "no crmlib warning")
+        if case.expect.startswith("aligned"):
+            want = case.expect.partition(":")[2]
+            if want and not math.isclose(float(out), float(want)):
+                return "silent", f"paired by position: {out!r}, by label {want}"
+            return "ok", "aligned"
+        if case.expect == "ok-return":
+            return "ok", "returned"
+        return "silent", f"returned {type(out).__name__}"
+    except Slow:
+        return "slow", f"> {timeout} s"
+    except MemoryError:
+        return "memory", "MemoryError"
+    except (TypeError, ValueError, KeyError) as exc:
+        if case.expect in ("ok-return", "warn") or case.expect.startswith("aligned"):
+            if case.expect.startswith("aligned") and raised_in_crmlib(exc):
+                return "ok", f"refused: {exc}"
+            if case.expect == "warn" and raised_in_crmlib(exc):
+                return "ok", f"refused: {exc}"
+            return "foreign" if not raised_in_crmlib(exc) else "silent", f"{type(exc).__name__}: {exc}"
+        if raised_in_crmlib(exc):
+            return "ok", f"{type(exc).__name__}: {str(exc)[:90]}"
+        return "foreign", f"{type(exc).__name__}: {str(exc)[:120]}"
+    except Exception as exc:  # noqa: BLE001
+        return ("ok" if raised_in_crmlib(exc) and type(exc).__module__.startswith("crmlib") else "foreign",
+                f"{type(exc).__name__}: {str(exc)[:120]}")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-v", action="store_true", help="print every case, not only the bad ones")
+    ap.add_argument("--only", default=None)
+    ap.add_argument("--timeout", type=float, default=5.0)
+    a = ap.parse_args()
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, resource.RLIM_INFINITY))
+    build()
+    tally: Counter = Counter()
+    per_mod: Counter = Counter()
+    for c in CASES:
+        if a.only and c.module != a.only:
+            continue
+        status, msg = run(c, a.timeout)
+        tally[status] += 1
+        per_mod[c.module] += 1
+        if status != "ok" or a.v:
+            print(f"{status:8s} {c.module}.{c.func}({c.label}): {msg}")
+    print(f"\n{sum(tally.values())} cases: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+    print("per module: " + ", ".join(f"{k} {v}" for k, v in sorted(per_mod.items())))
+    return 0 if set(tally) <= {"ok"} else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
