@@ -231,6 +231,11 @@ def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.n
         raise ValueError(f"{name} is empty")
     if raw.dtype.kind in "iuf":
         out = raw.astype(float)
+    elif isinstance(values, (list, tuple)) and set(map(type, values)) <= {int, float}:
+        try:
+            out = np.array(values, dtype=float)     # plain numbers (no bools, no strings): one vectorised step
+        except OverflowError:
+            raise ValueError(f"{name} holds an integer too large for a float") from None
     else:
         out = np.empty(raw.size, dtype=float)
         for i, x in enumerate(raw):

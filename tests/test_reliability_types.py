@@ -141,11 +141,9 @@ def test_time_slot_checks_hours(hour, err, match):
 TX = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-09", "2024-01-02"])})
 
 
-@pytest.mark.parametrize("start, err", [(None, TypeError), (NAN, TypeError), (20240101, TypeError),
-                                        ("not a date", ValueError), ([1], TypeError), ("NaT", ValueError),
-                                        (pd.Timestamp("2024-01-01", tz="UTC"), ValueError)])
-def test_repeat_transactions_start_is_a_date(start, err):
-    with pytest.raises(err, match="start"):
+@pytest.mark.parametrize("start", [None, NAN, 20240101, "not a date", [1], "NaT", pd.Timestamp("2024-01-01", tz="UTC")])
+def test_repeat_transactions_start_is_a_date(start):
+    with pytest.raises((TypeError, ValueError), match="start"):
         clv.repeat_transactions_by_period(TX, customer_id="customer_id", date="date", start=start, periods=4)
 
 
