@@ -107,3 +107,8 @@ def test_check_size():
         _validate.check_size(1.5, "n", 10)
     with pytest.raises(ValueError, match="n must be >= 1"):
         _validate.check_size(0, "n", 10, low=1)
+
+
+def test_power_curve_work_is_bounded():
+    with pytest.raises(ValueError, match=r"sizes add up to 20,000,000, above crmlib's limit of 10,000,000"):
+        loss.power_curve([10**7, 10**7], 0.6, 0.68)
