@@ -7,7 +7,8 @@ IRR, payback, ROI, EVA, tornado), ``business_case`` (what a CRM project costs
 and returns), ``upstream`` (chapter 06's inputs from the other chapters' recorded
 results), ``datasets``
 (hash-checked shipped data), ``i18n`` (English/Chinese labels and fonts),
-``chapter`` (recorded results and numbered figures), ``exercises``
+``chapter`` (recorded results and numbered figures), ``sources`` (provenance:
+the source texts S1–S5, their quoted excerpts, the bibliography), ``exercises``
 (self-checks), ``widgets`` (what-ifs that run headless), ``plotting``
 (figures), ``runner``/``cli`` (executing the chapters).
 """

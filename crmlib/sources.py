@@ -833,3 +833,48 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                         pass
             rows.append(row)
     return pd.DataFrame(rows, columns=REPRODUCE_COLUMNS, dtype=object)  # keep None, lists and ints as recorded
+
+
+# ---------------------------------------------------------------------------- command line
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crmlib.sources``: list the sources, or show the excerpt behind a phrase.
+
+    ``python -m crmlib.sources`` lists S1–S5; ``python -m crmlib.sources S1 成功的概率`` (or a
+    seed file name instead of ``S1``) prints the excerpt, its gloss and where it is; ``-k KEY``
+    prints a bibliography entry. Exit status 2 when nothing resolves.
+    """
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m crmlib.sources", description=main.__doc__.splitlines()[0])
+    ap.add_argument("source", nargs="?", help="source id (S1 … S5) or seed file name")
+    ap.add_argument("phrase", nargs="?", help="phrase to find in that source's excerpts")
+    ap.add_argument("-k", "--key", help="show a references.bib entry")
+    args = ap.parse_args(argv)
+    try:
+        if args.key:
+            ref = reference(args.key)
+            print(f"{citation_text(args.key)}  {ref.get('title', '')}")
+            for f in ("journal", "booktitle", "howpublished", "volume", "number", "pages", "doi", "url"):
+                if ref.get(f):
+                    print(f"  {f}: {ref[f]}")
+            return 0
+        if args.source is None:
+            for sid, s in _sources().iterrows():
+                n = int((_excerpts()["source_id"] == sid).sum())
+                print(f"{sid}  《{s['title']}》  {s['script']}  {s['seed_file']}  ({n} excerpts)\n    {s['kind']}")
+            return 0
+        if args.phrase is None:
+            ap.error("give a phrase after the source")
+        ex = resolve(args.source, args.phrase)
+    except SourceError as e:
+        print(f"error: {e}")
+        return 2
+    print(f"{ex['excerpt_id']}  {ex['source_id']} 《{ex['title']}》, {ex['where']}\n\n{ex['text']}\n\n{ex['gloss']}")
+    if ex.get("note"):
+        print(f"\nNote: {ex['note']}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

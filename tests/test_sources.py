@@ -201,6 +201,19 @@ def test_a_number_not_in_its_excerpt_is_reported(tmp_path, monkeypatch):
     assert any("loss_causes row 5: share_pct = 67 is not printed in excerpt S1-loss-table" in p for p in problems)
 
 
+def test_command_line_lists_sources_and_shows_an_excerpt(capsys):
+    assert sources.main([]) == 0
+    out = capsys.readouterr().out
+    assert "S5  《组织客户关系管理研究》" in out and "(14 excerpts)" in out
+    assert sources.main(["S1", "成功的概率"]) == 0
+    out = capsys.readouterr().out
+    assert "S1-funnel" in out and "可能只剩下 5家或者更少了" in out and "perhaps 5 or fewer" in out
+    assert sources.main(["-k", "fader2005bgnbd"]) == 0
+    assert "10.1287/mksc.1040.0098" in capsys.readouterr().out
+    assert sources.main(["S1", "不存在的短语"]) == 2
+    assert "不存在的短语" in capsys.readouterr().out
+
+
 # ------------------------------------------------------------------ the Reproduce table
 
 def test_reproduce_table_joins_results_with_excerpts_and_references(tmp_path):

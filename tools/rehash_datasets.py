@@ -5,6 +5,7 @@ dataset), then review the diff:
 
     python tools/rehash_datasets.py            # every entry
     python tools/rehash_datasets.py prospects  # named entries only
+    python tools/rehash_datasets.py sources/references.bib  # a non-tabular file ("files" in the manifest)
 """
 from __future__ import annotations
 
