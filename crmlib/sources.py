@@ -746,6 +746,20 @@ def _unit_kind(unit: str | None) -> str:
             "×": "times"}.get(unit or "", "number")
 
 
+def _expected_span(expected: Any, text: str, kind: str) -> tuple[int, int] | None:
+    """Span of ``expected`` in ``text``; for a list of numbers (a printed range), from the first to the last.
+
+    Only a value the chapter checks against the text (``expected``) is highlighted.
+    """
+    values = expected if isinstance(expected, list) else [expected]
+    if not values or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    spans = [printed_span(v, text, kind) for v in values]
+    if any(sp is None for sp in spans):
+        return None
+    return min(sp[0] for sp in spans), max(sp[1] for sp in spans)
+
+
 def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd.DataFrame:
     """Every recorded number that has a source, with what it is checked against.
 
@@ -774,7 +788,8 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
           ``gloss``, and ``printed``, the substring of the excerpt that prints
           the ``expected`` value (a result recorded without ``expected`` is
           not highlighted: a derived number such as a group total may happen
-          to equal another printed one), with its offsets
+          to equal another printed one; for a range such as ``[3, 4]`` the
+          span runs from the first number to the last), with its offsets
           ``printed_start``/``printed_end`` into ``excerpt``, to highlight;
           None when the number is derived rather than printed;
         * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``.
@@ -817,9 +832,7 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                 if ex is not None:
                     row.update(source_id=ex["source_id"], title=ex["title"], seed_file=ex["seed_file"],
                                excerpt_id=ex["excerpt_id"], excerpt=ex["text"], gloss=ex["gloss"])
-                    target = row["expected"]  # only a value the chapter checks against the text is highlighted
-                    span = printed_span(target, ex["text"], _unit_kind(row["unit"])) \
-                        if isinstance(target, (int, float)) and not isinstance(target, bool) else None
+                    span = _expected_span(row["expected"], ex["text"], _unit_kind(row["unit"]))
                     if span is not None:
                         row.update(printed=ex["text"][span[0]:span[1]], printed_start=span[0], printed_end=span[1])
             elif src.get("kind") == "paper":

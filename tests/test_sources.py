@@ -223,11 +223,13 @@ def test_reproduce_table_joins_results_with_excerpts_and_references(tmp_path):
     ch.record("bgnbd.r", 0.2426, source=paper_source("fader2005bgnbd", "Table 1"), expected=0.243)
     ch.record("legacy", 5.0, source={"kind": "seed", "seed_file": "001_ba727a09fac39879.txt", "phrase": "成功的概率"})
     ch.record("group.customer", 4.0, unit="%", source=seed_source("S1", "客户流失的原因分析表"))  # derived
+    ch.record("budget", [3.0, 4.0], unit="times", source=seed_source("S2", "三倍到 四倍"), expected=[3.0, 4.0])
     ch.record("internal", 1.0)
     ch.save()
     t = sources.reproduce_table(tmp_path)
     assert list(t.columns) == sources.REPRODUCE_COLUMNS
-    assert list(t["key"]) == ["bgnbd.r", "clv.sas", "group.customer", "legacy", "share.communication"]
+    assert list(t["key"]) == ["bgnbd.r", "budget", "clv.sas", "group.customer", "legacy", "share.communication"]
+    assert t.set_index("key").loc["budget", "printed"] == "三倍到 四倍"  # a range: first to last number
     assert t.set_index("key").loc["group.customer", "printed"] is None  # no expected: nothing highlighted
     row = t.set_index("key").loc["share.communication"]
     assert (row["source_id"], row["excerpt_id"], row["printed"], bool(row["matches"])) == \
