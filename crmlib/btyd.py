@@ -34,6 +34,7 @@ all measured from the first purchase.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -47,6 +48,8 @@ from .warnings import BoundaryWarning, ConvergenceWarning, DataWarning
 from .warnings import warn as _crm_warn
 
 __all__ = [
+    "holdout_by_frequency",
+    "estimates_table",
     "BetaGeo",
     "BetaGeoResults",
     "ParetoNBD",
@@ -558,6 +561,50 @@ class _Results(GenericLikelihoodModelResults):
         return np.asarray(self.params, dtype=float)
 
 
+class _CustomerBaseView:
+    """Views of a fitted latent-attrition model over a grid of customer histories."""
+
+    def frequency_recency_matrix(self, *, frequencies: Any, recencies: Any, T: float, t: float | None = None,
+                                 kind: str = "expected") -> pd.DataFrame:
+        """A table over calibration frequency (rows) and recency (columns) for customers observed for ``T``.
+
+        Parameters
+        ----------
+        frequencies, recencies : sequence of float
+            The grid's repeat-purchase counts and recencies (each recency <= ``T``).
+        T : float
+            Length of every customer's observation.
+        t : float, optional
+            Horizon of the expected purchases (needed for ``kind="expected"``).
+        kind : {"expected", "alive"}
+            Expected purchases in the next ``t`` periods, or the probability of being alive at ``T``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by frequency, one column per recency. Cells with ``frequency = 0`` and a recency
+            above 0, or ``frequency > 0`` with recency 0, are histories that cannot happen: NaN.
+        """
+        fr = as_float_array(frequencies, "frequencies")
+        rc = as_float_array(recencies, "recencies")
+        if fr.size == 0 or rc.size == 0:
+            raise ValueError("frequencies and recencies must not be empty")
+        if kind not in ("expected", "alive"):
+            raise ValueError(f"kind must be 'expected' or 'alive', got {kind!r}")
+        if kind == "expected" and t is None:
+            raise ValueError("kind='expected' needs the horizon t")
+        if (rc > T).any():
+            raise ValueError(f"recencies must be <= T = {T:g}, got {rc.max():g}")
+        F, R = np.meshgrid(fr, rc, indexing="ij")
+        possible = (F > 0) == (R > 0)
+        Ts = np.full(F.shape, float(T))
+        f, r, tt = F[possible], R[possible], Ts[possible]
+        vals = self.probability_alive(f, r, tt) if kind == "alive" else self.expected_purchases(t, f, r, tt)
+        out = np.full(F.shape, np.nan)
+        out[possible] = np.asarray(vals, dtype=float)
+        return pd.DataFrame(out, index=pd.Index(fr, name="frequency"), columns=pd.Index(rc, name="recency"))
+
+
 class _LatentModel(_PositiveModel):
     """Models of (frequency, recency, T).
 
@@ -852,7 +899,7 @@ class BetaGeo(_LatentModel):
         return np.array([1.0, max(float(np.mean(self.T)) / 10.0, 1e-3), 1.0, 3.0])
 
 
-class BetaGeoResults(_Results):
+class BetaGeoResults(_CustomerBaseView, _Results):
     """Fitted BG/NBD model."""
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -971,7 +1018,7 @@ class ParetoNBD(_LatentModel):
         return np.array([1.0, max(float(np.mean(self.T)) / 4.0, 1e-3), 1.0, max(float(np.mean(self.T)), 1e-3)])
 
 
-class ParetoNBDResults(_Results):
+class ParetoNBDResults(_CustomerBaseView, _Results):
     """Fitted Pareto/NBD model."""
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -1642,3 +1689,80 @@ def _bgbb_alive_sum(g: float, d: float, n: np.ndarray, ns: np.ndarray) -> np.nda
 
 
 BetaGeoBetaBernoulli.results_class = BetaGeoBetaBernoulliResults
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking a fitted purchase model on the holdout period
+
+
+def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_frequency: int = 7) -> pd.DataFrame:
+    """Mean holdout purchases, actual and predicted, by calibration frequency (the top group pooled).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`crmlib.rfm.summarize` with a holdout: ``frequency``, ``recency``, ``T``,
+        ``frequency_holdout`` and ``duration_holdout``.
+    fits : mapping of str to fitted model
+        Name -> a fit with ``expected_purchases(t, frequency, recency, T)``.
+    max_frequency : int
+        Frequencies at or above it form one group, labelled ``"<max>+"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (``"0"``, ``"1"``, …, ``"7+"``, in that order): ``actual`` and one column per fit,
+        plus ``customers``.
+    """
+    need = ("frequency", "recency", "T", "frequency_holdout", "duration_holdout")
+    if not isinstance(summary, pd.DataFrame):
+        raise TypeError(f"summary must be a DataFrame, got {type(summary).__name__}")
+    missing = [c for c in need if c not in summary.columns]
+    if missing:
+        raise ValueError(f"summary lacks column {missing[0]!r} (summarize with a calibration_end)")
+    if not isinstance(fits, Mapping) or not fits:
+        raise TypeError("fits must be a non-empty mapping name -> fitted model")
+    if isinstance(max_frequency, bool) or not isinstance(max_frequency, (int, np.integer)) or max_frequency < 1:
+        raise ValueError(f"max_frequency must be a positive integer, got {max_frequency!r}")
+    f = summary["frequency"].to_numpy()
+    group = np.minimum(f, max_frequency).astype(int)
+    cols = {"actual": summary["frequency_holdout"].to_numpy(dtype=float)}
+    for name, fit in fits.items():
+        cols[name] = np.asarray(fit.expected_purchases(summary["duration_holdout"], summary["frequency"],
+                                                       summary["recency"], summary["T"]), dtype=float)
+    df = pd.DataFrame(cols)
+    df["customers"] = 1
+    agg = {c: "mean" for c in cols} | {"customers": "sum"}
+    out = df.groupby(group).agg(agg).sort_index()
+    out.index = pd.Index([f"{g}+" if g == max_frequency else str(g) for g in out.index], name="frequency")
+    return out
+
+
+def estimates_table(fits: Mapping[str, Any], dataset: str | None = None) -> pd.DataFrame:
+    """Estimates, standard errors and log-likelihoods of several fits in one long table.
+
+    Parameters
+    ----------
+    fits : mapping of str to fitted model
+        Model id (``"bgnbd"``, ``"pnbd"``, ``"gg"``, …) -> its results.
+    dataset : str, optional
+        With a dataset id, a ``published`` column gives the published estimate where
+        ``datasets/published/btyd_published_params.csv`` has one (NaN otherwise).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model``, ``parameter``, ``estimate``, ``se``, ``published``, ``llf``.
+    """
+    from . import datasets
+
+    if not isinstance(fits, Mapping) or not fits:
+        raise TypeError("fits must be a non-empty mapping model id -> fitted model")
+    rows = []
+    for model, fit in fits.items():
+        for name in fit.params.index:
+            pub = (datasets.published(model, dataset, name).value
+                   if dataset is not None and datasets.has_published(model, dataset, name) else np.nan)
+            rows.append({"model": model, "parameter": name, "estimate": float(fit.params[name]),
+                         "se": float(fit.bse[name]), "published": pub, "llf": float(fit.llf)})
+    return pd.DataFrame(rows)

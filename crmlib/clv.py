@@ -45,6 +45,7 @@ import math
 import numbers
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -57,7 +58,8 @@ __all__ = [
     "TIMINGS", "annuity_factor", "clv", "clv_schedule", "implied_margin", "implied_margin_grid",
     "customer_equity", "current_value", "current_value_from_terms", "acquisition_vs_retention",
     "parse_printed_usd", "constant_retention_mle", "discounted_clv", "repeat_transactions_by_period",
-    "expected_repeat_by_period",
+    "expected_repeat_by_period", "reread_cases", "CohortProjection", "project_cohort",
+    "customer_lifetime_value", "top_share", "CLVWhatIf", "clv_whatif",
 ]
 
 TIMINGS = ("end", "start")
@@ -574,3 +576,250 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
         if live.any():
             total[live] += c * np.asarray(expected_new(age[live]), dtype=float)
     return pd.Series(total, index=pd.Index(np.arange(1, n + 1), name="period"), name="expected_cumulative")
+
+
+# ---------------------------------------------------------------------------------------------
+# The chapter's analyses, each one call (computation apart from the notebook's story)
+
+
+def reread_cases(cases: pd.DataFrame, retention: float, discount: float) -> pd.DataFrame:
+    """The printed lifetime values re-read under a retention and a discount rate.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        ``case``, ``clv_usd`` and ``horizon_years`` (the ``clv_cases`` dataset).
+    retention, discount : float
+        The yearly retention and discount rates of the re-reading.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by case: ``clv_usd`` (as printed), ``margin_undiscounted`` (the printed value read as
+        a plain sum), ``margin_needed`` (the yearly margin that yields the printed value under the
+        rates) and ``value_of_margin`` (what the undiscounted margin is worth under the rates).
+    """
+    if not isinstance(cases, pd.DataFrame):
+        raise TypeError(f"cases must be a DataFrame, got {type(cases).__name__}")
+    missing = [c for c in ("case", "clv_usd", "horizon_years") if c not in cases.columns]
+    if missing:
+        raise ValueError(f"cases lacks column {missing[0]!r}")
+    r, d = _retention(retention), _discount(discount)
+    rows = {}
+    for _, c in cases.iterrows():
+        value, horizon = float(c["clv_usd"]), int(c["horizon_years"])
+        m0 = implied_margin(value, horizon)
+        rows[c["case"]] = {"clv_usd": value, "margin_undiscounted": m0,
+                           "margin_needed": implied_margin(value, horizon, r, d),
+                           "value_of_margin": clv(m0, r, d, horizon)}
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "case"
+    return out
+
+
+@dataclass(frozen=True)
+class CohortProjection:
+    """A cohort's survivors projected from its first periods by the sBG model and by one constant rate.
+
+    Attributes
+    ----------
+    fit : crmlib.btyd.ShiftedBetaGeometricResults
+        The sBG fit on the calibration periods.
+    periods : numpy.ndarray
+        0, 1, …, n (all periods of the data).
+    actual, sbg, constant : numpy.ndarray
+        Survivors observed, projected by the sBG model, and by the constant retention rate.
+    constant_rate : float
+        The constant rate's maximum-likelihood estimate on the calibration periods.
+    calibration : int
+        Number of calibration periods.
+    """
+
+    fit: Any
+    periods: np.ndarray
+    actual: np.ndarray
+    sbg: np.ndarray
+    constant: np.ndarray
+    constant_rate: float
+    calibration: int
+
+    def error_pct(self, model: str = "sbg") -> float:
+        """Error of the last period's projection, in % of the actual survivors (``"sbg"`` or ``"constant"``)."""
+        proj = {"sbg": self.sbg, "constant": self.constant}.get(model)
+        if proj is None:
+            raise ValueError(f"model must be 'sbg' or 'constant', got {model!r}")
+        return float(100.0 * (proj[-1] / self.actual[-1] - 1.0))
+
+    @property
+    def holdout(self) -> np.ndarray:
+        """Boolean mask of the periods after the calibration."""
+        return self.periods > self.calibration
+
+    def retention(self) -> dict[str, np.ndarray]:
+        """Period-on-period retention from period 1 on: observed, sBG, and the constant rate."""
+        p = self.periods[1:]
+        return {"actual": self.actual[1:] / self.actual[:-1], "sbg": np.asarray(self.fit.retention(p)),
+                "constant": np.full(p.shape, self.constant_rate)}
+
+    def table(self) -> pd.DataFrame:
+        """Survivors per period: actual, sBG and constant projections."""
+        return pd.DataFrame({"actual": self.actual, "sbg": self.sbg, "constant": self.constant},
+                            index=pd.Index(self.periods, name="period"))
+
+
+def project_cohort(survivors: Any, calibration: int) -> CohortProjection:
+    """Fit the sBG model and a constant retention rate to a cohort's first periods and project the rest.
+
+    Parameters
+    ----------
+    survivors : sequence of float
+        Customers active at the start (index 0) and after each period; non-increasing.
+    calibration : int
+        Periods used to fit (1 <= calibration < number of periods).
+
+    Returns
+    -------
+    CohortProjection
+    """
+    from . import btyd
+
+    s = _survivors(survivors)
+    if isinstance(calibration, bool) or not isinstance(calibration, (int, np.integer)):
+        raise TypeError(f"calibration must be an integer, got {calibration!r}")
+    if not 1 <= int(calibration) < s.size - 1:
+        raise ValueError(f"calibration must be between 1 and {s.size - 2}, got {calibration}")
+    k = int(calibration)
+    fit = btyd.ShiftedBetaGeometric(s[:k + 1]).fit()
+    periods = np.arange(s.size)
+    rate = constant_retention_mle(s[:k + 1])
+    return CohortProjection(fit, periods, s, np.asarray(fit.expected_survivors(periods), dtype=float),
+                            s[0] * rate ** periods, rate, k)
+
+
+def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataFrame, horizon: int, step: int,
+                            discount: float) -> pd.Series:
+    """Each customer's discounted value of future purchases: a purchase model times a spend model.
+
+    Parameters
+    ----------
+    purchase_fit : BetaGeoResults or ParetoNBDResults
+        A fitted purchase model with ``expected_purchases(t, frequency, recency, T)``.
+    spend_fit : GammaGammaResults
+        A fitted spend model with ``expected_spend(frequency, monetary_value)``.
+    summary : pandas.DataFrame
+        One row per customer: ``frequency``, ``recency``, ``T``, ``monetary_value`` (as
+        :func:`crmlib.rfm.summarize` gives it; in the fits' time unit).
+    horizon : int
+        Periods ahead (e.g. 156 weeks), a multiple of ``step``.
+    step : int
+        Periods per discounting step (e.g. 4 weeks); purchases count at the end of their step.
+    discount : float
+        Discount rate per year of 52 periods (weeks), turned into a rate per step.
+
+    Returns
+    -------
+    pandas.Series
+        CLV per customer, indexed like ``summary``.
+    """
+    if not isinstance(summary, pd.DataFrame):
+        raise TypeError(f"summary must be a DataFrame, got {type(summary).__name__}")
+    missing = [c for c in ("frequency", "recency", "T", "monetary_value") if c not in summary.columns]
+    if missing:
+        raise ValueError(f"summary lacks column {missing[0]!r}")
+    for name, v in (("horizon", horizon), ("step", step)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if horizon % step:
+        raise ValueError(f"horizon ({horizon}) must be a multiple of step ({step})")
+    if horizon // step > 10_000:
+        raise ValueError(f"horizon / step = {horizon // step} steps; at most 10,000 are computed")
+    d = _discount(discount)
+    grid = np.arange(step, horizon + 1, step, dtype=float)
+    f, r, T = summary["frequency"], summary["recency"], summary["T"]
+    cum = np.column_stack([np.zeros(len(summary))] +
+                          [np.asarray(purchase_fit.expected_purchases(t, f, r, T), dtype=float) for t in grid])
+    spend = np.asarray(spend_fit.expected_spend(f, summary["monetary_value"]), dtype=float)
+    d_step = (1.0 + d) ** (step / 52.0) - 1.0
+    return pd.Series(discounted_clv(cum, spend, d_step), index=summary.index, name="clv")
+
+
+def top_share(values: Any, share: float = 0.2) -> float:
+    """Fraction of the total held by the largest ``share`` of the values (e.g. the top 20 % of customers).
+
+    Parameters
+    ----------
+    values : sequence of float
+        Non-negative values (one per customer).
+    share : float
+        The top fraction, in (0, 1]; its count is rounded up.
+
+    Returns
+    -------
+    float
+    """
+    v = as_float_array(values, "values")
+    if v.size == 0:
+        raise ValueError("values is empty")
+    if (v < 0).any():
+        raise ValueError(f"values[{int(np.flatnonzero(v < 0)[0])}] is negative")
+    if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
+        raise ValueError(f"share must be in (0, 1], got {share!r}")
+    total = v.sum()
+    if total <= 0:
+        raise ValueError("values sum to 0: no share to take")
+    top = np.sort(v)[::-1]
+    return float(top[: int(np.ceil(share * top.size))].sum() / total)
+
+
+@dataclass(frozen=True)
+class CLVWhatIf:
+    """One customer's CLV for a margin, retention, discount and horizon, and the printed cases re-valued.
+
+    Attributes
+    ----------
+    value, infinite : float
+        CLV over the horizon, and over an infinite horizon.
+    curve : pandas.Series
+        CLV by horizon 1 … ``max_horizon``.
+    cases : pandas.DataFrame
+        ``case``, ``horizon_years``, ``clv_usd`` and ``clv_model`` (the printed case's undiscounted margin
+        valued under the same retention and discount).
+    horizon : int
+    """
+
+    value: float
+    infinite: float
+    curve: pd.Series
+    cases: pd.DataFrame
+    horizon: int
+
+
+def clv_whatif(margin: float, retention: float, discount: float, horizon: int, cases: pd.DataFrame,
+               max_horizon: int = 40) -> CLVWhatIf:
+    """The chapter's what-if: CLV for slider values, with the printed cases re-valued alike.
+
+    Parameters
+    ----------
+    margin, retention, discount : float
+        Yearly margin (US$), retention and discount rates.
+    horizon : int
+        Years.
+    cases : pandas.DataFrame
+        ``case``, ``clv_usd``, ``horizon_years`` (the ``clv_cases`` dataset).
+    max_horizon : int
+        Last horizon of the curve (at most 1,000).
+
+    Returns
+    -------
+    CLVWhatIf
+    """
+    if isinstance(max_horizon, bool) or not isinstance(max_horizon, (int, np.integer)) or not 1 <= max_horizon <= 1000:
+        raise ValueError(f"max_horizon must be an integer in [1, 1000], got {max_horizon!r}")
+    value = clv(margin, retention, discount, horizon)
+    years = np.arange(1, max_horizon + 1)
+    curve = pd.Series([clv(margin, retention, discount, int(T)) for T in years], index=years, name="clv")
+    rr = reread_cases(cases, retention, discount)
+    marked = pd.DataFrame({"case": rr.index, "horizon_years": cases.set_index("case").loc[rr.index, "horizon_years"]
+                           .to_numpy(), "clv_usd": rr["clv_usd"].to_numpy(), "clv_model": rr["value_of_margin"]
+                           .to_numpy()})
+    return CLVWhatIf(value, clv(margin, retention, discount, None), curve, marked, int(horizon))

@@ -226,3 +226,70 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     out.attrs["dataset"] = name
     out.attrs["source"] = entry.get("source", "")
     return out
+
+
+@dataclass(frozen=True)
+class Published:
+    """A published estimate: its value, the tolerance its printed digits allow, and its provenance.
+
+    Attributes
+    ----------
+    value : float
+        As printed.
+    tol : float
+        Half a unit in the last printed decimal.
+    source : dict
+        :func:`crmlib.chapter.paper_source` of the paper and table.
+    """
+
+    value: float
+    tol: float
+    source: dict
+
+
+def published(model: str, dataset: str, parameter: str) -> Published:
+    """A value of ``datasets/published/btyd_published_params.csv`` with its tolerance and source.
+
+    Parameters
+    ----------
+    model : str
+        E.g. ``"bgnbd"``, ``"pnbd"``, ``"gg"``, ``"sbg"``.
+    dataset : str
+        E.g. ``"cdnow_sample"``, ``"regular"``.
+    parameter : str
+        E.g. ``"r"``, ``"alpha"``, ``"llf"``.
+
+    Returns
+    -------
+    Published
+
+    Raises
+    ------
+    KeyError
+        No such published value (the message lists what the file has for the model).
+    """
+    from .chapter import paper_source
+
+    t = load("btyd_published_params")
+    hit = t[(t["model"] == model) & (t["dataset"] == dataset) & (t["parameter"] == parameter)]
+    if hit.empty:
+        have = sorted(set(zip(t.loc[t["model"] == model, "dataset"], t.loc[t["model"] == model, "parameter"])))
+        raise KeyError(f"no published {model}/{dataset}/{parameter}; the file has for {model!r}: {have}")
+    row = hit.iloc[0]
+    return Published(float(row["value"]), 0.5 * 10.0 ** -int(row["decimals"]),
+                     paper_source(row["citation"], row["where"]))
+
+
+def has_published(model: str, dataset: str, parameter: str) -> bool:
+    """Whether :func:`published` has this value.
+
+    Parameters
+    ----------
+    model, dataset, parameter : str
+
+    Returns
+    -------
+    bool
+    """
+    t = load("btyd_published_params")
+    return bool(((t["model"] == model) & (t["dataset"] == dataset) & (t["parameter"] == parameter)).any())

@@ -49,6 +49,9 @@ def labels() -> dict[str, dict[str, str]]:
     for file in sorted(_LABEL_DIR.glob("*.csv")):
         with open(file, encoding="utf-8", newline="") as fh:
             for lineno, row in enumerate(csv.DictReader(fh), start=2):
+                if None in row:
+                    raise ValueError(f"{file.name} line {lineno}: more fields than the header "
+                                     "(an unquoted comma in a text?)")
                 key = (row.get("key") or "").strip()
                 if not key:
                     raise ValueError(f"{file.name} line {lineno}: empty key")

@@ -311,12 +311,14 @@ def test_expected_repeat_by_period_sums_shifted_curves():
     ("5.5", "B", "A"),
     ("5.6", 80_000, 100_000),
 ])
-def test_chapter_05_exercises(number, right, wrong):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_chapter_05_exercises(number, right, wrong, lang):
     from crmlib.exercises import ch05
 
-    assert ch05.check(number, right).ok is True
-    assert ch05.check(number, wrong).ok is False
-    assert ch05.check(number, None).ok is None
+    ex = ch05.EXERCISES.bind(lang)
+    assert ex.check(number, right).ok is True
+    assert ex.check(number, wrong).ok is False
+    assert ex.check(number, None).ok is None
 
 
 def test_chapter_05_exercise_on_the_sbg_fit():
@@ -326,5 +328,58 @@ def test_chapter_05_exercise_on_the_sbg_fit():
     surv = datasets.load("sbg_cohorts")["regular"].to_numpy()
     g, d = btyd.ShiftedBetaGeometric(surv[:8]).fit().params[["gamma", "delta"]]
     r8 = (d + 7) / (g + d + 7)     # Fader & Hardie (2007) eq. for r(t) at t = 8
-    assert ch05.check("5.3", r8).ok is True
-    assert ch05.check("5.3", r8 - 0.05).ok is False
+    ex = ch05.EXERCISES.bind("en")
+    assert ex.check("5.3", r8).ok is True
+    assert ex.check("5.3", r8 - 0.05).ok is False
+    assert [s["answer"] for s in ex.solutions()][2] == pytest.approx(r8)
+
+
+def test_customer_lifetime_value_matches_a_direct_sum(cdnow):
+    """The per-customer CLV pipeline equals discounting each step's expected purchases by hand."""
+    import numpy as np
+
+    from crmlib import btyd
+
+    base = cdnow.iloc[:200]
+    bg = btyd.BetaGeo(cdnow["frequency"], cdnow["recency"], cdnow["T"]).fit()
+    rep = cdnow[cdnow["frequency"] > 0]
+    gg = btyd.GammaGamma(rep["frequency"], rep["monetary_value"]).fit()
+    got = clv.customer_lifetime_value(bg, gg, base, horizon=12, step=4, discount=0.10)
+    d = 1.1 ** (4 / 52) - 1
+    cum = [np.zeros(len(base))] + [bg.expected_purchases(float(t), base["frequency"], base["recency"], base["T"])
+                                   .to_numpy() for t in (4, 8, 12)]
+    spend = gg.expected_spend(base["frequency"], base["monetary_value"]).to_numpy()
+    want = sum(spend * (cum[k] - cum[k - 1]) / (1 + d) ** k for k in (1, 2, 3))
+    assert got.to_numpy() == pytest.approx(want, rel=1e-12)
+    assert list(got.index) == list(base.index)
+    with pytest.raises(ValueError, match="multiple of step"):
+        clv.customer_lifetime_value(bg, gg, base, horizon=10, step=4, discount=0.1)
+    with pytest.raises(ValueError, match="lacks column 'monetary_value'"):
+        clv.customer_lifetime_value(bg, gg, base.drop(columns="monetary_value"), horizon=8, step=4, discount=0.1)
+    with pytest.raises(ValueError, match="at most 10,000"):
+        clv.customer_lifetime_value(bg, gg, base, horizon=40_004, step=4, discount=0.1)
+
+
+def test_top_share_and_reread_cases():
+    assert clv.top_share([5, 3, 1, 1, 0], 0.2) == pytest.approx(0.5)
+    assert clv.top_share([1, 1, 1, 1], 0.5) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="negative"):
+        clv.top_share([1, -1])
+    with pytest.raises(ValueError, match="share must be in"):
+        clv.top_share([1, 2], 0)
+    cases = datasets.load("clv_cases")
+    rr = clv.reread_cases(cases, 1.0, 0.0)
+    assert rr["margin_needed"].to_numpy() == pytest.approx(rr["margin_undiscounted"].to_numpy())
+    assert rr["value_of_margin"].to_numpy() == pytest.approx(rr["clv_usd"].to_numpy())
+    rr = clv.reread_cases(cases, 0.9, 0.1)
+    assert (rr["margin_needed"] > rr["margin_undiscounted"]).all() and (rr["value_of_margin"] < rr["clv_usd"]).all()
+
+
+def test_project_cohort_reproduces_the_sbg_fit_and_the_constant_rate():
+    surv = datasets.load("sbg_cohorts")["regular"].to_numpy()
+    pr = clv.project_cohort(surv, 7)
+    assert pr.fit.params["gamma"] == pytest.approx(0.704, abs=5e-4)
+    assert pr.constant_rate == pytest.approx(clv.constant_retention_mle(surv[:8]))
+    assert pr.holdout.sum() == len(surv) - 8 and pr.error_pct("constant") < pr.error_pct("sbg") < 5
+    with pytest.raises(ValueError, match="calibration must be between"):
+        clv.project_cohort(surv, len(surv))

@@ -16,7 +16,7 @@ from ..i18n import t
 from . import PALETTE, get_ax
 
 __all__ = [
-    "cases_chart", "implied_margin_heatmap", "clv_horizon_chart", "current_value_waterfall",
+    "cases_chart", "implied_margin_heatmap", "implied_margin_figure", "clv_horizon_chart", "current_value_waterfall",
     "sbg_projection_chart", "retention_curve_chart", "fr_heatmap", "holdout_by_frequency_chart",
     "tracking_chart", "clv_distribution_chart", "equity_concentration_chart",
 ]
@@ -60,7 +60,7 @@ def _grid_axes(ax: Any, im: Any, vals: np.ndarray, xticks: list[str], yticks: li
 
 
 # ------------------------------------------------------------------ Part 1
-def cases_chart(cases: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
+def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Bars of the printed lifetime values, annotated with horizon and undiscounted yearly margin.
 
     ``cases`` needs ``case``, ``horizon_years``, ``clv_usd`` and ``margin_undiscounted``.
@@ -81,33 +81,79 @@ def cases_chart(cases: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
     return ax
 
 
-def implied_margin_heatmap(grid: pd.DataFrame, lang: str = "en", ax: Any = None,
+def implied_margin_heatmap(grid: pd.DataFrame, *, lang: str = "en", ax: Any = None,
                            title: str | None = None) -> Any:
     """Implied yearly margin (rows retention, columns discount) as an annotated heatmap.
 
-    ``grid`` is :func:`crmlib.clv.implied_margin_grid` output; colours on a log scale.
-    """
-    from matplotlib.colors import LogNorm
+    Parameters
+    ----------
+    grid : pandas.DataFrame
+        :func:`crmlib.clv.implied_margin_grid` output; colours on a log scale.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        The panel's title (already in ``lang``).
 
-    ax = get_ax(ax, (5.2, 4.6))
-    g = grid.sort_index(ascending=False)
-    vals = g.to_numpy(dtype=float)
-    im = ax.imshow(vals, cmap="viridis", norm=LogNorm(vmin=vals.min(), vmax=vals.max()), aspect="auto")
-    cb = _grid_axes(ax, im, vals, [f"{d:.0%}" for d in g.columns], [f"{r:.0%}" for r in g.index],
-                    ("clv.discount_rate", "clv.retention_rate", "clv.implied_margin"), lang,
-                    _usd, np.sqrt(vals.min() * vals.max()), 7)
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import seaborn as sns
+    from matplotlib.colors import LogNorm
     from matplotlib.ticker import LogLocator, NullFormatter
 
+    ax = get_ax(ax, (5.6, 5.0))
+    g = grid.sort_index(ascending=False)
+    vals = g.to_numpy(dtype=float)
+    labels = np.vectorize(_usd)(vals)
+    sns.heatmap(g, ax=ax, cmap="viridis", norm=LogNorm(vmin=vals.min(), vmax=vals.max()), annot=labels, fmt="",
+                annot_kws={"fontsize": 8.5}, linewidths=0.6, linecolor="white", square=False,
+                xticklabels=[f"{d:.0%}" for d in g.columns], yticklabels=[f"{r:.0%}" for r in g.index],
+                cbar_kws={"label": t("clv.implied_margin", lang), "fraction": 0.05, "pad": 0.03})
+    cb = ax.collections[0].colorbar
     cb.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     cb.ax.yaxis.set_major_formatter(lambda v, _: _usd(v))
     cb.ax.yaxis.set_minor_formatter(NullFormatter())
-    cb.ax.tick_params(labelsize=7)
+    cb.ax.tick_params(labelsize=8)
+    ax.tick_params(axis="both", labelsize=9, rotation=0)
+    ax.set_xlabel(t("clv.discount_rate", lang))
+    ax.set_ylabel(t("clv.retention_rate", lang))
     if title:
-        ax.set_title(title, fontsize=10)
+        ax.set_title(title, fontsize=11)
     return ax
 
 
-def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None = None, lang: str = "en",
+def implied_margin_figure(grids: Mapping[str, pd.DataFrame], cases: pd.DataFrame, *, lang: str = "en") -> Any:
+    """One heatmap of implied yearly margins per printed case, side by side (Figure 5.2).
+
+    Parameters
+    ----------
+    grids : mapping of str to pandas.DataFrame
+        Case -> :func:`crmlib.clv.implied_margin_grid` of its printed value.
+    cases : pandas.DataFrame
+        ``case`` and ``clv_usd`` (the printed values, for the panel titles), in panel order.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A multi-panel figure (this helper returns the Figure, not an Axes).
+    """
+    import matplotlib.pyplot as plt
+
+    missing = [c for c in cases["case"] if c not in grids]
+    if missing:
+        raise KeyError(f"grids has no grid for case {missing[0]!r}")
+    fig, axes = plt.subplots(1, len(cases), figsize=(6.0 * len(cases), 5.2), squeeze=False)
+    for ax, (_, c) in zip(axes[0], cases.iterrows()):
+        implied_margin_heatmap(grids[c["case"]], lang=lang, ax=ax,
+                               title=t("clv.heatmap_title", lang, case=_case_label(c["case"], lang),
+                                       clv=_usd(c["clv_usd"])))
+    fig.tight_layout(w_pad=2.5)
+    return fig
+
+
+def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None = None, *, lang: str = "en",
                       ax: Any = None) -> Any:
     """Cumulative CLV against horizon for the chosen inputs, with the three cases marked.
 
@@ -129,9 +175,12 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
         ax.plot(horizon, curve[horizon], "s", color="black", ms=7, zorder=4)
         ax.annotate(_usd(curve[horizon]), (horizon, curve[horizon]), xytext=(0, 8), textcoords="offset points",
                     ha="center", fontsize=9)
+    # cases that share a horizon are spread symmetrically around it, so none hides another
+    same = cases.groupby("horizon_years").cumcount().to_numpy()
+    count = cases.groupby("horizon_years")["case"].transform("size").to_numpy()
     for i, (_, r) in enumerate(cases.iterrows()):
         col = PALETTE[i]
-        x = r["horizon_years"] + (0.6 if i == 2 else 0.0)   # Cadillac and Marlboro share 30 years
+        x = r["horizon_years"] + 0.7 * (same[i] - (count[i] - 1) / 2)
         ax.plot(x, r["clv_usd"], "o", color=col, ms=8, zorder=4)
         ax.plot(x, r["clv_model"], "D", mfc="white", color=col, ms=8, zorder=4)
         ax.annotate("", (x, r["clv_model"]), (x, r["clv_usd"]),
@@ -147,12 +196,14 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
                Line2D([], [], ls="", marker="o", color="grey", ms=8, label=t("core.printed", lang)),
                Line2D([], [], ls="", marker="D", mfc="white", color="grey", ms=8,
                       label=t("clv.under_assumptions", lang))]
-    ax.legend(handles=handles, fontsize=8.5, loc="upper left", frameon=True)
+    # below the plot: a legend inside would cover whichever case sits in its corner
+    ax.legend(handles=handles, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+              frameon=False)
     ax.set_title(t("clv.whatif_title", lang))
     return ax
 
 
-def current_value_waterfall(amounts: pd.Series, signs: pd.Series, lang: str = "en", ax: Any = None) -> Any:
+def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str = "en", ax: Any = None) -> Any:
     """Waterfall of the current-value formula: price paid, minus each cost, = net profit now.
 
     ``amounts`` and ``signs`` are indexed by term id (``price_paid``, ``production_cost`` …).
@@ -195,7 +246,7 @@ def _cohort_chart(ax: Any, years: np.ndarray, actual: Mapping[str, np.ndarray], 
 
 
 def sbg_projection_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
-                         constant: Mapping[str, np.ndarray], calibration_end: int, lang: str = "en",
+                         constant: Mapping[str, np.ndarray], calibration_end: int, *, lang: str = "en",
                          ax: Any = None) -> Any:
     """Survivors by year: actual, sBG fit/projection and a constant-retention projection per cohort."""
     ax = get_ax(ax, (8.0, 4.6))
@@ -211,7 +262,7 @@ def sbg_projection_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sb
 
 
 def retention_curve_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
-                          constant: Mapping[str, float], calibration_end: int, lang: str = "en",
+                          constant: Mapping[str, float], calibration_end: int, *, lang: str = "en",
                           ax: Any = None) -> Any:
     """Year-on-year retention rate: observed, sBG ``r(t)`` and the constant rate per cohort."""
     ax = get_ax(ax, (8.0, 4.2))
@@ -226,7 +277,7 @@ def retention_curve_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], s
 
 
 # ------------------------------------------------------------------ Part 3
-def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, lang: str = "en", ax: Any = None,
+def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, *, lang: str = "en", ax: Any = None,
                fmt: str = "{:.1f}", cmap: str = "viridis", vmin: float | None = None,
                vmax: float | None = None, annotate: bool = False) -> Any:
     """Heatmap over repeat frequency (rows) × recency (columns), e.g. expected purchases or P(alive).
@@ -245,7 +296,7 @@ def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, lang: str =
     return ax
 
 
-def holdout_by_frequency_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
+def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Mean holdout repeat purchases by calibration frequency: actual against model predictions.
 
     ``table`` is indexed by frequency bucket (labels) with column ``actual`` and one column
@@ -253,7 +304,7 @@ def holdout_by_frequency_chart(table: pd.DataFrame, lang: str = "en", ax: Any = 
     """
     ax = get_ax(ax, (8.0, 4.2))
     x = np.arange(len(table))
-    models = [c for c in table.columns if c != "actual"]
+    models = [c for c in table.columns if c not in ("actual", "customers")]
     width = 0.8 / (len(models) + 1)
     ax.bar(x - 0.4 + width / 2, table["actual"], width, color="grey", label=t("clv.actual", lang), zorder=2)
     for k, mname in enumerate(models, start=1):
@@ -268,7 +319,7 @@ def holdout_by_frequency_chart(table: pd.DataFrame, lang: str = "en", ax: Any = 
 
 
 def tracking_chart(weeks: np.ndarray, actual: np.ndarray, predicted: Mapping[str, np.ndarray],
-                   calibration_end: float, lang: str = "en", ax: Any = None) -> Any:
+                   calibration_end: float, *, lang: str = "en", ax: Any = None) -> Any:
     """Cumulative repeat transactions by week: actual and each model, calibration boundary marked."""
     ax = get_ax(ax, (8.0, 4.2))
     ax.plot(weeks, actual, color="black", lw=2, label=t("clv.actual", lang))
@@ -284,7 +335,7 @@ def tracking_chart(weeks: np.ndarray, actual: np.ndarray, predicted: Mapping[str
     return ax
 
 
-def clv_distribution_chart(values: np.ndarray, lang: str = "en", ax: Any = None, floor: float = 1.0) -> Any:
+def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = None, floor: float = 1.0) -> Any:
     """Histogram of per-customer discounted CLV (log-spaced bins), mean and median marked.
 
     Values below ``floor`` (and zeros) are counted in the first bin, labelled "≤ floor".
@@ -307,17 +358,30 @@ def clv_distribution_chart(values: np.ndarray, lang: str = "en", ax: Any = None,
     return ax
 
 
-def equity_concentration_chart(values: np.ndarray, lang: str = "en", ax: Any = None) -> Any:
-    """Share of customer equity held by the most valuable customers (a concentration curve)."""
+def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = "en", ax: Any = None) -> Any:
+    """Share of customer equity held by the most valuable customers (a concentration curve).
+
+    Parameters
+    ----------
+    values : array of float
+        CLV per customer.
+    top20 : float
+        Share of the equity held by the top 20 % (:func:`crmlib.clv.top_share`), marked on the curve.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (6.5, 4.2))
     v = np.sort(np.asarray(values, dtype=float))[::-1]
     share_c = np.arange(1, v.size + 1) / v.size
     share_e = np.cumsum(v) / v.sum()
     ax.plot(100 * share_c, 100 * share_e, color=PALETTE[0], lw=2)
     ax.plot([0, 100], [0, 100], color="grey", ls=":", lw=1)
-    k = int(np.ceil(0.2 * v.size)) - 1
-    ax.plot(100 * share_c[k], 100 * share_e[k], "o", color=PALETTE[3])
-    ax.annotate(t("clv.top20", lang, share=f"{share_e[k]:.0%}"), (100 * share_c[k], 100 * share_e[k]),
+    ax.plot(20, 100 * top20, "o", color=PALETTE[3])
+    ax.annotate(t("clv.top20", lang, share=f"{top20:.0%}"), (20, 100 * top20),
                 xytext=(15, -25), textcoords="offset points", fontsize=9, color=PALETTE[3])
     ax.set_xlabel(t("clv.customers_sorted_pct", lang))
     ax.set_ylabel(t("clv.equity_share_pct", lang))
