@@ -234,19 +234,18 @@ def cjk_font_name() -> str:
     """Name of a font family with Chinese glyphs, registering the bundled one if needed."""
     from matplotlib import font_manager
 
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    for fam in _SYSTEM_CJK:
-        if fam in available:
-            return fam
     import dataclasses
 
     fm = font_manager.fontManager
-    fm.addfont(str(_BUNDLED_FONT))
-    name = font_manager.FontProperties(fname=str(_BUNDLED_FONT)).get_name()
-    # The bundled font has a single (regular) face. Register it for bold requests too, so a bold title
-    # renders in the same glyphs instead of logging "Failed to find font weight bold".
+    available = {f.name for f in fm.ttflist}
+    name = next((fam for fam in _SYSTEM_CJK if fam in available), None)
+    if name is None:
+        fm.addfont(str(_BUNDLED_FONT))
+        name = font_manager.FontProperties(fname=str(_BUNDLED_FONT)).get_name()
+    # CJK fonts such as WenQuanYi Micro Hei have a single (regular) face. Register it for bold requests
+    # too, so a bold title renders in the same glyphs instead of logging "Failed to find font weight bold".
     regular = [e for e in fm.ttflist if e.name == name]
-    if regular and not any(e.name == name and e.weight == 700 for e in fm.ttflist):
+    if regular and not any(e.name == name and e.weight in (600, 700, "bold") for e in fm.ttflist):
         fm.ttflist.append(dataclasses.replace(regular[0], weight=700))
         fm._findfont_cached.cache_clear()
     return name

@@ -46,7 +46,8 @@ def test_notebook_executes(chapter_runs, nb_path: Path, lang: str):
         for out in cell.get("outputs", []):
             assert out.get("output_type") != "error", f"cell {i} shows an error"
             text = "".join(out.get("text", "")) if out.get("output_type") == "stream" else ""
-            for symptom in ("missing from font", "does not have a glyph", "findfont: Font family"):
+            for symptom in ("missing from font", "does not have a glyph", "findfont: Font family",
+                            "Failed to find font weight"):
                 assert symptom not in text, f"cell {i}: font problem ({symptom!r}): {text[:300]}"
             assert "Traceback" not in text, f"cell {i} printed a traceback"
     doc = json.loads((build / "results" / ("" if lang == "en" else lang) / f"{nb_path.stem}.json")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import t
-from . import PALETTE, get_ax
+from . import PALETTE, get_ax, weight
 
 __all__ = [
     "cases_chart", "implied_margin_heatmap", "implied_margin_figure", "clv_horizon_chart", "current_value_waterfall",
@@ -223,7 +223,7 @@ def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str =
         level = new
     ax.bar(len(amounts), level, color=PALETTE[0], zorder=2)
     ax.text(len(amounts), max(level, 0), f"{level:,.0f}", ha="center", va="bottom", fontsize=9,
-            fontweight="bold")
+            fontweight=weight(lang))
     ax.set_ylim(min(0.0, level) * 1.15, peak * 1.12)
     labels = [t(f"clv.term.{k}", lang) for k in amounts.index] + [t("clv.term.net_profit", lang)]
     ax.set_xticks(x, labels, fontsize=8)
