@@ -11,10 +11,14 @@ setuptools<81 for its ``pkg_resources``, and the sampling profiler py-spy), then
    are the same; then 10,000,000 rows (1,000,000 customers) with crmlib alone (one cold call).
 2. **fits** -- BG/NBD, Pareto/NBD and Gamma-Gamma on the CDNOW 1/10th sample (2,357 customers,
    39-week calibration to 1997-09-30): warm wall time and the largest parameter difference.
-3. **collection** -- every chapter in small mode (en and zh, two at a time, one process, as the
+3. **scaling** -- BG/NBD and Pareto/NBD at 10^4, 10^5 and 10^6 customers simulated by
+   ``crmlib.btyd.simulate_bgnbd`` (``bench/scaling.py``): crmlib vs lifetimes, wall time, the largest
+   relative parameter difference to lifetimes run to a tight tolerance, peak memory; lifetimes runs
+   capped at ``--scale-cap`` seconds (10 minutes).
+4. **collection** -- every chapter in small mode (en and zh, two at a time, one process, as the
    main job runs them) against the floor: as many bare kernels importing pandas, seaborn and
    statsmodels, through the same runner.
-4. **scale** -- ``bench/scale.py``: the RFM summary from seeded Parquet logs written in chunks under
+5. **scale** -- ``bench/scale.py``: the RFM summary from seeded Parquet logs written in chunks under
    ``build/bench/scale/``: 10,000,000 rows with pandas, with DuckDB (memory limit 1 GB) and with
    PySpark in local mode (installed into ``.venv-bench`` with Java 17), checking DuckDB = pandas and
    Spark = DuckDB; then 100,000,000 rows with DuckDB alone (``--scale-rows``), wall time and peak RSS.
@@ -49,7 +53,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import compare, synth  # noqa: E402
+from bench import compare, scaling, synth  # noqa: E402
 from bench import scale as scale_bench  # noqa: E402  (DuckDB / Spark RFM, issue 18 §3)
 from bench.compare import Target  # noqa: E402
 
@@ -66,7 +70,7 @@ MODELS = {"bgnbd": "BG/NBD", "pareto": "Pareto/NBD", "gg": "Gamma-Gamma"}
 # also reports the difference to the default run.
 LOOSE = ("pareto",)
 CONVERGED_TOL = 1e-8
-CASES = ("rfm", "fits", "collection", "scale")
+CASES = ("rfm", "fits", "scaling", "collection", "scale")
 #: RFM summary calls timed after the first in each process (their median is the time reported).
 RFM_WARM_CALLS = 3
 
@@ -383,6 +387,10 @@ def targets(results: dict[str, Any]) -> tuple[list[Target], list[str]]:
             chk = m.get("check")
             ts.append(Target(f"{m['label']} largest parameter difference", chk and chk["max_abs_diff"], "<=", 1e-3))
             wrong.extend(f"NOT RUN: {m['label']} {k}: {v.splitlines()[-1]}" for k, v in m["errors"].items())
+    if results.get("scaling") is not None:
+        sts, swrong = scaling.targets(results["scaling"], Target)
+        ts.extend(sts)
+        wrong.extend(swrong)
     if results.get("scale") is not None:
         more, bad = scale_bench.targets(results["scale"], Target)
         ts.extend(more)
@@ -553,6 +561,8 @@ def report(results: dict[str, Any]) -> tuple[str, list[Target], list[str]]:
              f"reference lifetimes {env['reference'].get('lifetimes')} in `.venv-bench`. "
              + _others(env),
              "", table(results), ""]
+    if results.get("scaling") is not None:
+        lines += scaling.table_rows(results["scaling"]) + [""]
     col = results.get("collection", {})
     if col.get("chapters") and col.get("floor"):
         floor = median(list(col["floor"]["per_job_seconds"].values()))
@@ -700,6 +710,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--langs", default="en,zh", help="collection languages (default en,zh, as the main job)")
     ap.add_argument("--workers", type=int, default=2, help="collection notebooks at a time (default 2)")
     ap.add_argument("--chapters", default="", help="collection chapters, e.g. 02,03 (default: every chapter)")
+    ap.add_argument("--scale-sizes", default="10000,100000,1000000",
+                    help="scaling case: numbers of simulated customers (default 10^4, 10^5, 10^6)")
+    ap.add_argument("--scale-repeat", type=int, default=3, help="scaling case: fresh-process runs per fit")
+    ap.add_argument("--scale-cap", type=float, default=600.0,
+                    help="scaling case: seconds before a fit is stopped and reported as not finished")
     ap.add_argument("--quick", action="store_true",
                     help="development sizes: 20,000 rows, 1 repetition, no collection unless --cases names it")
     ap.add_argument("--profile", action="store_true", help="py-spy profile of whatever misses its target")
@@ -716,9 +731,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     if args.quick:
         args.rows, args.customers, args.big_rows, args.big_customers = 20_000, 2_000, 200_000, 20_000
         args.scale_rows = 2_000_000
-        args.repeat = args.repeat_collection = 1
+        args.repeat = args.repeat_collection = args.scale_repeat = 1
+        args.scale_sizes = "10000"
         if "--cases" not in " ".join(argv or sys.argv[1:]):
-            args.cases = ["rfm", "fits"]
+            args.cases = ["rfm", "fits", "scaling"]
     return args
 
 
@@ -748,7 +764,8 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     busy_before, own_before, wall_before = cpu_busy_seconds(), own_cpu_seconds(), time.monotonic()
     results: dict[str, Any] = {"args": {k: v for k, v in vars(args).items()}}
-    runners = {"rfm": case_rfm, "fits": case_fits, "collection": case_collection, "scale": case_scale}
+    runners = {"rfm": case_rfm, "fits": case_fits, "collection": case_collection, "scale": case_scale,
+               "scaling": lambda a: scaling.case_scaling(a, measure, BENCH_PY, OUT, BenchError)}
     for case in args.cases:
         print(f"\n== {case}", flush=True)
         try:

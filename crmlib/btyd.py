@@ -769,6 +769,15 @@ class BetaGeo(_LatentModel):
         Repeat purchases, time of the last purchase and time observed (same
         time unit), one value per customer.
 
+    Notes
+    -----
+    Refused (ValueError naming the row): negative or non-whole frequency, recency > T,
+    frequency 0 with recency > 0, and frequency > 0 with recency 0 (repeat purchases at the
+    moment of the first make the likelihood unbounded). Customers with T = 0 (first purchase at
+    the end of the calibration period) are accepted and contribute 0 to the log-likelihood.
+    At fit time: fewer than 2 customers, nobody with a repeat purchase, or every customer with
+    the same history raise ValueError. :meth:`fit` says what is warned.
+
     Examples
     --------
     >>> res = BetaGeo([0, 2, 5], [0.0, 10.0, 30.0], [38.0, 38.0, 38.0]).fit()  # doctest: +SKIP
@@ -948,7 +957,20 @@ def _pnbd_parts(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray)
         m, bb = beta, r + x
     d = abs(alpha - beta)
     with np.errstate(all="ignore"):
-        f1 = np.log(special.hyp2f1(rsx, bb, rsx + 1.0, d / (m + tx))) - rsx * np.log(m + tx)
+        zero = np.broadcast_to(x == 0, np.broadcast_shapes(np.shape(x), np.shape(tx))) & (np.asarray(tx) == 0)
+        if zero.ndim and zero.sum() > 1:
+            # customers without repeat purchases (x = 0, t_x = 0) share the 2F1 at t_x: evaluate it once
+            x_b, tx_b = np.broadcast_arrays(x, tx)
+            rsx_b = np.broadcast_to(rsx, x_b.shape)
+            bb_b = np.broadcast_to(bb, x_b.shape)
+            f1 = np.empty(x_b.shape)
+            rest = ~zero
+            f1[rest] = (np.log(special.hyp2f1(rsx_b[rest], bb_b[rest], rsx_b[rest] + 1.0, d / (m + tx_b[rest])))
+                        - rsx_b[rest] * np.log(m + tx_b[rest]))
+            r0s, b0 = r + s, (s + 1.0 if alpha >= beta else r)
+            f1[zero] = np.log(special.hyp2f1(r0s, b0, r0s + 1.0, d / m)) - r0s * np.log(m)
+        else:
+            f1 = np.log(special.hyp2f1(rsx, bb, rsx + 1.0, d / (m + tx))) - rsx * np.log(m + tx)
         f2 = np.log(special.hyp2f1(rsx, bb, rsx + 1.0, d / (m + big_t))) - rsx * np.log(m + big_t)
         l_dead = np.log(s) - np.log(rsx) + _log_diff_exp(f1, f2)
     bad = ~np.isfinite(l_dead) & (tx < big_t)
@@ -1002,6 +1024,15 @@ class ParetoNBD(_LatentModel):
     ----------
     frequency, recency, T : array_like
         Repeat purchases, time of the last purchase and time observed.
+
+    Notes
+    -----
+    Refused (ValueError naming the row): negative or non-whole frequency, recency > T,
+    frequency 0 with recency > 0, and frequency > 0 with recency 0 (repeat purchases at the
+    moment of the first make the likelihood unbounded). Customers with T = 0 (first purchase at
+    the end of the calibration period) are accepted and contribute 0 to the log-likelihood.
+    At fit time: fewer than 2 customers, nobody with a repeat purchase, or every customer with
+    the same history raise ValueError. :meth:`fit` says what is warned.
     """
 
     param_names = ("r", "alpha", "s", "beta")
@@ -1080,6 +1111,11 @@ class GammaGamma(_PositiveModel):
         Number of repeat transactions *x* (> 0).
     monetary_value : array_like
         Mean value of those transactions *m_x* (> 0).
+
+    Notes
+    -----
+    Refused: frequency not a positive whole number, monetary_value not positive; at fit time
+    fewer than 2 customers or all customers identical. :meth:`fit` says what is warned.
     """
 
     param_names = ("p", "q", "gamma")
@@ -1164,6 +1200,12 @@ class ShiftedBetaGeometric(_PositiveModel):
         of each period 1, 2, …, n; non-increasing, first value positive. The
         model is fitted on all values given (pass ``survivors[:8]`` to
         calibrate on years 0–7).
+
+    Notes
+    -----
+    Refused: a cohort that grows, negative or NaN counts, fewer than two values; at fit time a
+    cohort that never shrinks (the churn probability's maximum is at 0) or that is gone after one
+    period with nothing later. :meth:`fit` says what is warned.
     """
 
     param_names = ("gamma", "delta")
