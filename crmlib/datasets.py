@@ -293,3 +293,37 @@ def has_published(model: str, dataset: str, parameter: str) -> bool:
     """
     t = load("btyd_published_params")
     return bool(((t["model"] == model) & (t["dataset"] == dataset) & (t["parameter"] == parameter)).any())
+
+
+#: End of the 39-week calibration period of the CDNOW analyses (Fader, Hardie & Lee 2005).
+CDNOW_CALIBRATION_END = "1997-09-30"
+#: End of the observation (calibration + 39-week holdout) of the CDNOW analyses.
+CDNOW_OBSERVATION_END = "1998-06-30"
+
+
+def cdnow_summary(name: str = "cdnow_sample", *, amount: str | None = "dollar_value", period: str = "W") -> pd.DataFrame:
+    """The CDNOW log summarised as the BTYD papers do: weeks 1–39 to calibrate, weeks 40–78 to hold out.
+
+    Parameters
+    ----------
+    name : {"cdnow_sample", "cdnow_master"}
+        The shipped log (the 1/10th sample of 2,357 customers, or the whole cohort).
+    amount : str or None
+        Spend column (None: no monetary value).
+    period : str
+        Time unit of frequency, recency and T (``"W"``: weeks of 7 days, as in the papers).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`crmlib.rfm.summarize` with calibration end :data:`CDNOW_CALIBRATION_END` and
+        observation end :data:`CDNOW_OBSERVATION_END`.
+    """
+    from . import rfm
+
+    if name not in ("cdnow_sample", "cdnow_master"):
+        raise ValueError(f"name must be 'cdnow_sample' or 'cdnow_master', got {name!r}")
+    tx = load(name)
+    kw = {} if amount is None else {"amount": amount}
+    return rfm.summarize(tx, customer_id="customer_id", date="date", period=period,
+                         observation_end=CDNOW_OBSERVATION_END, calibration_end=CDNOW_CALIBRATION_END, **kw)

@@ -63,30 +63,6 @@ def built_site(chapter_runs):
 def cdnow():
     """CDNOW 1/10th sample summarised for the BTYD models: 39-week calibration ending 1997-09-30,
     holdout to 1998-06-30, time in weeks (days / 7) as in Fader, Hardie & Lee (2005)."""
-    from crmlib import datasets, rfm
+    from crmlib import datasets
 
-    tx = datasets.load("cdnow_sample")
-    return rfm.summarize(tx, customer_id="customer_id", date="date", amount="dollar_value", period="W",
-                         observation_end="1998-06-30", calibration_end="1997-09-30")
-
-
-def notebook_parameters(prefix: str) -> dict:
-    """Literal defaults of chapter ``prefix``'s parameters cell (the English notebook), for tests that
-    compare crmlib's stated defaults with a notebook's."""
-    import ast
-    import json
-
-    from crmlib import runner
-
-    nb_path = runner.resolve([prefix])[0]
-    nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
-    src = "".join(cell["source"])
-    out = {}
-    for node in ast.parse(src).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            try:
-                out[node.targets[0].id] = ast.literal_eval(node.value)
-            except ValueError:
-                pass
-    return out
+    return datasets.cdnow_summary("cdnow_sample")

@@ -50,8 +50,13 @@ def test_weekly_calibration_convention(sample):
 
     This is the convention under which the BG/NBD, Pareto/NBD and Gamma-Gamma estimates of the
     papers are reproduced (tests/test_btyd.py)."""
-    s = rfm.summarize(sample, customer_id="customer_id", date="date", amount="dollar_value", period="W",
-                      observation_end="1998-06-30", calibration_end="1997-09-30")
+    from crmlib import datasets
+
+    assert (datasets.CDNOW_CALIBRATION_END, datasets.CDNOW_OBSERVATION_END) == ("1997-09-30", "1998-06-30")
+    s = datasets.cdnow_summary("cdnow_sample")
+    pd.testing.assert_frame_equal(s, rfm.summarize(sample, customer_id="customer_id", date="date",
+                                                   amount="dollar_value", period="W",
+                                                   observation_end="1998-06-30", calibration_end="1997-09-30"))
     assert len(s) == 2_357
     # customer 1 bought on 1997-01-01, 1997-01-18 and 1997-08-02 (then once more in the holdout)
     row = s.loc[1]
@@ -67,8 +72,9 @@ def test_weekly_calibration_convention(sample):
 
 
 def test_master_summary_covers_the_cohort(master):
-    s = rfm.summarize(master, customer_id="customer_id", date="date", amount="dollar_value", period="W",
-                      observation_end="1998-06-30", calibration_end="1997-09-30")
+    from crmlib import datasets
+
+    s = datasets.cdnow_summary("cdnow_master")
     assert len(s) == 23_570
     assert (s["recency"] <= s["T"]).all()
     assert int(s["frequency"].sum() + s["frequency_holdout"].sum() + len(s)) == int(

@@ -2,7 +2,7 @@
 
 Source figures: seed 000 (000_a2de3e033440553d.txt), grep 北欧航空 (the three lifetime values),
 现阶段净利润 (current value), 5-10 倍 (acquisition vs retention).
-Published values, typed here from the papers:
+Published values are read from datasets/published/btyd_published_params.csv (their one place); they are:
 * sBG: Fader & Hardie (2007), "How to project customer retention", J. Interactive Marketing 21(1) 76-90,
   estimates on years 1-7: regular gamma 0.704, delta 1.182; high end gamma 0.668, delta 3.806; survivors of
   years 8-12 as published (regular 223 207 194 183 173; high end 468 445 427 409 394).
@@ -21,11 +21,21 @@ from conftest import values
 
 CH = "05_customer_lifetime_value"
 CASES = {"sas": (480_000, 20), "cadillac": (332_000, 30), "marlboro": (25_000, 30)}
-SBG = {"regular": {"gamma": 0.704, "delta": 1.182}, "high_end": {"gamma": 0.668, "delta": 3.806}}
+from crmlib import datasets  # noqa: E402
+
+_PUB = datasets.load("btyd_published_params")
+
+
+def _published(model, dataset="cdnow_sample"):
+    """The published estimates of ``model`` (datasets/published/btyd_published_params.csv: one place)."""
+    t = _PUB[(_PUB["model"] == model) & (_PUB["dataset"] == dataset) & (_PUB["parameter"] != "llf")]
+    return dict(zip(t["parameter"], t["value"]))
+
+
+SBG = {c: _published("sbg", c) for c in ("regular", "high_end")}
 SBG_ACTUAL_8_12 = {"regular": [223, 207, 194, 183, 173], "high_end": [468, 445, 427, 409, 394]}
-BGNBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
-PNBD = {"r": 0.553, "alpha": 10.578, "s": 0.606, "beta": 11.669}
-GG = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+BGNBD, PNBD, GG = (_published(m) for m in ("bgnbd", "pnbd", "gg"))
+assert set(BGNBD) == {"r", "alpha", "a", "b"} and set(PNBD) == {"r", "alpha", "s", "beta"} and len(GG) == 3
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .. import btyd, clv, datasets, rfm
+from .. import btyd, clv, datasets
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution
 
 __all__ = ["EXERCISES"]
@@ -19,9 +19,7 @@ def _sbg_regular() -> Any:
 
 @functools.lru_cache(maxsize=1)
 def _bgnbd() -> Any:
-    tx = datasets.load("cdnow_sample")
-    s = rfm.summarize(tx, customer_id="customer_id", date="date", period="W",
-                      observation_end="1998-06-30", calibration_end="1997-09-30")
+    s = datasets.cdnow_summary("cdnow_sample", amount=None)
     return btyd.BetaGeo(s["frequency"], s["recency"], s["T"]).fit()
 
 
