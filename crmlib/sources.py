@@ -71,6 +71,21 @@ def normalise(text: str) -> str:
 
     This is the only change made to the source texts when excerpts are cut from
     them and when an excerpt is checked against its source file.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        The text with single blanks between its non-blank runs, stripped.
+
+    Raises
+    ------
+    TypeError
+        ``text`` is not a string.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
@@ -82,7 +97,24 @@ def comparable(text: str) -> str:
 
     Used to find a phrase or a dataset's Chinese label inside an excerpt; never
     used for the verbatim check.
+
+    Parameters
+    ----------
+    text : str
+        Any text.
+
+    Returns
+    -------
+    str
+        NFKC-folded, whitespace-normalised text.
+
+    Raises
+    ------
+    TypeError
+        ``text`` is not a string.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
     return normalise(unicodedata.normalize("NFKC", text))
 
 
@@ -193,7 +225,25 @@ def source_id(ref: str) -> str:
 
 
 def source(ref: str) -> dict[str, Any]:
-    """The record of one source (``source_id``, ``seed_file``, ``title``, …) by id or seed file."""
+    """The record of one source by id or seed file name.
+
+    Parameters
+    ----------
+    ref : str
+        ``"S1"`` … ``"S5"`` or a seed file name.
+
+    Returns
+    -------
+    dict
+        The row of ``sources.csv``: ``source_id``, ``seed_file``, ``title``,
+        ``title_en``, ``kind``, ``site``, ``resource_id``, ``script``,
+        ``published``, ``heading``, ``note`` (None where empty).
+
+    Raises
+    ------
+    SourceError
+        Unknown id or seed file.
+    """
     return dict(_sources().loc[source_id(ref)])
 
 
@@ -260,6 +310,16 @@ def resolve(ref: str, phrase: str) -> dict[str, Any]:
 
 def find_phrase(phrase: str) -> dict[str, Any]:
     """The excerpt, of any source, that contains ``phrase`` (see :func:`resolve`).
+
+    Parameters
+    ----------
+    phrase : str
+        The phrase, e.g. ``"績效衡量指標"``.
+
+    Returns
+    -------
+    dict
+        As :func:`resolve`.
 
     Raises
     ------
@@ -412,7 +472,20 @@ def _bib_cached(path: str, mtime: float) -> dict[str, dict[str, str]]:
 
 
 def bibliography() -> dict[str, dict[str, str]]:
-    """All entries of ``datasets/sources/references.bib``: key -> fields (raw BibTeX values, plus ``ENTRYTYPE``)."""
+    """All entries of ``datasets/sources/references.bib``.
+
+    Returns
+    -------
+    dict
+        Key -> fields (raw BibTeX values, lower-case field names, plus
+        ``ENTRYTYPE`` and ``key``), in file order.
+
+    Raises
+    ------
+    SourceError
+        No bibliography file, or a malformed or duplicated entry (the message
+        names the entry and field).
+    """
     p = _bib_path()
     if not p.is_file():
         raise SourceError(f"no bibliography at {p}")
@@ -421,6 +494,16 @@ def bibliography() -> dict[str, dict[str, str]]:
 
 def reference(key: str) -> dict[str, str]:
     """One bibliography entry with its fields as plain text (braces and LaTeX accents resolved).
+
+    Parameters
+    ----------
+    key : str
+        A key, optionally with a leading ``@``.
+
+    Returns
+    -------
+    dict
+        Field -> plain text (``doi`` and ``url`` as written).
 
     Raises
     ------
@@ -436,7 +519,23 @@ def reference(key: str) -> dict[str, str]:
 
 
 def citation_text(key: str) -> str:
-    """Author–year text of a key, e.g. ``'Fader, Hardie & Lee (2005)'`` (et al. beyond three authors)."""
+    """Author–year text of a key.
+
+    Parameters
+    ----------
+    key : str
+        A ``references.bib`` key.
+
+    Returns
+    -------
+    str
+        E.g. ``'Fader, Hardie & Lee (2005)'``; ``'Brin et al. (1997)'`` beyond three authors.
+
+    Raises
+    ------
+    SourceError
+        Unknown key.
+    """
     ref = reference(key)
     last = [a.split(",")[0].strip() for a in ref.get("author", "").split(" and ") if a.strip()]
     if len(last) > 3:
@@ -459,8 +558,17 @@ def match_reference(text: str) -> str | None:
     """The key of the one bibliography entry whose title (and year, if ``text`` has one) ``text`` contains.
 
     For free-text citations such as ``"Fader, P. S. & Hardie, B. G. S. (2007),
-    How to project customer retention, …"``; returns None when no entry, or
-    more than one, fits.
+    How to project customer retention, …"``.
+
+    Parameters
+    ----------
+    text : str
+        A free-text citation.
+
+    Returns
+    -------
+    str or None
+        The key, or None when no entry, or more than one, fits.
     """
     if not isinstance(text, str) or not text.strip():
         return None
@@ -555,7 +663,18 @@ def printed_span(value: Any, text: str, kind: str = "number") -> tuple[int, int]
 
 
 def printed_number(value: Any, text: str, kind: str = "number") -> str | None:
-    """The substring of ``text`` that prints ``value`` (see :func:`printed_span`), or None."""
+    """The substring of ``text`` that prints ``value``.
+
+    Parameters
+    ----------
+    value, text, kind
+        As :func:`printed_span`.
+
+    Returns
+    -------
+    str or None
+        ``text[start:end]`` of :func:`printed_span`, or None when not printed.
+    """
     span = printed_span(value, text, kind)
     return None if span is None else text[span[0]:span[1]]
 
@@ -584,7 +703,13 @@ _UNIT_KIND = {"times": "times", "USD": "money", "%": "%", "year": "year"}
 
 
 def seed_datasets() -> list[str]:
-    """Names of the manifest's datasets under ``seed/``."""
+    """Names of the manifest's datasets under ``seed/``.
+
+    Returns
+    -------
+    list of str
+        Sorted dataset names (``clv_cases``, ``crm_history``, …).
+    """
     return sorted(n for n, e in datasets.manifest().items() if e["file"].startswith("seed/"))
 
 
@@ -652,6 +777,8 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
 
 def _notebooks(root: Path | None = None) -> list[Path]:
     base = Path(root) if root is not None else _ROOT / "notebooks"
+    if not base.is_dir():
+        raise FileNotFoundError(f"root: no notebooks folder at {base}")
     return sorted(base.glob("*.ipynb")) + sorted(base.glob("zh/*.ipynb"))
 
 
@@ -678,6 +805,17 @@ def cited_phrases(root: Path | None = None) -> list[tuple[str, str | None, str]]
     -------
     list of (notebook, source or None, phrase)
         ``source`` is the literal first argument of ``seed_source`` (None for Markdown).
+
+    Parameters
+    ----------
+    root : Path, optional
+        The notebooks folder (default: the repository's ``notebooks/``; its
+        ``zh/`` subfolder is read too).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``root`` is not a folder.
     """
     out = []
     for nb in _notebooks(root):
@@ -695,7 +833,22 @@ def cited_phrases(root: Path | None = None) -> list[tuple[str, str | None, str]]
 
 def cited_keys(root: Path | None = None) -> list[tuple[str, str]]:
     """Every bibliography key a chapter cites: ``[@key]`` / ``[@a; @b]`` / ``{cite}`key``` in Markdown,
-    ``paper_source("key", …)`` with a literal key in code. Returns (notebook, key) pairs."""
+    ``paper_source("key", …)`` with a literal key in code.
+
+    Parameters
+    ----------
+    root : Path, optional
+        The notebooks folder, as :func:`cited_phrases`.
+
+    Returns
+    -------
+    list of (notebook, key)
+
+    Raises
+    ------
+    FileNotFoundError
+        ``root`` is not a folder.
+    """
     out = []
     for nb in _notebooks(root):
         rel = nb.relative_to(nb.parents[1] if nb.parent.name == "zh" else nb.parent).as_posix()
@@ -715,8 +868,26 @@ def cited_keys(root: Path | None = None) -> list[tuple[str, str]]:
 
 
 def verbatim_problems(seeds_dir: Path | str) -> list[str]:
-    """Excerpts that do not occur verbatim (whitespace collapsed) in their seed file under ``seeds_dir``."""
+    """Excerpts that do not occur verbatim (whitespace collapsed) in their seed file.
+
+    Parameters
+    ----------
+    seeds_dir : str or Path
+        Folder holding the seed files (``../shared/seeds`` in CI).
+
+    Returns
+    -------
+    list of str
+        One message per missing seed file or non-verbatim excerpt (empty: all verbatim).
+
+    Raises
+    ------
+    FileNotFoundError
+        ``seeds_dir`` is not a folder.
+    """
     d = Path(seeds_dir)
+    if not d.is_dir():
+        raise FileNotFoundError(f"seeds_dir: no folder at {d}")
     problems = []
     texts: dict[str, str] = {}
     for sid, row in _sources().iterrows():

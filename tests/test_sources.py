@@ -65,7 +65,9 @@ def test_every_phrase_a_chapter_cites_resolves():
             sources.resolve(src, phrase) if src else sources.find_phrase(phrase)
         except SourceError as e:
             bad.append(f"{nb}: {e}")
-    assert not bad, "\n".join(bad)
+    assert not bad, ("a Chinese phrase in backticks in a chapter's Markdown, or in seed_source(...), cites a "
+                     "source text and must be in an excerpt (datasets/sources/README.md, 'Adding a passage'):\n"
+                     + "\n".join(bad))
 
 
 def test_chapters_name_only_known_source_ids():
@@ -199,6 +201,21 @@ def test_a_number_not_in_its_excerpt_is_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("CRMLIB_DATA_DIR", str(d))
     problems, _ = sources.seed_number_problems()
     assert any("loss_causes row 5: share_pct = 67 is not printed in excerpt S1-loss-table" in p for p in problems)
+
+
+def test_bad_arguments_are_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="seeds_dir: no folder"):
+        sources.verbatim_problems(tmp_path / "none")
+    with pytest.raises(FileNotFoundError, match="root: no notebooks folder"):
+        sources.cited_phrases(tmp_path / "none")
+    with pytest.raises(TypeError, match="text must be a string"):
+        sources.comparable(3)
+    with pytest.raises(ValueError, match="kind must be one of"):
+        sources.printed_span(3, "三倍", "multiple")
+    with pytest.raises(ValueError, match="lang must be 'en' or 'zh'"):
+        sources.reproduce_table(tmp_path, lang="fr")
+    with pytest.raises(SourceError, match="unknown bibliography key 'nokey'"):
+        sources.reference("nokey")
 
 
 def test_command_line_lists_sources_and_shows_an_excerpt(capsys):
