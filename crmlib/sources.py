@@ -101,17 +101,13 @@ def comparable(text: str) -> str:
     Parameters
     ----------
     text : str
-        Any text.
+        A phrase, label or excerpt.
 
     Returns
     -------
     str
-        NFKC-folded, whitespace-normalised text.
-
-    Raises
-    ------
-    TypeError
-        ``text`` is not a string.
+        The text NFKC-folded, then with whitespace collapsed (a ``TypeError``
+        names a non-string ``text``).
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
