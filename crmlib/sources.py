@@ -48,7 +48,7 @@ from . import datasets
 
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
-    "find_phrase", "seed_provenance", "paper_provenance", "bibliography", "reference", "citation",
+    "find_phrase", "seed_provenance", "paper_provenance", "bib_path", "bibliography", "reference", "citation",
     "citation_text", "match_reference",
     "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
     "reproduce_table", "REPRODUCE_COLUMNS",
@@ -399,8 +399,18 @@ def paper_provenance(citation: str, where: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------- bibliography
 
-def _bib_path() -> Path:
+def bib_path() -> Path:
+    """Path of ``references.bib`` (for Sphinx's ``bibtex_bibfiles``).
+
+    Returns
+    -------
+    Path
+        ``<datasets>/sources/references.bib`` (``$CRMLIB_DATA_DIR`` honoured).
+    """
     return _data_dir() / "sources" / "references.bib"
+
+
+_bib_path = bib_path
 
 
 _LATEX = [(r"{\'n}", "ń"), (r"\'n", "ń"), (r'{\"u}', "ü"), (r'\"u', "ü"), (r'{\"o}', "ö"), (r'{\"a}', "ä"),

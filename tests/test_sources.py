@@ -83,6 +83,7 @@ def test_chapters_name_only_known_source_ids():
 
 def test_every_cited_bib_key_exists_and_every_entry_is_complete():
     bib = sources.bibliography()
+    assert sources.bib_path() == ROOT / "datasets" / "sources" / "references.bib"
     for key, e in bib.items():
         missing = [f for f in ("author", "title", "year") if not e.get(f)]
         assert not missing, f"references.bib {key}: missing {missing}"
