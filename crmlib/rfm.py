@@ -23,6 +23,14 @@ published CDNOW analyses. With ``collapse == period`` the times are whole
 numbers of calendar periods (the convention of the ``lifetimes`` package's
 ``summary_data_from_transaction_data`` for the same ``freq``).
 
+Dates are read only when they can be read one way (numbers need ``date_format``
+or ``unit``; strings are ISO 8601 unless ``date_format`` says otherwise;
+time-zone-aware dates need ``tz``; dates outside pandas' nanosecond range are
+refused with their row). Customers with T = 0 are left out with a
+:class:`crmlib.warnings.DataWarning` unless ``keep_zero_T=True``. A DuckDB
+relation or Parquet file(s) in place of the DataFrame are summarised inside
+DuckDB by the query of :mod:`crmlib.rfm_sql`, which Spark runs too.
+
 Examples
 --------
 >>> import pandas as pd
@@ -154,7 +162,7 @@ def _read_dates(raw: pd.Series, col: str, *, date_format: str | None, unit: str 
     if pd.api.types.is_bool_dtype(values):
         raise TypeError(f"{label} holds booleans, not dates")
     if pd.api.types.is_numeric_dtype(values):
-        num = values.to_numpy(dtype=float)
+        num = values.to_numpy(dtype=float, na_value=np.nan)
         ok = ~np.isnan(num)
         if date_format is None and unit is None:
             i = int(np.flatnonzero(ok)[0]) if ok.any() else 0
@@ -182,6 +190,10 @@ def _read_dates(raw: pd.Series, col: str, *, date_format: str | None, unit: str 
                 i = int(np.flatnonzero(early)[0])
                 raise ValueError(f"{label} has Excel serial {_py(values.iloc[i])!r} at row {row(i)!r}: serials below 61 "
                                  f"(before 1900-03-01) are ambiguous (Excel's 1900 leap-year bug)")
+        if unit != "excel" and pd.api.types.is_integer_dtype(values) and ok.all():
+            # whole numbers in a fixed unit: exact integer arithmetic (a float would lose nanoseconds)
+            per = np.int64(_UNIT_NS[unit])
+            return (values.to_numpy(dtype=np.int64) * per).view("datetime64[ns]")
         ns_int = np.where(ok, np.round(np.nan_to_num(ns)), 0).astype(np.int64)
         out = ns_int.view("datetime64[ns]").copy()
         out[~ok] = np.datetime64("NaT")

@@ -60,6 +60,16 @@ def test_numeric_and_formatted_dates_with_an_explicit_reading(dates, how):
     _same(rfm.summarize(_log(dates), observation_end="2024-01-31", **KW, **how))
 
 
+def test_integer_nanoseconds_are_read_exactly():
+    # one nanosecond before midnight stays on 31 December (a float would round it to 1 January)
+    tx = _log(np.array([1704067199999999999, 1705276800000000000, 1704240000000000000]))
+    s = rfm.summarize(tx, observation_end="2024-01-31", unit="ns", **KW)
+    assert (s.loc[1, "recency"], s.loc[1, "T"]) == (15.0, 31.0)
+    nullable = _log(pd.array([1704067200, 1705276800, None], dtype="Int64"))
+    with pytest.raises(ValueError, match="missing date .* at row 2"):
+        rfm.summarize(nullable, observation_end="2024-01-31", unit="s", **KW)
+
+
 @pytest.mark.parametrize("end, how", [(20240131, {"date_format": "%Y%m%d"}), (45322, {"unit": "excel"}),
                                       ("2024-01-31", {"date_format": "%Y%m%d"})])
 def test_window_ends_follow_the_same_reading(end, how):
