@@ -123,3 +123,18 @@ def test_holdout_tracking_and_equity_are_consistent(r):
 def test_chinese_run_records_the_same_numbers(chapter_results):
     en, zh = values(chapter_results(CH)), values(chapter_results(CH, "zh"))
     assert en == zh
+
+
+@pytest.mark.notebook
+def test_bgbb_section_reproduces_the_published_donor_estimates(chapter_results):
+    doc = chapter_results(CH)["results"]
+    pub = _published("bgbb", "donations_1995")
+    assert set(pub) == {"alpha", "beta", "gamma", "delta"}
+    for name, value in pub.items():
+        e = doc[f"bgbb.{name}"]
+        assert e["expected"] == value and e["matches"] is True, name
+        assert e["source"]["kind"] == "paper"
+    assert doc["bgbb.llf"]["matches"] is True
+    r = values(chapter_results(CH))
+    assert r["bgbb.donors"] == 11_104
+    assert 0 < r["bgbb.expected_alive"] < 11_104 and r["bgbb.next5_gifts"] > 0 and r["bgbb.mean_dert_10pct"] > 0
