@@ -55,6 +55,18 @@ def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
     ``title`` and the ``excerpt_id`` of the passage holding the phrase, and
     raises :class:`crmlib.sources.SourceError` naming the phrase and the file
     when no excerpt holds it (see :func:`crmlib.sources.seed_provenance`).
+
+    Parameters
+    ----------
+    seed_file : str
+        A source id (``"S1"``) or the seed file name it was taken from.
+    phrase : str
+        The cited phrase, as printed.
+
+    Returns
+    -------
+    dict
+        The provenance record stored with the result.
     """
     if not seed_file or not phrase:
         raise ValueError("seed_source needs both seed_file and phrase")
@@ -64,6 +76,18 @@ def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
 
 def paper_source(citation: str, where: str) -> dict[str, str]:
     """Provenance of a published value: the paper (a ``references.bib`` key or free text) and the table/page.
+
+    Parameters
+    ----------
+    citation : str
+        A key of ``datasets/sources/references.bib`` (``"fader2005bgnbd"``) or a free-text citation.
+    where : str
+        The table or page the value is printed in.
+
+    Returns
+    -------
+    dict
+        The provenance record stored with the result.
 
     A key (``"fader2005bgnbd"``) is recorded as ``key`` with its author–year
     ``citation``; see :func:`crmlib.sources.paper_provenance`.
@@ -75,7 +99,26 @@ def paper_source(citation: str, where: str) -> dict[str, str]:
 
 
 def to_jsonable(value: Any) -> Any:
-    """Convert numpy / pandas scalars and containers to plain JSON types."""
+    """Convert numpy / pandas scalars and containers to plain JSON types.
+
+    Parameters
+    ----------
+    value : Any
+        A number, string, bool, None, list, tuple, dict, numpy array or pandas object.
+
+    Returns
+    -------
+    Any
+        The same value in JSON types.
+
+
+    Raises
+    ------
+    ValueError
+        A non-finite number.
+    TypeError
+        A value of any other type.
+    """
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -141,6 +184,7 @@ def load_results(chapter: str, build_dir: str | Path | None = None, lang: str = 
     dict
         ``{"chapter", "params", "results", "figures", "complete"}``.
 
+
     Raises
     ------
     FileNotFoundError
@@ -189,6 +233,7 @@ class Chapter:
         Show figures, captions and sentences in the notebook (off in unit tests).
     **params
         The chapter's own parameters, recorded with the results.
+
 
     Notes
     -----

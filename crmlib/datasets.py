@@ -44,7 +44,18 @@ def data_dir() -> Path:
 
 
 def manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
-    """Return the parsed manifest (dataset name -> entry)."""
+    """Return the parsed manifest (dataset name -> entry).
+
+    Parameters
+    ----------
+    directory : Path, optional
+        The datasets folder (default: the repository's datasets/).
+
+    Returns
+    -------
+    dict
+        Dataset name -> its manifest entry (file, sha256, source, licence, columns).
+    """
     d = Path(directory) if directory is not None else data_dir()
     mf = d / "manifest.json"
     if not mf.is_file():
@@ -60,7 +71,18 @@ def names() -> list[str]:
 
 
 def info(name: str) -> dict[str, Any]:
-    """The manifest entry of ``name`` (file, sha256, columns, source, licence)."""
+    """The manifest entry of ``name`` (file, sha256, columns, source, licence).
+
+    Parameters
+    ----------
+    name : str
+        A dataset name (see :func:`names`).
+
+    Returns
+    -------
+    dict
+        Its manifest entry.
+    """
     mf = manifest()
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
@@ -70,12 +92,34 @@ def info(name: str) -> dict[str, Any]:
 
 
 def path(name: str) -> Path:
-    """Path of the file behind dataset ``name``."""
+    """Path of the file behind dataset ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A dataset name.
+
+    Returns
+    -------
+    Path
+        The file.
+    """
     return data_dir() / info(name)["file"]
 
 
 def sha256(file: Path | str) -> str:
-    """SHA-256 hex digest of a file's bytes."""
+    """SHA-256 hex digest of a file's bytes.
+
+    Parameters
+    ----------
+    file : str or Path
+        A file.
+
+    Returns
+    -------
+    str
+        Its SHA-256, hex.
+    """
     h = hashlib.sha256()
     with open(file, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -182,6 +226,7 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     pandas.DataFrame
         Columns in manifest order, typed as the manifest says.
 
+
     Raises
     ------
     DatasetError
@@ -262,6 +307,7 @@ def published(model: str, dataset: str, parameter: str) -> Published:
     Returns
     -------
     Published
+
 
     Raises
     ------

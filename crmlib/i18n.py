@@ -30,7 +30,18 @@ _SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQua
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is a supported language code, else raise ValueError."""
+    """Return ``lang`` if it is a supported language code, else raise ValueError.
+
+    Parameters
+    ----------
+    lang : str
+        A language code.
+
+    Returns
+    -------
+    str
+        ``lang``.
+    """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
     return lang
@@ -39,6 +50,7 @@ def check_lang(lang: str) -> str:
 @functools.lru_cache(maxsize=1)
 def labels() -> dict[str, dict[str, str]]:
     """The whole label table: key -> {"en": ..., "zh": ..., "topic": ...}.
+
 
     Raises
     ------
@@ -75,6 +87,7 @@ def add_labels(entries: dict[str, dict[str, str]]) -> None:
     ----------
     entries : dict
         ``key -> {"en": ..., "zh": ..., "topic": ...}``; ``topic`` is optional.
+
 
     Raises
     ------
@@ -115,6 +128,7 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     Returns
     -------
     str
+
 
     Raises
     ------
@@ -196,6 +210,7 @@ def localize_frame(frame, lang: str = "en", *, values=None, index=None, columns=
     -------
     pandas.DataFrame
 
+
     Raises
     ------
     KeyError
@@ -252,7 +267,12 @@ def cjk_font_name() -> str:
 
 
 def use_lang(lang: str) -> None:
-    """Configure matplotlib for ``lang``: CJK-capable fonts first for ``"zh"``."""
+    """Configure matplotlib for ``lang``: CJK-capable fonts first for ``"zh"``.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+    """
     import matplotlib as mpl
 
     check_lang(lang)

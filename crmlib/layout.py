@@ -103,31 +103,115 @@ class Layout:
         object.__setattr__(self, "root", Path(root))
 
     def results(self, chapter: str, lang: str = "en") -> Path:
-        """The recorded-results JSON of ``chapter`` in edition ``lang``."""
+        """The recorded-results JSON of ``chapter`` in edition ``lang``.
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        Path
+        """
         return edition_dir(self.root / "results", lang) / f"{chapter}.json"
 
     def timings(self, chapter: str, lang: str = "en") -> Path:
-        """Seconds spent saving each figure (kept apart: they vary from run to run)."""
+        """Seconds spent saving each figure (kept apart: they vary from run to run).
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        Path
+        """
         return edition_dir(self.root / "timings", lang) / f"{chapter}.json"
 
     def figures(self, chapter: str, lang: str = "en") -> Path:
-        """The folder of ``chapter``'s figures in edition ``lang``."""
+        """The folder of ``chapter``'s figures in edition ``lang``.
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        Path
+        """
         return edition_dir(self.root / "figures", lang) / chapter
 
     def executed(self, chapter: str, lang: str = "en") -> Path:
-        """The executed copy of ``chapter``'s notebook."""
+        """The executed copy of ``chapter``'s notebook.
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        Path
+        """
         return edition_dir(self.root / "notebooks", lang) / f"{chapter}.ipynb"
 
     def staging(self, chapter: str, lang: str = "en") -> Path:
-        """A private build folder for one run of ``chapter`` (promoted on success)."""
+        """A private build folder for one run of ``chapter`` (promoted on success).
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        Path
+        """
         return self.root / ".staging" / f"{chapter}.{check_lang(lang)}"
 
     def failed(self, chapter: str, lang: str = "en") -> Path:
-        """Where a failed run's partial output and error are kept."""
+        """Where a failed run's partial output and error are kept.
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        Path
+        """
         return edition_dir(self.root / "failed", lang) / chapter
 
     def outputs(self, chapter: str, lang: str = "en") -> list[Path]:
-        """Every path one run of ``chapter`` owns in this build (results, timings, figures, executed copy)."""
+        """Every path one run of ``chapter`` owns in this build (results, timings, figures, executed copy).
+
+        Parameters
+        ----------
+        chapter : str
+            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+        lang : {"en", "zh"}
+            The edition.
+
+        Returns
+        -------
+        list of Path
+        """
         return [self.results(chapter, lang), self.timings(chapter, lang), self.figures(chapter, lang),
                 self.executed(chapter, lang)]
 
@@ -167,6 +251,7 @@ def promote(stage: Layout, target: Layout, chapter: str, lang: str = "en") -> li
     -------
     list of Path
         The paths written in ``target``.
+
 
     Raises
     ------

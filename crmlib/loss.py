@@ -33,6 +33,18 @@ SUM_TOL = 0.01
 def check_shares(shares: pd.Series | Mapping[str, float], name: str = "shares") -> pd.Series:
     """Validate percentage shares indexed by cause and return them as a float Series.
 
+    Parameters
+    ----------
+    shares : Series or mapping
+        Cause -> share (%).
+    name : str
+        The argument's name, for messages.
+
+    Returns
+    -------
+    pandas.Series
+        The shares as floats, indexed by cause.
+
     Raises
     ------
     TypeError
@@ -57,6 +69,16 @@ def loss_table(table: pd.DataFrame) -> pd.DataFrame:
 
     Returns the same rows with ``cause_id`` as index. Rejects missing columns,
     unknown groups and shares that are negative or do not sum to 100.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``cause_id``, ``group_id``, ``share_pct``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows indexed by ``cause_id``.
     """
     check_columns(table, ["cause_id", "group_id", "share_pct"], "loss table", numeric=["share_pct"])
     unknown = ~table["group_id"].isin(GROUPS)
@@ -70,7 +92,18 @@ def loss_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def group_totals(table: pd.DataFrame) -> pd.Series:
-    """Total share of each group, in the order customer, company, third party."""
+    """Total share of each group, in the order customer, company, third party.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A Table 1-1 style frame (see :func:`loss_table`).
+
+    Returns
+    -------
+    pandas.Series
+        Share (%) by group.
+    """
     t = loss_table(table)
     return t.groupby("group_id")["share_pct"].sum().reindex(list(GROUPS)).fillna(0.0).rename("share_pct")
 
@@ -104,6 +137,20 @@ def simulate_survey(shares: pd.Series | Mapping[str, float], n: int, rng: np.ran
     """Draw how ``n`` surveyed lost customers split over the causes.
 
     Returns integer counts indexed by cause (multinomial with the given shares).
+
+    Parameters
+    ----------
+    shares : Series or mapping
+        Cause -> share (%).
+    n : int
+        Survey size (>= 1).
+    rng : numpy.random.Generator
+        A seeded generator.
+
+    Returns
+    -------
+    pandas.Series
+        Counts by cause.
     """
     s = check_shares(shares)
     n = check_int(n, "n", low=1)
@@ -130,6 +177,19 @@ def multinomial_ci(counts: pd.Series | Mapping[str, int], alpha: float = 0.05,
     Uses statsmodels' ``multinomial_proportions_confint`` (Goodman 1965 by
     default, or ``"sison-glaz"``). Returns percent: ``share_pct``, ``lower_pct``,
     ``upper_pct`` indexed by cause.
+
+    Parameters
+    ----------
+    counts : Series or mapping
+        Cause -> observed count (whole, >= 0, total > 0).
+    alpha : float
+        1 − the simultaneous confidence level.
+    method : {"goodman", "sison-glaz"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``count``, ``share_pct``, ``lower_pct``, ``upper_pct`` by cause.
     """
     from statsmodels.stats.proportion import multinomial_proportions_confint
 
@@ -167,6 +227,17 @@ def goodness_of_fit(counts: pd.Series | Mapping[str, int],
     """Pearson chi-square test of observed cause counts against Table 1-1's shares.
 
     ``counts`` and ``shares`` must name the same causes.
+
+    Parameters
+    ----------
+    counts : Series or mapping
+        Observed counts by cause.
+    shares : Series or mapping
+        The printed shares (%), the same causes.
+
+    Returns
+    -------
+    GoodnessOfFit
     """
     c = _check_counts(counts)
     s = check_shares(shares)
@@ -208,6 +279,7 @@ def power_one_proportion(n: int, p0: float, p1: float, alpha: float = 0.05) -> f
     Returns
     -------
     float
+
 
     Raises
     ------
@@ -327,6 +399,7 @@ def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power:
         one sample) and the smallest ``n`` at or above which the exact binomial test
         reaches ``power`` (checked over the next 50 sizes, since exact power saw-tooths in ``n``).
 
+
     Raises
     ------
     TypeError
@@ -335,6 +408,7 @@ def sample_size_one_proportion(p0: float, p1: float, alpha: float = 0.05, power:
         NaN, infinities, a value out of range, ``p0 == p1``, or shares so close
         that the normal approximation needs more than :data:`MAX_SAMPLE_SIZE`
         (10**6) respondents.
+
 
     Notes
     -----

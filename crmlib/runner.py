@@ -69,12 +69,33 @@ class Outcome:
 
 
 def discover(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Chapter notebooks (``NN_name.ipynb``) in order."""
+    """Chapter notebooks (``NN_name.ipynb``) in order.
+
+    Parameters
+    ----------
+    notebook_dir : Path
+        An edition's notebook folder.
+
+    Returns
+    -------
+    list of Path
+    """
     return sorted(p for p in Path(notebook_dir).glob("[0-9][0-9]_*.ipynb"))
 
 
 def resolve(selectors: Iterable[str], notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """Map chapter selectors ("02", "02_why_customers_are_lost", a path) to notebooks."""
+    """Map chapter selectors ("02", "02_why_customers_are_lost", a path) to notebooks.
+
+    Parameters
+    ----------
+    selectors : iterable of str
+        Chapter numbers (``"02"``), notebook stems or paths.
+    notebook_dir : Path
+
+    Returns
+    -------
+    list of Path
+    """
     found = discover(notebook_dir)
     out: list[Path] = []
     for sel in selectors:
@@ -180,7 +201,25 @@ def _execute(job: Job, kernel: str) -> Outcome:
 
 def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_dir: Path | None = None,
              echo: bool = True) -> list[Outcome]:
-    """Execute ``jobs`` on ``workers`` threads; return outcomes in job order."""
+    """Execute ``jobs`` on ``workers`` threads; return outcomes in job order.
+
+    Parameters
+    ----------
+    jobs : list of Job
+    workers : int
+        Notebooks at a time (>= 1).
+    kernel : str
+        Jupyter kernel name.
+    build_dir : Path, optional
+        The main build folder (where chapters read other chapters' results).
+    echo : bool
+        Print one line per finished run.
+
+    Returns
+    -------
+    list of Outcome
+        In job order.
+    """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
     os.environ["CRMNB_HEADLESS"] = "1"
@@ -209,7 +248,19 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
 
 
 def summary(outcomes: list[Outcome], stream: Any = None) -> bool:
-    """Print the chapter / seconds / status table and each failure's cell; True if all ok."""
+    """Print the chapter / seconds / status table and each failure's cell; True if all ok.
+
+    Parameters
+    ----------
+    outcomes : list of Outcome
+    stream : file, optional
+        Where to print (default: standard output).
+
+    Returns
+    -------
+    bool
+        True if every run succeeded.
+    """
     stream = stream or sys.stdout
     w = max([len(o.job.chapter) for o in outcomes] + [7])
     print(f"\n{'chapter':<{w}}  lang  seconds  status", file=stream)
@@ -254,6 +305,7 @@ def plan(notebooks: list[Path], build_dir: Path, langs: Iterable[str] = ("en",),
     Returns
     -------
     list of Job
+
 
     Raises
     ------

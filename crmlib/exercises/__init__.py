@@ -143,6 +143,21 @@ class NumberExercise(_Base):
     relative: bool = False
 
     def check(self, answer: Any, prefix: str, lang: str) -> Feedback:
+        """Check ``answer`` against the computed solution.
+
+        Parameters
+        ----------
+        answer : Any
+            The student's answer (``None``: not answered yet).
+        prefix : str
+            The chapter's label prefix (``"ch02"``), for the texts.
+        lang : {"en", "zh"}
+            Language of the verdict.
+
+        Returns
+        -------
+        Feedback
+        """
         sol = self._solution()
         explain, hint = self._texts(prefix, lang, sol)
         if answer is None:
@@ -160,11 +175,38 @@ class ChoiceExercise(_Base):
     options: tuple[str, ...] = ("A", "B", "C", "D")
 
     def check(self, answer: Any, prefix: str, lang: str) -> Feedback:
+        """Check ``answer`` against the computed solution.
+
+        Parameters
+        ----------
+        answer : Any
+            The student's answer (``None``: not answered yet).
+        prefix : str
+            The chapter's label prefix (``"ch02"``), for the texts.
+        lang : {"en", "zh"}
+            Language of the verdict.
+
+        Returns
+        -------
+        Feedback
+        """
         sol = self._solution()
         expl = {o: t(f"{prefix}.ex.{self.number}.opt.{o}", lang, **sol.values) for o in self.options}
         return check_choice(answer, str(sol.answer), expl, lang=lang)
 
     def explanation(self, prefix: str, lang: str) -> str:
+        """Why the right option is right (for the answer key).
+
+        Parameters
+        ----------
+        prefix : str
+            The chapter's label prefix.
+        lang : {"en", "zh"}
+
+        Returns
+        -------
+        str
+        """
         sol = self._solution()
         return t(f"{prefix}.ex.{self.number}.opt.{sol.answer}", lang, **sol.values)
 
@@ -177,6 +219,21 @@ class YesNoExercise(_Base):
     """An exercise answered "yes" or "no" (是 / 否 accepted too)."""
 
     def check(self, answer: Any, prefix: str, lang: str) -> Feedback:
+        """Check ``answer`` against the computed solution.
+
+        Parameters
+        ----------
+        answer : Any
+            The student's answer (``None``: not answered yet).
+        prefix : str
+            The chapter's label prefix (``"ch02"``), for the texts.
+        lang : {"en", "zh"}
+            Language of the verdict.
+
+        Returns
+        -------
+        Feedback
+        """
         sol = self._solution()
         explain, _ = self._texts(prefix, lang, sol)
         if answer is None:
@@ -311,7 +368,18 @@ class ExerciseSet:
         return BoundExercises(self, check_lang(lang))
 
     def question(self, number: str, lang: str = "en") -> str:
-        """The question of exercise ``number`` (Markdown)."""
+        """The question of exercise ``number`` (Markdown).
+
+    Parameters
+    ----------
+    number : str
+        E.g. ``"2.1"``.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+    """
         e = self._get(number)
         return e.question if isinstance(e, Exercise) else e.question(self.prefix, lang)
 
@@ -358,7 +426,17 @@ class BoundExercises:
         return self.exercises.numbers()
 
     def question(self, number: str) -> str:
-        """The question of exercise ``number`` (Markdown)."""
+        """The question of exercise ``number`` (Markdown).
+
+    Parameters
+    ----------
+    number : str
+        E.g. ``"2.1"``.
+
+    Returns
+    -------
+    str
+    """
         return self.exercises.question(number, self.lang)
 
     def markdown(self) -> str:
@@ -375,7 +453,19 @@ class BoundExercises:
         display({"text/markdown": md, "text/plain": md}, raw=True)
 
     def check(self, number: str, answer: Any) -> Feedback:
-        """Check ``answer`` to exercise ``number``; the verdict in this language."""
+        """Check ``answer`` to exercise ``number``; the verdict in this language.
+
+    Parameters
+    ----------
+    number : str
+        E.g. ``"2.1"``.
+    answer : Any
+        The student's answer (``None``: not answered yet).
+
+    Returns
+    -------
+    Feedback
+    """
         return self.exercises.check(number, answer, self.lang)
 
     def solutions(self) -> list[dict[str, Any]]:

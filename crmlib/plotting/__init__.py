@@ -16,7 +16,18 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 
 
 def get_ax(ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
-    """Return ``ax`` or, when it is None, the Axes of a new figure."""
+    """Return ``ax`` or, when it is None, the Axes of a new figure.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+    figsize : tuple of float, optional
+        Size of a new figure (inches).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     import matplotlib.pyplot as plt
 
     if ax is not None:
