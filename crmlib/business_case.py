@@ -20,11 +20,12 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int, check_multiplier, check_number, check_probability, check_rate
+from ._validate import (check_columns, check_int, check_multiplier, check_number, check_probability, check_rate,
+                        check_size)
 from .finance import eva_table, irr, npv, payback_period, roi
 
 __all__ = [
-    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "DEFAULTS", "PERSPECTIVES",
+    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "DEFAULTS", "PERSPECTIVES", "MAX_HORIZON",
     "budget_by_rule", "implied_visible_cost",
     "project_cash_flows", "tco", "cost_breakdown", "case_npv",
     "ProjectResult", "evaluate", "project_eva", "scorecard",
@@ -97,6 +98,9 @@ def implied_visible_cost(total_spend: float, multiplier: float) -> float:
 
 
 # ------------------------------------------------------------- the business case
+#: Longest business case :func:`project_cash_flows` builds, in years.
+MAX_HORIZON = 10_000
+
 def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain: float, retention: float,
                        customers: float = DEFAULTS["customers"], margin: float = DEFAULTS["margin"],
                        prospects: float = DEFAULTS["prospects"],
@@ -147,7 +151,7 @@ def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain
     running : float
         Running cost of each year 1..horizon, US$ (≥ 0).
     horizon : int
-        Years after year 0 (≥ 1).
+        Years after year 0, 1 … :data:`MAX_HORIZON` (10,000).
     hidden_scale : float
         Multiplier of the three hidden costs (≥ 0).
 
@@ -160,11 +164,14 @@ def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain
 
     Raises
     ------
+    TypeError
+        A value that is not a number (strings, None, bools), a horizon that is not an integer.
     ValueError
-        A horizon ≤ 0, negative money or counts, probabilities outside [0, 1],
-        or a cross-sell gain larger than the attrition it would cut.
+        A horizon ≤ 0 or above :data:`MAX_HORIZON`, NaN or infinite values,
+        negative money or counts, probabilities outside [0, 1], or a
+        cross-sell gain larger than the attrition it would cut.
     """
-    h = check_int(horizon, "horizon", low=1)
+    h = check_size(horizon, "horizon", MAX_HORIZON, low=1, what="years")
     ks = check_probability(kept_share, "kept_share")
     cu = check_probability(close_uplift, "close_uplift")
     cg = check_probability(crosssell_gain, "crosssell_gain")
@@ -226,6 +233,7 @@ def _check_flow_frame(flows: Any) -> None:
                if c not in flows.columns]
     if missing:
         raise ValueError(f"flows is missing column(s) {missing}; build it with project_cash_flows")
+    check_columns(flows, [], "flows", numeric=["cost", "benefit", "net", *VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"])
 
 
 def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
@@ -377,6 +385,15 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     -------
     DataFrame with ``perspective``, ``kpi``, ``source_kpi`` (True for the
     source's five), ``unit``, ``before``, ``after``.
+
+    Raises
+    ------
+    TypeError
+        ``case`` not a mapping, ``result`` not a ProjectResult, a case value
+        that is not a number (strings such as ``"300"`` included).
+    ValueError
+        A missing case key, NaN or infinite values, probabilities out of
+        range, negative money, or a case that keeps every customer.
     """
     need = ("kept_share", "close_uplift", "crosssell_gain", "retention", "customers", "margin",
             "crosssell_uptake", "discount_rate", "training")
@@ -390,6 +407,11 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     from .clv import clv
 
     r0 = check_probability(case["retention"], "case['retention']", open_high=True)
+    for k in ("kept_share", "close_uplift", "crosssell_gain", "crosssell_uptake"):
+        check_probability(case[k], f"case[{k!r}]")
+    for k in ("margin", "training"):
+        check_number(case[k], f"case[{k!r}]", low=0)
+    check_rate(case["discount_rate"], "case['discount_rate']")
     bc = check_probability(base_close_rate, "base_close_rate")
     if not isinstance(complaint_losses, (tuple, list)) or len(complaint_losses) != 2:
         raise ValueError(f"complaint_losses must be a (before, after) pair, got {complaint_losses!r}")

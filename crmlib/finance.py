@@ -23,7 +23,8 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import as_float_array, check_int, check_number, check_probability, check_rate
+from ._validate import (MAX_DRAWS, as_float_array, check_aligned, check_int, check_number, check_probability,
+                        check_rate, check_size)
 
 __all__ = ["discount_factors", "npv", "npv_profile", "irr", "payback_period", "roi", "eva_table",
            "tornado_table"]
@@ -49,9 +50,14 @@ def discount_factors(rate: float, n_periods: int) -> np.ndarray:
     -------
     numpy.ndarray
         ``n_periods`` factors, the first 1.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A bad rate; ``n_periods`` not an integer, below 1 or above 10**7.
     """
     r = check_rate(rate)
-    n = check_int(n_periods, "n_periods", low=1)
+    n = check_size(n_periods, "n_periods", MAX_DRAWS, low=1, what="periods")
     return np.exp(-np.arange(n) * np.log1p(r))
 
 
@@ -94,9 +100,16 @@ def npv_profile(cash_flows: Sequence[float], rates: Sequence[float]) -> pd.Serie
     -------
     pandas.Series
         ``npv`` indexed by ``rate``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Flows or rates that are not numbers, NaN, infinite or empty; a rate
+        <= -1; more than 10**5 rates or 10**7 rate-year terms.
     """
     cf = _check_flows(cash_flows)
     rs = as_float_array(rates, "rates")
+    check_size(rs.size, "len(rates)", min(100_000, MAX_DRAWS // cf.size), what="rates")
     if (rs <= -1).any():
         raise ValueError(f"rates must all be > -1, got {rs[rs <= -1][0]}")
     return pd.Series([npv(r, cf) for r in rs], index=pd.Index(rs, name="rate"), name="npv")
@@ -119,7 +132,8 @@ def irr(cash_flows: Sequence[float], low: float = -0.99, high: float = 10.0, gri
     low, high : float
         Search range for the rate (``-1 < low < high``).
     grid : int
-        Number of grid points used to bracket the root (≥ 10).
+        Number of grid points used to bracket the root (≥ 10; ``grid`` times
+        the number of flows at most 10**7).
 
     Returns
     -------
@@ -130,7 +144,7 @@ def irr(cash_flows: Sequence[float], low: float = -0.99, high: float = 10.0, gri
     ------
     ValueError
         Empty flows, flows that never change sign (no IRR exists), a bad search
-        range, or no root in the range.
+        range, no root in the range, or a grid above the limit.
     """
     from scipy.optimize import brentq
 
@@ -144,6 +158,7 @@ def irr(cash_flows: Sequence[float], low: float = -0.99, high: float = 10.0, gri
     if hi <= lo:
         raise ValueError(f"high must be > low, got low={lo}, high={hi}")
     g = check_int(grid, "grid", low=10)
+    check_size(g, "grid", max(10, MAX_DRAWS // cf.size), low=10, what=f"grid points for {cf.size} cash flows")
     rates = np.expm1(np.linspace(np.log1p(lo), np.log1p(hi), g))
     t = np.arange(cf.size)
     with np.errstate(over="ignore", under="ignore"):
@@ -206,7 +221,15 @@ def roi(benefits: Sequence[float], costs: Sequence[float], rate: float | None = 
     -------
     float
         The ROI as a ratio (0.5 = 50 %).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numbers, NaN or infinite values, negative amounts, different
+        lengths, costs summing to 0, or Series with different index labels
+        (the same labels in another order are paired by label).
     """
+    costs = check_aligned(benefits, "benefits", costs, "costs")
     b = _check_flows(benefits, "benefits")
     c = _check_flows(costs, "costs")
     if b.size != c.size:
@@ -252,6 +275,7 @@ def eva_table(investment: float, benefits: Sequence[float], operating_costs: Seq
         only the investment, as a negative cash flow).
     """
     invest = check_number(investment, "investment", low=0)
+    operating_costs = check_aligned(benefits, "benefits", operating_costs, "operating_costs")
     ben = _check_flows(benefits, "benefits")
     opex = _check_flows(operating_costs, "operating_costs")
     if ben.size != opex.size:

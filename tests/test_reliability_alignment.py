@@ -75,3 +75,22 @@ def test_check_aligned_reorders_and_refuses():
     with pytest.raises(ValueError, match="a has label 'c' that b lacks"):
         _validate.check_aligned(a, "a", pd.Series([1, 2, 3], index=list("abd")), "b")
     assert _validate.check_aligned([1, 2], "a", b, "b") is b
+
+
+# ------------------------------------------------------------------ finance
+def test_roi_and_eva_refuse_series_with_other_labels():
+    from crmlib import finance
+
+    b = pd.Series([0.0, 50.0, 80.0], index=[0, 1, 2])
+    with pytest.raises(ValueError, match="benefits and costs have different indexes"):
+        finance.roi(b, pd.Series([100.0, 10.0, 10.0], index=[1, 2, 3]))
+    with pytest.raises(ValueError, match="benefits and operating_costs have different indexes"):
+        finance.eva_table(100.0, pd.Series([60.0, 70.0], index=[1, 2]), pd.Series([10.0, 10.0], index=[2, 3]), 0.1)
+
+
+def test_discounted_roi_pairs_series_by_label():
+    from crmlib import finance
+
+    b = pd.Series([0.0, 50.0, 80.0], index=[0, 1, 2])
+    c = pd.Series([100.0, 10.0, 10.0], index=[0, 1, 2])
+    assert finance.roi(b, c.iloc[::-1], rate=0.1) == pytest.approx(finance.roi(b, c, rate=0.1))

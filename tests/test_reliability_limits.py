@@ -112,3 +112,23 @@ def test_check_size():
 def test_power_curve_work_is_bounded():
     with pytest.raises(ValueError, match=r"sizes add up to 20,000,000, above crmlib's limit of 10,000,000"):
         loss.power_curve([10**7, 10**7], 0.6, 0.68)
+
+
+# ------------------------------------------------------------------ finance and the business case
+@pytest.mark.parametrize("call", [
+    lambda n: __import__("crmlib.finance").finance.irr([-100.0, 30.0, 40.0, 50.0], grid=n),
+    lambda n: __import__("crmlib.finance").finance.discount_factors(0.1, n),
+    lambda n: __import__("crmlib.business_case").business_case.project_cash_flows(
+        kept_share=0.1, close_uplift=0.01, crosssell_gain=0.02, retention=0.8, horizon=n),
+])
+@pytest.mark.parametrize("n", [10**9, 10**12])
+def test_finance_sizes_are_refused_with_the_limit(call, n):
+    with pytest.raises(ValueError, match=r"above crmlib's limit of [\d,]+"):
+        call(n)
+
+
+def test_npv_profile_rate_count_is_bounded():
+    from crmlib import finance
+
+    with pytest.raises(ValueError, match=r"len\(rates\) = 10,000,000 is above crmlib's limit of 100,000"):
+        finance.npv_profile([-100.0, 60.0, 60.0], np.linspace(0.0, 1.0, 10**7))

@@ -162,3 +162,38 @@ def test_check_names():
     assert _validate.check_names([], "cols", allow_empty=True) == ()
     with pytest.raises(ValueError, match="at least one"):
         _validate.check_names([], "cols")
+
+
+# ------------------------------------------------------------------ the business case
+@pytest.fixture(scope="module")
+def case_result():
+    from crmlib import business_case as bc
+
+    base = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
+    flows = bc.project_cash_flows(**base)
+    return {**bc.DEFAULTS, **base}, bc.evaluate(flows, 0.1), flows
+
+
+@pytest.mark.parametrize("key", ["kept_share", "margin", "discount_rate", "close_uplift", "training",
+                                 "crosssell_gain", "crosssell_uptake"])
+@pytest.mark.parametrize("value, err", [("0.1", TypeError), (NAN, ValueError), (float("inf"), ValueError),
+                                        (None, TypeError)])
+def test_scorecard_case_values_are_numbers(case_result, key, value, err):
+    from crmlib import business_case as bc
+
+    case, res, _ = case_result
+    with pytest.raises(err, match=rf"case\['{key}'\]"):
+        bc.scorecard({**case, key: value}, res, base_close_rate=0.05, complaint_losses=(10.0, 5.0))
+
+
+@pytest.mark.parametrize("col, value, err", [("cost", "x", TypeError), ("net", float("inf"), ValueError),
+                                             ("benefit", NAN, ValueError)])
+def test_flow_tables_are_checked(case_result, col, value, err):
+    from crmlib import business_case as bc
+
+    flows = case_result[2].copy()
+    if isinstance(value, str):
+        flows[col] = flows[col].astype(object)
+    flows.loc[2, col] = value
+    with pytest.raises(err, match=f"flows column '{col}'"):
+        bc.evaluate(flows, 0.1)

@@ -334,6 +334,70 @@ def build() -> None:  # noqa: C901 - one long list of cases
     D = "crosssell_data"
     for fname in ("generate_bank_customers", "generate_baskets", "bank_customers_csv", "baskets_csv"):
         mutate(D, fname, getattr(crosssell_data, fname), {"n": 10, "seed": 1}, "n", {**SCALAR_BAD, **HUGE})
+    # ---------------------------------------------------------------- finance / business_case
+    from crmlib import business_case as bc
+    from crmlib import finance as fin
+    N = "finance"
+    cf = [-100.0, 30.0, 40.0, 50.0]
+    mutate(N, "npv", fin.npv, {"rate": 0.1, "cash_flows": cf}, "cash_flows", SEQ_BAD)
+    mutate(N, "npv", fin.npv, {"rate": 0.1, "cash_flows": cf}, "rate", SCALAR_BAD)
+    mutate(N, "irr", fin.irr, {"cash_flows": cf}, "cash_flows", SEQ_BAD)
+    mutate(N, "irr", fin.irr, {"cash_flows": cf}, "grid", {**SCALAR_BAD, **HUGE})
+    mutate(N, "irr", fin.irr, {"cash_flows": cf}, "low", SCALAR_BAD)
+    mutate(N, "irr", fin.irr, {"cash_flows": cf}, "high", SCALAR_BAD)
+    mutate(N, "npv_profile", fin.npv_profile, {"cash_flows": cf, "rates": [0.0, 0.1]}, "rates", SEQ_BAD)
+    add(N, "npv_profile", lambda: fin.npv_profile(cf, np.linspace(0, 1, 10**7)), "1e7 rates")
+    mutate(N, "discount_factors", fin.discount_factors, {"rate": 0.1, "n_periods": 5}, "n_periods",
+           {**SCALAR_BAD, **HUGE})
+    mutate(N, "payback_period", fin.payback_period, {"cash_flows": cf}, "cash_flows", SEQ_BAD)
+    mutate(N, "payback_period", fin.payback_period, {"cash_flows": cf}, "rate", {k: v for k, v in SCALAR_BAD.items()
+                                                                               if k != "None"})
+    mutate(N, "roi", fin.roi, {"benefits": [0.0, 50.0, 80.0], "costs": [100.0, 10.0, 10.0]}, "costs", SEQ_BAD)
+    add(N, "roi", lambda: fin.roi(pd.Series([0.0, 50.0, 80.0], index=[0, 1, 2]),
+                                  pd.Series([10.0, 10.0, 100.0], index=[2, 1, 0])), "misaligned Series",
+        expect="aligned")
+    add(N, "roi", lambda: fin.roi(pd.Series([0.0, 50.0, 80.0], index=[0, 1, 2]),
+                                  pd.Series([10.0, 10.0, 100.0], index=[1, 2, 3])), "Series other labels")
+    ebase = {"investment": 100.0, "benefits": [60.0, 70.0], "operating_costs": [10.0, 10.0], "wacc": 0.1}
+    for arg in ("benefits", "operating_costs"):
+        mutate(N, "eva_table", fin.eva_table, ebase, arg, SEQ_BAD)
+    for arg in ("investment", "wacc", "tax_rate"):
+        mutate(N, "eva_table", fin.eva_table, ebase, arg, SCALAR_BAD)
+    add(N, "eva_table", lambda: fin.eva_table(100.0, pd.Series([60.0, 70.0], index=[1, 2]),
+                                              pd.Series([10.0, 10.0], index=[2, 3]), 0.1), "Series other labels")
+    mutate(N, "tornado_table", fin.tornado_table, {"func": lambda a: a, "base": {"a": 1.0}, "ranges": {"a": (0, 2)}},
+           "ranges", {"str": {"a": "02"}, "nan": {"a": (NAN, 1.0)}, "inf": {"a": (0.0, INF)}, "None": None,
+                      "scalar": {"a": 3.0}})
+    B = "business_case"
+    cbase = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
+    for arg in ("kept_share", "close_uplift", "crosssell_gain", "retention", "customers", "margin", "software",
+                "hidden_scale"):
+        mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, arg, SCALAR_BAD)
+    mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, "horizon", {**SCALAR_BAD, **HUGE})
+    flows = bc.project_cash_flows(**cbase)
+    bad_flows = flows.copy()
+    bad_flows.loc[2, "net"] = INF
+    add(B, "evaluate", lambda: bc.evaluate(bad_flows, 0.1), "flows net inf")
+    add(B, "tco", lambda: bc.tco(flows.assign(cost=flows["cost"].astype(str))), "flows cost str")
+    mutate(B, "evaluate", bc.evaluate, {"flows": flows}, "discount_rate", SCALAR_BAD)
+    res = bc.evaluate(flows, 0.1)
+    case = {**bc.DEFAULTS, **cbase}
+    for k in ("kept_share", "margin", "discount_rate", "close_uplift", "training", "crosssell_gain"):
+        add(B, "scorecard", lambda k=k: bc.scorecard({**case, k: "0.1"}, res, base_close_rate=0.05,
+                                                    complaint_losses=(10.0, 5.0)), f"case[{k}]=str")
+        add(B, "scorecard", lambda k=k: bc.scorecard({**case, k: NAN}, res, base_close_rate=0.05,
+                                                    complaint_losses=(10.0, 5.0)), f"case[{k}]=nan")
+    mutate(B, "budget_by_rule", bc.budget_by_rule, {"visible_cost": 100.0, "multiplier": 3.0}, "visible_cost",
+           SCALAR_BAD)
+    mutate(B, "budget_by_rule", bc.budget_by_rule, {"visible_cost": 100.0, "multiplier": 3.0}, "multiplier",
+           SCALAR_BAD)
+    mutate(L, "power_curve", loss.power_curve, {"sizes": [10, 20], "p0": 0.6, "p1": 0.68}, "sizes",
+           {**SEQ_BAD, "huge": [10**7, 10**7], "frac": [10.5]})
+    mutate(L, "joint_coverage", lambda **kw: loss.joint_coverage(rng=rng(), **kw),
+           {"shares": shares, "n": 50, "replications": 5}, "replications", {**SCALAR_BAD, **HUGE})
+    mutate(L, "joint_coverage", lambda **kw: loss.joint_coverage(rng=rng(), **kw),
+           {"shares": shares, "n": 50, "replications": 5}, "n", SCALAR_BAD)
+
     # ---------------------------------------------------------------- datasets / i18n
     S = "datasets"
     mutate(S, "load", datasets.load, {"name": "prospects"}, "name", {"None": None, "int": 3, "unknown": "nope"})
