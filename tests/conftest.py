@@ -66,3 +66,25 @@ def cdnow():
     from crmlib import datasets
 
     return datasets.cdnow_summary("cdnow_sample")
+
+
+def notebook_parameters(prefix: str) -> dict:
+    """Literal defaults of chapter ``prefix``'s parameters cell (the English notebook), for tests that
+    compare crmlib's stated defaults with a notebook's."""
+    import ast
+    import json
+
+    from crmlib import runner
+
+    nb_path = runner.resolve([prefix])[0]
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    cell = next(c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", []))
+    src = "".join(cell["source"])
+    out = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                out[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                pass
+    return out
