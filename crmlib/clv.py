@@ -146,6 +146,7 @@ def clv(margin: float, retention: float, discount: float, horizon: int | float |
     float
         The closed form ``m * annuity_factor(r, d, T, timing)``.
 
+
     Raises
     ------
     ValueError
@@ -173,6 +174,7 @@ def clv_schedule(margin: float, retention: float, discount: float, horizon: int,
     ``discount_factor``, ``expected_margin``, ``discounted_margin`` and
     ``cumulative_clv`` (its last value equals :func:`clv`).
 
+
     Raises
     ------
     TypeError
@@ -199,6 +201,24 @@ def implied_margin(clv_value: float, horizon: int | float | None, retention: flo
 
     With the defaults (no discounting, full retention) this is ``clv_value / horizon``,
     the yearly margin behind an undiscounted sum such as the source's figures.
+
+    Parameters
+    ----------
+    clv_value : float
+        The lifetime value (US$).
+    horizon : int, float or None
+        Years (None: infinite).
+    retention : float
+        Yearly retention rate.
+    discount : float
+        Yearly discount rate.
+    timing : {"end", "start"}
+        When each year's margin arrives.
+
+    Returns
+    -------
+    float
+        The yearly margin.
 
     Raises
     ------
@@ -234,6 +254,7 @@ def implied_margin_grid(clv_value: float, horizon: int, retentions: Any, discoun
     -------
     DataFrame of margins, rows ``retention``, columns ``discount``.
 
+
     Raises
     ------
     TypeError, ValueError
@@ -268,6 +289,7 @@ def customer_equity(clv_values: Any, counts: Any = None) -> float:
     -------
     float
 
+
     Raises
     ------
     TypeError
@@ -297,6 +319,22 @@ def current_value(price_paid: float, production_cost: float, marketing_cost: flo
     ``net profit now = price actually paid − allocated production cost − fixed marketing
     cost − service cost`` (seed 000, grep ``现阶段净利润``). Every amount is money and must be
     >= 0; the result may be negative (an unprofitable customer).
+
+    Parameters
+    ----------
+    price_paid : float
+        Price the customer actually paid.
+    production_cost : float
+        Allocated production cost.
+    marketing_cost : float
+        Fixed marketing cost.
+    service_cost : float
+        Cost to serve.
+
+    Returns
+    -------
+    float
+        Net profit now.
     """
     amounts = {"price_paid": price_paid, "production_cost": production_cost,
                "marketing_cost": marketing_cost, "service_cost": service_cost}
@@ -309,6 +347,18 @@ def current_value_from_terms(terms: pd.DataFrame, amounts: Mapping[str, float]) 
 
     Every ``formula_term`` row needs an amount (>= 0) in ``amounts``; the result is
     ``sum(sign * amount)``. Extra amounts are rejected rather than ignored.
+
+    Parameters
+    ----------
+    terms : pandas.DataFrame
+        ``term`` and ``sign`` (the ``current_value_terms`` dataset).
+    amounts : mapping of str to float
+        Term -> amount (every term of the table).
+
+    Returns
+    -------
+    float
+        The formula's value.
     """
     if not isinstance(terms, pd.DataFrame):
         raise TypeError(f"terms must be a pandas DataFrame, got {type(terms).__name__}")
@@ -372,6 +422,16 @@ def parse_printed_usd(text: str) -> float:
     """Read a US-dollar amount as the Chinese source prints it, e.g. ``"33.2 万美元"`` -> 332000.0.
 
     Accepts ``<number> 万美元`` (万 = 10,000) or ``<number> 美元``; anything else is rejected.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``"48 万美元"``.
+
+    Returns
+    -------
+    float
+        US dollars.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
@@ -408,6 +468,11 @@ def constant_retention_mle(survivors: Any) -> float:
     ----------
     survivors : sequence of float
         Customers still active at the start (index 0) and after each period; non-increasing.
+
+    Returns
+    -------
+    float
+        The rate.
     """
     s = _survivors(survivors)
     exposure = s[:-1].sum()
@@ -431,6 +496,7 @@ def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount:
     Returns
     -------
     ndarray (customers,)
+
 
     Raises
     ------
@@ -496,6 +562,7 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     -------
     Series indexed 1..periods: number of repeat occasions in each period.
 
+
     Raises
     ------
     TypeError
@@ -547,6 +614,7 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
     Returns
     -------
     Series indexed 1..periods: ``sum_i E[X(k - t0_i)]`` (0 before a customer's first purchase).
+
 
     Raises
     ------
@@ -644,7 +712,16 @@ class CohortProjection:
     calibration: int
 
     def error_pct(self, model: str = "sbg") -> float:
-        """Error of the last period's projection, in % of the actual survivors (``"sbg"`` or ``"constant"``)."""
+        """Error of the last period's projection, in % of the actual survivors (``"sbg"`` or ``"constant"``).
+
+        Parameters
+        ----------
+        model : {"sbg", "constant"}
+
+        Returns
+        -------
+        float
+        """
         proj = {"sbg": self.sbg, "constant": self.constant}.get(model)
         if proj is None:
             raise ValueError(f"model must be 'sbg' or 'constant', got {model!r}")

@@ -64,6 +64,17 @@ def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any
     """Bars of the printed lifetime values, annotated with horizon and undiscounted yearly margin.
 
     ``cases`` needs ``case``, ``horizon_years``, ``clv_usd`` and ``margin_undiscounted``.
+
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        ``case``, ``horizon_years``, ``clv_usd`` and ``margin_undiscounted``.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 3.4))
     c = cases.reset_index(drop=True)
@@ -166,6 +177,10 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
         case's undiscounted margin under the what-if's retention and discount).
     horizon : int, optional
         The what-if's horizon, marked on the curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     from matplotlib.lines import Line2D
 
@@ -207,6 +222,19 @@ def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str =
     """Waterfall of the current-value formula: price paid, minus each cost, = net profit now.
 
     ``amounts`` and ``signs`` are indexed by term id (``price_paid``, ``production_cost`` …).
+
+    Parameters
+    ----------
+    amounts : pandas.Series
+        Term id -> amount.
+    signs : pandas.Series
+        Term id -> +1 or -1.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (7.5, 3.8))
     level = peak = 0.0
@@ -248,7 +276,23 @@ def _cohort_chart(ax: Any, years: np.ndarray, actual: Mapping[str, np.ndarray], 
 def sbg_projection_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
                          constant: Mapping[str, np.ndarray], calibration_end: int, *, lang: str = "en",
                          ax: Any = None) -> Any:
-    """Survivors by year: actual, sBG fit/projection and a constant-retention projection per cohort."""
+    """Survivors by year: actual, sBG fit/projection and a constant-retention projection per cohort.
+
+    Parameters
+    ----------
+    years : numpy.ndarray
+        Periods 0 … n.
+    actual, sbg, constant : mapping of str to array
+        Cohort -> survivors observed, by the sBG model, by the constant rate.
+    calibration_end : int
+        Last calibration period (marked).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.0, 4.6))
     _cohort_chart(ax, years, actual, sbg, constant, lang)
     ax.axvline(calibration_end, color="grey", ls="--", lw=1)
@@ -264,7 +308,25 @@ def sbg_projection_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sb
 def retention_curve_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
                           constant: Mapping[str, float], calibration_end: int, *, lang: str = "en",
                           ax: Any = None) -> Any:
-    """Year-on-year retention rate: observed, sBG ``r(t)`` and the constant rate per cohort."""
+    """Year-on-year retention rate: observed, sBG ``r(t)`` and the constant rate per cohort.
+
+    Parameters
+    ----------
+    years : numpy.ndarray
+        Periods 1 … n.
+    actual, sbg : mapping of str to array
+        Cohort -> period-on-period retention observed and by the sBG model.
+    constant : mapping of str to float
+        Cohort -> the constant rate.
+    calibration_end : int
+        Last calibration period (marked).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.0, 4.2))
     _cohort_chart(ax, years, actual, sbg, constant, lang)
     ax.axvline(calibration_end + 0.5, color="grey", ls="--", lw=1)
@@ -283,6 +345,26 @@ def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, *, lang: st
     """Heatmap over repeat frequency (rows) × recency (columns), e.g. expected purchases or P(alive).
 
     ``annotate`` writes each cell's value (``fmt``) into it; keep it for small grids.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Frequency (rows) × recency (columns), e.g. ``frequency_recency_matrix``.
+    value_key, title_key : str
+        Label keys of the colour bar and the title.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    fmt : str
+        Cell format when annotated.
+    cmap : str
+    vmin, vmax : float, optional
+        Colour range.
+    annotate : bool
+        Write each cell's value.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (7.2, 5.0))
     m = matrix.sort_index(ascending=False)
@@ -301,6 +383,17 @@ def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any
 
     ``table`` is indexed by frequency bucket (labels) with column ``actual`` and one column
     per model (``bgnbd``, ``pnbd``).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.btyd.holdout_by_frequency`: ``actual`` and one column per model.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.2))
     x = np.arange(len(table))
@@ -320,7 +413,24 @@ def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any
 
 def tracking_chart(weeks: np.ndarray, actual: np.ndarray, predicted: Mapping[str, np.ndarray],
                    calibration_end: float, *, lang: str = "en", ax: Any = None) -> Any:
-    """Cumulative repeat transactions by week: actual and each model, calibration boundary marked."""
+    """Cumulative repeat transactions by week: actual and each model, calibration boundary marked.
+
+    Parameters
+    ----------
+    weeks : numpy.ndarray
+    actual : numpy.ndarray
+        Cumulative repeat transactions.
+    predicted : mapping of str to array
+        Model -> its cumulative forecast.
+    calibration_end : float
+        Marked week.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.0, 4.2))
     ax.plot(weeks, actual, color="black", lw=2, label=t("clv.actual", lang))
     for k, (mname, pred) in enumerate(predicted.items()):
@@ -339,6 +449,19 @@ def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = No
     """Histogram of per-customer discounted CLV (log-spaced bins), mean and median marked.
 
     Values below ``floor`` (and zeros) are counted in the first bin, labelled "≤ floor".
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        CLV per customer.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    floor : float
+        Values below it share the first bin.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.0))
     v = np.asarray(values, dtype=float)
