@@ -165,3 +165,41 @@ def test_customers_observed_for_no_time_contribute_nothing(cdnow, model):
     p = np.array([0.3, 5.0, 0.7, 2.0])
     assert more.loglike(p) == pytest.approx(base.loglike(p), rel=1e-13)
     assert np.all(more.loglikeobs(p)[-2:] == pytest.approx(0.0, abs=1e-12))
+
+
+def test_rfm_summary_kept_with_zero_T_fits_like_the_default(cdnow):
+    """rfm.summarize leaves T = 0 customers out (DataWarning) unless keep_zero_T=True; the models
+    take them either way with the same estimates, since they contribute nothing."""
+    import pandas as pd
+
+    from crmlib import rfm
+    from crmlib.warnings import DataWarning
+
+    tx = datasets.load("cdnow_sample")
+    late = pd.DataFrame({"customer_id": [90001, 90002], "date": pd.to_datetime(["1997-09-30", "1997-09-30"]),
+                         "dollar_value": [10.0, 20.0]})
+    log = pd.concat([tx[["customer_id", "date", "dollar_value"]], late], ignore_index=True)
+    kw = dict(customer_id="customer_id", date="date", amount="dollar_value", period="W",
+              observation_end="1997-09-30")
+    with pytest.warns(DataWarning):
+        dropped = rfm.summarize(log, **kw)
+    kept = rfm.summarize(log, keep_zero_T=True, **kw)
+    assert len(kept) == len(dropped) + 2 and (kept["T"] == 0).sum() == 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CRMWarning)
+        a = btyd.BetaGeo(dropped["frequency"], dropped["recency"], dropped["T"]).fit()
+        b = btyd.BetaGeo(kept["frequency"], kept["recency"], kept["T"]).fit()
+    assert np.allclose(a.params, b.params, rtol=1e-7)
+    assert a.llf == pytest.approx(b.llf, abs=1e-6)
+
+
+def test_bgbb_fit_warns_and_validates_like_the_others():
+    d = datasets.load("donations_1995")
+    model = btyd.BetaGeoBetaBernoulli(d["frequency"], d["recency"], d["periods"], d["weights"])
+    with pytest.warns(ConvergenceWarning, match=r"^BetaGeoBetaBernoulli: the optimiser stopped"):
+        res = model.fit(maxiter=1)
+    assert res.converged is False
+    with pytest.raises(ValueError, match="maxiter must be a positive integer"):
+        model.fit(maxiter=-5)
+    with pytest.raises(ValueError, match=r"start_params\['gamma'\] must be positive"):
+        model.fit(start_params=[1.0, 1.0, -1.0, 1.0])
