@@ -105,13 +105,27 @@ def wrap_label(text: str, width: int, zh_width: int | None = None) -> str:
     zw = max(1, width // 2) if zh_width is None else zh_width
     if not any(_is_cjk(c) for c in text):
         return "\n".join(textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)) or text
-    lines, cur = [], ""
+    # break after Chinese punctuation first, then cut long runs into lines of balanced length
+    # (a 7-character term in lines of 6 would leave one character alone: "竞争对手的活 / 动")
+    segments, cur = [], ""
     for c in text:
-        if len(cur) >= zw and c not in "，。、；：）》」』%）":
-            lines.append(cur)
-            cur = ""
         cur += c
-    lines.append(cur)
+        if c in "，、；：。":
+            segments.append(cur)
+            cur = ""
+    if cur:
+        segments.append(cur)
+    pieces = []
+    for seg in segments:
+        n = -(-len(seg) // zw)
+        size = -(-len(seg) // n)
+        pieces += [seg[i:i + size] for i in range(0, len(seg), size)]
+    lines = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + len(piece) <= zw:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
     return "\n".join(line.strip() for line in lines)
 
 

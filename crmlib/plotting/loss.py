@@ -46,8 +46,13 @@ def pareto_chart(pareto: pd.DataFrame, groups: pd.Series, *, threshold: float = 
     x = np.arange(len(par))
     colours = [_GROUP_COLOUR[groups[c]] for c in par.index]
     bars = ax.bar(x, par["share_pct"], color=colours, zorder=2)
-    ax.bar_label(bars, labels=[f"{v:g}%" for v in par["share_pct"]], padding=2, fontsize=9)
-    ax.set_xticks(x, [wrap_label(_cause_label(c, lang), 14, 6) for c in par.index], fontsize=8)
+    # tall bars carry their share inside (the cumulative line starts on top of the first bar)
+    tall = par["share_pct"].to_numpy() >= 15
+    for bar, v, inside in zip(bars, par["share_pct"], tall):
+        y = bar.get_height() / 2 if inside else bar.get_height() + 1
+        ax.text(bar.get_x() + bar.get_width() / 2, y, f"{v:g}%", ha="center", va="center" if inside else "bottom",
+                fontsize=9, color="white" if inside else "black", fontweight=weight(lang))
+    ax.set_xticks(x, [wrap_label(_cause_label(c, lang), 14, 7) for c in par.index], fontsize=8)
     ax.set_ylabel(t("core.share_pct", lang))
     ax.set_ylim(0, 105)
     ax2 = ax.twinx()
