@@ -361,3 +361,31 @@ def check_multiplier(value: Any, name: str = "multiplier") -> float:
     if v < 1:
         raise ValueError(f"{name} must be >= 1 (the budget cannot be below the visible cost), got {v}")
     return v
+
+
+def check_generator(rng: Any, name: str = "rng") -> np.random.Generator:
+    """Return ``rng`` after checking it is a seeded :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The generator every random draw must come from (e.g. ``Chapter.rng(k)``).
+    name : str
+        Argument name used in the message.
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    TypeError
+        ``rng`` is anything else (a seed, ``None``, the legacy ``RandomState``).
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"{name} must be a numpy.random.Generator (seeded), e.g. np.random.default_rng(seed), "
+                        f"got {type(rng).__name__}")
+    return rng
+
+
+__all__ += ["check_generator"]

@@ -30,8 +30,8 @@ from .prospects import check_prospects
 
 __all__ = [
     "SIX_STAGES", "STAGE_QUESTIONS", "MARKET_CYCLE", "ASK", "MAN", "LIFECYCLE_APPLICATIONS", "CRM_TYPES",
-    "CRM_COMPONENTS", "KPIS", "CUSTOMER_CLASSES", "classify_stage", "qualify_man", "qualification_table",
-    "criterion_table",
+    "CRM_COMPONENTS", "KPIS", "CUSTOMER_CLASSES", "TERM_LISTS", "classify_stage", "qualify_man",
+    "qualification_table", "criterion_table", "man_summary", "history_results", "term_frame", "questionnaire",
 ]
 
 SIX_STAGES = ("product_centric", "marketing_segmentation", "customer_management", "category_consultant",
@@ -46,6 +46,14 @@ CRM_TYPES = ("operational", "analytical", "collaborative")
 CRM_COMPONENTS = ("engine", "front_office", "eai", "back_office")
 KPIS = ("profitability", "clv", "retention", "satisfaction", "loyalty")
 CUSTOMER_CLASSES = ("key", "ordinary", "potential")
+#: The lists shown as tables: column name -> (label prefix, ids).
+TERM_LISTS = {
+    "lifecycle_application": ("concepts.lifecycle", LIFECYCLE_APPLICATIONS),
+    "crm_type": ("concepts.type", CRM_TYPES),
+    "crm_component": ("concepts.component", CRM_COMPONENTS),
+    "strategy_kpi": ("concepts.kpi", KPIS),
+    "customer_class": ("concepts.class", CUSTOMER_CLASSES),
+}
 
 
 def classify_stage(answers: Mapping[str, Any] | Sequence[Any]) -> int:
@@ -162,6 +170,13 @@ def qualification_table(prospects: pd.DataFrame, qualified: pd.Series) -> pd.Dat
 def criterion_table(prospects: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     """:func:`qualification_table` for every column of ``flags`` (e.g. :func:`qualify_man` output).
 
+    Parameters
+    ----------
+    prospects : DataFrame
+        The prospects table.
+    flags : DataFrame
+        Boolean columns, one per criterion, same index as ``prospects``.
+
     Returns
     -------
     DataFrame indexed by criterion with ``n_met``, ``deals_met``, ``close_met``,
@@ -176,3 +191,90 @@ def criterion_table(prospects: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFram
                      "close_met": q.loc[True, "close_rate"], "n_not": q.loc[False, "prospects"],
                      "deals_not": q.loc[False, "deals"], "close_not": q.loc[False, "close_rate"]}
     return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def man_summary(prospects: pd.DataFrame, flags: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """How many prospects meet each MAN criterion, and how the MAN prospects close.
+
+    Parameters
+    ----------
+    prospects : DataFrame
+        The prospects table.
+    flags : DataFrame
+        :func:`qualify_man` output (boolean ``money``, ``authority``, ``need``, ``man``).
+
+    Returns
+    -------
+    dict
+        ``"counts"``: prospects meeting each criterion and ``total``; ``"rates"``:
+        ``close_rate.man``, ``close_rate.not_man``, ``close_ratio`` (MAN over the rest) and
+        ``deal_share.man`` (share of all deals that MAN prospects bring).
+    """
+    if not isinstance(flags, pd.DataFrame) or "man" not in flags.columns:
+        raise TypeError("flags must be the DataFrame of qualify_man (with a boolean column 'man')")
+    q = qualification_table(prospects, flags["man"])
+    counts = {c: int(flags[c].sum()) for c in flags.columns}
+    counts["total"] = len(prospects)
+    man, rest = q.loc[True, "close_rate"], q.loc[False, "close_rate"]
+    return {"counts": counts,
+            "rates": {"close_rate.man": man, "close_rate.not_man": rest, "close_ratio": man / rest,
+                      "deal_share.man": q.loc[True, "deals"] / q["deals"].sum()}}
+
+
+def history_results(history: pd.DataFrame) -> dict[str, Any]:
+    """The ``crm_history`` dataset's years, split into approximate ("early 1980s") and exact ones.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Columns ``era``, ``year``, ``year_is_approximate``.
+
+    Returns
+    -------
+    dict
+        ``"approximate"`` and ``"exact"``: era -> year; ``"span_years"``: last year minus first.
+    """
+    from ._validate import check_columns
+
+    check_columns(history, ["era", "year", "year_is_approximate"], "history", numeric=["year"])
+    approx = history["year_is_approximate"].astype(bool)
+    return {"approximate": dict(zip(history.loc[approx, "era"], history.loc[approx, "year"])),
+            "exact": dict(zip(history.loc[~approx, "era"], history.loc[~approx, "year"])),
+            "span_years": int(history["year"].max() - history["year"].min())}
+
+
+def term_frame(name: str) -> pd.DataFrame:
+    """One of :data:`TERM_LISTS` as a one-column table of ids, numbered from 1 (for ``Chapter.table``).
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`TERM_LISTS`, e.g. ``"crm_type"``.
+
+    Returns
+    -------
+    DataFrame
+        Column ``name`` holding the ids; translate with ``values={name: TERM_LISTS[name][0]}``.
+    """
+    if name not in TERM_LISTS:
+        raise ValueError(f"name must be one of {list(TERM_LISTS)}, got {name!r}")
+    ids = TERM_LISTS[name][1]
+    return pd.DataFrame({name: list(ids)}, index=range(1, len(ids) + 1))
+
+
+def questionnaire(answers: Sequence[bool]) -> pd.DataFrame:
+    """The five stage questions with a firm's answers, numbered from 1 (for ``Chapter.table``).
+
+    Parameters
+    ----------
+    answers : sequence of bool
+        One answer per question of :data:`STAGE_QUESTIONS`, in order.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``question`` (ids; labels ``concepts.question.<id>``) and ``answer``.
+    """
+    classify_stage(list(answers))          # the same checks: five booleans
+    return pd.DataFrame({"question": list(STAGE_QUESTIONS), "answer": [bool(a) for a in answers]},
+                        index=range(1, len(STAGE_QUESTIONS) + 1))

@@ -19,14 +19,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import (MAX_DRAWS, as_float_array, check_int, check_nonnegative, check_probability, check_size,
-                        check_whole)
+from ._validate import (MAX_DRAWS, as_float_array, check_generator, check_int, check_nonnegative,
+                        check_probability, check_size, check_whole)
 from .prospects import STAGES, check_prospects
 
 __all__ = [
     "check_funnel", "stage_rates", "overall_rate", "rate_intervals", "prob_at_least", "prospects_needed",
-    "simulate_prospects_needed", "simulate_funnel", "expected_deals", "funnel_counts", "time_to_close",
-    "PREDICTORS", "CloseModel", "fit_close_logit",
+    "simulate_prospects_needed", "simulate_funnel", "expected_deals", "DealsBand", "funnel_counts", "time_to_close",
+    "PREDICTORS", "CloseModel", "fit_close_logit", "case_funnels", "scenario_table", "case_results",
+    "as_intervals", "interval_comparison", "plan_pipelines", "timing_summary", "simulation_check",
+    "close_model_results",
 ]
 
 
@@ -40,6 +42,11 @@ def check_funnel(counts: pd.Series | Mapping[str, int] | Sequence[int], name: st
         is labelled ``stage0, stage1, …``.
     name : str
         Name used in error messages.
+
+    Returns
+    -------
+    Series
+        The counts as ints, indexed by stage, named ``count``.
 
     Raises
     ------
@@ -75,6 +82,11 @@ def check_funnel(counts: pd.Series | Mapping[str, int] | Sequence[int], name: st
 def stage_rates(counts: pd.Series | Mapping[str, int] | Sequence[int]) -> pd.DataFrame:
     """Stage-to-stage conversion rates.
 
+    Parameters
+    ----------
+    counts : Series, mapping or sequence
+        Stage counts, first stage first (:func:`check_funnel`).
+
     Returns
     -------
     DataFrame indexed ``"from→to"`` with ``from_stage``, ``to_stage``,
@@ -90,7 +102,17 @@ def stage_rates(counts: pd.Series | Mapping[str, int] | Sequence[int]) -> pd.Dat
 
 
 def overall_rate(counts: pd.Series | Mapping[str, int] | Sequence[int]) -> float:
-    """Overall success probability: last stage / first stage (= product of the stage rates)."""
+    """Overall success probability: last stage / first stage (= product of the stage rates).
+
+    Parameters
+    ----------
+    counts : Series, mapping or sequence
+        Stage counts, first stage first (:func:`check_funnel`).
+
+    Returns
+    -------
+    float
+    """
     c = check_funnel(counts)
     return float(c.iloc[-1] / c.iloc[0])
 
@@ -103,6 +125,20 @@ def rate_intervals(counts: pd.Series | Mapping[str, int] | Sequence[int], alpha:
     (Wilson 1927) or ``"jeffreys"`` (the Bayesian interval under a
     Beta(½, ½) prior). Adds ``lower``, ``upper`` and ``width``. A transition
     from an empty stage is rejected (no interval exists).
+
+    Parameters
+    ----------
+    counts : Series, mapping or sequence
+        Stage counts, first stage first.
+    alpha : float
+        1 − confidence level, in (0, 1).
+    method : {"wilson", "jeffreys"}
+        The interval.
+
+    Returns
+    -------
+    DataFrame
+        :func:`stage_rates` with ``lower``, ``upper`` and ``width``.
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -124,7 +160,22 @@ def _check_k_p(k: Any, p: Any) -> tuple[int, float]:
 
 
 def prob_at_least(k: int, n: int, p: float) -> float:
-    """P(at least ``k`` deals from ``n`` prospects), each closing independently with probability ``p``."""
+    """P(at least ``k`` deals from ``n`` prospects), each closing independently with probability ``p``.
+
+    Parameters
+    ----------
+    k : int
+        Deals (> 0).
+    n : int
+        Prospects (>= 0).
+    p : float
+        Close probability per prospect, in (0, 1].
+
+    Returns
+    -------
+    float
+        The binomial upper tail ``P(Bin(n, p) >= k)``.
+    """
     k, p = _check_k_p(k, p)
     n = check_int(n, "n", low=0)
     return float(stats.binom.sf(k - 1, n, p))
@@ -146,6 +197,11 @@ def prospects_needed(k: int, p: float, target: float = 0.9) -> int:
         Overall close probability per prospect, in (0, 1].
     target : float
         Probability of reaching ``k`` deals, in (0, 1).
+
+    Returns
+    -------
+    int
+        The pipeline size ``n_k``.
     """
     k, p = _check_k_p(k, p)
     target = _open_probability(target, "target")
@@ -162,10 +218,7 @@ def _open_probability(value: Any, name: str) -> float:
     return check_probability(value, name, open_low=True, open_high=True)
 
 
-def _check_rng(rng: Any) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("rng must be a numpy.random.Generator (seeded), e.g. np.random.default_rng(seed)")
-    return rng
+_check_rng = check_generator
 
 
 #: Largest number of prospects in one simulated funnel (numpy's binomial draws take a 64-bit count).
@@ -251,23 +304,102 @@ def simulate_funnel(n: int, rates: Sequence[float], n_sims: int, rng: np.random.
     return out
 
 
-def expected_deals(n: int, rates: Sequence[float], level: float = 0.9) -> dict[str, float]:
+@dataclass(frozen=True)
+class DealsBand:
+    """Deals from ``n`` prospects passing independent stages: Binomial(n, r1·r2·…).
+
+    Parameters
+    ----------
+    n : int
+        Prospects in the pipeline.
+    rates : tuple of float
+        Stage pass rates.
+    p_overall : float
+        Their product, the close probability per prospect.
+    mean : float
+        Expected deals, ``n * p_overall``.
+    lower, upper : float
+        The central ``level`` band (exact binomial quantiles).
+    level : float
+        Probability of the band.
+    """
+
+    n: int
+    rates: tuple[float, ...]
+    p_overall: float
+    mean: float
+    lower: float
+    upper: float
+    level: float
+
+    def __getitem__(self, name: str) -> Any:
+        """``band["mean"]`` as well as ``band.mean`` (the dict this used to be)."""
+        if name not in self.__dataclass_fields__:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def pmf(self, k_max: int | None = None) -> pd.Series:
+        """Probability of each number of deals 0 … ``k_max``.
+
+        Parameters
+        ----------
+        k_max : int, optional
+            Largest count shown (default: well past the band, at most ``n``).
+
+        Returns
+        -------
+        Series
+            Indexed by the number of deals.
+        """
+        p = self.p_overall
+        if k_max is None:
+            k_max = int(max(self.upper * 1.6, self.mean + 4 * np.sqrt(max(self.n * p * (1 - p), 1)), 5))
+        k = np.arange(0, min(check_int(k_max, "k_max", low=0), self.n) + 1)
+        return pd.Series(stats.binom.pmf(k, self.n, p), index=pd.Index(k, name="deals"), name="probability")
+
+
+def expected_deals(n: int, rates: Sequence[float], level: float = 0.9) -> DealsBand:
     """Expected deals from ``n`` prospects and a central ``level`` band (exact binomial quantiles).
 
     Passing independent stages with rates ``r1, r2, …`` makes the number of
     deals Binomial(n, r1·r2·…).
+
+    Parameters
+    ----------
+    n : int
+        Prospects (>= 0).
+    rates : sequence of float
+        Stage pass rates, each in [0, 1].
+    level : float
+        Probability of the band, in (0, 1).
+
+    Returns
+    -------
+    DealsBand
     """
     n = check_int(n, "n", low=0)
     r = _check_rates(rates)
     level = _open_probability(level, "level")
     p = float(np.prod(r))
     tail = (1 - level) / 2
-    return {"p_overall": p, "mean": n * p, "lower": float(stats.binom.ppf(tail, n, p)),
-            "upper": float(stats.binom.ppf(1 - tail, n, p)), "level": level}
+    return DealsBand(n=n, rates=tuple(float(x) for x in r), p_overall=p, mean=n * p,
+                     lower=float(stats.binom.ppf(tail, n, p)), upper=float(stats.binom.ppf(1 - tail, n, p)),
+                     level=level)
 
 
 def funnel_counts(prospects: pd.DataFrame) -> pd.Series:
-    """How many prospects reached each stage (prospect, negotiation, deal) in a prospects table."""
+    """How many prospects reached each stage (prospect, negotiation, deal) in a prospects table.
+
+    Parameters
+    ----------
+    prospects : DataFrame
+        A prospects table (:func:`crmlib.prospects.check_prospects`).
+
+    Returns
+    -------
+    Series
+        Counts indexed by stage, a funnel (each stage counts the prospects that reached it or went further).
+    """
     df = check_prospects(prospects)
     order = {s: i for i, s in enumerate(STAGES)}
     reached = df["stage_reached"].map(order).to_numpy()
@@ -278,6 +410,16 @@ def time_to_close(prospects: pd.DataFrame) -> pd.Series:
     """Days from first contact to deal (prospect days + negotiation days) for every closed prospect.
 
     Raises if a prospect that negotiated lacks its negotiation days or any day count is negative.
+
+    Parameters
+    ----------
+    prospects : DataFrame
+        A prospects table with ``days_prospect`` and ``days_negotiation``.
+
+    Returns
+    -------
+    Series
+        ``days_to_close`` of every deal, indexed like ``prospects``.
     """
     df = check_prospects(prospects)
     neg = df["stage_reached"].isin(["negotiation", "deal"]).to_numpy()
@@ -298,24 +440,104 @@ def time_to_close(prospects: pd.DataFrame) -> pd.Series:
 
 @dataclass(frozen=True)
 class CloseModel:
-    """A fitted logit of closing on Money, Authority and Need.
+    """A fitted logit of closing on Money, Authority and Need (statsmodels' results convention).
+
+    Parameters
+    ----------
+    result : statsmodels ``LogitResults``
+        The fit; its full table is ``result.summary()``.
+    odds_ratios : DataFrame
+        Per predictor (not the constant): ``odds_ratio``, ``lower``, ``upper``
+        (Wald interval at the fit's level) and ``pvalue``: the same columns as
+        :attr:`crmlib.crosssell.RetentionLogit.odds_ratios`.
+    n : int
+        Prospects used.
 
     Attributes
     ----------
-    result : statsmodels ``LogitResults``
-        The fit (``summary()``, ``params``, ``conf_int()`` …).
-    odds_ratios : DataFrame
-        Per predictor: ``odds_ratio``, ``lower``, ``upper`` (95 % Wald CI), ``pvalue``.
-    n : int
-        Prospects used.
+    params, bse, pvalues : Series
+        Coefficients (log-odds), standard errors and p-values, constant included.
+    nobs : int
+        Same as ``n``.
     """
 
     result: Any
     odds_ratios: pd.DataFrame
     n: int
 
+    def __post_init__(self) -> None:
+        cols = ["odds_ratio", "lower", "upper", "pvalue"]
+        if not isinstance(self.odds_ratios, pd.DataFrame) or any(c not in self.odds_ratios for c in cols):
+            raise ValueError(f"odds_ratios must be a DataFrame with columns {cols}")
+        object.__setattr__(self, "odds_ratios", self.odds_ratios[cols].copy())
+
+    @property
+    def params(self) -> pd.Series:
+        """Coefficients on the log-odds scale: ``const``, ``money``, ``authority``, ``need``."""
+        return self.result.params
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors of :attr:`params`."""
+        return self.result.bse
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Wald test p-values of :attr:`params`."""
+        return self.result.pvalues
+
+    @property
+    def nobs(self) -> int:
+        """Prospects used in the fit."""
+        return self.n
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals of :attr:`params` (log-odds scale).
+
+        Parameters
+        ----------
+        alpha : float
+            1 − confidence level, in (0, 1).
+
+        Returns
+        -------
+        DataFrame
+            Columns ``lower`` and ``upper``, one row per parameter.
+        """
+        alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
+        ci = self.result.conf_int(alpha=alpha)
+        return pd.DataFrame({"lower": ci[0], "upper": ci[1]})
+
+    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The coefficient table (log-odds scale), as :meth:`crmlib.crosssell.RetentionLogit.summary`.
+
+        Parameters
+        ----------
+        alpha : float
+            1 − confidence level of ``lower`` / ``upper``.
+
+        Returns
+        -------
+        DataFrame
+            ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper`` by parameter (statsmodels'
+            full text table is ``result.summary()``).
+        """
+        ci = self.conf_int(alpha)
+        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.result.tvalues,
+                             "pvalue": self.pvalues, "lower": ci["lower"], "upper": ci["upper"]})
+
     def predict(self, prospects: pd.DataFrame) -> pd.Series:
         """Predicted close probability of each prospect.
+
+        Parameters
+        ----------
+        prospects : DataFrame
+            A prospects table (:func:`crmlib.prospects.check_prospects`).
+
+        Returns
+        -------
+        Series
+            ``p_close``, same index as ``prospects``.
 
         Raises
         ------
@@ -324,6 +546,29 @@ class CloseModel:
         """
         X = _design(check_prospects(prospects))
         return pd.Series(np.asarray(self.result.predict(X)), index=prospects.index, name="p_close")
+
+    def mean_predicted(self, prospects: pd.DataFrame, qualified: pd.Series) -> dict[str, float]:
+        """Mean predicted close probability of the qualified and the other prospects.
+
+        Parameters
+        ----------
+        prospects : DataFrame
+            A prospects table.
+        qualified : Series of bool
+            Same index (e.g. ``qualify_man(prospects)["man"]``).
+
+        Returns
+        -------
+        dict
+            ``{"man": …, "not_man": …, "n_man": …, "n_not_man": …}``.
+        """
+        if not isinstance(qualified, pd.Series) or not pd.api.types.is_bool_dtype(qualified):
+            raise TypeError("qualified must be a boolean pandas Series")
+        if not qualified.index.equals(prospects.index):
+            raise ValueError("qualified must have the same index as prospects")
+        p = self.predict(prospects)
+        return {"man": float(p[qualified].mean()), "not_man": float(p[~qualified].mean()),
+                "n_man": int(qualified.sum()), "n_not_man": int((~qualified).sum())}
 
 
 PREDICTORS = ("money", "authority", "need")
@@ -390,3 +635,259 @@ def fit_close_logit(prospects: pd.DataFrame, alpha: float = 0.05, *, maxiter: in
         ors = pd.DataFrame({"odds_ratio": np.exp(res.params), "lower": ci[0], "upper": ci[1],
                             "pvalue": res.pvalues}).loc[list(PREDICTORS)]
     return CloseModel(res, ors, int(len(df)))
+
+
+# ---------------------------------------------------------------- the chapter's analyses, as tables and dicts
+def case_funnels(case: pd.DataFrame) -> dict[str, pd.Series]:
+    """The ``funnel_case`` dataset as one checked funnel per scenario.
+
+    Parameters
+    ----------
+    case : DataFrame
+        Columns ``scenario``, ``stage``, ``stage_order``, ``count`` (one row per scenario and stage).
+
+    Returns
+    -------
+    dict
+        Scenario (in the order of the data) -> counts indexed by stage (:func:`check_funnel`).
+    """
+    from ._validate import check_columns
+
+    check_columns(case, ["scenario", "stage", "stage_order", "count"], "case", numeric=["stage_order", "count"])
+    out = {}
+    for sc in dict.fromkeys(case["scenario"]):
+        c = case[case["scenario"] == sc].sort_values("stage_order")
+        out[sc] = check_funnel(c.set_index("stage")["count"], f"case[{sc!r}]")
+    return out
+
+
+def scenario_table(funnels: Mapping[str, pd.Series]) -> pd.DataFrame:
+    """Stage counts, conversion rates and overall success of each funnel of three stages.
+
+    Parameters
+    ----------
+    funnels : mapping
+        Name -> counts at the stages prospect, negotiation, deal (e.g. :func:`case_funnels`).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by name: ``prospect``, ``negotiation``, ``deal`` (counts), ``to_negotiation``,
+        ``to_deal`` (stage rates) and ``overall`` (deal / prospect).
+    """
+    rows = {}
+    for name, counts in funnels.items():
+        c = check_funnel(counts, f"funnels[{name!r}]")
+        if list(c.index) != list(STAGES):
+            raise ValueError(f"funnels[{name!r}] must have the stages {list(STAGES)}, got {list(c.index)}")
+        r = stage_rates(c)["rate"].to_numpy()
+        rows[name] = {**c.to_dict(), "to_negotiation": r[0], "to_deal": r[1], "overall": overall_rate(c)}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def case_results(funnels: Mapping[str, pd.Series]) -> dict[str, dict[str, Any]]:
+    """The case's numbers grouped by how they are qualified (for ``Chapter.record_many``).
+
+    Parameters
+    ----------
+    funnels : mapping
+        Scenario -> counts (:func:`case_funnels`).
+
+    Returns
+    -------
+    dict
+        ``"count"``: ``"<scenario>.count.<stage>"`` for the stages before the deal; ``"deal_count"``:
+        ``"<scenario>.count.deal"`` (an upper bound: "5 or fewer"); ``"rate"``:
+        ``"<scenario>.rate.negotiation"``; ``"bounded"``: ``"<scenario>.rate.deal"`` and
+        ``"<scenario>.overall"``, upper bounds because the deal count is.
+    """
+    tab = scenario_table(funnels)
+    out: dict[str, dict[str, Any]] = {"count": {}, "deal_count": {}, "rate": {}, "bounded": {}}
+    for sc, row in tab.iterrows():
+        for stage in STAGES:
+            out["deal_count" if stage == "deal" else "count"][f"{sc}.count.{stage}"] = int(row[stage])
+        out["rate"][f"{sc}.rate.negotiation"] = float(row["to_negotiation"])
+        out["bounded"][f"{sc}.rate.deal"] = float(row["to_deal"])
+        out["bounded"][f"{sc}.overall"] = float(row["overall"])
+    return out
+
+
+def as_intervals(frame: pd.DataFrame, key: str | None = None) -> dict[str, list[float]]:
+    """The ``[lower, upper]`` of each row, keyed by the index (or by the column ``key``).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        With columns ``lower`` and ``upper`` (e.g. :func:`rate_intervals`, ``CloseModel.odds_ratios``).
+    key : str, optional
+        Column whose values name the rows (e.g. ``"to_stage"``).
+
+    Returns
+    -------
+    dict
+        Name -> ``[lower, upper]``.
+    """
+    from ._validate import check_columns
+
+    check_columns(frame, ["lower", "upper"] + ([key] if key else []), "frame", numeric=["lower", "upper"])
+    names = frame[key] if key else frame.index
+    return {str(n): [float(lo), float(hi)] for n, lo, hi in zip(names, frame["lower"], frame["upper"])}
+
+
+def interval_comparison(funnels: Mapping[str, pd.Series], big: int, method: str = "wilson",
+                        alpha: float = 0.05) -> dict[str, Any]:
+    """Stage-rate intervals of each funnel as observed and with the same rates on ``big`` prospects.
+
+    Parameters
+    ----------
+    funnels : mapping
+        Name -> counts (:func:`case_funnels`); each first stage must divide ``big``.
+    big : int
+        The larger number of prospects (e.g. 2000).
+    method : {"wilson", "jeffreys"}
+        Interval (:func:`rate_intervals`).
+    alpha : float
+        1 − confidence level.
+
+    Returns
+    -------
+    dict
+        ``"intervals"``: ``(name, n) -> rate_intervals`` table for both sizes; ``"ci"``:
+        ``"<name>.n<n>.<stage>" -> [lower, upper]``; ``"width_ratio"``: the mean, over funnels and
+        transitions, of the interval width at the observed size over the width at ``big``.
+    """
+    big = check_int(big, "big", low=1)
+    intervals: dict[tuple[str, int], pd.DataFrame] = {}
+    ci: dict[str, list[float]] = {}
+    ratios = []
+    for name, counts in funnels.items():
+        c = check_funnel(counts, f"funnels[{name!r}]")
+        first = int(c.iloc[0])
+        if big % first:
+            raise ValueError(f"big ({big}) must be a multiple of the first stage of {name!r} ({first})")
+        small_iv = rate_intervals(c, alpha=alpha, method=method)
+        big_iv = rate_intervals(c * (big // first), alpha=alpha, method=method)
+        for n_first, iv in ((first, small_iv), (big, big_iv)):
+            intervals[(name, n_first)] = iv
+            ci.update({f"{name}.n{n_first}.{k}": v for k, v in as_intervals(iv, "to_stage").items()})
+        ratios.extend(small_iv["width"].to_numpy() / big_iv["width"].to_numpy())
+    return {"intervals": intervals, "ci": ci, "width_ratio": float(np.mean(ratios))}
+
+
+def plan_pipelines(ks: Sequence[int], p: float, target: float, n_sims: int,
+                   rngs: Sequence[np.random.Generator], grid_points: int = 12) -> dict[str, Any]:
+    """Smallest pipelines for ``k`` deals, checked exactly and by simulated salespeople.
+
+    For each ``k``: :func:`prospects_needed`, its exact probability :func:`prob_at_least`, and
+    the Monte Carlo share of ``n_sims`` salespeople (:func:`simulate_prospects_needed`) who reach
+    ``k`` deals with that many prospects and with one fewer.
+
+    Parameters
+    ----------
+    ks : sequence of int
+        Deals wanted.
+    p : float
+        Close probability per prospect.
+    target : float
+        Probability of reaching ``k`` deals.
+    n_sims : int
+        Simulated salespeople per ``k``.
+    rngs : sequence of numpy.random.Generator
+        One seeded generator per ``k``.
+    grid_points : int
+        Pipeline sizes at which the simulation is also summarised (for the figure).
+
+    Returns
+    -------
+    dict
+        ``"table"``: DataFrame indexed ``k1, k5 …`` with ``k``, ``n_k``, ``p_exact``, ``p_mc``,
+        ``p_mc_one_fewer``; ``"needed"``: ``k -> n_k``; ``"curves"``: ``k -> (ns, exact, mc_ns,
+        mc_share)`` for the figure; ``"n_k"``, ``"exact"``, ``"mc"``: the table's values keyed
+        ``k1``, ``k1.p_exact`` / ``k1.p_mc_one_fewer`` and ``k1.p_mc`` (for ``Chapter.record_many``).
+    """
+    ks = [check_int(k, "ks[]", low=1) for k in ks]
+    if len(rngs) != len(ks):
+        raise ValueError(f"rngs must hold one generator per k ({len(ks)}), got {len(rngs)}")
+    needed = {k: prospects_needed(k, p, target) for k in ks}
+    n_max = int(max(needed.values()) * 1.35)
+    ns = np.arange(0, n_max + 1)
+    rows, curves = {}, {}
+    for k, rng in zip(ks, rngs):
+        draws = simulate_prospects_needed(k, p, n_sims, rng)
+        grid = np.linspace(k, needed[k] * 1.3, grid_points).round().astype(int)
+        rows[f"k{k}"] = {"k": k, "n_k": needed[k], "p_exact": prob_at_least(k, needed[k], p),
+                         "p_mc": float(np.mean(draws <= needed[k])),
+                         "p_mc_one_fewer": float(np.mean(draws <= needed[k] - 1))}
+        curves[k] = (ns, stats.binom.sf(k - 1, ns, p), grid, np.array([np.mean(draws <= g) for g in grid]))
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    return {"table": table, "needed": needed, "curves": curves,
+            "n_k": {i: int(r["n_k"]) for i, r in rows.items()},
+            "exact": {f"{i}.{c}": r[c] for i, r in rows.items() for c in ("p_exact", "p_mc_one_fewer")},
+            "mc": {f"{i}.p_mc": r["p_mc"] for i, r in rows.items()}}
+
+
+def timing_summary(days: pd.Series | Sequence[float]) -> dict[str, float]:
+    """Quantiles of days to close.
+
+    Parameters
+    ----------
+    days : Series or sequence
+        Days from first contact to deal (:func:`time_to_close`).
+
+    Returns
+    -------
+    dict
+        ``"days"``: ``median_days``, ``p10_days``, ``p90_days`` (the 50th, 10th and 90th
+        percentiles); ``"share_within_year"``: share of deals closed within 365 days.
+    """
+    d = as_float_array(days, "days")
+    check_nonnegative(d, "days")
+    q10, q50, q90 = np.percentile(d, [10, 50, 90])
+    return {"days": {"median_days": q50, "p10_days": q10, "p90_days": q90},
+            "share_within_year": float(np.mean(d <= 365))}
+
+
+def simulation_check(simulated: Sequence[float], band: DealsBand) -> dict[str, float]:
+    """How simulated deal counts compare with the exact band.
+
+    Parameters
+    ----------
+    simulated : sequence of int
+        Deals of each simulated funnel (last column of :func:`simulate_funnel`).
+    band : DealsBand
+        From :func:`expected_deals`.
+
+    Returns
+    -------
+    dict
+        ``simulated_mean`` and ``simulated_in_band`` (share of funnels inside the band).
+    """
+    sim = as_float_array(simulated, "simulated")
+    if not isinstance(band, DealsBand):
+        raise TypeError(f"band must be a DealsBand (expected_deals), got {type(band).__name__}")
+    return {"simulated_mean": float(sim.mean()),
+            "simulated_in_band": float(np.mean((sim >= band.lower) & (sim <= band.upper)))}
+
+
+def close_model_results(model: CloseModel, mean_predicted: Mapping[str, float]) -> dict[str, Any]:
+    """The close model's numbers keyed for ``Chapter.record_many``.
+
+    Parameters
+    ----------
+    model : CloseModel
+        From :func:`fit_close_logit`.
+    mean_predicted : mapping
+        :meth:`CloseModel.mean_predicted` output (``man``, ``not_man``).
+
+    Returns
+    -------
+    dict
+        ``or.<predictor>`` (odds ratio), ``or_ci.<predictor>`` (``[lower, upper]``) and
+        ``p_close.man`` / ``p_close.not_man`` (mean predicted close probability).
+    """
+    if not isinstance(model, CloseModel):
+        raise TypeError(f"model must be a CloseModel (fit_close_logit), got {type(model).__name__}")
+    out: dict[str, Any] = {f"or.{k}": float(v) for k, v in model.odds_ratios["odds_ratio"].items()}
+    out.update({f"or_ci.{k}": v for k, v in as_intervals(model.odds_ratios).items()})
+    out.update({f"p_close.{k}": float(mean_predicted[k]) for k in ("man", "not_man")})
+    return out

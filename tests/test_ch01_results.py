@@ -3,6 +3,8 @@
 qualification of the synthetic prospects."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import values
@@ -51,13 +53,23 @@ def test_chinese_run_records_the_same_numbers(chapter_results):
 
 
 def test_exercises_accept_right_and_reject_wrong_answers():
+    check = ch01.EXERCISES.bind("en").check
     p = datasets.load("prospects")
     man = concepts.qualify_man(p)["man"]
-    assert ch01.check("1.1", "C") and not ch01.check("1.1", "A")
-    assert ch01.check("1.2", "B") and not ch01.check("1.2", "A")
-    assert ch01.check("1.3", "b") and not ch01.check("1.3", "C")
-    assert ch01.check("1.4", 3) and not ch01.check("1.4", 4)
-    assert ch01.check("1.5", int(man.sum())) and not ch01.check("1.5", int(man.sum()) + 1)
+    assert check("1.1", "C") and not check("1.1", "A")
+    assert check("1.2", "B") and not check("1.2", "A")
+    assert check("1.3", "b") and not check("1.3", "C")
+    assert check("1.4", 3) and not check("1.4", 4)
+    assert check("1.5", int(man.sum())) and not check("1.5", int(man.sum()) + 1)
     rate = 100 * (p.loc[man, "stage_reached"] == "deal").mean()
-    assert ch01.check("1.6", round(rate, 1)) and not ch01.check("1.6", 5.3)
-    assert ch01.check("1.1", None).ok is None
+    assert check("1.6", round(rate, 1)) and not check("1.6", 5.3)
+    assert check("1.1", None).ok is None
+
+
+def test_exercises_speak_the_chapter_language():
+    zh = ch01.EXERCISES.bind("zh")
+    for number in ch01.EXERCISES.numbers():
+        q = ch01.EXERCISES.question(number, "zh")
+        assert re.search(r"[\u4e00-\u9fff]", q), number
+    wrong = str(zh.check("1.1", "A"))
+    assert "✗" in wrong and re.search(r"[\u4e00-\u9fff]", wrong)

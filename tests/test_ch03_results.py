@@ -2,6 +2,8 @@
 成功的概率): 100 prospects; 80, 50 or 20 reach 谈生意; "5 or fewer" (5家或者更少) close."""
 from __future__ import annotations
 
+import re
+
 import math
 
 import pytest
@@ -100,11 +102,21 @@ def test_chinese_run_records_the_same_numbers(chapter_results):
 
 
 def test_exercises_accept_right_and_reject_wrong_answers():
-    assert ch03.check("3.1", 25) and not ch03.check("3.1", 5)
-    assert ch03.check("3.2", stats.nbinom.ppf(0.9, 3, 0.05) + 3)   # k + NB quantile
-    assert not ch03.check("3.2", 60)
-    assert ch03.check("3.3", "b") and not ch03.check("3.3", "A")
-    assert ch03.check("3.4", "B") and not ch03.check("3.4", "D")
-    assert not ch03.check("3.5", 5)
-    assert ch03.check("3.1", None).ok is None
-    assert ch03.check("3.3", "Z").ok is False
+    check = ch03.EXERCISES.bind("en").check
+    assert check("3.1", 25) and not check("3.1", 5)
+    assert check("3.2", stats.nbinom.ppf(0.9, 3, 0.05) + 3)   # k + NB quantile
+    assert not check("3.2", 60)
+    assert check("3.3", "b") and not check("3.3", "A")
+    assert check("3.4", "B") and not check("3.4", "D")
+    assert not check("3.5", 5)
+    assert check("3.1", None).ok is None
+    assert check("3.3", "Z").ok is False
+
+
+def test_exercises_speak_the_chapter_language():
+    zh = ch03.EXERCISES.bind("zh")
+    for number in ch03.EXERCISES.numbers():
+        q = ch03.EXERCISES.question(number, "zh")
+        assert re.search(r"[\u4e00-\u9fff]", q), number
+    wrong = str(zh.check("3.1", 1.0))
+    assert "✗" in wrong and re.search(r"[\u4e00-\u9fff]", wrong)

@@ -1,7 +1,11 @@
-"""Figures of chapter 01, "What CRM is". Computation lives in :mod:`crmlib.concepts`."""
+"""Figures of chapter 01, "What CRM is". Computation lives in :mod:`crmlib.concepts`.
+
+The timeline, the six stages and the market cycle are diagrams (plain matplotlib patches and
+text: seaborn has no idiom for them); the MAN close rates are seaborn's categorical ``barplot``.
+Every function takes ``lang`` and ``ax`` as keyword-only arguments and returns the Axes.
+"""
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 import numpy as np
@@ -9,21 +13,9 @@ import pandas as pd
 
 from ..concepts import MARKET_CYCLE, SIX_STAGES
 from ..i18n import t
-from . import PALETTE, get_ax
+from . import PALETTE, get_ax, weight, wrap_label
 
 __all__ = ["timeline_chart", "stages_chart", "cycle_chart", "man_chart"]
-
-
-def _wrap(text: str, lang: str, width: int, zh_width: int) -> str:
-    # Chinese has no spaces: wrap by characters
-    if lang == "zh":
-        return "\n".join(text[i:i + zh_width] for i in range(0, len(text), zh_width))
-    return textwrap.fill(text, width, break_long_words=False)
-
-
-def _bold(lang: str) -> str:
-    # the bundled CJK font has no bold face; asking for one only prints font warnings
-    return "bold" if lang == "en" else "normal"
 
 
 def _clean(ax: Any) -> None:
@@ -34,8 +26,22 @@ def _clean(ax: Any) -> None:
     ax.set_yticks([])
 
 
-def timeline_chart(history: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """The three eras of CRM on a time axis (``crm_history`` dataset: ``era``, ``year``, ``year_is_approximate``)."""
+def timeline_chart(history: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """The eras of CRM on a time axis.
+
+    Parameters
+    ----------
+    history : DataFrame
+        The ``crm_history`` dataset: ``era``, ``year``, ``year_is_approximate``.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw (a new figure when None).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.0, 2.8))
     h = history.sort_values("year")
     years = h["year"].to_numpy()
@@ -46,8 +52,8 @@ def timeline_chart(history: pd.DataFrame, lang: str = "en", ax: Any = None) -> A
         ax.plot(r["year"], 0, "o", ms=12, color=colour, zorder=3)
         when = t("concepts.early_decade", lang, decade=r["year"]) if r["year_is_approximate"] else str(r["year"])
         up = 1 if i % 2 == 0 else -1
-        ax.text(r["year"], 0.35 * up, f"{when}\n{_wrap(t('concepts.era.' + r['era'], lang), lang, 18, 30)}",
-                ha="center", va="bottom" if up > 0 else "top", fontsize=10, color=colour, fontweight=_bold(lang))
+        ax.text(r["year"], 0.35 * up, f"{when}\n{wrap_label(t('concepts.era.' + r['era'], lang), 18, 30)}",
+                ha="center", va="bottom" if up > 0 else "top", fontsize=10, color=colour, fontweight=weight(lang))
     ax.set_xlim(lo - 1, hi + 1)
     ax.set_ylim(-1.3, 1.3)
     _clean(ax)
@@ -55,11 +61,25 @@ def timeline_chart(history: pd.DataFrame, lang: str = "en", ax: Any = None) -> A
     return ax
 
 
-def stages_chart(stage: int | None = None, lang: str = "en", ax: Any = None) -> Any:
-    """The six stages as boxes along an arrow; ``stage`` (0–5) highlights where a firm stands."""
+def stages_chart(stage: int | None = None, *, lang: str = "en", ax: Any = None) -> Any:
+    """The six stages as boxes along an arrow.
+
+    Parameters
+    ----------
+    stage : int, optional
+        0–5: highlights where a firm stands (:func:`crmlib.concepts.classify_stage`).
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     from matplotlib.patches import FancyBboxPatch
 
-    ax = get_ax(ax, (10.0, 3.2))
+    ax = get_ax(ax, (11.5, 3.2))
     n = len(SIX_STAGES)
     from matplotlib import colormaps
 
@@ -70,12 +90,12 @@ def stages_chart(stage: int | None = None, lang: str = "en", ax: Any = None) -> 
                                     facecolor=cmap(0.5 + 0.45 * i / (n - 1)),
                                     edgecolor=PALETTE[3] if chosen else "white", lw=3 if chosen else 1))
         ax.text(i + 0.5, 0.72, t("concepts.stage_n", lang, n=i), ha="center", va="center", fontsize=9.5,
-                color="white", fontweight=_bold(lang))
-        ax.text(i + 0.5, 0.4, _wrap(t(f"concepts.stage.{key}", lang), lang, 14, 8), ha="center", va="center",
+                color="white", fontweight=weight(lang))
+        ax.text(i + 0.5, 0.4, wrap_label(t(f"concepts.stage.{key}", lang), 14, 8), ha="center", va="center",
                 fontsize=9, color="white")
         if chosen:
             ax.annotate(t("concepts.your_firm", lang), xy=(i + 0.5, 0.92), xytext=(i + 0.5, 1.35), ha="center",
-                        fontsize=10, fontweight=_bold(lang), color=PALETTE[3],
+                        fontsize=10, fontweight=weight(lang), color=PALETTE[3],
                         arrowprops=dict(arrowstyle="->", lw=1.5, color=PALETTE[3]))
     ax.annotate("", xy=(n, -0.15), xytext=(0, -0.15), arrowprops=dict(arrowstyle="->", color="grey", lw=1.5))
     ax.text(0, -0.3, t("concepts.product_end", lang), ha="left", va="top", fontsize=9, color="dimgrey")
@@ -87,8 +107,20 @@ def stages_chart(stage: int | None = None, lang: str = "en", ax: Any = None) -> 
     return ax
 
 
-def cycle_chart(lang: str = "en", ax: Any = None) -> Any:
-    """The market-expansion cycle: find → close → keep, and round again, with CRM at the centre."""
+def cycle_chart(*, lang: str = "en", ax: Any = None) -> Any:
+    """The market-expansion cycle: find → close → keep, and round again, with CRM at the centre.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     from matplotlib.patches import Circle, FancyArrowPatch
 
     ax = get_ax(ax, (5.5, 5.0))
@@ -97,8 +129,8 @@ def cycle_chart(lang: str = "en", ax: Any = None) -> Any:
     pos = np.c_[np.cos(angles), np.sin(angles)]
     for i, key in enumerate(MARKET_CYCLE):
         ax.add_patch(Circle(pos[i], 0.5, facecolor=PALETTE[i], alpha=0.9, zorder=2))
-        ax.text(*pos[i], f"{i + 1}\n{_wrap(t(f'concepts.cycle.{key}', lang), lang, 11, 4)}", ha="center",
-                va="center", fontsize=9, color="white", fontweight=_bold(lang), zorder=3)
+        ax.text(*pos[i], f"{i + 1}\n{wrap_label(t(f'concepts.cycle.{key}', lang), 11, 4)}", ha="center",
+                va="center", fontsize=9, color="white", fontweight=weight(lang), zorder=3)
         a, b = pos[i], pos[(i + 1) % n]
         ax.add_patch(FancyArrowPatch(a, b, connectionstyle="arc3,rad=-0.35", arrowstyle="-|>", mutation_scale=18,
                                      shrinkA=48, shrinkB=48, color="grey", lw=1.8, zorder=1))
@@ -111,22 +143,42 @@ def cycle_chart(lang: str = "en", ax: Any = None) -> Any:
     return ax
 
 
-def man_chart(by_criterion: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """Close rate of prospects that meet vs miss each criterion (output of
-    :func:`crmlib.concepts.criterion_table`: ``close_met``, ``close_not``, ``n_met``, ``n_not`` by criterion)."""
-    ax = get_ax(ax, (8.0, 4.0))
-    x = np.arange(len(by_criterion))
-    w = 0.38
-    for off, col, ncol, colour, key in ((-w / 2, "close_met", "n_met", PALETTE[2], "concepts.met"),
-                                        (w / 2, "close_not", "n_not", "lightgrey", "concepts.not_met")):
-        vals = 100 * by_criterion[col].to_numpy(float)
-        ax.bar(x + off, vals, w, color=colour, label=t(key, lang), zorder=2)
-        for xi, v, n in zip(x + off, vals, by_criterion[ncol]):
-            ax.text(xi, v + 0.4, f"{v:.1f}%\n{t('concepts.n_prospects', lang, n=int(n))}", ha="center",
-                    va="bottom", fontsize=7.5)
-    ax.set_xticks(x, [t(f"concepts.man.{k}", lang) for k in by_criterion.index])
+def man_chart(by_criterion: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """Close rate of the prospects that meet vs miss each criterion.
+
+    Parameters
+    ----------
+    by_criterion : DataFrame
+        :func:`crmlib.concepts.criterion_table`: ``close_met``, ``close_not``, ``n_met``,
+        ``n_not`` by criterion.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import seaborn as sns
+
+    ax = get_ax(ax, (8.0, 4.2))
+    met, not_met = t("concepts.met", lang), t("concepts.not_met", lang)
+    names = [t(f"concepts.man.{k}", lang) for k in by_criterion.index]
+    long = pd.DataFrame({
+        "criterion": names * 2,
+        "group": [met] * len(names) + [not_met] * len(names),
+        "rate": 100 * np.r_[by_criterion["close_met"].to_numpy(float), by_criterion["close_not"].to_numpy(float)],
+        "n": np.r_[by_criterion["n_met"].to_numpy(int), by_criterion["n_not"].to_numpy(int)],
+    })
+    sns.barplot(data=long, x="criterion", y="rate", hue="group", palette=[PALETTE[2], "lightgrey"],
+                hue_order=[met, not_met], ax=ax, zorder=2, width=0.76)
+    for container, (_, part) in zip(ax.containers, long.groupby("group", sort=False)):
+        labels = [f"{v:.1f}%\n{t('concepts.n_prospects', lang, n=int(n))}" for v, n in zip(part["rate"], part["n"])]
+        ax.bar_label(container, labels=labels, fontsize=7.5, padding=2)
+    ax.set_xlabel("")
     ax.set_ylabel(t("concepts.close_rate_pct", lang))
-    ax.set_ylim(0, 100 * float(by_criterion[["close_met", "close_not"]].max().max()) * 1.3)
-    ax.legend(loc="upper left", fontsize=9)
+    ax.set_ylim(0, float(long["rate"].max()) * 1.3)
+    ax.legend(loc="upper left", fontsize=9, title=None)
     ax.set_title(t("concepts.man_title", lang))
     return ax
