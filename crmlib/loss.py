@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import (MAX_DRAWS, as_float_array, check_columns, check_int, check_nonnegative, check_number,
-                        check_probability, check_size, check_whole)
+from ._validate import (MAX_DRAWS, as_float_array, check_columns, check_generator, check_int, check_nonnegative,
+                        check_number, check_probability, check_size, check_whole)
 
 __all__ = [
     "GROUPS", "SUM_TOL", "check_shares", "loss_table", "group_totals", "pareto_table",
@@ -154,8 +154,7 @@ def simulate_survey(shares: pd.Series | Mapping[str, float], n: int, rng: np.ran
     """
     s = check_shares(shares)
     n = check_int(n, "n", low=1)
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError("rng must be a numpy.random.Generator (seeded), e.g. np.random.default_rng(seed)")
+    rng = check_generator(rng)
     p = s.to_numpy() / s.sum()
     return pd.Series(rng.multinomial(n, p), index=s.index, name="count")
 
