@@ -5,7 +5,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmlib import concepts, datasets
@@ -73,6 +73,7 @@ def test_qualify_man_applies_the_thresholds(prospects):
     assert f["man"].sum() < min(f["money"].sum(), f["authority"].sum(), f["need"].sum())
 
 
+@settings(deadline=None, max_examples=40)   # no timing assertion: the 2-core CI machine is shared
 @given(m1=st.floats(0, 500), m2=st.floats(0, 500), n1=st.integers(0, 10), n2=st.integers(0, 10))
 def test_stricter_thresholds_qualify_fewer(prospects, m1, m2, n1, n2):
     lo = concepts.qualify_man(prospects, money_min=min(m1, m2), need_min=min(n1, n2))["man"]
