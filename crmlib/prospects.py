@@ -130,6 +130,19 @@ def generate(n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> pd.DataFrame:
 def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.DataFrame:
     """Validate a prospects table (as loaded by ``datasets.load("prospects")``) and return it.
 
+    Parameters
+    ----------
+    prospects : DataFrame
+        Columns ``budget_kusd``, ``decision_maker``, ``influence``, ``need_score``,
+        ``stage_reached``, ``days_prospect``, ``days_negotiation``.
+    name : str
+        Name used in error messages.
+
+    Returns
+    -------
+    DataFrame
+        ``prospects`` itself (unchanged).
+
     Raises
     ------
     TypeError
@@ -171,7 +184,17 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
-    """The table as UTF-8 CSV bytes with fixed formatting (``\\n`` line ends, budget to 0.1)."""
+    """The table as UTF-8 CSV bytes with fixed formatting (``\\n`` line ends, budget to 0.1).
+
+    Parameters
+    ----------
+    df : DataFrame
+        A table of :data:`COLUMNS` (e.g. :func:`generate`).
+
+    Returns
+    -------
+    bytes
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS)
@@ -183,7 +206,22 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def write(path: str | Path | None = None, n: int = DEFAULT_N, seed: int = DEFAULT_SEED) -> Path:
-    """Generate and write the CSV (default: ``datasets/synthetic/prospects.csv``)."""
+    """Generate and write the CSV (default: ``datasets/synthetic/prospects.csv``).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Where to write.
+    n : int
+        Number of prospects.
+    seed : int
+        Seed of the generator.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     from .datasets import data_dir
 
     p = Path(path) if path is not None else data_dir() / "synthetic" / "prospects.csv"
