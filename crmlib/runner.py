@@ -336,4 +336,6 @@ def _edition_notebook(nb: Path, lang: str) -> Path:
         cand = home / lang / nb.name
         return cand if cand.is_file() else nb
     cand = notebook_dir(lang) / nb.name
-    return cand if cand.is_file() else nb   # TRANSITIONAL until every chapter has its zh notebook
+    if not cand.is_file():
+        raise FileNotFoundError(f"the {lang} edition has no {cand.relative_to(ROOT)}")
+    return cand

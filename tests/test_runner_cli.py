@@ -60,3 +60,14 @@ def test_failure_is_reported_with_cell_and_error(tmp_path):
 def test_cli_rejects_unknown_chapter(capsys):
     assert cli.main(["run", "99", "--build", "/tmp/crmnb-unused"]) == 2
     assert "matches 0 notebooks" in capsys.readouterr().err
+
+
+def test_each_edition_runs_from_its_own_notebooks(tmp_path):
+    from crmlib.layout import NOTEBOOK_DIR
+
+    jobs = runner.plan(runner.resolve(["02"]), tmp_path, langs=("en", "zh"))
+    assert jobs[0].notebook == NOTEBOOK_DIR / "02_why_customers_are_lost.ipynb"
+    assert jobs[1].notebook == NOTEBOOK_DIR / "zh" / "02_why_customers_are_lost.ipynb"
+    ghost = NOTEBOOK_DIR / "99_no_such_chapter.ipynb"
+    with pytest.raises(FileNotFoundError, match="zh edition has no"):
+        runner._edition_notebook(ghost, "zh")
