@@ -92,7 +92,7 @@ def test_a_fit_stopped_by_maxiter_warns(pros, cust, fit):
 ])
 @pytest.mark.parametrize("which", ["close", "retention"])
 def test_maxiter_is_validated(pros, cust, which, maxiter, err):
-    with pytest.raises(err, match="maxiter"):
+    with pytest.raises(err, match="^maxiter must be"):
         if which == "close":
             funnel.fit_close_logit(pros, maxiter=maxiter)
         else:

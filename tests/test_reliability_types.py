@@ -138,15 +138,6 @@ def test_time_slot_checks_hours(hour, err, match):
 
 
 # ------------------------------------------------------------------ clv dates and arrays
-TX = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-09", "2024-01-02"])})
-
-
-@pytest.mark.parametrize("start", [None, NAN, 20240101, "not a date", [1], "NaT", pd.Timestamp("2024-01-01", tz="UTC")])
-def test_repeat_transactions_start_is_a_date(start):
-    with pytest.raises((TypeError, ValueError), match="start"):
-        clv.repeat_transactions_by_period(TX, customer_id="customer_id", date="date", start=start, periods=4)
-
-
 @pytest.mark.parametrize("cum", ["abc", None, [[0.0, 1.0], [0.0]], [[0.0, "a"], [0.0, 1.0]]])
 def test_discounted_clv_array_errors_are_crmlibs(cum):
     with pytest.raises(TypeError) as e:

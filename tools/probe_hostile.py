@@ -398,6 +398,39 @@ def build() -> None:  # noqa: C901 - one long list of cases
     mutate(L, "joint_coverage", lambda **kw: loss.joint_coverage(rng=rng(), **kw),
            {"shares": shares, "n": 50, "replications": 5}, "n", SCALAR_BAD)
 
+    # ---------------------------------------------------------------- wrong containers for every table argument
+    FRAME_BAD = {"None": None, "str": "table", "list": [1, 2], "dict": {"a": [1]}, "empty": pd.DataFrame(),
+                 "ndarray": np.zeros((3, 3)), "Series": pd.Series([1.0, 2.0])}
+    frame_funcs = [
+        (F, "funnel_counts", funnel.funnel_counts), (F, "time_to_close", funnel.time_to_close),
+        (F, "fit_close_logit", funnel.fit_close_logit), (P, "check_prospects", prospects.check_prospects),
+        (C, "qualify_man", concepts.qualify_man),
+        (L, "loss_table", loss.loss_table), (L, "group_totals", loss.group_totals),
+        (X, "source_retention", crosssell.source_retention), (X, "read_source", crosssell.read_source),
+        (X, "check_customers", crosssell.check_customers), (X, "retention_by_products", crosssell.retention_by_products),
+        (X, "fit_retention_logit", crosssell.fit_retention_logit), (X, "check_baskets", crosssell.check_baskets),
+        (X, "basket_matrix", crosssell.basket_matrix), (X, "pair_rules", crosssell.pair_rules),
+        (X, "lift_matrix", crosssell.lift_matrix), (B, "tco", bc.tco), (B, "cost_breakdown", bc.cost_breakdown),
+        (B, "project_eva", lambda f: bc.project_eva(f, 0.1)), (B, "evaluate", lambda f: bc.evaluate(f, 0.1)),
+    ]
+    for mod, fname, fn in frame_funcs:
+        for tag, v in FRAME_BAD.items():
+            add(mod, fname, lambda fn=fn, v=v: fn(v), f"table={tag}")
+    add(C, "qualification_table", lambda: concepts.qualification_table(None, flags["man"]), "prospects=None")
+    add(C, "criterion_table", lambda: concepts.criterion_table(pros, None), "flags=None")
+    add(X, "rule_by_group", lambda: crosssell.rule_by_group(None, "beer", "chips", by="day"), "baskets=None")
+    add(V, "current_value_from_terms", lambda: clv.current_value_from_terms(None, {}), "terms=None")
+    terms = datasets.load("current_value_terms")
+    ft = terms.loc[terms["kind"] == "formula_term", "term"].tolist()
+    amounts = {k: 1.0 for k in ft}
+    for tag, v in {"str": "5", "nan": NAN, "inf": INF, "None": None, "bool": True, "neg": -1.0}.items():
+        add(V, "current_value_from_terms", lambda v=v: clv.current_value_from_terms(terms, {**amounts, ft[0]: v}),
+            f"amount={tag}")
+    add(V, "current_value_from_terms", lambda: clv.current_value_from_terms(terms, "abc"), "amounts=str")
+    add(X, "check_baskets", lambda: crosssell.check_baskets(bask.assign(item=bask["item"].where(
+        bask.index != 0, 5))), "item int")
+    add(X, "pair_rules", lambda: crosssell.pair_rules(crosssell.basket_matrix(bask).astype(int)), "int matrix")
+
     # ---------------------------------------------------------------- datasets / i18n
     S = "datasets"
     mutate(S, "load", datasets.load, {"name": "prospects"}, "name", {"None": None, "int": 3, "unknown": "nope"})
