@@ -157,6 +157,22 @@ def _run(notebooks: list[Path], build: Path, langs: list[str], small: bool, extr
     return runner.summary(outcomes)
 
 
+def _site_builder() -> Any:
+    """The site builder (``site/crmsite`` in the repository; a build tool, not part of crmlib), or None
+    when the site extra or the folder is missing."""
+    folder = runner.ROOT / "site"
+    if not (folder / "crmsite").is_dir():
+        return None
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    try:
+        import crmsite
+    except ImportError as exc:
+        print(f"site: not built ({exc}); install the site extra: pip install -e .[site]", file=sys.stderr)
+        return None
+    return crmsite
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -212,10 +228,7 @@ def _main(argv: list[str] | None) -> int:
         _check_writable(build)
         ok = _run(runner.discover(), build, langs, args.small, {}, args.jobs)
         if ok and not args.no_site:
-            try:
-                from . import site
-            except ImportError:
-                site = None
+            site = _site_builder()
             if site is not None:
                 ok = site.build(build) and ok
     print(f"Total wall time {time.perf_counter() - t0:.1f} s — {'all ok' if ok else 'FAILED'}")

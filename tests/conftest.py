@@ -52,11 +52,16 @@ def values(doc: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def built_site(chapter_runs):
-    """The site (``crmlib.site.build``) built from the session's chapter runs: ``(site_dir, ok)``."""
-    from crmlib import site
+    """The site (``site/crmsite``, the builder ``python -m crmlib all`` calls) built from the session's
+    chapter runs: ``(site_dir, ok)``."""
+    import sys
+
+    if str(ROOT / "site") not in sys.path:
+        sys.path.insert(0, str(ROOT / "site"))
+    import crmsite
 
     build, _ = chapter_runs
-    return build / "site", site.build(build)
+    return build / "site", crmsite.build(build)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,15 @@
-"""The built site in a real browser: Debian's Chromium driven headless by Playwright.
+"""The built site and the slide decks in a real browser: Debian's Chromium driven headless by Playwright.
 
-The site is built (``crmlib.site.build``) from the session's small-mode chapter
-runs, served by ``http.server`` on 127.0.0.1 from a thread, and every page is
-opened: every image must have loaded, no page may show a Python traceback or
+The site is built (``site/crmsite``) from the session's small-mode chapter runs,
+served by ``http.server`` on 127.0.0.1 from a thread, and every page is opened
+at 1280 px and at 390 px (a phone): the document may never be wider than the
+viewport, every image must have loaded, no page may show a Python traceback or
 an error output, nothing may be requested from another host, and the language
-switch must land on the matching page of the other edition. Full-page
-screenshots go to ``build/screenshots/`` in the repository.
+switch must land on the matching page (and figure) of the other edition. One
+deck per edition is opened from the file system and its slides stepped
+through. Screenshots of both widths go to ``build/screenshots/``.
 
-Playwright only drives ``/usr/bin/chromium`` (``executable_path``); it never
+Playwright only drives Debian's ``chromium`` (``executable_path``); it never
 downloads a browser. Without Chromium the tests are skipped (``.ci/run``
 installs it so CI always runs them).
 """
@@ -15,24 +17,25 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import shutil
 import threading
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = ROOT / "build" / "screenshots"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EDITIONS = ("en", "zh")
+WIDTHS = (1280, 390)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.is_file(),
-                       reason="Chromium is not installed at /usr/bin/chromium (apt-get install chromium; "
-                              ".ci/run does this in CI)"),
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; "
+                                                ".ci/run does this in CI)"),
 ]
 
 
@@ -44,7 +47,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site_dir(built_site) -> Path:
     out, ok = built_site
-    assert ok, "crmlib.site.build failed (see the captured output)"
+    assert ok, "the site build failed (see the captured output)"
     return out
 
 
@@ -65,17 +68,16 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
         b.close()
 
 
-@pytest.fixture
-def page(browser):
+def _new_page(browser, width: int):
     """A fresh page that refuses (and records) every request outside 127.0.0.1 and file://."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": width, "height": 900 if width > 500 else 844})
     pg = context.new_page()
-    pg.external = []
+    pg.external, pg.failed = [], []
 
     def route(r):
         url = urlsplit(r.request.url)
@@ -85,16 +87,22 @@ def page(browser):
         return r.abort()
 
     pg.route("**/*", route)
-    pg.failed = []
     pg.on("requestfailed", lambda req: pg.failed.append(req.url))
     pg.on("response", lambda resp: resp.status >= 400 and pg.failed.append(f"{resp.status} {resp.url}"))
+    return context, pg
+
+
+@pytest.fixture
+def page(browser):
+    context, pg = _new_page(browser, 1280)
     yield pg
     context.close()
 
 
 def site_pages(site_dir: Path) -> list[str]:
-    """Every HTML page of the site, relative to its root (landing page, editions, search, index)."""
-    return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html"))
+    """Every HTML page of the site (landing page, editions, teacher pages, search; not the decks)."""
+    return sorted(p.relative_to(site_dir).as_posix() for p in site_dir.rglob("*.html")
+                  if "_static" not in p.parts and p.parts[len(site_dir.parts)] != "kit")
 
 
 def _broken_images(pg) -> list[str]:
@@ -102,14 +110,26 @@ def _broken_images(pg) -> list[str]:
         "img", "els => els.filter(e => !e.complete || e.naturalWidth === 0).map(e => e.getAttribute('src'))")
 
 
+def _load_images(pg) -> None:
+    """Scroll every image into view (figures load lazily) and wait until they have loaded."""
+    pg.eval_on_selector_all("img", "els => els.forEach(e => { e.loading = 'eager'; })")
+    pg.wait_for_function("() => Array.from(document.images).every(e => e.complete)", timeout=30_000)
+
+
 def _check_page(pg, name: str) -> None:
     assert pg.external == [], f"{name} requested outside resources: {pg.external}"
     assert pg.failed == [], f"{name}: requests failed: {pg.failed}"
+    _load_images(pg)
     assert _broken_images(pg) == [], f"{name}: images did not load"
     text = pg.inner_text("body")
     assert "Traceback (most recent call last)" not in text, f"{name} shows a Python traceback"
     assert pg.locator("div.output.error, div.output.traceback, .cell_output .traceback").count() == 0, \
         f"{name} shows an error output"
+
+
+def _width_overflow(pg) -> int:
+    """How many pixels the document is wider than the viewport (0 when it fits)."""
+    return pg.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def _twin(name: str, names: set[str]) -> str:
@@ -119,48 +139,101 @@ def _twin(name: str, names: set[str]) -> str:
     return f"{other}/{rest}" if f"{other}/{rest}" in names else f"{other}/index.html"
 
 
-def _shot(pg, name: str, suffix: str = "", element=None) -> None:
-    path = SHOTS / (name.removesuffix(".html").replace("/", "-") + suffix + ".png")
+def _shot(pg, name: str, width: int, suffix: str = "", element=None) -> None:
+    path = SHOTS / (name.removesuffix(".html").replace("/", "-") + f"{suffix}-{width}.png")
     (element or pg).screenshot(path=str(path))
 
 
-def test_every_page_loads_with_its_figures(site_dir, server, page, chapter_runs):
-    """Every page: images loaded, no traceback or error output, nothing external; the switch points
-    to the matching page. Screenshots: the top of every page and the first figure of every chapter."""
+@pytest.fixture(scope="module")
+def shots():
     shutil.rmtree(SHOTS, ignore_errors=True)  # no stale screenshots of pages that are gone
     SHOTS.mkdir(parents=True)
+    return SHOTS
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_fits_and_loads_with_its_figures(site_dir, server, browser, chapter_runs, shots, width):
+    """Every page at this width: never wider than the viewport, images loaded, no traceback or error
+    output, nothing external; the switch points to the matching page. Screenshots of every page and
+    of the first figure of every chapter."""
     names = site_pages(site_dir)
     _, outcomes = chapter_runs
     chapters = {f"{lang}/{chapter}.html" for (chapter, lang), o in outcomes.items() if o.ok}
     assert chapters and chapters <= set(names), f"chapter pages missing: {sorted(chapters - set(names))}"
-    for name in names:
-        page.goto(server + name, wait_until="load")
-        _check_page(page, name)
-        if name.split("/")[0] in EDITIONS:
-            target = _twin(name, set(names))
-            switch = page.locator(f"a.crm-lang-switch[hreflang='{target.split('/')[0]}']")
-            assert switch.evaluate("a => a.href") == server + target, f"switch on {name}"
-        _shot(page, name)
-        if name in chapters:
-            figures = page.locator("figure.crm-figure")
-            assert figures.count() >= 1, f"{name} shows no figure"
-            assert page.locator("figure.crm-figure figcaption .crm-figure-label").count() == figures.count()
-            assert page.locator("details.above-input").count() >= 1, f"{name}: no collapsed code"
-            assert page.locator("details.above-input[open]").count() == 0, f"{name}: code is not hidden"
-            assert not page.locator("details.above-input .cell_input pre").first.is_visible()
-            assert page.locator("#run-it").is_visible()
-            figures.first.scroll_into_view_if_needed()
-            _shot(page, name, "-figure", figures.first)
+    context, pg = _new_page(browser, width)
+    try:
+        for name in names:
+            pg.external.clear()
+            pg.failed.clear()
+            pg.goto(server + name, wait_until="load")
+            _check_page(pg, name)
+            over = _width_overflow(pg)
+            assert over <= 0, f"{name} at {width} px is {over} px wider than the screen"
+            if name.split("/")[0] in EDITIONS:
+                target = _twin(name, set(names))
+                switch = pg.locator(f"a.crm-lang-switch[hreflang='{target.split('/')[0]}']")
+                assert switch.count() == 1, f"{name}: no language switch"
+                assert switch.evaluate("a => a.href") == server + target, f"switch on {name}"
+            pg.evaluate("window.scrollTo(0, 0)")
+            _shot(pg, name, width)
+            if name in chapters:
+                figures = pg.locator("figure.crm-figure")
+                assert figures.count() >= 1, f"{name} shows no figure"
+                assert pg.locator("figure.crm-figure figcaption .crm-figure-label").count() == figures.count()
+                assert pg.locator("details.above-input").count() >= 1, f"{name}: no collapsed code"
+                assert pg.locator("details.above-input[open]").count() == 0, f"{name}: code is not hidden"
+                assert pg.locator("#run-it").is_visible()
+                figures.first.scroll_into_view_if_needed()
+                _shot(pg, name, width, "-figure", figures.first)
+                if width < 500:
+                    # the navigation is collapsed into a menu on a phone
+                    assert not pg.locator("#pst-primary-sidebar .bd-docs-nav").first.is_visible(), \
+                        f"{name}: the navigation is not collapsed at {width} px"
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(site_dir, server, browser, chapter_runs):
+    """``(page, name)``: the first chapter page that ran, opened at 390 px."""
+    _, outcomes = chapter_runs
+    chapter, lang = next(k for k, o in sorted(outcomes.items()) if o.ok)
+    context, pg = _new_page(browser, 390)
+    pg.goto(f"{server}{lang}/{chapter}.html", wait_until="load")
+    yield pg, f"{lang}/{chapter}"
+    context.close()
+
+
+def test_a_tap_on_a_figure_opens_it_at_full_resolution(phone):
+    pg, _ = phone
+    img = pg.locator("figure.crm-figure img").first
+    img.scroll_into_view_if_needed()
+    shown = img.evaluate("e => e.getBoundingClientRect().width")
+    assert shown <= 390
+    img.click()
+    pg.wait_for_load_state("load")
+    assert pg.url.endswith(".png"), pg.url
+    natural = pg.evaluate("() => document.images[0].naturalWidth")
+    assert natural > shown, "the tap shows the PNG at its own (larger) resolution"
+
+
+def test_phone_menu_opens_the_navigation(phone):
+    pg, name = phone
+    pg.locator("button.primary-toggle:visible").first.click()
+    pg.wait_for_timeout(400)
+    assert pg.locator(".bd-docs-nav a.reference.internal:visible").count() >= 3
+    _shot(pg, name, 390, "-menu")
 
 
 def test_language_switch_lands_on_the_matching_page(site_dir, server, page, chapter_runs):
-    """Click the switch on a chapter page of each edition, the glossary and the Reproduce page."""
+    """Click the switch on a chapter page of each edition, the glossary, Reproduce and a teacher's page."""
     names = set(site_pages(site_dir))
     _, outcomes = chapter_runs
     ran = sorted(key for key, o in outcomes.items() if o.ok)
     starts = [f"{lang}/{next(c for c, lg in ran if lg == lang)}.html" for lang in EDITIONS
               if any(lg == lang for _, lg in ran)]
     starts += ["en/glossary.html", "zh/reproduce.html"]
+    starts += [f"zh/teacher/{c}.html" for c, lg in ran[:1]]
     for name in starts:
         page.goto(server + name, wait_until="load")
         target = _twin(name, names)
@@ -175,12 +248,37 @@ def test_switch_keeps_the_figure_the_reader_is_looking_at(site_dir, server, page
     chapter = next(c for (c, lang), o in sorted(outcomes.items()) if o.ok and lang == "en"
                    and outcomes.get((c, "zh")) is not None and outcomes[(c, "zh")].ok)
     page.goto(f"{server}en/{chapter}.html", wait_until="load")
-    anchor = page.locator("figure.crm-figure").first.get_attribute("id")
+    anchor = page.locator("figure.crm-figure").last.get_attribute("id")
     page.goto(f"{server}en/{chapter}.html#{anchor}", wait_until="load")
     page.click("a.crm-lang-switch[hreflang='zh']")
     page.wait_for_load_state("load")
     assert page.url.endswith(f"/zh/{chapter}.html#{anchor}")
-    assert page.locator(f"#{anchor} img").evaluate("e => e.naturalWidth") > 0
+    fig = page.locator(f"#{anchor}")
+    fig.locator("img").evaluate("e => { e.loading = 'eager'; }")
+    page.wait_for_function(f"() => document.querySelector('#{anchor} img').complete")
+    assert fig.locator("img").evaluate("e => e.naturalWidth") > 0
+    top = fig.evaluate("e => e.getBoundingClientRect().top")
+    assert 0 <= top < 900, "the other edition opens scrolled to the same figure"
+
+
+def _search(pg, url: str) -> list[str]:
+    pg.goto(url, wait_until="load")
+    pg.wait_for_selector("#search-results p, ul.search li", timeout=30_000)
+    pg.wait_for_function("() => !document.querySelector('#search-progress')?.textContent.includes('…')"
+                         " || document.querySelectorAll('ul.search li').length > 0", timeout=30_000)
+    pg.wait_for_timeout(300)
+    return pg.eval_on_selector_all("ul.search li a", "els => els.map(e => e.href)")
+
+
+def test_each_edition_searches_its_own_pages(site_dir, server, page, chapter_runs):
+    """A Chinese search finds Chinese pages only, and no page twice; the English search likewise."""
+    zh = _search(page, server + "zh/search.html?q=" + quote("术语表"))
+    assert zh, "the Chinese search finds the glossary"
+    assert all("/zh/" in h for h in zh), zh
+    assert len({h.split("#")[0] for h in zh}) == len([h for h in zh if "#" not in h]) or len(zh) == len(set(zh))
+    en = _search(page, server + "en/search.html?q=glossary")
+    assert en and all("/en/" in h for h in en), en
+    assert len(en) == len(set(en)), "no page listed twice"
 
 
 def test_site_works_from_the_file_system(site_dir, page, chapter_runs):
@@ -193,9 +291,38 @@ def test_site_works_from_the_file_system(site_dir, page, chapter_runs):
     page.click(f"a[href='{lang}/{chapter}.html']")
     page.wait_for_load_state("load")
     assert page.url == (site_dir / lang / f"{chapter}.html").as_uri()
-    assert page.locator("figure.crm-figure img").count() >= 1 and _broken_images(page) == []
-    # the search runs offline too (its index is a local script)
-    page.goto((site_dir / "search.html").as_uri() + "?q=glossary", wait_until="load")
-    page.wait_for_selector("ul.search li a", timeout=20_000)
-    hits = page.eval_on_selector_all("ul.search li a", "els => els.map(e => e.getAttribute('href'))")
-    assert any(h.startswith("en/glossary.html") for h in hits), hits
+    assert page.locator("figure.crm-figure img").count() >= 1
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_one_deck_per_edition_renders_from_the_file_system(site_dir, browser, chapter_runs, shots, lang):
+    """A deck opened from file:// starts reveal.js, shows its title, a figure slide with its image and
+    the numbers slide, and requests nothing outside the file system."""
+    _, outcomes = chapter_runs
+    chapter = next((c for (c, lg), o in sorted(outcomes.items()) if o.ok and lg == lang), None)
+    if chapter is None:
+        pytest.skip(f"no {lang} chapter ran")
+    results = json.loads(((site_dir.parent / "results") / ("" if lang == "en" else lang) / f"{chapter}.json")
+                         .read_text(encoding="utf-8"))
+    for width in WIDTHS:
+        context, pg = _new_page(browser, width)
+        try:
+            pg.goto((site_dir / "kit" / lang / f"{chapter}.html").as_uri(), wait_until="load")
+            pg.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=30_000)
+            total = pg.evaluate("Reveal.getTotalSlides()")
+            assert total >= 3 + len(results["figures"]), total
+            assert pg.locator(".reveal .slides section.present h1").inner_text().strip()
+            _shot(pg, f"kit/{lang}/{chapter}", width, "-slide1")
+            fig = pg.locator("section.crm-figure-slide").first
+            pg.evaluate("id => Reveal.slide(...Object.values(Reveal.getIndices(document.getElementById(id))))",
+                        fig.get_attribute("id"))
+            pg.wait_for_timeout(300)
+            img = pg.locator("section.crm-figure-slide.present img")
+            assert img.count() == 1 and img.evaluate("e => e.complete && e.naturalWidth > 0")
+            assert pg.locator("section.crm-figure-slide.present .crm-caption").inner_text().strip()
+            _shot(pg, f"kit/{lang}/{chapter}", width, "-figure")
+            assert pg.locator(".reveal pre, .reveal .cell_input").count() == 0, "no code on the slides"
+            assert pg.external == [] and pg.failed == [], (pg.external, pg.failed)
+            assert _width_overflow(pg) <= 0
+        finally:
+            context.close()

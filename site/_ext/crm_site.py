@@ -1,67 +1,74 @@
-"""Sphinx extension for the CRM Notebooks site: editions and the language switch.
+"""Sphinx extension for the CRM Notebooks site: one edition per build, and the language switch.
 
-Pages live under ``en/`` (English figures) and ``zh/`` (Chinese figures) with
-the same names in both. Every page gets, in its template context,
+Each edition (``en``, ``zh``) is its own Sphinx build (its own language, search
+index and chrome) into ``<site>/<lang>/``. The builder (``site/crmsite``)
+writes ``_crm_site.json`` into the edition's source folder::
+
+    {"edition": "zh", "labels": {"en": "English", "zh": "中文"},
+     "docs": {"en": ["index", "02_x", …], "zh": ["index", …]},
+     "theme": {"search_bar_text": "…"}}
+
+Every page then gets, in its template context,
 
 ``crm_edition``
-    ``"en"``, ``"zh"`` or ``None`` (the landing page, search, index);
+    this build's edition code;
 ``crm_langs``
     one entry per edition: ``{"code", "label", "url", "current"}`` where
-    ``url`` is the matching page of that edition (its index when the page has
-    no counterpart), relative so the site works from the file system;
-``language``
-    the page's language tag for ``<html lang=…>`` (``zh-CN`` on Chinese pages,
-    so browsers pick a CJK font).
+    ``url`` is the page of the same name in that edition (its index when it
+    has none), relative so the site works from the file system. ``crm.js``
+    carries the ``#figure-N-k`` fragment over when the reader clicks it.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 
-EDITIONS = {"en": "English", "zh": "中文"}
-EDITION_TITLE = {"en": "English edition", "zh": "中文版"}
-HTML_LANG = {"en": "en", "zh": "zh-CN"}
+
+def _info(app: Sphinx) -> dict[str, Any]:
+    path = Path(app.srcdir) / "_crm_site.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def edition_of(pagename: str) -> str | None:
-    """Edition code of a page name (``"zh/02_x"`` -> ``"zh"``), or None outside the editions."""
-    head, _, rest = pagename.partition("/")
-    return head if rest and head in EDITIONS else None
-
-
-def counterpart(pagename: str, lang: str, docs: set[str]) -> str | None:
+def counterpart(pagename: str, lang: str, docs: dict[str, list[str]]) -> str | None:
     """The page of edition ``lang`` matching ``pagename``: same name, else that edition's index."""
-    ed = edition_of(pagename)
-    if ed is not None:
-        twin = f"{lang}/{pagename.partition('/')[2]}"
-        if twin in docs:
-            return twin
-    index = f"{lang}/index"
-    return index if index in docs else None
+    names = set(docs.get(lang) or ())
+    if pagename in names:
+        return pagename
+    return "index" if "index" in names else None
+
+
+def _config_inited(app: Sphinx, config: Any) -> None:
+    info = _info(app)
+    opts = dict(config.html_theme_options or {})
+    opts.update(info.get("theme") or {})
+    config.html_theme_options = opts
 
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
                   doctree: Any) -> None:
-    docs = set(app.env.all_docs)
-    edition = edition_of(pagename)
+    info = _info(app) if not hasattr(app, "_crm_info") else app._crm_info
+    app._crm_info = info
+    edition = info.get("edition")
+    up = "../" * (pagename.count("/") + 1)  # from this page to the site root
     langs = []
-    for code, label in EDITIONS.items():
-        target = pagename if code == edition else counterpart(pagename, code, docs)
-        if target is None:
+    for code, label in (info.get("labels") or {}).items():
+        if code == edition:
+            langs.append({"code": code, "label": label, "current": True, "url": ""})
             continue
-        langs.append({"code": code, "label": label, "current": code == edition,
-                      "url": app.builder.get_relative_uri(pagename, target)})
+        target = counterpart(pagename, code, info.get("docs") or {})
+        if target is not None:
+            langs.append({"code": code, "label": label, "current": False,
+                          "url": f"{up}{code}/{target}.html"})
     context["crm_edition"] = edition
-    context["crm_edition_title"] = EDITION_TITLE.get(edition or "", "")
-    context["crm_edition_index"] = (app.builder.get_relative_uri(pagename, f"{edition}/index")
-                                    if edition and f"{edition}/index" in docs else None)
     context["crm_langs"] = langs
-    if edition:
-        context["language"] = HTML_LANG[edition]
+    context["crm_site_root"] = up
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the page-context hook."""
+    """Register the configuration and page-context hooks."""
+    app.connect("config-inited", _config_inited)
     app.connect("html-page-context", _page_context)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

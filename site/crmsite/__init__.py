@@ -1,0 +1,249 @@
+"""The CRM Notebooks site builder: every executed chapter as a web page, an edition per language,
+and the instructor's kit.
+
+This is a build tool, not part of the teaching package: ``python -m crmlib all``
+calls :func:`build` after the chapters ran, and ``python site/build.py``
+rebuilds the site alone from what ``build/`` holds. It reads (through
+:class:`crmlib.layout.Layout`)
+
+* the executed notebooks ``notebooks/[zh/]NN_slug.ipynb``,
+* the results ``results/[zh/]NN_slug.json`` — recorded numbers and the
+  ``figures`` record ``{slug, caption, label, png, svg}`` each chapter writes
+  when it saves a figure (captions are taken from there, never from HTML),
+* the figure files they name,
+
+writes each edition's page sources under ``<build>/.site/src/<lang>/`` and runs
+one Sphinx build per edition (sphinx-book-theme, myst-nb, warnings as errors),
+the two at once, into ``<build>/site/<lang>/``. All site strings are label keys
+``site.*`` (``crmlib/labels/site.csv``) in the edition's language.
+
+Per edition: the chapter pages, an index, the glossary (terms grouped by the
+chapter that introduces them), the Reproduce page (every sourced number, linked
+to its passage or reference, with a CSV), References (sphinxcontrib-bibtex),
+the API reference (autodoc / autosummary; English edition, linked from every
+chapter's "crmlib used here") and the kit: per chapter a reveal.js deck
+(``site/kit/<lang>/NN_slug.html``), a figure pack
+(``site/kit/<lang>/NN_slug-figures.zip``) and a teacher's page
+(``<lang>/teacher/NN_slug.html``). See :mod:`crmsite.kit`.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from crmlib.i18n import LANGS
+
+from . import kit, pages
+from .collect import ChapterPage, Layout, collect, ui
+from .notebook import figure_path, prepare_notebook
+
+__all__ = ["SITE_CONF_DIR", "ChapterPage", "collect", "prepare_notebook", "build", "main", "write_sources"]
+
+SITE_CONF_DIR = Path(__file__).resolve().parents[1]
+ROOT = SITE_CONF_DIR.parent
+BIB = ROOT / "datasets" / "sources" / "references.bib"
+SPHINX_LANG = {"en": "en", "zh": "zh_CN"}
+EDITION_LABEL = {"en": "English", "zh": "中文"}
+
+
+def bib_keys() -> set[str]:
+    """Citation keys of ``datasets/sources/references.bib`` (empty when there is none)."""
+    if not BIB.is_file():
+        return set()
+    import re
+
+    return set(re.findall(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8"), re.M))
+
+
+def _docs(lang: str, chapters: list[ChapterPage], with_api: bool, with_refs: bool) -> list[str]:
+    docs = ["index", *(p.chapter for p in chapters), "glossary", "reproduce", "kit"]
+    docs += [f"teacher/{p.chapter}" for p in chapters]
+    if with_refs:
+        docs.append("references")
+    if with_api:
+        docs.append("api")
+    return docs
+
+
+def write_sources(src: Path, build_dir: Path, editions: dict[str, list[ChapterPage]], *,
+                  api: bool = True) -> dict[str, list[str]]:
+    """Write every edition's page sources under ``src/<lang>/`` (emptied first).
+
+    Parameters
+    ----------
+    src : Path
+        Folder to (re)create; each edition gets a sub-folder.
+    build_dir : Path
+        The build folder (for the Reproduce page's results and the CSV).
+    editions : dict
+        ``lang -> [ChapterPage, …]`` as returned by :func:`collect`.
+    api : bool
+        Include the API reference page (English edition).
+
+    Returns
+    -------
+    dict
+        ``lang -> document names``.
+    """
+    if src.exists():
+        shutil.rmtree(src)
+    keys = bib_keys()
+    docs = {lang: _docs(lang, chs, api and lang == "en", bool(keys)) for lang, chs in editions.items()}
+    for lang, chapters in editions.items():
+        d = src / lang
+        api_url = "api.html" if "api" in docs[lang] else (
+            "../en/api.html" if "api" in docs.get("en", []) else None)
+        ref = [x for x in ("glossary", "reproduce", "references", "api") if x in docs[lang]]
+        kit_docs = ["kit"] + [f"teacher/{p.chapter}" for p in chapters]
+        pages.write_text(d / "index.md", pages.edition_index(lang, chapters, extra=ref, kit=kit_docs))
+        pages.write_text(d / "glossary.md", pages.glossary_markdown(lang, chapters))
+        rows = pages.reproduce_rows(build_dir, lang, chapters)
+        pages.write_text(d / "reproduce.md", pages.reproduce_markdown(
+            lang, chapters, rows, bib_keys=keys, csv_url=f"../downloads/{lang}/reproduce.csv"))
+        pages.write_text(d / "_extra" / "reproduce.csv", pages.reproduce_csv(rows))
+        if "references" in docs[lang]:
+            pages.write_text(d / "references.md", pages.references_markdown(lang))
+        if "api" in docs[lang]:
+            pages.write_text(d / "api.md", pages.api_markdown(lang))
+        kit_links = {p.chapter: {"slides": f"../{kit.deck_path(p)}", "pack": f"../{kit.pack_path(p)}",
+                                 "teacher": f"teacher/{p.chapter}.html"} for p in chapters}
+        pages.write_text(d / "kit.md", pages.kit_markdown(lang, chapters, kit_links))
+        for page in chapters:
+            nb = page.load()
+            links = {"up": "../", "api": api_url, **kit_links[page.chapter]}
+            pages.write_text(d / page.notebook.name,
+                             json.dumps(prepare_notebook(nb, page, links=links, bib_keys=keys), ensure_ascii=False))
+            pages.write_text(d / "teacher" / f"{page.chapter}.md",
+                             kit.teacher_markdown(page, nb, up="../../", chapter_url=f"../{page.chapter}.html",
+                                                  slides=f"../../{kit.deck_path(page)}",
+                                                  pack=f"../../{kit.pack_path(page)}"))
+        # Sphinx's own search page exists in every edition too
+        info = {"edition": lang, "labels": {k: EDITION_LABEL[k] for k in editions},
+                "docs": {k: v + ["search"] for k, v in docs.items()},
+                "theme": {"search_bar_text": ui("search", lang)}}
+        pages.write_text(d / "_crm_site.json", json.dumps(info, ensure_ascii=False))
+    return docs
+
+
+def _sphinx_cmd(lang: str, src: Path, out: Path, doctrees: Path, quiet: bool) -> list[str]:
+    return [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-E", "-n",
+            *(["-q"] if quiet else []), "-c", str(SITE_CONF_DIR), "-d", str(doctrees),
+            "-D", f"language={SPHINX_LANG[lang]}", "-D", f"html_title={ui('title', lang)}",
+            "-D", f"project={ui('title', lang)}", "-D", f"author={ui('author', lang)}",
+            "-D", f"copyright={ui('copyright', lang)}", str(src), str(out)]
+
+
+def _run_sphinx(jobs: dict[str, list[str]]) -> dict[str, tuple[int, str]]:
+    """Run the editions' Sphinx builds at the same time; ``lang -> (exit code, output)``."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning"}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    procs = {lang: subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                    encoding="utf-8", env=env) for lang, cmd in jobs.items()}
+    return {lang: (p.wait(), p.stdout.read() if p.stdout else "") for lang, p in procs.items()}
+
+
+def _copy_files(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]]) -> None:
+    """Executed notebooks to ``downloads/<lang>/`` and recorded figures to ``figures/``."""
+    for lang, chapters in editions.items():
+        dl = out / "downloads" / lang
+        dl.mkdir(parents=True, exist_ok=True)
+        for page in chapters:
+            shutil.copy2(page.notebook, dl / page.notebook.name)
+            for fig in page.figures.values():
+                for key in ("png", "svg"):
+                    dest = out / "figures" / figure_path(fig[key])
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copy2(build_dir / fig[key], dest)
+
+
+def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, api: bool = True) -> bool:
+    """Build the site and the instructor's kit from the executed chapters in ``build_dir``.
+
+    Parameters
+    ----------
+    build_dir : Path
+        Folder with ``notebooks/``, ``results/`` and ``figures/`` from ``python -m crmlib all``.
+    out_dir : Path, optional
+        Where the HTML goes (default ``build_dir / "site"``; replaced as a whole).
+    quiet : bool
+        Pass ``-q`` to Sphinx (warnings and errors are printed either way).
+    api : bool
+        Build the API reference page (autodoc imports crmlib).
+
+    Returns
+    -------
+    bool
+        False (with the reason printed) if there is no executed chapter, a recorded figure file is
+        missing, or Sphinx reports any warning.
+    """
+    t0 = time.perf_counter()
+    build_dir = Path(build_dir).resolve()
+    out = Path(out_dir).resolve() if out_dir else build_dir / "site"
+    editions = collect(build_dir)
+    if not editions:
+        print(f"site: no executed chapter under {build_dir / 'notebooks'}; nothing to build", file=sys.stderr)
+        return False
+    missing = [str(build_dir / f[k]) for chs in editions.values() for p in chs
+               for f in p.figures.values() for k in ("png", "svg") if not (build_dir / f[k]).is_file()]
+    if missing:
+        print("site: recorded figure files are missing:\n  " + "\n  ".join(missing), file=sys.stderr)
+        return False
+    work = build_dir / ".site"
+    if work.exists():
+        shutil.rmtree(work)
+    src, html_dir = work / "src", work / "html"
+    write_sources(src, build_dir, editions, api=api)
+    # myst-nb writes its jupyter_execute/ beside each HTML folder: keep it in work/out/<lang>/
+    jobs = {lang: _sphinx_cmd(lang, src / lang, work / "out" / lang / "html", work / "doctrees" / lang, quiet)
+            for lang in editions}
+    failed = False
+    for lang, (rc, output) in _run_sphinx(jobs).items():
+        if output.strip():
+            print(output.rstrip(), file=sys.stderr)
+        if rc != 0:
+            print(f"site: Sphinx failed for the {lang} edition (exit {rc}); warnings are errors — see above",
+                  file=sys.stderr)
+            failed = True
+    if failed:
+        return False
+    html_dir.mkdir(parents=True)
+    for lang in editions:
+        shutil.move(str(work / "out" / lang / "html"), str(html_dir / lang))
+        # pydata-sphinx-theme copies a Jinja macro file into _static; it is not a page
+        for macros in (html_dir / lang / "_static").glob("*webpack-macros.html"):
+            macros.unlink()
+        sources = html_dir / lang / "_sources"
+        if sources.is_dir() and not any(sources.iterdir()):
+            sources.rmdir()
+    _copy_files(build_dir, html_dir, editions)
+    for lang in editions:
+        shutil.copy2(src / lang / "_extra" / "reproduce.csv", html_dir / "downloads" / lang / "reproduce.csv")
+    static = SITE_CONF_DIR / "_static"
+    shutil.copy2(static / "favicon.svg", html_dir / "favicon.svg")
+    shutil.copy2(static / "landing.css", html_dir / "landing.css")
+    pages.write_text(html_dir / "index.html", pages.landing_html(editions, "favicon.svg", "landing.css"))
+    kit.build_kit(build_dir, html_dir, editions)
+    if out.exists():
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(html_dir), str(out))
+    n = sum(len(p) for p in editions.values())
+    print(f"Site: {n} chapter page(s) in {', '.join(editions)}, with the instructor's kit -> "
+          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s)", flush=True)
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python site/build.py [--build DIR]``: rebuild the site without re-running the chapters."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python site/build.py", description=main.__doc__)
+    ap.add_argument("--build", type=Path, default=ROOT / "build", help="build folder (default: build/)")
+    ap.add_argument("--no-api", action="store_true", help="skip the API reference page")
+    args = ap.parse_args(argv)
+    return 0 if build(args.build, api=not args.no_api) else 1

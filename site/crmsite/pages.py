@@ -1,0 +1,484 @@
+"""Generated pages of an edition (MyST Markdown): its index, the glossary, Reproduce, References,
+the API reference, the kit index; and the site's landing page (HTML)."""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import pkgutil
+import re
+from pathlib import Path
+from typing import Any
+
+from crmlib.i18n import labels
+
+from .collect import ChapterPage, ui
+from .notebook import crmlib_modules
+
+__all__ = ["glossary_rows", "glossary_markdown", "reproduce_rows", "reproduce_markdown", "reproduce_csv",
+           "edition_index", "landing_html", "api_markdown", "references_markdown", "kit_markdown",
+           "api_modules", "topic_chapters", "GENERAL"]
+
+#: Group of glossary terms no chapter introduces (``core`` and the like).
+GENERAL = "general"
+_NOT_TERMS = re.compile(r"^(?:ch\d\d|col|ui|site)\.|\.ui\.")
+_MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _md(text: Any) -> str:
+    """Escape every ASCII punctuation character so ``text`` is literal in a MyST table cell."""
+    return _MD_PUNCT.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+# ------------------------------------------------------------------ glossary
+def topic_chapters(pages: list[ChapterPage]) -> dict[str, str]:
+    """Label topic -> the chapter that introduces it: the first chapter whose code imports the
+    crmlib module of that name (``crmlib.loss`` or ``crmlib.plotting.loss`` for topic ``loss``).
+
+    Parameters
+    ----------
+    pages : list of ChapterPage
+        The edition's chapters in order.
+
+    Returns
+    -------
+    dict
+        ``topic -> chapter stem`` for every topic some chapter introduces.
+    """
+    topics = {row["topic"] for row in labels().values()}
+    out: dict[str, str] = {}
+    for page in pages:
+        used = {m.split(".")[-1] for m in crmlib_modules(page.load())}
+        for topic in sorted(topics & used):
+            out.setdefault(topic, page.chapter)
+    return out
+
+
+def glossary_rows(pages: list[ChapterPage]) -> list[tuple[str, list[dict[str, str]]]]:
+    """The glossary's terms grouped by chapter: ``[(chapter stem or GENERAL, rows), …]``.
+
+    Terms are the label table's entries that are not chapter texts (``chNN.``), column headers
+    (``col.``), widget labels (``ui``) or site strings, and that hold no placeholder (``{total}``):
+    those are sentences and templates, not terms.
+
+    Parameters
+    ----------
+    pages : list of ChapterPage
+        The edition's chapters in order.
+
+    Returns
+    -------
+    list of (str, list of dict)
+        Chapters in order, then the general terms; rows ``{key, en, zh, topic}`` sorted by English.
+    """
+    where = topic_chapters(pages)
+    groups: dict[str, list[dict[str, str]]] = {}
+    for key, row in labels().items():
+        if _NOT_TERMS.search(key) or "{" in row["en"] or "{" in row["zh"]:
+            continue
+        groups.setdefault(where.get(row["topic"], GENERAL), []).append({"key": key, **row})
+    order = [p.chapter for p in pages if p.chapter in groups] + ([GENERAL] if GENERAL in groups else [])
+    return [(g, sorted(groups[g], key=lambda r: (r["en"].lower(), r["key"]))) for g in order]
+
+
+def glossary_markdown(lang: str, pages: list[ChapterPage]) -> str:
+    """The glossary page: one table per chapter (term, translation, label key).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Edition: its language comes first in each row.
+    pages : list of ChapterPage
+        The edition's chapters.
+
+    Returns
+    -------
+    str
+        MyST Markdown.
+    """
+    other = "zh" if lang == "en" else "en"
+    titles = {p.chapter: p.title for p in pages}
+    lines = [f"# {ui('glossary_title', lang)}", "", ui("glossary_intro", lang), ""]
+    for group, rows in glossary_rows(pages):
+        head = f"[{_md(titles[group])}]({group}.ipynb)" if group in titles else ui("glossary_general", lang)
+        lines += ["", f"## {head}", "",
+                  f"| {ui('col_term', lang)} | {ui('col_other', lang)} | {ui('col_key', lang)} |",
+                  "| --- | --- | --- |"]
+        lines += [f"| {_md(r[lang])} | {_md(r[other])} | `{r['key']}` |" for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------ reproduce
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_fmt(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _unit(unit: Any, lang: str) -> str:
+    if not unit:
+        return ""
+    key = f"site.unit.{unit}"
+    return labels()[key][lang] if key in labels() else str(unit)
+
+
+def _with_unit(value: Any, unit: Any, lang: str) -> str:
+    u = _unit(unit, lang)
+    if not u or isinstance(value, dict):
+        return _fmt(value)
+    return f"{_fmt(value)} {u}" if lang == "en" or u[0].isascii() else f"{_fmt(value)}{u}"
+
+
+def _nan(v: Any) -> Any:
+    return None if isinstance(v, float) and v != v else v
+
+
+def reproduce_rows(build_dir: Path, lang: str, pages: list[ChapterPage]) -> list[dict[str, Any]]:
+    """Every recorded number of the edition with a source or a printed value.
+
+    Uses :func:`crmlib.sources.reproduce_table` (excerpt and reference of each source) where
+    crmlib has it, and adds the numbers that have a printed value but no source.
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+    lang : {"en", "zh"}
+        Edition.
+    pages : list of ChapterPage
+        The edition's chapters (only these are listed).
+
+    Returns
+    -------
+    list of dict
+        One row per number: ``chapter, key, value, unit, expected, matches, kind`` and, where
+        known, ``source_id, title, seed_file, excerpt_id, phrase, excerpt, gloss, printed``
+        (source texts) or ``bib_key, citation, where, doi, url`` (papers).
+    """
+    chapters = {p.chapter for p in pages}
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    try:
+        from crmlib.sources import reproduce_table
+    except ImportError:
+        reproduce_table = None
+    if reproduce_table is not None:
+        try:
+            table = reproduce_table(build_dir, lang)
+        except FileNotFoundError:
+            table = None
+        if table is not None:
+            for rec in table.to_dict("records"):
+                rec = {k: _nan(v) for k, v in rec.items()}
+                if rec["chapter"] in chapters:
+                    rows[(rec["chapter"], rec["key"])] = rec
+    for page in pages:
+        for key, entry in (page.results.get("results") or {}).items():
+            if (page.chapter, key) in rows or not (entry.get("source") or "expected" in entry):
+                continue
+            src = entry.get("source") or {}
+            rows[(page.chapter, key)] = {
+                "chapter": page.chapter, "key": key, "value": entry.get("value"), "unit": entry.get("unit"),
+                "expected": entry.get("expected"), "matches": entry.get("matches"), "kind": src.get("kind"),
+                "seed_file": src.get("seed_file"), "phrase": src.get("phrase"),
+                "citation": src.get("citation"), "where": src.get("where"), "bib_key": src.get("key")}
+    order = {p.chapter: i for i, p in enumerate(pages)}
+    return sorted(rows.values(), key=lambda r: (order[r["chapter"]], r["key"]))
+
+
+def _highlight(text: str, marks: list[str]) -> str:
+    """HTML of ``text`` with every occurrence of the strings in ``marks`` in ``<mark>``."""
+    marks = sorted({m for m in marks if m}, key=len, reverse=True)
+    if not marks:
+        return html.escape(text)
+    pattern = re.compile("|".join(re.escape(m) for m in marks))
+    out, last = [], 0
+    for m in pattern.finditer(text):
+        out += [html.escape(text[last:m.start()]), f"<mark>{html.escape(m.group(0))}</mark>"]
+        last = m.end()
+    return "".join(out + [html.escape(text[last:])])
+
+
+def _excerpt_anchor(excerpt_id: str) -> str:
+    return "excerpt-" + re.sub(r"[^A-Za-z0-9\-]", "-", excerpt_id)
+
+
+def _source_cell(row: dict[str, Any], lang: str, bib_keys: set[str]) -> str:
+    if row.get("excerpt_id"):
+        label = f"{row.get('source_id') or ''} “{row.get('phrase') or ''}”".strip()
+        return f'<a class="crm-excerpt-link" href="#{_excerpt_anchor(row["excerpt_id"])}">{html.escape(label)}</a>'
+    if row.get("kind") == "seed":
+        return ui("seed", lang, file=f"`{row.get('seed_file') or ''}`", phrase=_md(row.get("phrase") or ""))
+    if row.get("kind") == "paper":
+        where = f", {_md(row['where'])}" if row.get("where") else ""
+        if row.get("bib_key") in bib_keys:
+            return "{cite:t}`" + row["bib_key"] + "`" + where
+        ref = _md(row.get("citation") or row.get("bib_key") or "")
+        link = row.get("url") or (f"https://doi.org/{row['doi']}" if row.get("doi") else None)
+        return (f'<a href="{html.escape(link)}">{ref}</a>' if link else ref) + where
+    return _md(ui("nosource", lang))
+
+
+def reproduce_markdown(lang: str, pages: list[ChapterPage], rows: list[dict[str, Any]], *,
+                       bib_keys: set[str] | frozenset[str] = frozenset(), csv_url: str | None = None) -> str:
+    """The Reproduce page: a summary, one table per chapter, then the source passages.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Edition.
+    pages : list of ChapterPage
+        The edition's chapters.
+    rows : list of dict
+        :func:`reproduce_rows`.
+    bib_keys : set of str
+        Keys of the bibliography (papers with such a key become citations to the References page).
+    csv_url : str, optional
+        Link of the CSV download.
+
+    Returns
+    -------
+    str
+        MyST Markdown. Each number from a source text links to its passage (Chinese, the printed
+        number highlighted; in the English edition with the English gloss).
+    """
+    titles = {p.chapter: p.title for p in pages}
+    n = {"n": len(rows), "checked": 0, "ok": 0, "bad": 0}
+    sections: list[str] = []
+    chapter = None
+    for row in rows:
+        if row["chapter"] != chapter:
+            chapter = row["chapter"]
+            sections += ["", f"## [{_md(titles[chapter])}]({chapter}.ipynb)", "",
+                         f"| {ui('col_result', lang)} | {ui('col_value', lang)} | {ui('col_expected', lang)} "
+                         f"| {ui('col_source', lang)} | {ui('col_matches', lang)} |",
+                         "| --- | --- | --- | --- | --- |"]
+        if row.get("matches") is not None:
+            n["checked"] += 1
+            n["ok" if row["matches"] else "bad"] += 1
+            verdict = (f'<span class="crm-ok">{ui("yes", lang)}</span>' if row["matches"]
+                       else f'<span class="crm-bad">{ui("no", lang)}</span>')
+        else:
+            verdict = ui("unchecked", lang)
+        expected = _md(_with_unit(row["expected"], row.get("unit"), lang)) if row.get("expected") is not None \
+            else "—"
+        sections.append(f"| `{row['key']}` | {_md(_with_unit(row['value'], row.get('unit'), lang))} | {expected} "
+                        f"| {_source_cell(row, lang, set(bib_keys))} | {verdict} |")
+    head = [f"# {ui('reproduce_title', lang)}", "", ui("reproduce_intro", lang), ""]
+    head.append(f'<p class="crm-summary"><strong>{html.escape(ui("summary", lang, **n))}</strong></p>'
+                if rows else ui("none", lang))
+    if csv_url and rows:
+        head += ["", f'<p><a class="crm-csv" href="{csv_url}" download>{ui("csv", lang)}</a></p>']
+    excerpts: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.get("excerpt_id") and row.get("excerpt"):
+            e = excerpts.setdefault(row["excerpt_id"], {**row, "marks": []})
+            e["marks"].append(row.get("printed"))
+    tail: list[str] = []
+    if excerpts:
+        tail = ["", f"## {ui('excerpts', lang)}", ""]
+        for eid, e in excerpts.items():
+            title = ui("excerpt_of", lang, id=e.get("source_id") or "", title=e.get("title") or "")
+            block = [f'<div class="crm-excerpt" id="{_excerpt_anchor(eid)}">',
+                     f'<p class="crm-excerpt-title"><strong>{html.escape(title)}</strong> '
+                     f'<code>{html.escape(e.get("seed_file") or "")}</code></p>',
+                     f'<blockquote lang="zh-CN">{_highlight(e["excerpt"], e["marks"])}</blockquote>']
+            if lang == "en" and e.get("gloss"):
+                block.append(f'<p class="crm-gloss"><em>{ui("gloss", lang)}:</em> {html.escape(e["gloss"])}</p>')
+            block.append("</div>")
+            tail += ["\n".join(block), ""]
+    return "\n".join(head + sections + tail) + "\n"
+
+
+def reproduce_csv(rows: list[dict[str, Any]]) -> str:
+    """The Reproduce table as CSV (the recorded values, their source and verdict).
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`reproduce_rows`.
+
+    Returns
+    -------
+    str
+        CSV text with a header row.
+    """
+    cols = ["chapter", "key", "value", "unit", "expected", "matches", "kind", "source_id", "seed_file",
+            "excerpt_id", "phrase", "printed", "bib_key", "citation", "where", "doi"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([json.dumps(r.get(c), ensure_ascii=False) if isinstance(r.get(c), (list, dict))
+                    else ("" if r.get(c) is None else r.get(c)) for c in cols])
+    return buf.getvalue()
+
+
+# ------------------------------------------------------------------ other pages
+def edition_index(lang: str, pages: list[ChapterPage], *, extra: list[str], kit: list[str]) -> str:
+    """The root page of an edition: chapters, reference pages, the kit (toctrees).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+    pages : list of ChapterPage
+    extra : list of str
+        Reference pages (document names).
+    kit : list of str
+        Kit pages (document names).
+
+    Returns
+    -------
+    str
+        MyST Markdown.
+    """
+    lines = [f"# {ui('title', lang)} · {ui('edition', lang)}", "", ui("edition_blurb", lang), "",
+             "```{toctree}", ":maxdepth: 1", f":caption: {ui('chapters', lang)}", ""]
+    lines += [p.chapter for p in pages] + ["```", ""]
+    lines += ["```{toctree}", ":maxdepth: 1", f":caption: {ui('reference', lang)}", ""] + extra + ["```", ""]
+    if kit:
+        lines += ["```{toctree}", ":maxdepth: 1", f":caption: {ui('kit', lang)}", ""] + kit + ["```", ""]
+    return "\n".join(lines)
+
+
+def api_modules() -> list[str]:
+    """Public crmlib modules for the API reference (not the command line or private modules).
+
+    Returns
+    -------
+    list of str
+    """
+    import crmlib
+
+    names = ["crmlib"]
+    for info in pkgutil.walk_packages(crmlib.__path__, "crmlib."):
+        last = info.name.rsplit(".", 1)[-1]
+        if last.startswith("_") or info.name in ("crmlib.cli", "crmlib.site") or ".exercises.ch" in info.name:
+            continue
+        names.append(info.name)
+    return names
+
+
+def api_markdown(lang: str) -> str:
+    """The API reference page: an autosummary table of the modules, then autodoc of each.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        MyST Markdown with ``eval-rst`` blocks.
+    """
+    mods = api_modules()
+    lines = [f"# {ui('api_title', lang)}", "", ui("api_intro", lang), "", "```{eval-rst}",
+             ".. autosummary::", ""]
+    lines += [f"   {m}" for m in mods] + [""]
+    for m in mods:
+        lines += [f".. automodule:: {m}", "   :members:", ""]
+    lines += ["```", ""]
+    return "\n".join(lines)
+
+
+def references_markdown(lang: str) -> str:
+    """The References page: every cited entry of ``references.bib`` (sphinxcontrib-bibtex).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        MyST Markdown.
+    """
+    return "\n".join([f"# {ui('references_title', lang)}", "", ui("references_intro", lang), "",
+                      "```{bibliography}", "```", ""])
+
+
+def kit_markdown(lang: str, pages: list[ChapterPage], links: dict[str, dict[str, str]]) -> str:
+    """The kit index: for every chapter its slides, figure pack and teacher's page.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+    pages : list of ChapterPage
+    links : dict
+        ``chapter -> {"slides", "pack", "teacher"}`` URLs relative to this page.
+
+    Returns
+    -------
+    str
+        MyST Markdown (a raw HTML table in a scroll box).
+    """
+    rows = []
+    for p in pages:
+        ln = links[p.chapter]
+        rows.append(f'<tr><td><a href="{p.chapter}.html">{html.escape(p.title)}</a></td>'
+                    f'<td><a class="crm-kit-slides" href="{ln["slides"]}">{ui("kit_slides", lang)}</a></td>'
+                    f'<td><a class="crm-kit-pack" href="{ln["pack"]}" download>{ui("kit_pack", lang)}</a></td>'
+                    f'<td><a class="crm-kit-teacher" href="{ln["teacher"]}">{ui("kit_teacher", lang)}</a></td></tr>')
+    table = ('<div class="crm-scroll"><table class="crm-kit-table">'
+             f'<thead><tr><th>{ui("chapters", lang)}</th><th>{ui("kit_slides", lang)}</th>'
+             f'<th>{ui("kit_pack", lang)}</th><th>{ui("kit_teacher", lang)}</th></tr></thead>'
+             f'<tbody>{"".join(rows)}</tbody></table></div>')
+    return "\n".join([f"# {ui('kit', lang)}", "", ui("kit_intro", lang), "", table, ""])
+
+
+def landing_html(editions: dict[str, list[ChapterPage]], favicon: str, css: str) -> str:
+    """The site's front page (plain HTML, outside both Sphinx builds): the two editions.
+
+    Parameters
+    ----------
+    editions : dict
+        ``lang -> [ChapterPage, …]``.
+    favicon, css : str
+        URLs of the favicon and of the landing page's stylesheet.
+
+    Returns
+    -------
+    str
+        An HTML document.
+    """
+    cols = []
+    for lang, pages in editions.items():
+        tag = "zh-CN" if lang == "zh" else "en"
+        items = "".join(f'<li><a href="{lang}/{p.chapter}.html">{html.escape(p.title)}</a></li>' for p in pages)
+        cols.append(
+            f'<section class="crm-edition-card" lang="{tag}"><h2><a class="crm-lang-switch" hreflang="{lang}" '
+            f'href="{lang}/index.html">{ui("edition", lang)}</a></h2><p>{ui("edition_blurb", lang)}</p>'
+            f'<ul>{items}</ul><p class="crm-more"><a href="{lang}/glossary.html">{ui("glossary_title", lang)}</a>'
+            f' · <a href="{lang}/reproduce.html">{ui("reproduce_title", lang)}</a>'
+            f' · <a href="{lang}/kit.html">{ui("kit", lang)}</a></p></section>')
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{ui("title", "en")} · {ui("title", "zh")}</title>
+<link rel="icon" href="{favicon}" type="image/svg+xml">
+<link rel="stylesheet" href="{css}">
+</head>
+<body class="crm-landing">
+<main>
+<h1>{ui("title", "en")} <span lang="zh-CN">{ui("title", "zh")}</span></h1>
+<p>{html.escape(ui("landing_intro", "en"))}</p>
+<p lang="zh-CN">{html.escape(ui("landing_intro", "zh"))}</p>
+<div class="crm-editions">{"".join(cols)}</div>
+</main>
+</body>
+</html>
+"""
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8), creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
