@@ -21,10 +21,13 @@ Every page then gets, in its template context,
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
+from sphinx.util.logging import NAMESPACE, WarningStreamHandler
 
 
 def _info(app: Sphinx) -> dict[str, Any]:
@@ -67,8 +70,35 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict[s
     context["crm_site_root"] = up
 
 
+class DocstringWarnings(logging.Filter):
+    """Let a docstring's reST slip (in the API reference) through as a printed note, not a warning.
+
+    Every other warning still fails the build (``-W``). The API page documents modules that other
+    people change; a docstring's formatting is checked where it is written, not by the site.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        loc = getattr(record, "location", None)
+        if record.levelno == logging.WARNING and isinstance(loc, str) and "docstring of" in loc:
+            self.count += 1
+            print(f"site (not fatal): {loc}: {record.getMessage()}", file=sys.stderr)
+            return False
+        return True
+
+
+def _builder_inited(app: Sphinx) -> None:
+    for handler in logging.getLogger(NAMESPACE).handlers:
+        if isinstance(handler, WarningStreamHandler):
+            handler.filters.insert(0, DocstringWarnings())
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register the configuration and page-context hooks."""
     app.connect("config-inited", _config_inited)
+    app.connect("builder-inited", _builder_inited)
     app.connect("html-page-context", _page_context)
     return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}

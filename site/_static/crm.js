@@ -16,3 +16,10 @@
     }
   });
 })();
+
+/* Sphinx 9's Chinese search data (language_data.js, loaded after this file on search pages) sets
+   `window.Stemmer = ChineseStemmer` but defines only EnglishStemmer: Chinese words are split by
+   jieba at build time and Latin words stemmed as English. Name the stemmer so the search runs. */
+if (typeof window.ChineseStemmer === "undefined") {
+  window.ChineseStemmer = function () { return new EnglishStemmer(); };
+}

@@ -192,16 +192,21 @@ def reproduce_rows(build_dir: Path, lang: str, pages: list[ChapterPage]) -> list
     return sorted(rows.values(), key=lambda r: (order[r["chapter"]], r["key"]))
 
 
-def _highlight(text: str, marks: list[str]) -> str:
-    """HTML of ``text`` with every occurrence of the strings in ``marks`` in ``<mark>``."""
-    marks = sorted({m for m in marks if m}, key=len, reverse=True)
-    if not marks:
-        return html.escape(text)
-    pattern = re.compile("|".join(re.escape(m) for m in marks))
+def _highlight(text: str, marks: list[Any]) -> str:
+    """HTML of ``text`` with the marked parts in ``<mark>``: each mark is a ``(start, end)`` span
+    (as :func:`crmlib.sources.reproduce_table` gives it) or a string to find."""
+    spans: set[tuple[int, int]] = set()
+    for m in marks:
+        if isinstance(m, (tuple, list)) and len(m) == 2 and all(isinstance(x, int) for x in m):
+            spans.add((m[0], m[1]))
+        elif isinstance(m, str) and m:
+            spans.update((x.start(), x.end()) for x in re.finditer(re.escape(m), text))
     out, last = [], 0
-    for m in pattern.finditer(text):
-        out += [html.escape(text[last:m.start()]), f"<mark>{html.escape(m.group(0))}</mark>"]
-        last = m.end()
+    for start, end in sorted(spans):
+        if start < last:  # overlapping marks: keep the first
+            continue
+        out += [html.escape(text[last:start]), f"<mark>{html.escape(text[start:end])}</mark>"]
+        last = end
     return "".join(out + [html.escape(text[last:])])
 
 
@@ -279,7 +284,9 @@ def reproduce_markdown(lang: str, pages: list[ChapterPage], rows: list[dict[str,
     for row in rows:
         if row.get("excerpt_id") and row.get("excerpt"):
             e = excerpts.setdefault(row["excerpt_id"], {**row, "marks": []})
-            e["marks"].append(row.get("printed"))
+            start, end = row.get("printed_start"), row.get("printed_end")
+            e["marks"].append((int(start), int(end)) if start is not None and end is not None
+                              else row.get("printed"))
     tail: list[str] = []
     if excerpts:
         tail = ["", f"## {ui('excerpts', lang)}", ""]
