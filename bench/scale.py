@@ -35,6 +35,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# measure this tree's crmlib, whatever a (possibly shared) environment has installed in editable mode
+sys.path.insert(0, str(ROOT))
 
 SPARK = ["pyspark>=4.0,<5", "pyarrow>=15"]  # installed into .venv-bench only: never a crmlib dependency
 JAVA_PACKAGE = "openjdk-17-jre-headless"  # Debian's Java 17 runtime, which Spark 4 needs
