@@ -712,6 +712,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--chapters", default="", help="collection chapters, e.g. 02,03 (default: every chapter)")
     ap.add_argument("--scale-sizes", default="10000,100000,1000000",
                     help="scaling case: numbers of simulated customers (default 10^4, 10^5, 10^6)")
+    ap.add_argument("--scale-models", default="bgnbd,pareto", help="scaling case: models (bgnbd, pareto)")
     ap.add_argument("--scale-repeat", type=int, default=3, help="scaling case: fresh-process runs per fit")
     ap.add_argument("--scale-cap", type=float, default=600.0,
                     help="scaling case: seconds before a fit is stopped and reported as not finished")

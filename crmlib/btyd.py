@@ -44,7 +44,7 @@ from statsmodels.base.model import GenericLikelihoodModel, GenericLikelihoodMode
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
 from ._validate import as_float_array, check_nonnegative, check_number
-from .warnings import BoundaryWarning, ConvergenceWarning, DataWarning
+from .warnings import BoundaryWarning, ConvergenceWarning
 from .warnings import warn as _crm_warn
 
 __all__ = [
