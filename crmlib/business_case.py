@@ -25,7 +25,8 @@ from ._validate import (check_columns, check_int, check_multiplier, check_number
 from .finance import eva_table, irr, npv, payback_period, roi
 
 __all__ = [
-    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "DEFAULTS", "PERSPECTIVES", "MAX_HORIZON",
+    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "COST_CATEGORIES", "SOURCE_KPIS", "DEFAULTS", "PERSPECTIVES",
+    "MAX_HORIZON", "tornado_ranges", "evaluate_case",
     "budget_by_rule", "implied_visible_cost",
     "project_cash_flows", "tco", "cost_breakdown", "case_npv",
     "ProjectResult", "evaluate", "project_eva", "scorecard",
@@ -39,6 +40,12 @@ HIDDEN_ITEMS = ("integration", "project_management", "productivity_dip")
 COST_CATEGORY = {"software": "technology", "hardware": "technology", "running": "technology",
                  "services": "consulting", "integration": "consulting",
                  "training": "people", "project_management": "people", "productivity_dip": "people"}
+
+#: The source's five CRM cost categories, in its order (技术支持、人力资源、市场推广、数据管理、咨询和外包).
+COST_CATEGORIES = ("technology", "people", "marketing", "data", "consulting")
+
+#: The source's five CRM KPIs (S4, 績效衡量指標); the scorecard shows retention and attrition as two rows.
+SOURCE_KPIS = ("customer_profitability", "clv", "retention_attrition", "satisfaction", "loyalty")
 
 #: The chapter's default business case (a firm with 20,000 customers; money in US$).
 #: Costs and firm size are assumptions; the returns' defaults come from :func:`crmlib.upstream.collection_inputs`.
@@ -276,6 +283,7 @@ class ProjectResult:
     pv_eva: float
     flows: pd.DataFrame
     eva: pd.DataFrame
+    discount_rate: float = math.nan
 
 
 def project_eva(flows: pd.DataFrame, wacc: float, tax_rate: float = 0.0) -> pd.DataFrame:
@@ -343,7 +351,7 @@ def evaluate(flows: pd.DataFrame, discount_rate: float, tax_rate: float = 0.0) -
         npv=npv(d, net), irr=rate_of_return, payback=payback_period(net),
         discounted_payback=payback_period(net, d),
         roi=roi(flows["benefit"], flows["cost"]), roi_discounted=roi(flows["benefit"], flows["cost"], d),
-        pv_eva=npv(d, e["eva"].to_numpy()), flows=flows, eva=e)
+        pv_eva=npv(d, e["eva"].to_numpy()), flows=flows, eva=e, discount_rate=d)
 
 
 # ---------------------------------------------------------- balanced scorecard
@@ -442,6 +450,76 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
          float(result.flows["productivity_dip"].sum())),
     ]
     return pd.DataFrame(rows, columns=["perspective", "kpi", "source_kpi", "unit", "before", "after"])
+
+
+def evaluate_case(case: Mapping[str, Any], discount_rate: float, **changes: Any) -> ProjectResult:
+    """:func:`evaluate` the business case ``case`` with some of its parameters changed.
+
+    Parameters
+    ----------
+    case : mapping
+        Keyword arguments of :func:`project_cash_flows`.
+    discount_rate : float
+        Cost of capital per year (> −1).
+    **changes
+        Parameters to replace in ``case`` (e.g. ``retention=0.9``).
+
+    Returns
+    -------
+    ProjectResult
+
+    Raises
+    ------
+    ValueError
+        A change :func:`project_cash_flows` refuses (e.g. a retention so high that
+        cross-selling would keep more customers than leave).
+    """
+    if not isinstance(case, Mapping):
+        raise TypeError(f"case must be a mapping of parameters, got {type(case).__name__}")
+    return evaluate(project_cash_flows(**{**case, **changes}), discount_rate)
+
+
+def tornado_ranges(base: Mapping[str, Any], *, spread: float = 0.25, retention_points: float = 0.05,
+                   hidden: tuple[float, float] = (0.5, 2.0), rates: tuple[float, float] = (0.06, 0.14)
+                   ) -> dict[str, tuple[float, float]]:
+    """The low and high value of each assumption the chapter's tornado chart tries.
+
+    The returns from the other chapters, the margin and the running cost are moved by
+    ± ``spread`` (a share of their base value); retention by ± ``retention_points``, capped
+    so the cross-selling gain never exceeds the attrition it cuts; the hidden costs' scale
+    over ``hidden``; the discount rate over ``rates``.
+
+    Parameters
+    ----------
+    base : mapping
+        The base case: :func:`project_cash_flows` parameters plus ``discount_rate``.
+    spread : float
+        Relative move of the proportional assumptions, in (0, 1).
+    retention_points : float
+        Move of the retention rate, in (0, 1).
+    hidden, rates : (float, float)
+        Ranges of ``hidden_scale`` and ``discount_rate``.
+
+    Returns
+    -------
+    dict
+        Parameter -> (low, high), in the order the chart lists ties.
+    """
+    need = ("kept_share", "close_uplift", "crosssell_gain", "retention", "margin", "running")
+    missing = [k for k in need if k not in base]
+    if missing:
+        raise ValueError(f"base is missing {missing}")
+    s = check_number(spread, "spread", low=0, high=1, low_open=True, high_open=True)
+    p = check_number(retention_points, "retention_points", low=0, high=1, low_open=True, high_open=True)
+
+    def rel(name: str) -> tuple[float, float]:
+        return ((1 - s) * base[name], (1 + s) * base[name])
+
+    r, cg = float(base["retention"]), float(base["crosssell_gain"])
+    return {"kept_share": rel("kept_share"), "close_uplift": rel("close_uplift"),
+            "crosssell_gain": rel("crosssell_gain"), "retention": (r - p, min(r + p, 1 - cg)),
+            "margin": rel("margin"), "running": rel("running"), "hidden_scale": tuple(hidden),
+            "discount_rate": tuple(rates)}
 
 
 def case_npv(*, discount_rate: float, **params: Any) -> float:

@@ -35,13 +35,16 @@ from ._validate import (as_float_array, check_aligned, check_columns, check_int,
                         check_number, check_probability)
 
 __all__ = [
-    "PRODUCTS", "TIME_SLOTS", "source_retention", "read_source", "check_customers", "retention_by_products",
+    "PRODUCTS", "DAYS", "TIME_SLOTS", "source_retention", "read_source", "compare_with_source", "check_customers",
+    "retention_by_products",
     "RetentionLogit", "fit_retention_logit", "CrossSellWhatIf", "whatif_cross_sell", "cross_sell_cases",
     "check_baskets", "basket_matrix",
     "rule_metrics", "pair_rules", "lift_matrix", "time_slot", "rule_by_group",
 ]
 
 PRODUCTS = ("checking", "savings", "card", "loan", "investment")
+#: Days of the week as the baskets name them, Monday first.
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Shopping times of day: name -> (first hour, last hour), inclusive.
 TIME_SLOTS = {"morning": (8, 11), "afternoon": (12, 16), "evening": (17, 21)}
 
@@ -89,11 +92,19 @@ def source_retention(table: pd.DataFrame) -> pd.DataFrame:
 def read_source(table: pd.DataFrame) -> pd.DataFrame:
     """What the printed probabilities would mean if they were annual retention rates.
 
-    Returns, per holding: ``kept_pct`` (as printed), ``lost_pct`` (100 − kept:
-    the share that would leave each year), ``mean_years`` (expected stay
-    1 / (1 − p) in years if the yearly probability were constant; ``inf`` for
-    100 %) and ``times_checking_only`` (kept relative to the first row, the
-    "stickiness" reading).
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The source's table (see :func:`source_retention`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Per holding: ``n_services``, ``kept_pct`` (as printed), ``lost_pct`` (100 − kept:
+        the share that would leave each year), ``mean_years`` (expected stay
+        1 / (1 − p) in years if the yearly probability were constant; ``inf`` for
+        100 %) and ``times_checking_only`` (kept relative to the first row, the
+        "stickiness" reading).
     """
     t = source_retention(table)
     p = t["probability_kept_pct"].to_numpy(dtype=float) / 100.0
@@ -106,10 +117,50 @@ def read_source(table: pd.DataFrame) -> pd.DataFrame:
                          "mean_years": years, "times_checking_only": p / base}, index=t.index)
 
 
+def compare_with_source(observed: pd.Series, model: pd.Series, table: pd.DataFrame) -> pd.DataFrame:
+    """The data's and the model's retention beside the source's printed probabilities, in percent.
+
+    Parameters
+    ----------
+    observed : pandas.Series
+        Share who stayed by number of products (0–1), e.g.
+        ``retention_by_products(...)["retention"]``.
+    model : pandas.Series
+        The model's P(stay) by number of products (0–1).
+    table : pandas.DataFrame
+        The source's table (``n_services``, ``probability_kept_pct``); holdings with the same
+        number of services are joined as ``"1 / 0.5"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by number of products (``n_products``): ``data_pct``, ``model_pct`` and
+        ``source_pct`` (text, empty where the source prints nothing).
+    """
+    t = source_retention(table)
+    printed = t.groupby("n_services")["probability_kept_pct"].apply(lambda v: " / ".join(f"{x:g}" for x in v))
+    out = pd.DataFrame({"data_pct": 100 * observed, "model_pct": 100 * model})
+    out["source_pct"] = printed.reindex(out.index).fillna("").to_numpy()
+    return out.rename_axis("n_products")
+
+
 # --------------------------------------------------------------------------- customers and products
 def check_customers(customers: pd.DataFrame, products_col: str = "n_products", churn_col: str = "churned",
                     bool_cols: Sequence[str] = ()) -> None:
     """Validate a customer table: products a non-negative whole number, churn and flags bool.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        One row per customer.
+    products_col, churn_col : str
+        Columns of the number of products and of churn (True = left).
+    bool_cols : sequence of str
+        Further columns that must be bool.
+
+    Returns
+    -------
+    None
 
     Raises
     ------
@@ -484,7 +535,8 @@ def cross_sell_cases(single_share: float, bases: Mapping[str, tuple[float, float
     Returns
     -------
     pandas.DataFrame
-        Indexed by basis: ``single``, ``converted``, ``kept``, ``value``.
+        Indexed by basis: ``single``, ``converted``, ``kept``, ``value``; ``attrs`` holds
+        ``uptake_pct``, ``margin`` and ``per``.
     """
     if not isinstance(bases, Mapping) or not bases:
         raise ValueError("bases must be a non-empty mapping of name -> (p_stay_one, p_stay_two)")
@@ -493,13 +545,28 @@ def cross_sell_cases(single_share: float, bases: Mapping[str, tuple[float, float
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ValueError(f"bases[{name!r}] must be a (p_stay_one, p_stay_two) pair, got {pair!r}")
         rows[name] = whatif_cross_sell(single_share, pair[0], pair[1], uptake_pct, margin, per).summary()
-    return pd.DataFrame(rows).T.rename_axis("basis")
+    out = pd.DataFrame(rows).T.rename_axis("basis")
+    out.attrs.update(uptake_pct=float(uptake_pct), margin=float(margin), per=int(per))
+    return out
 
 
 # --------------------------------------------------------------------------- market baskets
 def check_baskets(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col: str = "item",
                   extra: Sequence[str] = ()) -> None:
     """Validate long-form baskets: one row per basket and item.
+
+    Parameters
+    ----------
+    baskets : pandas.DataFrame
+        Long baskets.
+    basket_col, item_col : str
+        Columns of the basket id and the item.
+    extra : sequence of str
+        Further columns that must have no NaN.
+
+    Returns
+    -------
+    None
 
     Raises
     ------
@@ -533,6 +600,18 @@ def basket_matrix(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col
     An item listed twice in one basket counts once: a basket is a *set* of
     items for association rules. Rows follow the order of first appearance
     of the baskets, columns the order of first appearance of the items.
+
+    Parameters
+    ----------
+    baskets : pandas.DataFrame
+        Long baskets (one row per basket and item).
+    basket_col, item_col : str
+        Columns of the basket id and the item.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Bool, indexed by basket, one column per item.
     """
     check_baskets(baskets, basket_col, item_col)
     b_codes, b_uniq = pd.factorize(baskets[basket_col])
@@ -651,8 +730,18 @@ def pair_rules(data: pd.DataFrame, min_support: float = 0.01, min_confidence: fl
 def lift_matrix(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.DataFrame:
     """Item × item lift (symmetric; NaN on the diagonal and where an item never occurs).
 
-    ``items`` picks and orders the items (default: all, in the matrix's order); a
-    single string is one item.
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        A bool basket matrix or long baskets (as :func:`pair_rules`).
+    items : sequence of str, optional
+        Picks and orders the items (default: all, in the matrix's order); a single
+        string is one item.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Lift, items as index and columns.
 
     Raises
     ------
@@ -677,6 +766,16 @@ def lift_matrix(data: pd.DataFrame, items: Sequence[str] | None = None) -> pd.Da
 
 def time_slot(hour: Any) -> pd.Series:
     """Name the :data:`TIME_SLOTS` slot of each hour (8–21); other hours raise.
+
+    Parameters
+    ----------
+    hour : array-like of int
+        Hours of the day.
+
+    Returns
+    -------
+    pandas.Series
+        The slot name of each hour.
 
     Raises
     ------

@@ -173,7 +173,20 @@ def generate_baskets(n: int = BASKET_N, seed: int = BASKET_SEED) -> pd.DataFrame
 
 
 def bank_customers_csv(n: int = BANK_N, seed: int = BANK_SEED) -> str:
-    """The text of ``bank_customers.csv`` (``\\n`` line ends, fixed number formats)."""
+    """The text of ``bank_customers.csv`` (``\\n`` line ends, fixed number formats).
+
+    Parameters
+    ----------
+    n : int
+        Number of customers.
+    seed : int
+        Seed of the generator.
+
+    Returns
+    -------
+    str
+        The CSV text, byte for byte what ``datasets/synthetic/`` ships for the defaults.
+    """
     df = generate_bank_customers(n, seed)
     cols = {"customer_id": df["customer_id"].tolist()}
     for p in PRODUCTS:
@@ -187,7 +200,20 @@ def bank_customers_csv(n: int = BANK_N, seed: int = BANK_SEED) -> str:
 
 
 def baskets_csv(n: int = BASKET_N, seed: int = BASKET_SEED) -> str:
-    """The text of ``baskets.csv`` (``\\n`` line ends)."""
+    """The text of ``baskets.csv`` (``\\n`` line ends).
+
+    Parameters
+    ----------
+    n : int
+        Number of baskets.
+    seed : int
+        Seed of the generator.
+
+    Returns
+    -------
+    str
+        The CSV text (one row per basket and item).
+    """
     df = generate_baskets(n, seed)
     lines = ["basket_id,day,hour,item"] + [
         f"{b},{d},{h},{i}" for b, d, h, i in zip(df["basket_id"], df["day"], df["hour"], df["item"])]
@@ -195,7 +221,18 @@ def baskets_csv(n: int = BASKET_N, seed: int = BASKET_SEED) -> str:
 
 
 def write_all(directory: str | Path | None = None) -> list[Path]:
-    """Write both files into ``directory`` (default: ``datasets/synthetic/``); return their paths."""
+    """Write both files into ``directory``.
+
+    Parameters
+    ----------
+    directory : str or Path, optional
+        Target folder (default: ``datasets/synthetic/``).
+
+    Returns
+    -------
+    list of Path
+        The two files written.
+    """
     from .datasets import data_dir
 
     d = Path(directory) if directory is not None else data_dir() / "synthetic"

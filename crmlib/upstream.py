@@ -36,7 +36,7 @@ import pandas as pd
 from ._validate import check_choice
 
 __all__ = ["UpstreamError", "Input", "Upstream", "UPSTREAM", "CHAPTER_DEFAULTS", "collection_inputs",
-           "inputs_table", "results_file"]
+           "with_parameters", "inputs_table", "results_file"]
 
 
 class UpstreamError(ValueError):
@@ -62,9 +62,14 @@ class Input:
     chapter : str
         The two-digit chapter that provides it.
     origin : str
-        ``"results"``, ``"recomputed"`` or ``"default"``.
+        ``"results"``, ``"recomputed"``, ``"default"`` or (:func:`with_parameters`) ``"parameter"``.
     detail : str
-        File and key(s) read, or why and how it was computed here.
+        In words: the file and key(s) read, or why and how it was computed here.
+    reason : str
+        Why it was not read from results: ``"none"``, ``"absent"`` (no results file),
+        ``"small_mode"`` (recorded in small mode) or ``"parameter"``.
+    where : str
+        The file and key(s) read, or the crmlib call that computed it (code, any language).
     """
 
     name: str
@@ -73,6 +78,8 @@ class Input:
     chapter: str
     origin: str
     detail: str
+    reason: str = "none"
+    where: str = ""
 
 
 #: What this layer assumes when a chapter has recorded nothing: that chapter's default parameters
@@ -90,7 +97,7 @@ def _kept_per_1000() -> tuple[float, str]:
     cuts = {"complaints": p["cut_complaints"], "communication": p["cut_communication"]}
     shares = datasets.load("loss_causes").set_index("cause_id")["share_pct"]
     kept = float(loss.whatif_kept(shares, cuts, per=1000)["kept"].sum())
-    return kept, f"crmlib.loss.whatif_kept(loss_causes, {cuts}) with chapter 02's default cuts"
+    return kept, f"crmlib.loss.whatif_kept(loss_causes, {cuts}) / 1000"
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,24 +174,24 @@ class Upstream:
 
 
 def _default(chapter: str, name: str) -> Callable[[], tuple[float, str]]:
-    return lambda: (CHAPTER_DEFAULTS[chapter][name], f"chapter {chapter}'s default parameter {name}")
+    return lambda: (CHAPTER_DEFAULTS[chapter][name], f"CHAPTER_DEFAULTS['{chapter}']['{name}']")
 
 
 #: The inputs chapter 06 takes from the other chapters, one row each.
 UPSTREAM: tuple[Upstream, ...] = (
     Upstream("kept_share", "02", ("whatif.kept_per_1000",), lambda k: k / 1000, "{0} / 1000", "share", 0.0, 1.0,
-             lambda: (lambda v, how: (v / 1000, f"{how}, / 1000"))(*_kept_per_1000())),
+             lambda: (lambda v, how: (v / 1000, how))(*_kept_per_1000())),
     Upstream("complaints_cut", "02", ("whatif.cut_complaints",), float, "{0}", "%", 0.0, 100.0,
              _default("02", "cut_complaints"), "default"),
     Upstream("base_close_rate", "03", ("case.middle.overall",), float, "{0}", "deals per prospect", 0.0, 1.0,
              lambda: (float(_funnel_rates().loc["middle", "overall"]),
-                      "crmlib.funnel.overall_rate(funnel_case, middle case)")),
+                      "crmlib.funnel.overall_rate(funnel_case['middle'])")),
     Upstream("close_uplift", "03",
              ("case.good.rate.negotiation", "case.middle.rate.negotiation", "case.middle.rate.deal"),
              _uplift, "({0} - {1}) * {2}", "deals per prospect", 0.0, 1.0,
              lambda: (_uplift(*_funnel_rates().loc[["good", "middle"], "negotiation"],
                               _funnel_rates().loc["middle", "deal"]),
-                      "crmlib.funnel.stage_rates(funnel_case): (good - middle negotiation rate) * middle deal rate")),
+                      "crmlib.funnel.stage_rates(funnel_case): (good.negotiation - middle.negotiation) * middle.deal")),
     Upstream("crosssell_gain", "04", ("logit.count.effect_one_more",), float, "{0}", "probability", 0.0, 1.0,
              _effect_one_more, full_only=True),
     Upstream("retention", "05", ("params.retention",), float, "{0}", "per year", 0.0, 1.0,
@@ -252,27 +259,28 @@ def _value(doc: dict[str, Any], key: str, path: Path) -> float:
 
 def _one(row: Upstream, build_dir: Path, missing: str) -> Input:
     path = results_file(row.chapter, build_dir)
-    why = None
+    why, reason = None, "none"
     if path is None:
-        why = f"no results of chapter {row.chapter} (results/{row.chapter}_*.json)"
+        why, reason = f"no results of chapter {row.chapter} (results/{row.chapter}_*.json)", "absent"
     else:
         doc = _read_doc(path)
         small = doc["params"].get("small", False)
         if row.full_only and small is not False:
             why = f"{path.name} was recorded in small mode (a subsample), which changes {row.keys[0]}"
+            reason = "small_mode"
     if why is not None:
         if missing == "error":
             raise _Absent(f"{row.name}: {why}")
-        value, how = row.compute()
-        value, origin, detail = float(value), row.compute_origin, f"computed here because {why}: {how}"
+        value, where = row.compute()
+        value, origin, detail = float(value), row.compute_origin, f"computed here because {why}: {where}"
     else:
         vals = [_value(doc, k, path) for k in row.keys]
         value, origin = float(row.combine(*vals)), "results"
-        detail = f"{path.name}: {row.formula.format(*row.keys)}"
+        detail = where = f"{path.name}: {row.formula.format(*row.keys)}"
     if not (row.low <= value <= row.high) or (row.high_open and value == row.high):
         raise UpstreamError(f"{row.name} = {value:g} from {detail} is outside [{row.low:g}, {row.high:g}"
                             f"{')' if row.high_open else ']'}")
-    return Input(row.name, value, row.unit, row.chapter, origin, detail)
+    return Input(row.name, value, row.unit, row.chapter, origin, detail, reason, where)
 
 
 def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "compute") -> dict[str, Input]:
@@ -327,6 +335,42 @@ def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "co
     return out
 
 
+def with_parameters(inputs: Mapping[str, Input], given: Mapping[str, Any]) -> dict[str, Input]:
+    """The inputs with those set by the chapter's parameters cell replacing the upstream values.
+
+    Parameters
+    ----------
+    inputs : mapping
+        Name -> :class:`Input`, as :func:`collection_inputs` returns.
+    given : mapping
+        Name -> value set in the parameters cell, or None to keep the upstream value.
+
+    Returns
+    -------
+    dict
+        Name -> :class:`Input`; a given value has origin ``"parameter"``.
+
+    Raises
+    ------
+    ValueError
+        A given name that is not an input, or a value outside the input's range.
+    """
+    from ._validate import check_number
+
+    rows = {row.name: row for row in UPSTREAM}
+    unknown = [k for k in given if k not in inputs]
+    if unknown:
+        raise ValueError(f"given names {unknown}, which are not inputs: {list(inputs)}")
+    out = dict(inputs)
+    for k, v in given.items():
+        if v is not None:
+            row = rows[k]
+            val = check_number(v, k, low=row.low, high=row.high, high_open=row.high_open)
+            out[k] = Input(k, val, row.unit, row.chapter, "parameter", "set in the parameters cell", "parameter",
+                           f"{k} = {val:g}")
+    return out
+
+
 def inputs_table(inputs: Mapping[str, Input]) -> pd.DataFrame:
     """The inputs as a table.
 
@@ -338,7 +382,8 @@ def inputs_table(inputs: Mapping[str, Input]) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``name``: ``value``, ``unit``, ``chapter``, ``origin``, ``detail``.
+        Indexed by ``name``: ``value``, ``unit``, ``chapter``, ``origin``, ``detail``, ``reason``,
+        ``where``.
     """
     if not isinstance(inputs, Mapping) or not inputs:
         raise ValueError("inputs must be a non-empty mapping of name -> Input")

@@ -143,7 +143,56 @@ def test_chapter_06_exercises():
              "6.5": 30 / 4}
     wrong = {"6.1": 3 * visible, "6.2": 20.0, "6.3": 10.0, "6.4": "A", "6.5": 90 / 3}
     assert ch06.EXERCISES.numbers() == list(right)
-    for number in right:
-        assert ch06.check(number, right[number]).ok is True, number
-        assert ch06.check(number, wrong[number]).ok is False, number
-        assert ch06.check(number, None).ok is None
+    for lang in ("en", "zh"):
+        ex = ch06.EXERCISES.bind(lang)
+        for number in right:
+            good, bad = ex.check(number, right[number]), ex.check(number, wrong[number])
+            assert good.ok is True and bad.ok is False, number
+            assert "{" not in good.message and "{" not in bad.message, number
+            assert ex.check(number, None).ok is None
+            assert "{" not in ch06.EXERCISES.question(number, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plots_take_keywords_and_the_scorecard_is_one_figure(lang):
+    import inspect
+
+    import matplotlib.pyplot as plt
+
+    from crmlib.plotting import apply_style, roi as rplot
+
+    apply_style(lang)
+    for name in rplot.__all__:
+        sig = inspect.signature(getattr(rplot, name))
+        assert sig.parameters["lang"].kind is inspect.Parameter.KEYWORD_ONLY, name
+    case = dict(DRIVERS, **{k: bc.DEFAULTS[k] for k in ("customers", "margin", "crosssell_uptake", "training")},
+                discount_rate=0.1)
+    r = bc.evaluate(bc.project_cash_flows(**DRIVERS), 0.1)
+    card = bc.scorecard(case, r, base_close_rate=0.05, complaint_losses=(100, 50))
+    fig = rplot.scorecard_figure(card, lang=lang)
+    assert len(fig.axes) == len(bc.PERSPECTIVES)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[1] == ("Customer" if lang == "en" else "客户")
+    with pytest.raises(ValueError, match="perspective must be one of"):
+        rplot.scorecard_panel(card, "money", lang=lang)
+    ax = rplot.cost_chart(bc.cost_breakdown(r.flows), visible=r.visible_cost, multiplier_range=(3, 4), horizon=5,
+                          lang=lang)
+    inside = [tx for tx in ax.texts if tx.get_rotation() == 90]
+    assert all(max(len(line) for line in tx.get_text().split("\n")) <= 12 for tx in inside)
+    plt.close("all")
+
+
+def test_tornado_ranges_and_evaluate_case():
+    base = dict(DRIVERS, margin=300.0, running=180_000.0, discount_rate=0.1, hidden_scale=1.0)
+    ranges = bc.tornado_ranges(base)
+    assert ranges["margin"] == (225.0, 375.0) and ranges["hidden_scale"] == (0.5, 2.0)
+    assert ranges["retention"] == pytest.approx((0.75, 0.85))
+    capped = bc.tornado_ranges({**base, "retention": 0.9})
+    assert capped["retention"][1] == pytest.approx(1 - DRIVERS["crosssell_gain"])
+    with pytest.raises(ValueError, match="base is missing"):
+        bc.tornado_ranges({"margin": 1})
+    r = bc.evaluate_case(DRIVERS, 0.1, margin=400.0)
+    assert r.discount_rate == 0.1
+    assert r.npv > bc.evaluate_case(DRIVERS, 0.1).npv
+    with pytest.raises(ValueError, match="cannot exceed the attrition"):
+        bc.evaluate_case(DRIVERS, 0.1, retention=0.95)

@@ -359,15 +359,55 @@ def test_plots_use_the_chosen_language(printed):
     plt.close("all")
 
 
-def test_exercises_check_computed_answers():
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_exercises_check_computed_answers(lang):
     from crmlib.exercises import ch04
 
-    assert ch04.check("4.1", 10).ok            # 10 % / 1 % (seed 000, 留住顾客的概率)
-    assert ch04.check("4.2", 99).ok            # 100 - 1
-    assert ch04.check("4.4", 2.5).ok           # 0.25 / 0.10
-    assert not ch04.check("4.4", 0.25).ok      # the confidence, not the lift
-    assert ch04.check("4.5", "C").ok and not ch04.check("4.5", "A").ok
+    ex = ch04.EXERCISES.bind(lang)
+    assert ex.check("4.1", 10).ok            # 10 % / 1 % (S5, 留住顾客的概率)
+    assert ex.check("4.2", 99).ok            # 100 - 1
+    assert ex.check("4.4", 2.5).ok           # 0.25 / 0.10
+    assert not ex.check("4.4", 0.25).ok      # the confidence, not the lift
+    assert ex.check("4.5", "C").ok and not ex.check("4.5", "A").ok
     by_n = cs.retention_by_products(datasets.load("bank_customers"))
-    assert ch04.check("4.3", 100 * by_n.loc[3, "retention"]).ok
-    assert not ch04.check("4.3", 18).ok        # the source's 18 % is not what the data say
-    assert ch04.check("4.1", None).ok is None
+    assert ex.check("4.3", 100 * by_n.loc[3, "retention"]).ok
+    assert not ex.check("4.3", 18).ok        # the source's 18 % is not what the data say
+    assert ex.check("4.1", None).ok is None
+    for number in ch04.EXERCISES.numbers():
+        q = ch04.EXERCISES.question(number, lang)
+        assert q and "{" not in q
+        if number != "4.5":
+            assert "{" not in ch04.EXERCISES.check(number, 1e9, lang).message
+    assert "{" not in ch04.EXERCISES.check("4.5", "C", lang).message
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_plot_takes_lang_and_ax_as_keywords_and_returns_what_it_drew(printed, lang):
+    import inspect
+
+    import matplotlib.pyplot as plt
+
+    from crmlib.plotting import apply_style, crosssell as cplot
+
+    apply_style(lang)
+    for name in cplot.__all__:
+        sig = inspect.signature(getattr(cplot, name))
+        assert sig.parameters["lang"].kind is inspect.Parameter.KEYWORD_ONLY, name
+        if "ax" in sig.parameters:
+            assert sig.parameters["ax"].kind is inspect.Parameter.KEYWORD_ONLY, name
+    baskets = datasets.load("baskets").head(3000).copy()
+    baskets["slot"] = cs.time_slot(baskets["hour"]).to_numpy()
+    cells = cs.rule_by_group(baskets, "diapers", "beer", by=["day", "slot"])
+    fig = cplot.rule_heatmaps_figure(cells, days=cs.DAYS, slots=list(cs.TIME_SLOTS), lang=lang)
+    assert len(fig.axes) == 4                     # two heatmaps and their colour bars
+    days = [tl.get_text() for tl in fig.axes[0].get_yticklabels()]
+    assert days[0] == ("Mon" if lang == "en" else "周一")
+    _, ax = plt.subplots()
+    assert cplot.rule_heatmap(cells, "lift", days=cs.DAYS, slots=list(cs.TIME_SLOTS), lang=lang, ax=ax) is ax
+    with pytest.raises(ValueError, match="value must be"):
+        cplot.rule_heatmap(cells, "support", days=cs.DAYS, slots=list(cs.TIME_SLOTS), lang=lang)
+    X = cs.basket_matrix(baskets)
+    ax = cplot.lift_heatmap(cs.lift_matrix(X), annotate_above=1.5, lang=lang)
+    written = [tx.get_text() for tx in ax.texts if tx.get_text()]
+    assert written and all(float(v) >= 1.5 for v in written)
+    plt.close("all")

@@ -100,7 +100,26 @@ def test_inputs_come_from_the_chapters_results(tmp_path):
     b = bc.case_npv(discount_rate=0.1, **{k: inp[k].value for k in DRIVERS})
     assert a != b
     tab = upstream.inputs_table(inp)
-    assert list(tab.columns) == ["value", "unit", "chapter", "origin", "detail"]
+    assert list(tab.columns) == ["value", "unit", "chapter", "origin", "detail", "reason", "where"]
+    assert set(tab["reason"]) == {"none"} and tab.loc["kept_share", "where"] == inp["kept_share"].detail
+
+
+def test_parameters_replace_upstream_values_and_say_so(tmp_path):
+    inp = upstream.with_parameters(upstream.collection_inputs(tmp_path), {"retention": 0.7, "kept_share": None})
+    assert inp["retention"].value == 0.7 and inp["retention"].origin == "parameter"
+    assert inp["retention"].reason == "parameter" and inp["retention"].where == "retention = 0.7"
+    assert inp["kept_share"].origin == "recomputed" and inp["kept_share"].reason == "absent"
+    with pytest.raises(ValueError, match="retention must be < 1"):
+        upstream.with_parameters(inp, {"retention": 1.0})
+    with pytest.raises(ValueError, match="not inputs"):
+        upstream.with_parameters(inp, {"margin": 3})
+
+
+def test_computed_here_names_the_call_in_code(tmp_path):
+    inp = upstream.collection_inputs(tmp_path)
+    assert inp["kept_share"].where.startswith("crmlib.loss.whatif_kept(loss_causes")
+    assert inp["retention"].where == "CHAPTER_DEFAULTS['05']['retention']"
+    assert {i.reason for i in inp.values()} == {"absent"}
 
 
 def test_small_mode_crosssell_results_are_computed_here(tmp_path):

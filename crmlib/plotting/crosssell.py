@@ -1,4 +1,9 @@
-"""Figures of the chapter "Cross-selling and retention"."""
+"""Figures of the chapter "Cross-selling and retention".
+
+Every function draws what it is given (statistics are computed in :mod:`crmlib.crosssell`),
+takes ``lang`` and ``ax`` as keywords and returns the Axes; :func:`rule_heatmaps_figure`
+draws its two panels on a new Figure and returns it. The heatmaps use seaborn.
+"""
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -7,35 +12,38 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import t
-from . import PALETTE, get_ax
+from . import PALETTE, get_ax, weight, wrap_label
 
-__all__ = ["source_chart", "fit_chart", "ame_chart", "whatif_chart", "lift_heatmap", "rule_heatmaps"]
+__all__ = ["source_chart", "fit_chart", "ame_chart", "whatif_chart", "lift_heatmap", "rule_heatmap",
+           "rule_heatmaps_figure"]
 
 
 def _pct(v: float) -> str:
     return f"{v:g}%"
 
 
-def _wrap(text: str, width: int) -> str:
-    """Wrap a label at ``width`` characters (half as many for Chinese)."""
-    import textwrap
+def source_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """Bars of the source's "probability kept" values, labelled exactly as printed.
 
-    if any("\u4e00" <= c <= "\u9fff" for c in text):
-        return "\n".join(text[i:i + width // 2] for i in range(0, len(text), width // 2))
-    return "\n".join(textwrap.wrap(text, width))
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The seed table: ``holding``, ``n_services``, ``probability_kept_pct``.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw (default: a new figure).
 
-
-def source_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """Bars of the source's five "probability kept" values, labelled exactly as printed.
-
-    ``table`` needs ``holding`` and ``probability_kept_pct`` (the seed CSV).
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.2))
     x = np.arange(len(table))
     colours = [PALETTE[5] if n == 1 else PALETTE[0] for n in table["n_services"]]
     bars = ax.bar(x, table["probability_kept_pct"], color=colours, zorder=2)
     ax.bar_label(bars, labels=[_pct(v) for v in table["probability_kept_pct"]], padding=2, fontsize=10)
-    ax.set_xticks(x, [_wrap(t(f"cs.holding.{h}", lang), 18) for h in table["holding"]], fontsize=9)
+    ax.set_xticks(x, [wrap_label(t(f"cs.holding.{h}", lang), 18) for h in table["holding"]], fontsize=9)
     ax.set_ylabel(t("cs.prob_kept_pct", lang))
     ax.set_ylim(0, 112)
     ax.text(0.0, 1.0, t("cs.printed_note", lang), transform=ax.transAxes, fontsize=8.5, color="grey",
@@ -44,19 +52,30 @@ def source_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
     return ax
 
 
-def fit_chart(by_products: pd.DataFrame, curve: pd.DataFrame, source: pd.DataFrame, lang: str = "en",
+def fit_chart(by_products: pd.DataFrame, curve: pd.DataFrame, source: pd.DataFrame, *, lang: str = "en",
               ax: Any = None) -> Any:
     """Data, fitted logit and the source's numbers on one set of axes.
 
+    Two source rows with the same number of services are drawn side by side (one just left
+    of the count, one just right), each with its printed value.
+
     Parameters
     ----------
-    by_products : DataFrame
+    by_products : pandas.DataFrame
         :func:`crmlib.crosssell.retention_by_products` (index = products;
         ``retention``, ``lower``, ``upper`` as shares).
-    curve : DataFrame
+    curve : pandas.DataFrame
         ``n`` and ``p``, ``lower``, ``upper`` of the fitted logit on a fine grid.
-    source : DataFrame
+    source : pandas.DataFrame
         The seed table (``holding``, ``n_services``, ``open_ended``, ``probability_kept_pct``).
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.8))
     ax.fill_between(curve["n"], 100 * curve["lower"], 100 * curve["upper"], color=PALETTE[0], alpha=0.2, lw=0)
@@ -65,17 +84,15 @@ def fit_chart(by_products: pd.DataFrame, curve: pd.DataFrame, source: pd.DataFra
     r = 100 * by_products["retention"].to_numpy()
     err = np.vstack([r - 100 * by_products["lower"].to_numpy(), 100 * by_products["upper"].to_numpy() - r])
     ax.errorbar(n, r, yerr=err, fmt="o", color="black", ms=5, capsize=4, label=t("cs.data_ci", lang), zorder=4)
-    seen_n: set[int] = set()
-    for _, row in source.iterrows():
-        # source points sit just left of the data; a second holding with the same count just right
-        dx = 0.14 if int(row["n_services"]) in seen_n else -0.14
-        seen_n.add(int(row["n_services"]))
-        v = row["probability_kept_pct"]
-        text = _pct(v) + (f" ({t('cs.four_plus', lang)})" if bool(row["open_ended"]) else "")
-        ax.scatter(row["n_services"] + dx, v, marker="D", s=55, color=PALETTE[3], zorder=5,
-                   label=t("cs.source_points", lang) if row["holding"] == source["holding"].iloc[0] else None)
-        ax.annotate(text, (row["n_services"] + dx, v), xytext=(6 if dx > 0 else -6, -4 if v > 50 else 5),
-                    textcoords="offset points", ha="left" if dx > 0 else "right", fontsize=8.5, color=PALETTE[3])
+    rank = source.groupby("n_services").cumcount().to_numpy()
+    dx = np.where(rank > 0, 0.14, -0.14)
+    v = source["probability_kept_pct"].to_numpy(dtype=float)
+    xs = source["n_services"].to_numpy(dtype=float) + dx
+    ax.scatter(xs, v, marker="D", s=55, color=PALETTE[3], zorder=5, label=t("cs.source_points", lang))
+    for x, val, d, open_ended in zip(xs, v, dx, source["open_ended"].astype(bool)):
+        text = _pct(val) + (f" ({t('cs.four_plus', lang)})" if open_ended else "")
+        ax.annotate(text, (x, val), xytext=(6 if d > 0 else -6, 5), textcoords="offset points",
+                    ha="left" if d > 0 else "right", va="bottom", fontsize=8.5, color=PALETTE[3])
     ticks = sorted(set(n.astype(int)) | set(source["n_services"].astype(int)))
     ax.set_xticks(ticks, [str(k) for k in ticks])
     ax.set_xlim(min(ticks) - 0.5, max(ticks) + 0.5)
@@ -87,11 +104,22 @@ def fit_chart(by_products: pd.DataFrame, curve: pd.DataFrame, source: pd.DataFra
     return ax
 
 
-def ame_chart(ame: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
+def ame_chart(ame: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Horizontal bars of average marginal effects (percentage points) with their intervals.
 
-    ``ame`` is :attr:`crmlib.crosssell.RetentionLogit.ame` of a product-type model
-    (index = product ids; ``dydx``, ``lower``, ``upper`` as shares).
+    Parameters
+    ----------
+    ame : pandas.DataFrame
+        :attr:`crmlib.crosssell.RetentionLogit.ame` of a product-type model (index =
+        product ids; ``dydx``, ``lower``, ``upper`` as shares).
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (7.0, 3.6))
     a = ame.sort_values("dydx")
@@ -100,18 +128,35 @@ def ame_chart(ame: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
     err = np.vstack([d - 100 * a["lower"].to_numpy(), 100 * a["upper"].to_numpy() - d])
     ax.barh(y, d, xerr=err, color=PALETTE[2], capsize=3, zorder=2)
     for yi, v, hi in zip(y, d, 100 * a["upper"].to_numpy()):
-        ax.text(hi + 0.4, yi, f"+{v:.1f}", va="center", fontsize=9)
+        ax.text(hi + 0.4, yi, f"{v:+.1f}", va="center", fontsize=9)
     ax.set_yticks(y, [t(f"cs.product.{p}", lang) for p in a.index])
-    ax.set_xlim(0, 100 * a["upper"].max() * 1.18)
+    ax.set_xlim(min(0.0, float(100 * a["lower"].min()) * 1.18), max(float(100 * a["upper"].max()) * 1.18, 1.0))
     ax.set_xlabel(t("cs.ame", lang))
     ax.set_title(t("cs.ame_title", lang))
     return ax
 
 
-def whatif_chart(cases: pd.DataFrame, uptake: float, currency: str = "US$", lang: str = "en", ax: Any = None) -> Any:
-    """Bars of the extra customers kept per 10,000 under each basis, with the value kept.
+def whatif_chart(cases: pd.DataFrame, *, uptake: float, currency: str = "US$", lang: str = "en",
+                 ax: Any = None) -> Any:
+    """Bars of the extra customers kept under each basis, with the value kept.
 
-    ``cases`` is indexed by basis (``model``, ``source``) with ``kept`` and ``value``.
+    Parameters
+    ----------
+    cases : pandas.DataFrame
+        :func:`crmlib.crosssell.cross_sell_cases`: indexed by basis (``model``,
+        ``source``) with ``kept`` and ``value``.
+    uptake : float
+        The uptake (%) the cases assume, for the title.
+    currency : str
+        Prefix of the money values.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (7.0, 3.4))
     y = np.arange(len(cases))
@@ -126,55 +171,110 @@ def whatif_chart(cases: pd.DataFrame, uptake: float, currency: str = "US$", lang
     return ax
 
 
-def lift_heatmap(lift: pd.DataFrame, lang: str = "en", ax: Any = None, annotate_above: float = 1.8) -> Any:
-    """Item × item lift on a log colour scale centred at 1; strong pairs annotated."""
+def lift_heatmap(lift: pd.DataFrame, *, annotate_above: float = 1.8, lang: str = "en", ax: Any = None) -> Any:
+    """Item × item lift on a log colour scale centred at 1 (seaborn), strong pairs written in.
+
+    Parameters
+    ----------
+    lift : pandas.DataFrame
+        :func:`crmlib.crosssell.lift_matrix` (items as index and columns, NaN on the diagonal).
+    annotate_above : float
+        Write the lift into cells at or above this value.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import seaborn as sns
     from matplotlib.colors import LogNorm
 
     ax = get_ax(ax, (9.0, 8.0))
     v = lift.to_numpy(dtype=float)
-    top = float(np.nanmax(v))
-    lim = max(top, 1.0 / max(float(np.nanmin(v)), 1e-9), 2.0)
-    im = ax.imshow(np.ma.masked_invalid(v), cmap="RdBu_r", norm=LogNorm(1 / lim, lim))
+    lim = max(float(np.nanmax(v)), 1.0 / max(float(np.nanmin(v)), 1e-9), 2.0)
     names = [t(f"cs.item.{i}", lang) for i in lift.index]
-    ax.set_xticks(np.arange(len(names)), names, rotation=60, ha="right", fontsize=8)
-    ax.set_yticks(np.arange(len(names)), names, fontsize=8)
+    annot = np.where(np.nan_to_num(v) >= annotate_above, np.char.mod("%.1f", np.nan_to_num(v)), "")
+    ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16) if 1 / lim <= x <= lim]
+    sns.heatmap(pd.DataFrame(v, index=names, columns=names), ax=ax, cmap="RdBu_r", norm=LogNorm(1 / lim, lim),
+                mask=np.isnan(v), annot=annot, fmt="", annot_kws={"fontsize": 6.5}, square=True,
+                cbar_kws={"shrink": 0.8, "ticks": ticks, "format": "%g", "label": t("cs.lift", lang)})
+    ax.collections[0].colorbar.minorticks_off()
     ax.grid(False)
-    for i, j in zip(*np.nonzero(np.nan_to_num(v) >= annotate_above)):
-        ax.text(j, i, f"{v[i, j]:.1f}", ha="center", va="center", fontsize=6.5,
-                color="white" if v[i, j] > lim ** 0.6 else "black")
-    cb = ax.figure.colorbar(im, ax=ax, shrink=0.8)
-    ticks = [v for v in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16) if 1 / lim <= v <= lim]
-    cb.set_ticks(ticks, labels=[f"{v:g}" for v in ticks])
-    cb.minorticks_off()
-    cb.set_label(t("cs.lift", lang))
+    ax.set_xticks(np.arange(len(names)) + 0.5, names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(len(names)) + 0.5, names, fontsize=8, rotation=0)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.set_title(t("cs.lift_title", lang))
     return ax
 
 
-def rule_heatmaps(by_day_slot: pd.DataFrame, days: Sequence[str], slots: Sequence[str], lang: str = "en",
-                  axes: Any = None) -> Any:
-    """Two heatmaps (confidence %, lift) of one rule by day (rows) and time slot (columns).
+def rule_heatmap(by_day_slot: pd.DataFrame, value: str, *, days: Sequence[str], slots: Sequence[str],
+                 lang: str = "en", ax: Any = None) -> Any:
+    """One rule's ``confidence`` (in %) or ``lift`` by day (rows) and time slot (columns), seaborn.
 
-    ``by_day_slot`` is :func:`crmlib.crosssell.rule_by_group` with ``by=["day", "slot"]``.
-    Returns the array of two Axes.
+    Parameters
+    ----------
+    by_day_slot : pandas.DataFrame
+        :func:`crmlib.crosssell.rule_by_group` with ``by=["day", "slot"]``.
+    value : {"confidence", "lift"}
+        The measure to show.
+    days, slots : sequence of str
+        Row and column order (day and slot ids).
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import seaborn as sns
+
+    if value not in ("confidence", "lift"):
+        raise ValueError(f"value must be 'confidence' or 'lift', got {value!r}")
+    ax = get_ax(ax, (5.0, 4.2))
+    scale, cmap, fmt, key = (100, "Greens", ".0f", "cs.confidence_pct") if value == "confidence" else \
+        (1, "Oranges", ".1f", "cs.lift")
+    m = (scale * by_day_slot[value]).unstack("slot").reindex(index=list(days), columns=list(slots))
+    m.index = [t(f"cs.day.{d}", lang) for d in days]
+    m.columns = [t(f"cs.slot.{s}", lang) for s in slots]
+    sns.heatmap(m, ax=ax, cmap=cmap, annot=True, fmt=fmt, annot_kws={"fontsize": 9},
+                cbar_kws={"shrink": 0.9, "label": t(key, lang)})
+    ax.tick_params(axis="x", labelsize=8.5, rotation=0)
+    ax.tick_params(axis="y", rotation=0)
+    ax.grid(False)
+    ax.set_xlabel(t("cs.slot", lang))
+    ax.set_ylabel(t("cs.day", lang))
+    return ax
+
+
+def rule_heatmaps_figure(by_day_slot: pd.DataFrame, *, days: Sequence[str], slots: Sequence[str],
+                         lang: str = "en") -> Any:
+    """A Figure with two :func:`rule_heatmap` panels side by side: confidence (%) and lift.
+
+    Parameters
+    ----------
+    by_day_slot : pandas.DataFrame
+        :func:`crmlib.crosssell.rule_by_group` with ``by=["day", "slot"]``.
+    days, slots : sequence of str
+        Row and column order (day and slot ids).
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(10.0, 4.2), constrained_layout=True)
-    for ax, col, scale, cmap, key in ((axes[0], "confidence", 100, "Greens", "cs.confidence_pct"),
-                                      (axes[1], "lift", 1, "Oranges", "cs.lift")):
-        m = (scale * by_day_slot[col]).unstack("slot").reindex(index=list(days), columns=list(slots))
-        im = ax.imshow(m.to_numpy(dtype=float), cmap=cmap, aspect="auto")
-        hi = np.nanmax(m.to_numpy(dtype=float))
-        for (i, j), val in np.ndenumerate(m.to_numpy(dtype=float)):
-            ax.text(j, i, f"{val:.0f}" if scale == 100 else f"{val:.1f}", ha="center", va="center", fontsize=9,
-                    color="white" if val > 0.65 * hi else "black")
-        ax.set_xticks(np.arange(len(slots)), [t(f"cs.slot.{s}", lang) for s in slots], fontsize=8.5)
-        ax.set_yticks(np.arange(len(days)), [t(f"cs.day.{d}", lang) for d in days])
-        ax.grid(False)
-        ax.set_xlabel(t("cs.slot", lang))
-        ax.figure.colorbar(im, ax=ax, shrink=0.9).set_label(t(key, lang))
-    axes[0].set_ylabel(t("cs.day", lang))
-    axes[0].figure.suptitle(t("cs.rule_title", lang), fontweight="bold")
-    return axes
+    fig, axes = plt.subplots(1, 2, figsize=(10.0, 4.4))
+    for ax, value in zip(axes, ("confidence", "lift")):
+        rule_heatmap(by_day_slot, value, days=days, slots=slots, lang=lang, ax=ax)
+    axes[1].set_ylabel("")
+    fig.suptitle(t("cs.rule_title", lang), fontweight=weight(lang))
+    fig.subplots_adjust(left=0.08, right=0.97, bottom=0.14, top=0.88, wspace=0.28)
+    return fig

@@ -1,4 +1,9 @@
-"""Figures of the chapter "What CRM costs and what it returns"."""
+"""Figures of the chapter "What CRM costs and what it returns".
+
+Every function draws what it is given (computed by :mod:`crmlib.business_case` and
+:mod:`crmlib.finance`), takes ``lang`` and ``ax`` as keywords and returns the Axes;
+:func:`scorecard_figure` draws the four scorecard panels on a new Figure and returns it.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -8,19 +13,36 @@ import pandas as pd
 
 from ..i18n import labels, t
 from ..business_case import PERSPECTIVES, VISIBLE_ITEMS
-from . import PALETTE, get_ax
+from . import PALETTE, get_ax, weight, wrap_label
 
 __all__ = ["cost_chart", "breakeven_chart", "npv_profile_chart", "tornado_chart", "eva_chart",
-           "scorecard_chart"]
+           "scorecard_panel", "scorecard_figure"]
 
 _KIND_COLOUR = {"visible": PALETTE[0], "hidden": PALETTE[3], "running": PALETTE[1]}
 
 
-def cost_chart(breakdown: pd.DataFrame, visible: float, multiplier_range: tuple[float, float], horizon: int,
+def cost_chart(breakdown: pd.DataFrame, *, visible: float, multiplier_range: tuple[float, float], horizon: int,
                lang: str = "en", ax: Any = None) -> Any:
     """Visible costs and the itemised TCO as stacked bars, with the 3–4 × rule as a shaded band.
 
-    ``breakdown`` is :func:`crmlib.business_case.cost_breakdown` output; amounts in US$.
+    Parameters
+    ----------
+    breakdown : pandas.DataFrame
+        :func:`crmlib.business_case.cost_breakdown` output (amounts in US$).
+    visible : float
+        The visible cost, US$.
+    multiplier_range : (float, float)
+        The rule's low and high multiple.
+    horizon : int
+        Years of the TCO, for its label.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.5, 3.8))
     items = list(breakdown.index)
@@ -34,10 +56,10 @@ def cost_chart(breakdown: pd.DataFrame, visible: float, multiplier_range: tuple[
                     alpha=1.0 - 0.12 * (k % 4), zorder=2)
             if amt >= 0.18 and y == 1:
                 key = f"roi.item_short.{item}" if f"roi.item_short.{item}" in labels() else f"roi.item.{item}"
-                ax.text(left + amt / 2, y, t(key, lang),
-                        ha="center", va="center", fontsize=7, color="white", rotation=90)
+                ax.text(left + amt / 2, y, wrap_label(t(key, lang), 12, zh_width=6),
+                        ha="center", va="center", fontsize=7, color="white", rotation=90, linespacing=1.0)
             left += amt
-        ax.text(left + 0.05, y, f"{left:.2f}", va="center", fontsize=9, fontweight="bold")
+        ax.text(left + 0.05, y, f"{left:.2f}", va="center", fontsize=9, fontweight=weight(lang))
     lo, hi = (m * visible / 1e6 for m in multiplier_range)
     ax.axvspan(lo, hi, color="grey", alpha=0.18, zorder=1, label=t("roi.rule_band", lang))
     from matplotlib.patches import Patch
@@ -53,11 +75,26 @@ def cost_chart(breakdown: pd.DataFrame, visible: float, multiplier_range: tuple[
     return ax
 
 
-def breakeven_chart(flows: pd.DataFrame, discount_rate: float, payback: float, discounted_payback: float,
+def breakeven_chart(flows: pd.DataFrame, *, discount_rate: float, payback: float, discounted_payback: float,
                     lang: str = "en", ax: Any = None) -> Any:
     """Yearly benefit and cost bars with the cumulative (plain and discounted) net cash flow lines.
 
-    ``flows`` is :func:`crmlib.business_case.project_cash_flows` output; paybacks in years (``inf`` = never).
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        :func:`crmlib.business_case.project_cash_flows` output.
+    discount_rate : float
+        Rate of the discounted cumulative line.
+    payback, discounted_payback : float
+        Payback periods in years (``inf`` = never), marked on the zero line.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.4))
     years = flows.index.to_numpy()
@@ -86,8 +123,26 @@ def breakeven_chart(flows: pd.DataFrame, discount_rate: float, payback: float, d
     return ax
 
 
-def npv_profile_chart(profile: pd.Series, irr: float, rate_used: float, lang: str = "en", ax: Any = None) -> Any:
-    """NPV against the discount rate, crossing zero at the IRR. ``profile`` from :func:`crmlib.finance.npv_profile`."""
+def npv_profile_chart(profile: pd.Series, *, irr: float, rate_used: float, lang: str = "en", ax: Any = None) -> Any:
+    """NPV against the discount rate, crossing zero at the IRR.
+
+    Parameters
+    ----------
+    profile : pandas.Series
+        :func:`crmlib.finance.npv_profile` output (NPV by rate).
+    irr : float
+        The IRR to mark (NaN: none).
+    rate_used : float
+        The case's discount rate, marked with its NPV.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (7.0, 3.8))
     x = 100 * profile.index.to_numpy()
     ax.plot(x, profile.to_numpy() / 1e6, color=PALETTE[0], lw=2)
@@ -112,8 +167,22 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def tornado_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """Tornado chart of :func:`crmlib.finance.tornado_table` output: largest swing on top."""
+def tornado_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """Tornado chart of :func:`crmlib.finance.tornado_table` output: largest swing on top.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The tornado table (``low``, ``high``, ``at_low``, ``at_high``; ``attrs["base_output"]``).
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (8.5, 4.4))
     base = table.attrs.get("base_output", 0.0) / 1e6
     tab = table.iloc[::-1]
@@ -139,8 +208,22 @@ def tornado_chart(table: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
     return ax
 
 
-def eva_chart(eva: pd.DataFrame, lang: str = "en", ax: Any = None) -> Any:
-    """NOPAT, capital charge and EVA per year (:func:`crmlib.business_case.project_eva` output), in US$ thousand."""
+def eva_chart(eva: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+    """NOPAT, capital charge and EVA per year, in US$ thousand.
+
+    Parameters
+    ----------
+    eva : pandas.DataFrame
+        :func:`crmlib.business_case.project_eva` output.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
     ax = get_ax(ax, (7.5, 3.8))
     e = eva.loc[eva.index > 0]
     x = e.index.to_numpy()
@@ -166,37 +249,73 @@ def _value(v: float, unit: str) -> str:
     return f"{v:,.0f}"
 
 
-def scorecard_chart(card: pd.DataFrame, lang: str = "en") -> Any:
-    """The balanced scorecard as four panels, one per perspective; returns the Figure.
+_PERSP_COLOUR = dict(zip(PERSPECTIVES, (PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[1])))
 
-    ``card`` is :func:`crmlib.business_case.scorecard` output. Each KPI shows a "before"
-    and a "with CRM" bar scaled to the larger of the two, labelled with the values.
+
+def scorecard_panel(card: pd.DataFrame, perspective: str, *, lang: str = "en", ax: Any = None) -> Any:
+    """One perspective of the balanced scorecard: each KPI before and with CRM, scaled to the larger.
+
+    Parameters
+    ----------
+    card : pandas.DataFrame
+        :func:`crmlib.business_case.scorecard` output.
+    perspective : str
+        One of :data:`crmlib.business_case.PERSPECTIVES`.
+    lang : {"en", "zh"}
+        Language of the labels.
+    ax : matplotlib Axes, optional
+        Where to draw.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if perspective not in PERSPECTIVES:
+        raise ValueError(f"perspective must be one of {list(PERSPECTIVES)}, got {perspective!r}")
+    ax = get_ax(ax, (5.8, 3.0))
+    colour = _PERSP_COLOUR[perspective]
+    rows = card[card["perspective"] == perspective].iloc[::-1]
+    y = np.arange(len(rows))
+    scale = np.maximum(np.maximum(rows["before"].abs(), rows["after"].abs()), 1e-12).to_numpy()
+    ax.barh(y + 0.18, rows["before"].to_numpy() / scale, height=0.34, color="lightgrey",
+            label=t("roi.before", lang), zorder=2)
+    ax.barh(y - 0.18, rows["after"].to_numpy() / scale, height=0.34, color=colour, label=t("roi.after", lang),
+            zorder=2)
+    for yi, (_, r) in zip(y, rows.iterrows()):
+        ax.text(1.02, yi + 0.18, _value(r["before"], r["unit"]), va="center", fontsize=7.5, color="dimgrey")
+        ax.text(1.02, yi - 0.18, _value(r["after"], r["unit"]), va="center", fontsize=7.5, color="black",
+                fontweight=weight(lang))
+    labels = [("★ " if r["source_kpi"] else "") + wrap_label(t(f"roi.kpi.{r['kpi']}", lang), 30, zh_width=14)
+              for _, r in rows.iterrows()]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlim(min(0.0, float((rows[["before", "after"]].min(axis=1) / scale).min()) * 1.1), 1.35)
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.set_title(t(f"roi.persp.{perspective}", lang), color=colour, fontsize=11)
+    return ax
+
+
+def scorecard_figure(card: pd.DataFrame, *, lang: str = "en") -> Any:
+    """The balanced scorecard as four :func:`scorecard_panel` panels, one per perspective.
+
+    Parameters
+    ----------
+    card : pandas.DataFrame
+        :func:`crmlib.business_case.scorecard` output.
+    lang : {"en", "zh"}
+        Language of the labels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(2, 2, figsize=(11.5, 6.4))
-    colours = dict(zip(PERSPECTIVES, (PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[1])))
     for ax, p in zip(axes.ravel(), PERSPECTIVES):
-        rows = card[card["perspective"] == p].iloc[::-1]
-        y = np.arange(len(rows))
-        scale = np.maximum(np.maximum(rows["before"].abs(), rows["after"].abs()), 1e-12).to_numpy()
-        ax.barh(y + 0.18, rows["before"].to_numpy() / scale, height=0.34, color="lightgrey",
-                label=t("roi.before", lang), zorder=2)
-        ax.barh(y - 0.18, rows["after"].to_numpy() / scale, height=0.34, color=colours[p],
-                label=t("roi.after", lang), zorder=2)
-        for yi, (_, r) in zip(y, rows.iterrows()):
-            ax.text(1.02, yi + 0.18, _value(r["before"], r["unit"]), va="center", fontsize=7.5, color="dimgrey")
-            ax.text(1.02, yi - 0.18, _value(r["after"], r["unit"]), va="center", fontsize=7.5, color="black",
-                    fontweight="bold")
-        labels = [("★ " if r["source_kpi"] else "") + t(f"roi.kpi.{r['kpi']}", lang) for _, r in rows.iterrows()]
-        ax.set_yticks(y, labels, fontsize=8)
-        ax.set_xlim(min(0.0, float((rows[["before", "after"]].min(axis=1) / scale).min()) * 1.1), 1.35)
-        ax.set_xticks([])
-        ax.grid(False)
-        ax.set_title(t(f"roi.persp.{p}", lang), color=colours[p], fontsize=11)
+        scorecard_panel(card, p, lang=lang, ax=ax)
     axes[0, 0].legend(loc="lower right", fontsize=8, bbox_to_anchor=(1.0, 1.08), ncol=2, frameon=False)
-    fig.suptitle(t("roi.scorecard_title", lang), fontweight="bold")
+    fig.suptitle(t("roi.scorecard_title", lang), fontweight=weight(lang))
     fig.text(0.5, 0.005, t("roi.star_note", lang), ha="center", fontsize=8, color="dimgrey")
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig
-
