@@ -26,7 +26,7 @@ from .finance import eva_table, irr, npv, payback_period, roi
 
 __all__ = [
     "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "COST_CATEGORIES", "SOURCE_KPIS", "DEFAULTS", "PERSPECTIVES",
-    "MAX_HORIZON", "tornado_ranges", "evaluate_case",
+    "MAX_HORIZON", "tornado_ranges", "evaluate_case", "case_parameters",
     "budget_by_rule", "implied_visible_cost",
     "project_cash_flows", "tco", "cost_breakdown", "case_npv",
     "ProjectResult", "evaluate", "project_eva", "scorecard",
@@ -450,6 +450,38 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
          float(result.flows["productivity_dip"].sum())),
     ]
     return pd.DataFrame(rows, columns=["perspective", "kpi", "source_kpi", "unit", "before", "after"])
+
+
+def case_parameters(drivers: Mapping[str, float], **changes: Any) -> dict[str, Any]:
+    """The keyword arguments of :func:`project_cash_flows` for the chapter's business case.
+
+    The firm and the costs are :data:`DEFAULTS` (the assumptions of chapter 06's case) unless
+    ``changes`` replace them; the four return drivers come from ``drivers``.
+
+    Parameters
+    ----------
+    drivers : mapping
+        ``kept_share``, ``close_uplift``, ``crosssell_gain`` and ``retention``.
+    **changes
+        Any of :data:`DEFAULTS` except ``discount_rate`` and ``tax_rate`` (e.g. ``margin=250``).
+
+    Returns
+    -------
+    dict
+        Parameter -> value.
+    """
+    need = ("kept_share", "close_uplift", "crosssell_gain", "retention")
+    if not isinstance(drivers, Mapping):
+        raise TypeError(f"drivers must be a mapping, got {type(drivers).__name__}")
+    missing = [k for k in need if k not in drivers]
+    extra = [k for k in drivers if k not in need]
+    if missing or extra:
+        raise ValueError(f"drivers must name exactly {list(need)}; missing {missing}, unknown {extra}")
+    case = {k: v for k, v in DEFAULTS.items() if k not in ("discount_rate", "tax_rate")}
+    unknown = [k for k in changes if k not in case]
+    if unknown:
+        raise ValueError(f"changes names {unknown}, which are not parameters of the case: {sorted(case)}")
+    return {**dict(drivers), **case, **changes}
 
 
 def evaluate_case(case: Mapping[str, Any], discount_rate: float, **changes: Any) -> ProjectResult:

@@ -470,7 +470,7 @@ class Chapter:
         Parameters
         ----------
         prefix : str
-            Dotted key prefix, e.g. ``"share"``.
+            Dotted key prefix, e.g. ``"share"`` (``""``: the names are the keys).
         values : mapping
             Name -> value (a dict or a pandas Series).
         **kwargs
@@ -490,7 +490,7 @@ class Chapter:
             exp = expected.get(name) if isinstance(expected, Mapping) or hasattr(expected, "get") else expected
             if expected is not None and exp is None:
                 raise KeyError(f"expected has no value for {name!r}")
-            out[name] = self.record(f"{prefix}.{name}", value, expected=exp, **kwargs)
+            out[name] = self.record(f"{prefix}.{name}" if prefix else str(name), value, expected=exp, **kwargs)
         return out
 
     @property

@@ -128,9 +128,16 @@ def test_wrong_types_are_rejected(call):
 def test_chapter_defaults_match_crmlib_defaults():
     """The notebook's parameters cell and bc.DEFAULTS (used by the exercises) describe the same case."""
     nb = notebook_parameters("06")
-    for k, v in bc.DEFAULTS.items():
-        if k != "tax_rate":   # the notebook sets a tax rate for its after-tax EVA check only
-            assert nb[k] == pytest.approx(v), k
+    shared = [k for k in bc.DEFAULTS if k in nb and k != "tax_rate"]  # tax: the after-tax EVA check only
+    assert {"customers", "margin", "horizon", "discount_rate"} <= set(shared)
+    for k in shared:
+        assert nb[k] == pytest.approx(bc.DEFAULTS[k]), k
+    case = bc.case_parameters(dict(DRIVERS), margin=250.0)
+    assert case["margin"] == 250.0 and case["software"] == bc.DEFAULTS["software"] and "discount_rate" not in case
+    with pytest.raises(ValueError, match="not parameters of the case"):
+        bc.case_parameters(dict(DRIVERS), discount_rate=0.2)
+    with pytest.raises(ValueError, match="drivers must name exactly"):
+        bc.case_parameters({"kept_share": 0.1})
 
 
 # ------------------------------------------------------------------ exercises

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from conftest import notebook_parameters, values
-from crmlib import datasets, loss
+from crmlib import business_case as bc, datasets, loss
 
 CH = "06_cost_and_return"
-PARAMS = notebook_parameters("06")
+PARAMS = {**bc.DEFAULTS, **notebook_parameters("06")}   # the case: crmlib's defaults, the notebook's knobs
 DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
 
 

@@ -237,3 +237,12 @@ def test_load_results_refuses_corrupt_and_partial_files(tmp_path):
         load_results("09_test_chapter", tmp_path)
     with pytest.raises(FileNotFoundError, match="no recorded results"):
         load_results("08_none", tmp_path)
+
+
+def test_record_many_with_an_empty_prefix_records_the_names_as_keys(tmp_path):
+    from crmlib import Chapter
+
+    ch = Chapter("06_fake", build_dir=tmp_path, display=False)
+    got = ch.record_many("", {"payback": 3.5, "discounted_payback": 4.0}, unit="years")
+    assert got == {"payback": 3.5, "discounted_payback": 4.0}
+    assert ch.results == {"payback": 3.5, "discounted_payback": 4.0}
