@@ -285,6 +285,21 @@ class ProjectResult:
     eva: pd.DataFrame
     discount_rate: float = math.nan
 
+    def measures(self) -> dict[str, tuple[float, str]]:
+        """The case's headline numbers with their units, for recording.
+
+        Returns
+        -------
+        dict
+            Key -> (value, unit): ``visible_cost``, ``tco`` (undiscounted) and ``npv`` in USD,
+            ``tco_multiple`` in times, ``irr`` per year, ``payback`` and ``discounted_payback``
+            in years, ``roi`` and ``roi_discounted`` as ratios.
+        """
+        return {"visible_cost": (self.visible_cost, "USD"), "tco": (self.tco, "USD"),
+                "tco_multiple": (self.tco_multiple, "times"), "npv": (self.npv, "USD"), "irr": (self.irr, "per year"),
+                "payback": (self.payback, "years"), "discounted_payback": (self.discounted_payback, "years"),
+                "roi": (self.roi, "ratio"), "roi_discounted": (self.roi_discounted, "ratio")}
+
 
 def project_eva(flows: pd.DataFrame, wacc: float, tax_rate: float = 0.0) -> pd.DataFrame:
     """Economic value added of the project, year by year (:func:`crmlib.finance.eva_table`).
