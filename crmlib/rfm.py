@@ -417,7 +417,8 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
         no information for the BTYD models (their likelihood is 1 whatever the parameters).
         By default they are left out with a :class:`crmlib.warnings.DataWarning` saying how
         many; their number is in ``summary.attrs["left_out_zero_T"]`` (0 when none).
-        ``True`` keeps them (T = 0 rows; the BTYD models refuse them).
+        ``True`` keeps them (T = 0 rows, which the BTYD models of :mod:`crmlib.btyd` accept:
+        they contribute nothing to the likelihood, so the estimates are the same).
     memory_limit : str, optional
         DuckDB path only: DuckDB's memory limit, e.g. ``"1GB"``; beyond it DuckDB spills
         to ``temp_directory``. For a relation set it on the relation's connection.
