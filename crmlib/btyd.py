@@ -898,7 +898,19 @@ class BetaGeo(_LatentModel):
         return ll, grad
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params`` (the one-pass evaluation)."""
+        """Total log-likelihood at the natural parameters ``params`` (the one-pass evaluation).
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            (r, alpha, a, b), natural scale (not logarithms).
+
+        Returns
+        -------
+        float
+            Sum over customers of the log-likelihood (FHL 2005, eq. 6); ``-inf`` when ``params``
+            is not four finite positive numbers or the likelihood is not finite there.
+        """
         p = np.asarray(params, dtype=float)
         if p.shape != (4,) or np.any(~np.isfinite(p)) or np.any(p <= 0):
             return -np.inf
@@ -916,19 +928,97 @@ class BetaGeoResults(_CustomerBaseView, _Results):
 
         Equals 1 for customers without repeat purchases (under the BG/NBD a
         customer can only drop out right after a purchase).
+
+        Parameters
+        ----------
+        frequency : array_like or float
+            Repeat purchases *x* of each customer (whole, >= 0).
+        recency : array_like or float
+            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
+            time unit of the fitted data.
+        T : array_like or float
+            Time each customer has been observed since the first purchase, same unit.
+
+            The three (and ``t`` where there is one) broadcast against each other, so one value
+            can stand for all customers.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Probability (0 to 1) that each customer is still alive at ``T``.
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
+            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
+            recency > 0 (named by argument and row).
+        TypeError
+            An input that is not numeric (a string, for example).
         """
         x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
         return _shape_like(_bgnbd_p_alive(self._p(), x, tx, big_t), frequency, recency, T)
 
     def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005, eq. 10)."""
+        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005, eq. 10).
+
+        Parameters
+        ----------
+        t : array_like or float
+            Horizon after ``T`` (>= 0), in the time unit of the fitted data; 0 gives 0.
+        frequency : array_like or float
+            Repeat purchases *x* of each customer (whole, >= 0).
+        recency : array_like or float
+            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
+            time unit of the fitted data.
+        T : array_like or float
+            Time each customer has been observed since the first purchase, same unit.
+
+            The three (and ``t`` where there is one) broadcast against each other, so one value
+            can stand for all customers.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
+            non-whole frequency, a negative recency or T, recency > T, a negative t, or frequency 0 with
+            recency > 0 (named by argument and row).
+        TypeError
+            An input that is not numeric (a string, for example).
+        """
         tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
         p = self._p()
         out = _bgnbd_alive_purchases(p, x, big_t, tt) * _bgnbd_p_alive(p, x, tx, big_t)
         return _shape_like(out, t, frequency, recency, T)
 
     def expected_purchases_new(self, t: Any) -> Any:
-        """E[X(t)]: expected purchases of a new customer in ``(0, t]`` (FHL 2005, eq. 9)."""
+        """E[X(t)]: expected purchases of a new customer in ``(0, t]`` (FHL 2005, eq. 9).
+
+        Parameters
+        ----------
+        t : array_like or float
+            Time since the first purchase (>= 0), in the time unit of the fitted data.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected repeat purchases of a customer picked at random from the population, shaped
+            like ``t`` (a float for a scalar, a Series on the index of a Series).
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
+        """
         tt = _horizon(t)
         val = _bgnbd_alive_purchases(self._p(), np.zeros_like(tt), np.zeros_like(tt), tt)
         return _shape_like(val, t)
@@ -1053,14 +1143,76 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
     """Fitted Pareto/NBD model."""
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive | x, t_x, T) (Fader & Hardie 2005 note, eq. 18)."""
+        """P(alive | x, t_x, T) (Fader & Hardie 2005 note, eq. 18).
+
+        Parameters
+        ----------
+        frequency : array_like or float
+            Repeat purchases *x* of each customer (whole, >= 0).
+        recency : array_like or float
+            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
+            time unit of the fitted data.
+        T : array_like or float
+            Time each customer has been observed since the first purchase, same unit.
+
+            The three (and ``t`` where there is one) broadcast against each other, so one value
+            can stand for all customers.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Probability (0 to 1) that each customer's lifetime has not ended by ``T``.
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
+            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
+            recency > 0 (named by argument and row).
+        TypeError
+            An input that is not numeric (a string, for example).
+        """
         x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
         out = special.expit(l_alive - l_dead)
         return _shape_like(out, frequency, recency, T)
 
     def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987; Fader & Hardie 2005 note, eq. 24)."""
+        """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987; Fader & Hardie 2005 note, eq. 24).
+
+        Parameters
+        ----------
+        t : array_like or float
+            Horizon after ``T`` (>= 0), in the time unit of the fitted data.
+        frequency : array_like or float
+            Repeat purchases *x* of each customer (whole, >= 0).
+        recency : array_like or float
+            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
+            time unit of the fitted data.
+        T : array_like or float
+            Time each customer has been observed since the first purchase, same unit.
+
+            The three (and ``t`` where there is one) broadcast against each other, so one value
+            can stand for all customers.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
+            non-whole frequency, a negative recency or T, recency > T, a negative t, or frequency 0 with
+            recency > 0 (named by argument and row).
+        TypeError
+            An input that is not numeric (a string, for example).
+        """
         tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
         r, alpha, s, beta = self._p()
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
@@ -1069,7 +1221,26 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
         return _shape_like(out, t, frequency, recency, T)
 
     def expected_purchases_new(self, t: Any) -> Any:
-        """E[X(t)] = rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)] for a new customer."""
+        """E[X(t)] = rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)] for a new customer.
+
+        (At s = 1 the bracket divided by s − 1 is its limit, log((β+t)/β).)
+
+        Parameters
+        ----------
+        t : array_like or float
+            Time since the first purchase (>= 0), in the time unit of the fitted data.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected repeat purchases in ``(0, t]`` of a customer picked at random, shaped like
+            ``t`` (a float for a scalar, a Series on the index of a Series).
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
+        """
         tt = _horizon(t)
         r, alpha, s, beta = self._p()
         return _shape_like(r * beta / alpha * _pnbd_growth(s, beta, tt), t)
@@ -1126,7 +1297,20 @@ class GammaGamma(_PositiveModel):
         super().__init__(m, endog_name="monetary_value")
 
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:
-        """Log density of each customer's mean spend m_x given x (Fader & Hardie 2013, eq. 4)."""
+        """Log density of each customer's mean spend m_x given x (Fader & Hardie 2013, eq. 4).
+
+        Parameters
+        ----------
+        params : array_like of 3 floats
+            (p, q, gamma), natural scale, all > 0 (not checked here; :meth:`loglike` gives
+            ``-inf`` outside).
+
+        Returns
+        -------
+        numpy.ndarray
+            One log density per customer of the data, in the order given; their sum is the
+            log-likelihood.
+        """
         p, q, g = np.asarray(params, dtype=float)
         x, m = self.frequency, self.monetary_value
         px = p * x
@@ -1168,6 +1352,26 @@ class GammaGammaResults(_Results):
 
         A credibility-weighted average of the population mean pγ/(q−1) and
         the customer's observed mean (Fader & Hardie 2013, eq. 5).
+
+        Parameters
+        ----------
+        frequency : array_like or float
+            Repeat transactions *x* of each customer (>= 0; 0 gives the population mean).
+        monetary_value : array_like or float
+            Mean value *m_x* of those transactions (>= 0), in the currency of the fitted data.
+            The two broadcast against each other.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected value of each customer's future transactions, in the same currency; a float
+            for scalar inputs, a Series on the index of an input Series, else an array.
+
+        Raises
+        ------
+        ValueError
+            Negative, NaN or infinite values (named by argument and position), or lengths that do not
+            broadcast.
         """
         x = as_float_array(frequency, "frequency")
         m = as_float_array(monetary_value, "monetary_value")
@@ -1227,7 +1431,20 @@ class ShiftedBetaGeometric(_PositiveModel):
         super().__init__(s, endog_name="survivors")
 
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:
-        """Per period: churners × log P(T = t); last entry: survivors × log S(n) (Fader & Hardie 2007, eq. 6)."""
+        """Per period: churners × log P(T = t); last entry: survivors × log S(n) (Fader & Hardie 2007, eq. 6).
+
+        Parameters
+        ----------
+        params : array_like of 2 floats
+            (gamma, delta) of the Beta distribution of churn probabilities, natural scale, > 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            n + 1 values for a cohort observed over n periods: the log-likelihood contribution of
+            the customers lost in each period 1..n, then that of the n-th period's survivors.
+            Their sum is the cohort's log-likelihood.
+        """
         g, d = np.asarray(params, dtype=float)
         s = self.survivors
         n = s.size - 1
@@ -1266,13 +1483,47 @@ class ShiftedBetaGeometricResults(_Results):
     """Fitted sBG model."""
 
     def survival(self, t: Any) -> Any:
-        """S(t) = B(γ, δ + t) / B(γ, δ): share of the cohort surviving to period ``t``."""
+        """S(t) = B(γ, δ + t) / B(γ, δ): share of the cohort surviving to period ``t``.
+
+        Parameters
+        ----------
+        t : array_like or float
+            Periods since the start (>= 0; S(0) = 1). Values between whole periods follow the
+            same formula.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Share (0 to 1) of the year-0 cohort still active, shaped like ``t`` (a float for a
+            scalar, a Series on the index of a Series).
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``t``.
+        """
         tt = _horizon(t)
         g, d = self._p()
         return _shape_like(np.exp(_bl(g, d + tt) - _bl(g, d)), t)
 
     def retention(self, t: Any) -> Any:
-        """r(t) = S(t)/S(t−1) = (δ + t − 1)/(γ + δ + t − 1) for t ≥ 1: retention rate rising with tenure."""
+        """r(t) = S(t)/S(t−1) = (δ + t − 1)/(γ + δ + t − 1) for t ≥ 1: retention rate rising with tenure.
+
+        Parameters
+        ----------
+        t : array_like or float
+            Period (>= 1) whose retention, from period t − 1 to t, is wanted.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Share (0 to 1) of the customers active at t − 1 still active at t, shaped like ``t``.
+
+        Raises
+        ------
+        ValueError
+            A ``t`` below 1 (named by position), NaN or infinite.
+        """
         tt = as_float_array(t, "t")
         bad = np.flatnonzero(tt < 1)
         if bad.size:
@@ -1281,7 +1532,27 @@ class ShiftedBetaGeometricResults(_Results):
         return _shape_like((d + tt - 1) / (g + d + tt - 1), t)
 
     def expected_survivors(self, t: Any, n0: float | None = None) -> Any:
-        """Expected number of survivors at ``t`` out of ``n0`` (default: the cohort's year-0 size)."""
+        """Expected number of survivors at ``t`` out of ``n0`` (default: the cohort's year-0 size).
+
+        Parameters
+        ----------
+        t : array_like or float
+            Periods since the start (>= 0).
+        n0 : float, optional
+            Size of the cohort at period 0 (>= 0); the fitted ``survivors[0]`` by default.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            ``n0 · S(t)`` customers (not rounded), shaped like ``t``.
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``t``, a negative, NaN or infinite ``n0``.
+        TypeError
+            ``n0`` that is not a real number.
+        """
         size = float(self.model.survivors[0]) if n0 is None else check_number(n0, "n0", low=0)
         s = self.survival(t)
         return s * size
@@ -1563,12 +1834,35 @@ class BetaGeoBetaBernoulli(_PositiveModel):
         self.df_resid = self.nobs - len(self.param_names)
 
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:
-        """Log-likelihood of one customer with each row's (x, t_x, n) (FHS 2010, eq. 5)."""
+        """Log-likelihood of one customer with each row's (x, t_x, n) (FHS 2010, eq. 5).
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            (alpha, beta, gamma, delta), natural scale, > 0.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per row of the data, not multiplied by the row's ``weights``.
+        """
         with np.errstate(all="ignore"):
             return _bgbb_log_terms(np.asarray(params, dtype=float), self.frequency, self.recency, self.n_periods)[0]
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood, each row weighted by its count."""
+        """Total log-likelihood, each row weighted by its count.
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            (alpha, beta, gamma, delta), natural scale.
+
+        Returns
+        -------
+        float
+            ``weights · loglikeobs(params)``; ``-inf`` when ``params`` is not four finite positive
+            numbers or the likelihood is not finite there.
+        """
         p = np.asarray(params, dtype=float)
         if p.shape != (4,) or np.any(~np.isfinite(p)) or np.any(p <= 0):
             return -np.inf
@@ -1622,6 +1916,30 @@ class BetaGeoBetaBernoulliResults(_Results):
         """P(alive at opportunity n+1 | x, t_x, n) (FHS 2010, eq. 11).
 
         = B(α+x, β+n−x)/B(α,β) · B(γ, δ+n+1)/B(γ,δ) / L(α, β, γ, δ | x, t_x, n).
+
+        Parameters
+        ----------
+        frequency : array_like or int
+            Transactions *x* of each customer (whole, 0 <= x <= recency).
+        recency : array_like or int
+            Opportunity of the last transaction *t_x* (whole, 0 <= t_x <= n_periods; 0 when x = 0).
+        n_periods : array_like or int
+            Opportunities observed *n* (whole, 1 to 10000).
+            The three broadcast against each other.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Probability (0 to 1) that each customer is alive at the next opportunity.
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Incompatible lengths, non-whole values, frequency or recency above n_periods,
+            frequency above recency, frequency 0 with recency > 0, or n_periods above 10000
+            (named by argument and row).
         """
         x, tx, n = self._rows(frequency, recency, n_periods)
         g, d = self._p()[2:]
@@ -1634,6 +1952,32 @@ class BetaGeoBetaBernoulliResults(_Results):
 
         = 1/L · B(α+x+1, β+n−x)/B(α,β) · δ/(γ−1) · Γ(γ+δ)/Γ(1+δ)
           · [Γ(1+δ+n)/Γ(γ+δ+n) − Γ(1+δ+n+n*)/Γ(γ+δ+n+n*)].
+
+        Parameters
+        ----------
+        n_future : array_like or int
+            Number of future opportunities n* (>= 0).
+        frequency : array_like or int
+            Transactions *x* of each customer (whole, 0 <= x <= recency).
+        recency : array_like or int
+            Opportunity of the last transaction *t_x* (whole, 0 <= t_x <= n_periods; 0 when x = 0).
+        n_periods : array_like or int
+            Opportunities observed *n* (whole, 1 to 10000).
+            The four broadcast against each other.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected transactions of each customer in opportunities n+1 .. n+n*.
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Incompatible lengths, non-whole values, frequency or recency above n_periods,
+            frequency above recency, frequency 0 with recency > 0, or n_periods above 10000
+            (named by argument and row); a negative n_future.
         """
         ns = _horizon(n_future)
         x, tx, n = self._rows(frequency, recency, n_periods)
@@ -1649,6 +1993,22 @@ class BetaGeoBetaBernoulliResults(_Results):
         """E[X(n)]: expected transactions of a new customer in her first n opportunities (FHS 2010, eq. 7).
 
         = α/(α+β) · δ/(γ−1) · [1 − Γ(γ+δ)/Γ(γ+δ+n) · Γ(1+δ+n)/Γ(1+δ)].
+
+        Parameters
+        ----------
+        n : array_like or int
+            Number of opportunities since the customer's first (>= 0).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected transactions of a customer picked at random, shaped like ``n`` (a float for
+            a scalar, a Series on the index of a Series).
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``n``.
         """
         nn = _horizon(n)
         a, b, g, d = self._p()
