@@ -968,16 +968,9 @@ class BetaGeoResults(_CustomerBaseView, _Results):
         ----------
         t : array_like or float
             Horizon after ``T`` (>= 0), in the time unit of the fitted data; 0 gives 0.
-        frequency : array_like or float
-            Repeat purchases *x* of each customer (whole, >= 0).
-        recency : array_like or float
-            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
-            time unit of the fitted data.
-        T : array_like or float
-            Time each customer has been observed since the first purchase, same unit.
-
-            The three (and ``t`` where there is one) broadcast against each other, so one value
-            can stand for all customers.
+        frequency, recency, T : array_like or float
+            The customers' histories (x, t_x, T), as for :meth:`probability_alive`; the four
+            arguments broadcast against each other.
 
         Returns
         -------
@@ -988,12 +981,8 @@ class BetaGeoResults(_CustomerBaseView, _Results):
 
         Raises
         ------
-        ValueError
-            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
-            non-whole frequency, a negative recency or T, recency > T, a negative t, or frequency 0 with
-            recency > 0 (named by argument and row).
-        TypeError
-            An input that is not numeric (a string, for example).
+        ValueError, TypeError
+            For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
         """
         tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
         p = self._p()
@@ -1147,32 +1136,20 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
 
         Parameters
         ----------
-        frequency : array_like or float
-            Repeat purchases *x* of each customer (whole, >= 0).
-        recency : array_like or float
-            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
-            time unit of the fitted data.
-        T : array_like or float
-            Time each customer has been observed since the first purchase, same unit.
-
-            The three (and ``t`` where there is one) broadcast against each other, so one value
-            can stand for all customers.
+        frequency, recency, T : array_like or float
+            The customers' histories (x, t_x, T), as for :meth:`BetaGeoResults.probability_alive`;
+            they broadcast against each other.
 
         Returns
         -------
         float, numpy.ndarray or pandas.Series
             Probability (0 to 1) that each customer's lifetime has not ended by ``T``.
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
+            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
 
         Raises
         ------
-        ValueError
-            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
-            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
-            recency > 0 (named by argument and row).
-        TypeError
-            An input that is not numeric (a string, for example).
+        ValueError, TypeError
+            For the inputs :meth:`BetaGeoResults.probability_alive` refuses.
         """
         x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
@@ -1186,32 +1163,20 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
         ----------
         t : array_like or float
             Horizon after ``T`` (>= 0), in the time unit of the fitted data.
-        frequency : array_like or float
-            Repeat purchases *x* of each customer (whole, >= 0).
-        recency : array_like or float
-            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
-            time unit of the fitted data.
-        T : array_like or float
-            Time each customer has been observed since the first purchase, same unit.
-
-            The three (and ``t`` where there is one) broadcast against each other, so one value
-            can stand for all customers.
+        frequency, recency, T : array_like or float
+            The customers' histories (x, t_x, T), as for :meth:`BetaGeoResults.probability_alive`;
+            they broadcast against each other (and against ``t`` where there is one).
 
         Returns
         -------
         float, numpy.ndarray or pandas.Series
             Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
+            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
 
         Raises
         ------
-        ValueError
-            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
-            non-whole frequency, a negative recency or T, recency > T, a negative t, or frequency 0 with
-            recency > 0 (named by argument and row).
-        TypeError
-            An input that is not numeric (a string, for example).
+        ValueError, TypeError
+            For the inputs :meth:`BetaGeoResults.expected_purchases` refuses.
         """
         tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
         r, alpha, s, beta = self._p()
@@ -1228,7 +1193,7 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
         Parameters
         ----------
         t : array_like or float
-            Time since the first purchase (>= 0), in the time unit of the fitted data.
+            Horizon from the first purchase (>= 0), same time unit as the fitted data.
 
         Returns
         -------
@@ -1931,8 +1896,7 @@ class BetaGeoBetaBernoulliResults(_Results):
         -------
         float, numpy.ndarray or pandas.Series
             Probability (0 to 1) that each customer is alive at the next opportunity.
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
+            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
 
         Raises
         ------
@@ -1957,27 +1921,20 @@ class BetaGeoBetaBernoulliResults(_Results):
         ----------
         n_future : array_like or int
             Number of future opportunities n* (>= 0).
-        frequency : array_like or int
-            Transactions *x* of each customer (whole, 0 <= x <= recency).
-        recency : array_like or int
-            Opportunity of the last transaction *t_x* (whole, 0 <= t_x <= n_periods; 0 when x = 0).
-        n_periods : array_like or int
-            Opportunities observed *n* (whole, 1 to 10000).
-            The four broadcast against each other.
+        frequency, recency, n_periods : array_like or int
+            The customers' histories (x, t_x, n), as for :meth:`probability_alive`; the four
+            arguments broadcast against each other.
 
         Returns
         -------
         float, numpy.ndarray or pandas.Series
             Expected transactions of each customer in opportunities n+1 .. n+n*.
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
+            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
 
         Raises
         ------
         ValueError
-            Incompatible lengths, non-whole values, frequency or recency above n_periods,
-            frequency above recency, frequency 0 with recency > 0, or n_periods above 10000
-            (named by argument and row); a negative n_future.
+            For the histories :meth:`probability_alive` refuses, and for a negative ``n_future``.
         """
         ns = _horizon(n_future)
         x, tx, n = self._rows(frequency, recency, n_periods)
