@@ -29,7 +29,22 @@ class UsageError(Exception):
 
 
 def parse_value(text: str) -> Any:
-    """Parse a ``-p NAME VALUE`` value: JSON literal (number, true/false, null, list) or plain string."""
+    """Parse a ``-p NAME VALUE`` value: JSON literal (number, true/false, null, list) or plain string.
+
+    Python's ``True`` / ``False`` are read as booleans too.
+
+    Parameters
+    ----------
+    text : str
+        The VALUE as typed on the command line.
+
+    Returns
+    -------
+    Any
+        The JSON value (int, float, bool, None, list, dict or quoted str) of the stripped text, or
+        ``text`` itself, unstripped, when it is not JSON (``zh`` stays the string ``"zh"``).
+        Never raises.
+    """
     low = text.strip()
     if low in ("True", "False"):
         return low == "True"
@@ -43,6 +58,22 @@ def notebook_parameters(notebook: Path) -> dict[str, Any]:
     """Name -> default value of a notebook's ``parameters`` cell, read by papermill's ``inspect_notebook``.
 
     A default that is not a plain literal (an expression) is kept as ``...``: any value is accepted for it.
+
+    Parameters
+    ----------
+    notebook : pathlib.Path
+        The ``.ipynb`` file; its cell tagged ``parameters`` is read, nothing is executed.
+
+    Returns
+    -------
+    dict of str to Any
+        Parameter names in the cell's order, each with its default (``None`` stays None);
+        empty when the notebook has no parameters cell.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``notebook`` does not exist.
     """
     import papermill as pm
 
@@ -65,6 +96,29 @@ def parse_typed(name: str, text: str, default: Any) -> Any:
 
     Booleans take true/false (any case) only; integers take digits (``20_000`` too); numbers must be finite;
     strings are taken as typed; a parameter whose default is None (or not a literal) takes any JSON literal.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message only.
+    text : str
+        The value as typed on the command line.
+    default : Any
+        The parameter's default from :func:`notebook_parameters` (``...`` for a default that is
+        not a literal); its type decides how ``text`` is read.
+
+    Returns
+    -------
+    Any
+        A bool, int, float, str or list of the default's type (a tuple default gives a list), or
+        for a None / ``...`` default whatever :func:`parse_value` makes of ``text``.
+
+    Raises
+    ------
+    UsageError
+        When ``text`` cannot be read as the default's type (``"many"`` for an integer, ``inf``
+        for a number, a non-list for a list); the message names the parameter, the expected
+        type and the default.
     """
     def bad() -> UsageError:
         return UsageError(f"parameter {name!r} must be {_kind(default)} (its default is {default!r}), "
@@ -174,6 +228,20 @@ def _site_builder() -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line: ``all``, ``run`` or ``list`` (see the module docstring and ``--help``).
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after the program name; ``sys.argv[1:]`` when None.
+
+    Returns
+    -------
+    int
+        Exit status: 0 when every notebook run (and the site build) succeeded, 1 when one
+        failed, 2 for a usage mistake (reported as one ``error: ...`` line on stderr). argparse's
+        own errors and ``--help`` exit through ``SystemExit`` (status 2 and 0) instead.
+    """
     try:
         return _main(argv)
     except UsageError as e:

@@ -167,6 +167,23 @@ def check_query(*, collapse: str, amount: bool = True, table: str = TABLE) -> st
     Returns one row: ``n_rows``, ``null_ids``, ``null_dates``, ``first_ts`` (earliest
     timestamp) and, with ``amount``, ``null_amounts``, ``nan_amounts``, ``inf_amounts``,
     ``neg_amounts``.
+
+    Parameters
+    ----------
+    collapse : str
+        The occasion period of the summary (as in :func:`summary_query`); the counts do not
+        depend on it, so the query text is the same for every value.
+    amount : bool, default True
+        Whether ``table`` has an ``amount`` column: then the four amount counts are added.
+    table : str, default ``"crm_tx"``
+        Table or view with columns ``customer_id``, ``ts`` and (with ``amount``) ``amount``.
+
+    Returns
+    -------
+    str
+        A ``SELECT`` giving that one row, plus ``last_ts`` (the latest timestamp). The
+        counts are numbers of rows; on an empty table the timestamps and the ``SUM`` counts
+        are NULL rather than 0.
     """
     cols = ["COUNT(*) AS n_rows", "COUNT(*) - COUNT(customer_id) AS null_ids",
             "COUNT(*) - COUNT(ts) AS null_dates", "MIN(ts) AS first_ts", "MAX(ts) AS last_ts"]
