@@ -1863,6 +1863,8 @@ class BetaGeoBetaBernoulli(_PositiveModel):
             Largest number of optimiser iterations.
         disp : bool, default False
             Print the optimiser's message.
+        **kwargs
+            None is accepted (statsmodels' signature): any keyword raises TypeError.
 
         Returns
         -------

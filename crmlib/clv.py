@@ -550,6 +550,10 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     ----------
     transactions : DataFrame
         One row per transaction with ``customer_id`` and ``date`` (datetime) columns.
+    customer_id : str
+        Name of the column identifying the customer (the first day of each is not counted).
+    date : str
+        Name of the datetime column; transactions of a customer on the same day are one occasion.
     start : date-like
         Start of period 1: a string (ISO 8601), Timestamp or datetime, naive and within
         pandas' range; a number (e.g. 20240101) is refused, not read as nanoseconds.

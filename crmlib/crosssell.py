@@ -188,6 +188,10 @@ def retention_by_products(customers: pd.DataFrame, products_col: str = "n_produc
     ----------
     customers : DataFrame
         One row per customer; ``products_col`` (int >= 0) and ``churn_col`` (bool, True = left).
+    products_col : str, default "n_products"
+        Column with each customer's number of products (the groups).
+    churn_col : str, default "churned"
+        Bool column, True for a customer who left.
     alpha : float
         1 − confidence level, in (0, 1).
     method : str
@@ -382,6 +386,8 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("
         Regressors: numeric (e.g. ``n_products``, must be >= 0 if named
         ``n_products``) or bool product flags (``checking`` … ``investment``).
         A single string is one column name.
+    churn_col : str, default "churned"
+        Bool column, True for a customer who left; the model's outcome is its negation (stayed).
     alpha : float
         Level for the marginal effects' intervals, in (0, 1).
     maxiter : int
@@ -818,6 +824,10 @@ def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: S
         The rule's items; both must occur in ``baskets``.
     by : str or sequence of str
         Grouping columns (a single string is one column).
+    basket_col : str, default "basket_id"
+        Column of the basket id.
+    item_col : str, default "item"
+        Column of the item name (``antecedent`` and ``consequent`` are values of it).
 
     Returns
     -------

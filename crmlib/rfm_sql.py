@@ -319,6 +319,10 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
     source : duckdb.DuckDBPyRelation, str, path or list of them
         A relation (run on its own connection), or Parquet file(s): a path, a glob such as
         ``"log/*.parquet"`` or a list of paths (read by a new in-memory connection).
+    customer_id, date, amount, period, collapse, observation_end, calibration_end, date_format, unit, tz
+        As in :func:`crmlib.rfm.summarize`, already checked there; ``observation_end`` and
+        ``calibration_end`` (None without a holdout) as pandas Timestamps, ``amount`` None
+        without a spend column.
     memory_limit : str, optional
         DuckDB's ``memory_limit`` (e.g. ``"1GB"``) for the connection opened on Parquet
         files; beyond it DuckDB spills to ``temp_directory``. For a relation, set it on

@@ -256,6 +256,8 @@ def check_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: b
         The right value (computed, not typed).
     tol : float
         Allowed absolute difference, or relative when ``relative=True``.
+    relative : bool, default False
+        Read ``tol`` as a share of ``|expected|`` (0.01 = within 1 %).
     explain : str
         Why the right answer is right (shown when right).
     hint : str

@@ -176,7 +176,11 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
         ``case``, ``horizon_years``, ``clv_usd`` (as printed) and ``clv_model`` (the
         case's undiscounted margin under the what-if's retention and discount).
     horizon : int, optional
-        The what-if's horizon, marked on the curve.
+        The what-if's horizon, marked on the curve (when it is in ``curve``'s index).
+    lang : {"en", "zh"}
+        Language of the axis labels and legend.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure otherwise.
 
     Returns
     -------
