@@ -267,7 +267,6 @@ class Chapter:
         self._params = {"lang": self.lang, "seed": self.seed, "small": self.small, **to_jsonable(params)}
         self._dirty = True
         self._hook_into_kernel()
-        self.apply_style()   # TRANSITIONAL: removed once every notebook calls ch.apply_style() itself
 
     # ---------------------------------------------------------------- paths
     @property
@@ -561,8 +560,7 @@ class Chapter:
         _ACTIVE[self.chapter] = self
 
     # -------------------------------------------------------------- figures
-    def figure(self, fig: Any, number: str, slug: str, _legacy_caption: str | None = None,
-               **values: Any) -> SavedFigure:
+    def figure(self, fig: Any, number: str, slug: str, **values: Any) -> SavedFigure:
         """Save ``fig`` as PNG and SVG under a stable name and show it with its numbered caption.
 
         The caption is the label ``chNN.fig.<number>`` in the chapter's language, its
@@ -584,6 +582,7 @@ class Chapter:
         SavedFigure
             The number and the PNG and SVG paths.
         """
+        import matplotlib as mpl
         import matplotlib.pyplot as plt
 
         fig = getattr(fig, "figure", fig) if not hasattr(fig, "savefig") else fig
@@ -594,9 +593,7 @@ class Chapter:
             raise ValueError(f"figure number must look like '{self.number}.1', got {number!r}")
         if not isinstance(slug, str) or not re.fullmatch(r"[a-z0-9\-]+", slug):
             raise ValueError(f"figure slug must be lowercase letters, digits and '-', got {slug!r}")
-        # TRANSITIONAL: a typed caption as 4th argument, until every chapter takes captions from its labels
-        caption = _legacy_caption if _legacy_caption is not None else \
-            t(f"{self.prefix}.fig.{number}", self.lang, **values)
+        caption = t(f"{self.prefix}.fig.{number}", self.lang, **values)
         stem = f"fig-{m.group(1)}-{m.group(2)}-{slug}"
         d = self.figures_dir
         d.mkdir(parents=True, exist_ok=True)
@@ -608,7 +605,8 @@ class Chapter:
                     pil_kwargs=_PNG_PIL)
         png_bytes = buf.getvalue()
         png.write_bytes(png_bytes)
-        fig.savefig(svg, bbox_inches=box, metadata={"Date": None, "Creator": None})
+        with mpl.rc_context({"svg.hashsalt": "crm-notebooks"}):   # the same ids in every run: identical files
+            fig.savefig(svg, bbox_inches=box, metadata={"Date": None, "Creator": None})
         self._figure_seconds[number] = round(time.perf_counter() - start, 4)
         label = t("core.figure_label", self.lang, number=number)
         self._figures[number] = {"slug": slug, "caption": caption, "label": label,

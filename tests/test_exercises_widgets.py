@@ -4,7 +4,7 @@ from __future__ import annotations
 import ipywidgets as w
 import pytest
 
-from crmlib.exercises import (MARKS, ChoiceExercise, Exercise, ExerciseSet, NumberExercise, Solution,
+from crmlib.exercises import (MARKS, ChoiceExercise, ExerciseSet, NumberExercise, Solution,
                               YesNoExercise, ch02, check_choice, check_number)
 from crmlib.i18n import t
 from crmlib.widgets import WhatIf, what_if
@@ -75,11 +75,15 @@ def test_new_exercise_kinds_validate_answers():
 
 
 def test_exercise_set_rejects_duplicates_and_unknown():
-    e = Exercise("1.1", "q", lambda a: check_number(a, 1))
+    e = NumberExercise("2.1", lambda: Solution(1.0))
     with pytest.raises(ValueError, match="unique"):
-        ExerciseSet([e, e])
+        ExerciseSet("ch02", [e, e])
     with pytest.raises(KeyError, match="no exercise '9.9'"):
-        ExerciseSet([e]).check("9.9", 1)
+        ExerciseSet("ch02", [e]).check("9.9", 1)
+    with pytest.raises(TypeError, match="prefix must be"):
+        ExerciseSet([e], [e])
+    with pytest.raises(TypeError, match="NumberExercise, ChoiceExercise or YesNoExercise"):
+        ExerciseSet("ch02", [lambda a: a])
 
 
 def test_what_if_headless_calls_once_with_defaults(monkeypatch):

@@ -19,6 +19,7 @@ key can never disagree with the checker.
 from __future__ import annotations
 
 import math
+import re
 import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -26,7 +27,7 @@ from typing import Any, Callable, Mapping
 from ..i18n import check_lang, labels, t
 
 __all__ = ["Feedback", "Solution", "NumberExercise", "ChoiceExercise", "YesNoExercise", "ExerciseSet",
-           "BoundExercises", "MARKS", "check_number", "check_choice", "Exercise"]
+           "BoundExercises", "MARKS", "check_number", "check_choice"]
 
 #: Verdict marks: plain symbols every font the project relies on has (DejaVu, WenQuanYi), no emoji.
 MARKS = {True: "✓", False: "✗", None: "…"}
@@ -314,15 +315,6 @@ def check_choice(answer: Any, correct: str, explanations: Mapping[str, str], lan
     return Feedback(False, f"{a}: {explanations[a]}", lang=lang)
 
 
-@dataclass(frozen=True)
-class Exercise:
-    """One exercise: its question (Markdown) and a checker ``answer -> Feedback``."""
-
-    number: str
-    question: str
-    checker: Callable[[Any], Feedback]
-
-
 class ExerciseSet:
     """A chapter's exercises, addressed by number ("2.1", …).
 
@@ -331,17 +323,17 @@ class ExerciseSet:
     prefix : str
         The chapter's label prefix, e.g. ``"ch02"`` (its texts are ``ch02.ex.<number>.*``).
     exercises : list
-        :class:`NumberExercise`, :class:`ChoiceExercise` or :class:`YesNoExercise` objects
-        (the legacy :class:`Exercise` with an English question and checker is still accepted).
+        :class:`NumberExercise`, :class:`ChoiceExercise` or :class:`YesNoExercise` objects.
     """
 
-    def __init__(self, prefix: Any, exercises: list | None = None) -> None:
-        if exercises is None and isinstance(prefix, (list, tuple)):   # legacy: ExerciseSet([...])
-            prefix, exercises = "", list(prefix)
-        if not isinstance(prefix, str):
+    def __init__(self, prefix: str, exercises: list) -> None:
+        if not isinstance(prefix, str) or not re.fullmatch(r"ch\d\d", prefix):
             raise TypeError(f"prefix must be a label prefix such as 'ch02', got {prefix!r}")
         self.prefix = prefix
-        exercises = list(exercises or [])
+        exercises = list(exercises)
+        bad = [e for e in exercises if not isinstance(e, _Base)]
+        if bad:
+            raise TypeError(f"exercises must be NumberExercise, ChoiceExercise or YesNoExercise, got {bad[0]!r}")
         self._ex = {e.number: e for e in exercises}
         if len(self._ex) != len(exercises):
             raise ValueError("exercise numbers must be unique")
@@ -382,8 +374,7 @@ class ExerciseSet:
     -------
     str
     """
-        e = self._get(number)
-        return e.question if isinstance(e, Exercise) else e.question(self.prefix, lang)
+        return self._get(number).question(self.prefix, lang)
 
     def check(self, number: str, answer: Any, lang: str = "en") -> Feedback:
         """Check ``answer`` to exercise ``number``.
@@ -401,8 +392,7 @@ class ExerciseSet:
         Feedback
         """
         check_lang(lang)
-        e = self._get(number)
-        fb = e.checker(answer) if isinstance(e, Exercise) else e.check(answer, self.prefix, lang)
+        fb = self._get(number).check(answer, self.prefix, lang)
         return Feedback(fb.ok, fb.message, exercise=t("core.exercise_label", lang, number=number), lang=lang)
 
     def _get(self, number: str):
@@ -480,8 +470,6 @@ class BoundExercises:
         """
         out = []
         for e in self.exercises:
-            if isinstance(e, Exercise):
-                raise TypeError(f"exercise {e.number} uses the legacy checker API and has no solution")
             sol = e._solution()
             fb = self.check(e.number, sol.answer)
             out.append({"number": e.number, "question": self.question(e.number), "answer": sol.answer,
