@@ -78,3 +78,19 @@ def test_two_runs_give_identical_numbers(chapter_runs, tmp_path):
     a = json.loads((build / "results" / f"{nb[0].stem}.json").read_text(encoding="utf-8"))["results"]
     b = json.loads((tmp_path / "results" / f"{nb[0].stem}.json").read_text(encoding="utf-8"))["results"]
     assert a == b
+
+
+def test_every_notebook_carries_its_slide_metadata():
+    """RISE shows a chapter as slides from the cells' ``slideshow`` metadata (tools/slide_metadata.py)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    nbs = [str(p) for p in sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("notebooks/zh/*.ipynb"))]
+    r = subprocess.run([sys.executable, str(root / "tools" / "slide_metadata.py"), "--check", *nbs],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    for p in nbs:
+        cells = json.loads(Path(p).read_text(encoding="utf-8"))["cells"]
+        kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in cells]
+        assert None not in kinds and kinds.count("slide") >= 3, p
