@@ -1976,9 +1976,12 @@ class BetaGeoBetaBernoulliResults(_Results):
     def dert(self, discount: float, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """Discounted expected residual transactions (FHS 2010, eq. 14), at discount rate d per opportunity.
 
-        DERT = Σ_{t>n} E[transaction at t | x, t_x, n] / (1+d)^(t−n)
-             = B(α+x+1, β+n−x)/B(α,β) · B(γ, δ+n+1)/(B(γ,δ)(1+d))
-               · 2F1(1, δ+n+1; γ+δ+n+1; 1/(1+d)) / L.
+        ::
+
+            DERT = Σ_{t>n} E[transaction at t | x, t_x, n] / (1+d)^(t−n)
+                 = B(α+x+1, β+n−x)/B(α,β) · B(γ, δ+n+1)/(B(γ,δ)(1+d))
+                   · 2F1(1, δ+n+1; γ+δ+n+1; 1/(1+d)) / L
+
         Multiply by the value of a transaction for the customer's residual lifetime value.
 
         Parameters

@@ -453,12 +453,10 @@ class CloseModel:
     n : int
         Prospects used.
 
-    Attributes
-    ----------
-    params, bse, pvalues : Series
-        Coefficients (log-odds), standard errors and p-values, constant included.
-    nobs : int
-        Same as ``n``.
+    Notes
+    -----
+    ``params``, ``bse`` and ``pvalues`` (log-odds coefficients, standard errors and p-values, constant
+    included) and ``nobs`` (same as ``n``) are properties, as in statsmodels' results.
     """
 
     result: Any
