@@ -1,0 +1,644 @@
+"""What a student does, in a real browser: JupyterLab, Run All, a slider, an exercise.
+
+One JupyterLab server for the module is started from this interpreter's environment (the project's
+venv) on a free port of 127.0.0.1 with a random token and ``--notebook-dir notebooks/``; Debian's
+Chromium is driven headless by Playwright (never a downloaded browser; every request outside
+127.0.0.1 is refused and recorded). For every chapter of both editions (``notebooks/NN_*.ipynb`` and
+``notebooks/zh/NN_*.ipynb``, found when the module is collected) a page opens the chapter, runs all
+cells from the *Run* menu and waits until the kernel is idle and every code cell has run. The chapters
+run at their default size, two at a time. Then, per chapter:
+
+* no cell shows an error or a stderr output;
+* every ``what_if(...)`` cell displays its widget exactly once, with every control it declares;
+* moving the first control by keyboard (ArrowRight on a slider, Space on a checkbox) changes the
+  displayed result;
+* one multiple-choice exercise, answered wrong and then right in the CodeMirror editor, gives the two
+  verdicts in the chapter's language (marks ✗ / ✓ and the words of ``core.wrong`` / ``core.right``).
+
+The lab gets its own settings (autosave off and checkpoints in a temporary folder, so nothing is
+written into ``notebooks/``; every cell rendered; no news fetched) and its own runtime, data and
+workspace folders. Chapters run by hand write
+``lab-output/``; what they read from other chapters comes from the main job's build folder, here the
+session's chapter runs (``CRMNB_BUILD_DIR``). The repository's ``build/`` is never written (checked). Screenshots go to
+``build/screenshots/lab/<edition>-<chapter>.png`` (the what-if after the key press) and
+``...-exercise.png``. Each kernel is shut down after its chapter; server and browser are stopped
+whatever happens.
+"""
+from __future__ import annotations
+
+import ast
+import asyncio
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SHOTS = ROOT / "build" / "screenshots" / "lab"
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PARALLEL = 2                 # chapters (pages, kernels) at a time
+RUN_TIMEOUT = 900.0          # seconds for one chapter's Run All (a hang fails instead of stalling CI)
+OPEN_TIMEOUT = 300.0         # seconds for JupyterLab to show a chapter with its kernel idle
+# Error outputs carry both application/vnd.jupyter.error and the stderr type; stderr streams the latter.
+BAD_OUTPUT = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+              '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
+# A widget displayed as a cell's output (display() or the cell's value), not one nested inside a widget
+WIDGET_VIEW = ".jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets"
+CONTROLS = ".widget-slider, .widget-checkbox, .widget-dropdown, .widget-text, .widget-toggle-button"
+
+pytestmark = pytest.mark.lab
+
+
+def _editions() -> list[tuple[str, Path]]:
+    """(edition, notebook) for every chapter: English in notebooks/, Chinese in notebooks/zh/."""
+    out = [("en", nb) for nb in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+    out += [("zh", nb) for nb in sorted((NOTEBOOKS / "zh").glob("[0-9][0-9]_*.ipynb"))]
+    sel = {s.strip()[:2] for s in os.environ.get("CRMNB_TEST_CHAPTERS", "").split(",") if s.strip()}
+    return [(ed, nb) for ed, nb in out if not sel or nb.name[:2] in sel]
+
+
+CHAPTERS = _editions()
+IDS = [f"{ed}-{nb.stem}" for ed, nb in CHAPTERS]
+
+
+# ----------------------------------------------------------------------------------------- notebook
+def _cells(nb: Path) -> list[dict]:
+    return json.loads(nb.read_text(encoding="utf-8"))["cells"]
+
+
+def _source(cell: dict) -> str:
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def _what_if_calls(src: str) -> list[tuple[int, bool]]:
+    """For each ``what_if(...)`` call in ``src``: (explicit keyword controls, whether ``**`` adds more)."""
+    import inspect
+
+    from crmlib.widgets import what_if
+
+    own = {n for n, p in inspect.signature(what_if).parameters.items() if p.kind is not p.VAR_KEYWORD}
+    calls = []
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "what_if":
+            named = [k for k in node.keywords if k.arg is not None and k.arg not in own]
+            calls.append((len(named), any(k.arg is None for k in node.keywords)))
+    return calls
+
+
+ANSWER = re.compile(r"^(answer_\d+_\d+)\s*=\s*None\b(.*)$", re.M)
+
+
+def _choice_exercise(cells: list[dict]) -> tuple[int, str, list[str]] | None:
+    """(cell index, answer variable, letters) of the first multiple-choice exercise cell, if any."""
+    for i, c in enumerate(cells):
+        if c["cell_type"] != "code":
+            continue
+        m = ANSWER.search(_source(c))
+        if m:
+            letters = re.findall(r"[\"']([A-Z])[\"']", m.group(2))
+            if len(letters) >= 2:
+                return i, m.group(1), letters
+    return None
+
+
+def _verdict_words(lang: str) -> tuple[str, str]:
+    from crmlib.i18n import t
+
+    return t("core.wrong", lang), t("core.right", lang)
+
+
+# ------------------------------------------------------------------------------------------- server
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _write_settings(settings: Path) -> None:
+    """Lab user settings of the test: no autosave, every cell in the DOM, no news or update checks."""
+    for plugin, value in {
+        "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+        "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+        "@jupyterlab/apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        f = settings / f"{plugin}.jupyterlab-settings"
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(value), encoding="utf-8")
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    build: Path
+    log: Path
+
+    def api(self, method: str, path: str) -> object:
+        req = urllib.request.Request(f"{self.url}{path}", method=method,
+                                     headers={"Authorization": f"token {self.token}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            body = r.read()
+        return json.loads(body) if body else None
+
+    def log_tail(self, n: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-n:])
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the server gets SIGTERM if pytest dies (killed, timed out) before its finaliser runs."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _kill_kernels_of(runtime: Path) -> None:
+    """SIGKILL any kernel still running from this server's runtime folder (kernels get their own session,
+    so the server's process group does not hold them)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return
+    for d in proc.iterdir():
+        if d.name.isdigit():
+            try:
+                if str(runtime) in (d / "cmdline").read_bytes().decode(errors="replace"):
+                    os.kill(int(d.name), signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    exe = shutil.which("chromium")
+    if exe is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("Chromium is not installed, and CI must run the JupyterLab test (.ci/run installs it)")
+        pytest.skip("Chromium is not installed (apt-get install chromium; .ci/run does it in CI)")
+    return exe
+
+
+@pytest.fixture(scope="module")
+def lab(chapter_runs):
+    """JupyterLab on a free 127.0.0.1 port, random token, notebooks/; killed (process group) at the end.
+
+    Chapters run by hand write ``lab-output/``; the other chapters' results that a chapter reads come from
+    the main job's build folder, here the session's chapter runs (``CRMNB_BUILD_DIR``)."""
+    main_build, _ = chapter_runs
+    tmp = Path(tempfile.mkdtemp(prefix="crmnb-lab-"))
+    port, token = _free_port(), secrets.token_hex(24)
+    _write_settings(tmp / "settings")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CRMNB_HEADLESS", "MPLBACKEND", "JUPYTER_CONFIG_PATH", "JUPYTER_PATH")}
+    env.update(JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
+               JUPYTER_CONFIG_DIR=str(tmp / "config"), JUPYTER_RUNTIME_DIR=str(tmp / "runtime"),
+               JUPYTER_DATA_DIR=str(tmp / "data"),
+               IPYTHONDIR=str(tmp / "ipython"), CRMNB_BUILD_DIR=str(main_build), PYTHONUNBUFFERED="1")
+    cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.open_browser=False",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+           f"--IdentityProvider.token={token}", f"--notebook-dir={NOTEBOOKS}",
+           # the checkpoint JupyterLab makes when it opens a notebook goes to the temporary folder too
+           f"--FileCheckpoints.checkpoint_dir={tmp / 'checkpoints'}"]
+    import zmq
+
+    if zmq.has("curve"):  # encrypted kernel sockets, as the runner's (no "running over TCP" warnings)
+        cmd.append("--KernelManager.transport_encryption=auto")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = tmp / "server.log"
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=NOTEBOOKS, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True,
+                                preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
+    server = Lab(f"http://127.0.0.1:{port}", token, Path(main_build), log)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"JupyterLab exited with {proc.returncode}:\n{server.log_tail()}")
+            try:
+                server.api("GET", "/api/status")
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer on port {port} within 180 s:\n{server.log_tail()}")
+                time.sleep(0.5)
+        yield server
+    finally:
+        try:
+            for s in server.api("GET", "/api/sessions") if proc.poll() is None else []:
+                server.api("DELETE", f"/api/sessions/{s['id']}")
+        except OSError:
+            pass
+        for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+            if proc.poll() is not None:
+                break
+            try:
+                os.killpg(proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                proc.wait(timeout=wait)
+            except subprocess.TimeoutExpired:
+                pass
+        _kill_kernels_of(tmp / "runtime")
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------------------------ browser
+@dataclass
+class Finding:
+    """What one chapter showed in the browser."""
+
+    edition: str
+    notebook: Path
+    seconds: float = 0.0
+    run_seconds: float = 0.0
+    phases: dict = field(default_factory=dict)         # seconds: open, run all, what-if, exercise
+    crash: str = ""                                    # the driver itself failed (timeout, …)
+    unexecuted: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # error / stderr outputs: "cell N: text"
+    what_ifs: list[dict] = field(default_factory=list)
+    exercise: dict = field(default_factory=dict)
+    external: list[str] = field(default_factory=list)
+    shots: list[Path] = field(default_factory=list)
+
+
+JS_STATE = """() => {
+  const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
+  if (!nb) return null;
+  const cells = [...nb.querySelectorAll(':scope > .jp-Cell, :scope > .jp-WindowedPanel-outer .jp-Cell')];
+  const ind = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+  return {
+    status: ind ? ind.getAttribute('data-status') : null,
+    cells: cells.map(c => ({
+      code: c.classList.contains('jp-CodeCell'),
+      prompt: (c.querySelector('.jp-InputPrompt') || {}).textContent || '',
+      bad: [...c.querySelectorAll('%s')].map(o => o.innerText),
+    })),
+  };
+}""" % BAD_OUTPUT
+
+
+async def _state(page) -> dict | None:
+    return await page.evaluate(JS_STATE)
+
+
+async def _started(page) -> bool:
+    st = await _state(page)
+    return bool(st) and any(c["code"] and re.search(r"\[(\*|\d+)\]", c["prompt"]) for c in st["cells"])
+
+
+async def _run_all(page) -> None:
+    """Run > Run All Cells from the menu bar; again if no cell started within 30 s (a click that landed
+    while the notebook was still settling)."""
+    for attempt in range(3):
+        await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.focus()
+        await page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
+        await page.locator('.lm-Menu-item[data-command="runmenu:run-all"], '
+                           '.lm-Menu-item[data-command="notebook:run-all-cells"]').first.click()
+        for _ in range(60):
+            if await _started(page):
+                return
+            await asyncio.sleep(0.5)
+        await page.keyboard.press("Escape")
+    raise TimeoutError("Run > Run All Cells started no cell (3 attempts)")
+
+
+async def _wait_run_all(page, n_cells: int, timeout: float) -> dict:
+    """Poll until every code cell has an execution count and the kernel is idle (or a cell failed and the
+    kernel stayed idle, which stops Run All)."""
+    deadline = time.monotonic() + timeout
+    idle_with_error = 0
+    while True:
+        st = await _state(page)
+        if st and len(st["cells"]) == n_cells:
+            code = [c for c in st["cells"] if c["code"]]
+            done = all(re.fullmatch(r"\[\d+\]:", c["prompt"].strip()) for c in code)
+            if st["status"] == "idle" and done:
+                return st
+            failed = any(c["bad"] for c in st["cells"])
+            idle_with_error = idle_with_error + 1 if st["status"] == "idle" and failed and not any(
+                "*" in c["prompt"] for c in code) else 0
+            if idle_with_error >= 6:
+                return st
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Run All did not finish in {timeout:.0f} s (last state {st and st['status']})")
+        await asyncio.sleep(0.5)
+
+
+async def _cell(page, i: int):
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(i)
+
+
+async def _prompt(cell) -> str:
+    return (await cell.locator(".jp-InputPrompt").first.text_content() or "").strip()
+
+
+async def _run_cell_and_read(page, cell, timeout: float = 60) -> str:
+    """Run the focused cell (Ctrl+Enter: run, stay), wait for a new execution count, return its output."""
+    before = await _prompt(cell)
+    await page.keyboard.press("Control+Enter")
+    deadline = time.monotonic() + timeout
+    while True:
+        now = await _prompt(cell)
+        if re.fullmatch(r"\[\d+\]:", now) and now != before:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"cell did not run (prompt {now!r})")
+        await asyncio.sleep(0.2)
+    out = cell.locator(".jp-OutputArea-output")
+    await out.first.wait_for(timeout=timeout * 1000)
+    return "\n".join(await out.all_inner_texts())
+
+
+async def _set_first_line(page, cell, text: str) -> str:
+    """Replace the first line of ``cell``'s editor by typing ``text``; return the editor's text."""
+    editor = cell.locator(".cm-content")
+    await editor.click()
+    await page.keyboard.press("Control+Home")
+    await page.keyboard.press("Shift+End")
+    await page.keyboard.type(text)
+    return await editor.inner_text()
+
+
+async def _whatif(page, i: int, calls: list[tuple[int, bool]]) -> dict:
+    cell = await _cell(page, i)
+    views = cell.locator(WIDGET_VIEW)
+    controls = cell.locator(CONTROLS)
+    info = {"cell": i, "calls": len(calls), "declared": sum(n for n, _ in calls),
+            "declared_more": any(more for _, more in calls), "views": await views.count(),
+            "controls": await controls.count()}
+    if info["views"] == 0:
+        if os.environ.get("CRMNB_LAB_DUMP"):
+            Path(os.environ["CRMNB_LAB_DUMP"]).write_text(
+                await cell.locator(".jp-Cell-outputWrapper").evaluate("e => e.outerHTML"), encoding="utf-8")
+        return info
+    info["controls_in_first_view"] = await views.first.locator(CONTROLS).count()
+    result = views.first.locator(".widget-output")
+    info["before"] = (await result.inner_text()).strip()
+    first = views.first.locator(".widget-slider, .widget-checkbox").first
+    await first.scroll_into_view_if_needed()
+    if await first.evaluate("e => e.classList.contains('widget-checkbox')"):
+        await first.locator("input").focus()
+        await page.keyboard.press("Space")
+        info["key"] = "Space on the first checkbox"
+    else:
+        await first.locator(".noUi-handle, .ui-slider-handle").first.focus()
+        await page.keyboard.press("ArrowRight")
+        info["key"] = "ArrowRight on the first slider"
+    deadline = time.monotonic() + 60
+    after = info["before"]
+    while time.monotonic() < deadline:
+        after = (await result.inner_text()).strip()
+        if after and after != info["before"]:
+            break
+        await asyncio.sleep(0.25)
+    for _ in range(120):      # the chart follows the text: wait for the kernel to be idle again
+        st = await _state(page)
+        if st and st["status"] == "idle":
+            break
+        await asyncio.sleep(0.25)
+    await asyncio.sleep(0.5)
+    info["after"] = after
+    return info
+
+
+async def _exercise(page, cells: list[dict], lang: str) -> dict:
+    found = _choice_exercise(cells)
+    if found is None:
+        return {"missing": True}
+    i, var, letters = found
+    wrong_word, right_word = _verdict_words(lang)
+    cell = await _cell(page, i)
+    await cell.scroll_into_view_if_needed()
+    tried: list[tuple[str, str, str]] = []   # (letter, verdict "wrong"/"right"/"?", output)
+
+    async def answer(letter: str) -> str:
+        typed = await _set_first_line(page, cell, f'{var} = "{letter}"')
+        assert typed.splitlines()[0].strip() == f'{var} = "{letter}"', f"editor shows {typed!r}"
+        out = await _run_cell_and_read(page, cell)
+        kind = "wrong" if wrong_word in out else "right" if right_word in out else "?"
+        tried.append((letter, kind, out))
+        return kind
+
+    right = None
+    for letter in letters:
+        kind = await answer(letter)
+        if kind == "right":
+            right = letter
+            if any(k == "wrong" for _, k, _ in tried[:-1]):
+                break
+        elif kind == "wrong" and right is not None:
+            await answer(right)
+            break
+        elif kind == "?":
+            break
+    seq = [k for _, k, _ in tried]
+    return {"cell": i, "variable": var, "tried": tried, "wrong_then_right": any(
+        a == "wrong" and b == "right" for a, b in zip(seq, seq[1:])), "words": (wrong_word, right_word),
+        "marks_ok": all(("✗" if k == "wrong" else "✓") in out for _, k, out in tried if k != "?")}
+
+
+async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
+    f = Finding(edition, nb)
+    t0 = time.perf_counter()
+    cells = _cells(nb)
+    rel = nb.relative_to(NOTEBOOKS).as_posix()
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+
+    async def route(r):
+        u = urlsplit(r.request.url)
+        if u.scheme in ("data", "blob") or u.hostname == "127.0.0.1":
+            await r.continue_()
+        else:
+            f.external.append(r.request.url)
+            await r.abort()
+
+    await page.route("**/*", route)
+    try:
+        # a workspace of its own (reset): the page shows this chapter only, not the tabs another page left open
+        await page.goto(f"{lab.url}/lab/workspaces/{edition}-{nb.stem}/tree/{quote(rel)}?reset&token={lab.token}",
+                        wait_until="domcontentloaded")
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+        await panel.nth(len(cells) - 1).wait_for(timeout=OPEN_TIMEOUT * 1000)
+        await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(
+            timeout=OPEN_TIMEOUT * 1000)
+        t_run = time.perf_counter()
+        f.phases["open"] = t_run - t0
+        await _run_all(page)
+        st = await _wait_run_all(page, len(cells), RUN_TIMEOUT)
+        f.run_seconds = f.phases["run all"] = time.perf_counter() - t_run
+        for i, c in enumerate(st["cells"]):
+            if c["code"] and not re.fullmatch(r"\[\d+\]:", c["prompt"].strip()):
+                f.unexecuted.append(i)
+            f.problems += [f"cell {i}: {text.strip()[:600]}" for text in c["bad"]]
+        for i, c in enumerate(cells):
+            if c["cell_type"] == "code" and "what_if" in _source(c):
+                calls = _what_if_calls(_source(c))
+                if calls:
+                    f.what_ifs.append(await _whatif(page, i, calls))
+                    if len(f.what_ifs) == 1:
+                        shot = SHOTS / f"{edition}-{nb.stem}.png"
+                        await page.screenshot(path=str(shot))
+                        f.shots.append(shot)
+        f.phases["what-if"] = time.perf_counter() - t_run - f.run_seconds
+        t_ex = time.perf_counter()
+        f.exercise = await _exercise(page, cells, edition)
+        f.phases["exercise"] = time.perf_counter() - t_ex
+        shot = SHOTS / f"{edition}-{nb.stem}-exercise.png"
+        await page.screenshot(path=str(shot))
+        f.shots.append(shot)
+        st = await _state(page)
+        f.problems += [f"cell {i} (after the what-if and the exercise): {text.strip()[:600]}"
+                       for i, c in enumerate(st["cells"]) for text in c["bad"]
+                       if f"cell {i}: {text.strip()[:600]}" not in f.problems]
+    except Exception as exc:  # noqa: BLE001 - reported by every test of this chapter
+        f.crash = f"{type(exc).__name__}: {exc}"
+        try:
+            shot = SHOTS / f"{edition}-{nb.stem}-crash.png"
+            await page.screenshot(path=str(shot))
+            f.shots.append(shot)
+        except Exception:  # noqa: BLE001
+            pass
+    finally:
+        try:
+            for s in await asyncio.to_thread(lab.api, "GET", "/api/sessions"):
+                if s.get("path") == rel:
+                    await asyncio.to_thread(lab.api, "DELETE", f"/api/sessions/{s['id']}")
+        except OSError as exc:
+            f.crash = f.crash or f"could not shut the kernel down: {exc}"
+        await context.close()
+        f.seconds = time.perf_counter() - t0
+    return f
+
+
+async def _drive(chromium: str, lab: Lab) -> dict[str, Finding]:
+    from playwright.async_api import async_playwright
+
+    gate = asyncio.Semaphore(PARALLEL)
+    findings: dict[str, Finding] = {}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
+        try:
+            async def one(edition: str, nb: Path) -> None:
+                async with gate:
+                    f = await _chapter(browser, lab, edition, nb)
+                    findings[f"{edition}-{nb.stem}"] = f
+                    print(f"  lab {edition}-{nb.stem}: chapter {f.seconds:.1f} s ("
+                          + ", ".join(f"{k} {v:.1f}" for k, v in f.phases.items()) + ")"
+                          + (f", CRASH {f.crash.splitlines()[0]}" if f.crash else ""), flush=True)
+
+            await asyncio.gather(*(one(ed, nb) for ed, nb in CHAPTERS))
+        finally:
+            await browser.close()
+    return findings
+
+
+def _tree_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    out = {}
+    if folder.is_dir():
+        for p in sorted(folder.rglob("*")):
+            rel = p.relative_to(folder).as_posix()
+            if p.is_file() and not rel.startswith(skip):
+                out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="module")
+def lab_runs(chromium, lab):
+    """Drive every chapter once; ``(findings by id, seconds, digests before/after)``."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SHOTS.glob("*.png"):
+        old.unlink()
+    watched = {"notebooks": (NOTEBOOKS, ()), "build": (ROOT / "build", ("screenshots/",))}
+    before = {k: _tree_digest(d, skip) for k, (d, skip) in watched.items()}
+    t0 = time.perf_counter()
+    findings = asyncio.run(_drive(chromium, lab))
+    seconds = time.perf_counter() - t0
+    after = {k: _tree_digest(d, skip) for k, (d, skip) in watched.items()}
+    lines = [f"JupyterLab test: {len(findings)} chapter(s) in {seconds:.1f} s, {PARALLEL} at a time"]
+    lines += [f"  {k:<40} run all {f.run_seconds:6.1f} s, whole chapter {f.seconds:6.1f} s"
+              + (f"  CRASH {f.crash}" if f.crash else "") for k, f in sorted(findings.items())]
+    print("\n".join(lines))
+    (SHOTS / "timings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return findings, seconds, before, after, lab
+
+
+def _get(lab_runs, key: str) -> Finding:
+    f = lab_runs[0][key]
+    assert not f.crash, f"{key}: the browser run failed: {f.crash}\nserver log:\n{lab_runs[4].log_tail(25)}"
+    return f
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_run_all_without_errors_or_stderr(lab_runs, key):
+    f = _get(lab_runs, key)
+    assert not f.problems, f"{key}: error or stderr output in the lab:\n" + "\n".join(f.problems)
+    assert not f.unexecuted, f"{key}: cells not executed by Run All: {f.unexecuted}"
+    assert not f.external, f"{key}: requests outside 127.0.0.1: {f.external[:5]}"
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_what_if_is_displayed_once(lab_runs, key):
+    f = _get(lab_runs, key)
+    for w in f.what_ifs:
+        assert w["views"] == w["calls"], (
+            f"{key} cell {w['cell']}: {w['calls']} what_if call(s) displayed {w['views']} widget box(es) "
+            f"({w['controls']} controls where the chapter declares {w['declared']}"
+            f"{' or more' if w['declared_more'] else ''})")
+        assert w["controls"] == w["controls_in_first_view"] * w["calls"]
+        assert (w["controls"] >= w["declared"]) if w["declared_more"] else (w["controls"] == w["declared"]), w
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_first_control_changes_the_result(lab_runs, key):
+    f = _get(lab_runs, key)
+    assert f.what_ifs or not any("what_if(" in _source(c) for c in _cells(f.notebook)), f"{key}: no what-if seen"
+    for w in f.what_ifs:
+        assert w.get("before"), f"{key} cell {w['cell']}: the what-if shows no result text: {w}"
+        assert w["after"] != w["before"], (
+            f"{key} cell {w['cell']}: {w['key']} did not change the result:\n{w['before']}")
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_exercise_wrong_then_right(lab_runs, key):
+    f = _get(lab_runs, key)
+    ex = f.exercise
+    assert not ex.get("missing"), f"{key}: no multiple-choice exercise cell (answer_N_k = None  # \"A\", ...)"
+    tried = "\n".join(f"  {letter}: {kind}: {out}" for letter, kind, out in ex["tried"])
+    assert ex["wrong_then_right"], (
+        f"{key}: expected ✗ {ex['words'][0]!r} then ✓ {ex['words'][1]!r} in exercise cell {ex['cell']}:\n{tried}")
+    assert ex["marks_ok"], f"{key}: verdicts must be marked ✗ (wrong) and ✓ (right):\n{tried}"
+
+
+def test_screenshots_saved(lab_runs):
+    findings = lab_runs[0]
+    missing = [k for k, f in findings.items() if not any(s.is_file() and s.stat().st_size > 10_000 for s in f.shots)]
+    assert not missing, f"no screenshot for {missing}"
+
+
+def test_lab_writes_neither_notebooks_nor_build(lab_runs):
+    _, _, before, after, lab = lab_runs
+    assert after["notebooks"] == before["notebooks"], "the lab run changed files in notebooks/"
+    changed = sorted(k for k in set(before["build"]) | set(after["build"])
+                     if before["build"].get(k) != after["build"].get(k))
+    assert not changed, f"the lab run wrote the repository's build/: {changed[:10]}"
