@@ -306,10 +306,21 @@ async def _started(page) -> bool:
     return bool(st) and any(c["code"] and re.search(r"\[(\*|\d+)\]", c["prompt"]) for c in st["cells"])
 
 
+async def _accept_kernel_dialog(page) -> bool:
+    """Accept a "Select Kernel" dialog (the default, Python 3) as a student would; True if there was one."""
+    dialog = page.locator(".jp-Dialog")
+    if await dialog.count() and await dialog.first.is_visible():
+        await dialog.first.locator(".jp-Dialog-button.jp-mod-accept").first.click()
+        await asyncio.sleep(1.0)
+        return True
+    return False
+
+
 async def _run_all(page) -> None:
     """Run > Run All Cells from the menu bar; again if no cell started within 30 s (a click that landed
     while the notebook was still settling)."""
     for attempt in range(3):
+        await _accept_kernel_dialog(page)
         await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.focus()
         await page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
         await page.locator('.lm-Menu-item[data-command="runmenu:run-all"], '
@@ -583,23 +594,37 @@ def lab_runs(chromium, lab):
     return findings, seconds, before, after, lab
 
 
-def _get(lab_runs, key: str) -> Finding:
+# Faults this test found in chapters owned by others, reported to their owners; each one is expected to
+# fail (xfail, not strict) until it is fixed: (test, chapter id) -> what is wrong.
+KNOWN: dict[tuple[str, str], str] = {
+    ("test_exercise_wrong_then_right", "zh-04_cross_selling_retention"):
+        "zh edition: exercise verdicts of chapter 04 are English ('✗ Not quite'), not 不对 / 正确",
+    ("test_exercise_wrong_then_right", "zh-06_cost_and_return"):
+        "zh edition: exercise verdicts of chapter 06 are English ('✗ Not quite'), not 不对 / 正确",
+}
+
+
+def _get(lab_runs, key: str, request=None) -> Finding:
+    if request is not None:
+        reason = KNOWN.get((request.function.__name__, key))
+        if reason:
+            request.applymarker(pytest.mark.xfail(reason=reason, strict=False))
     f = lab_runs[0][key]
     assert not f.crash, f"{key}: the browser run failed: {f.crash}\nserver log:\n{lab_runs[4].log_tail(25)}"
     return f
 
 
 @pytest.mark.parametrize("key", IDS)
-def test_run_all_without_errors_or_stderr(lab_runs, key):
-    f = _get(lab_runs, key)
+def test_run_all_without_errors_or_stderr(lab_runs, key, request):
+    f = _get(lab_runs, key, request)
     assert not f.problems, f"{key}: error or stderr output in the lab:\n" + "\n".join(f.problems)
     assert not f.unexecuted, f"{key}: cells not executed by Run All: {f.unexecuted}"
     assert not f.external, f"{key}: requests outside 127.0.0.1: {f.external[:5]}"
 
 
 @pytest.mark.parametrize("key", IDS)
-def test_what_if_is_displayed_once(lab_runs, key):
-    f = _get(lab_runs, key)
+def test_what_if_is_displayed_once(lab_runs, key, request):
+    f = _get(lab_runs, key, request)
     for w in f.what_ifs:
         assert w["views"] == w["calls"], (
             f"{key} cell {w['cell']}: {w['calls']} what_if call(s) displayed {w['views']} widget box(es) "
@@ -610,8 +635,8 @@ def test_what_if_is_displayed_once(lab_runs, key):
 
 
 @pytest.mark.parametrize("key", IDS)
-def test_first_control_changes_the_result(lab_runs, key):
-    f = _get(lab_runs, key)
+def test_first_control_changes_the_result(lab_runs, key, request):
+    f = _get(lab_runs, key, request)
     assert f.what_ifs or not any("what_if(" in _source(c) for c in _cells(f.notebook)), f"{key}: no what-if seen"
     for w in f.what_ifs:
         assert w.get("before"), f"{key} cell {w['cell']}: the what-if shows no result text: {w}"
@@ -620,8 +645,8 @@ def test_first_control_changes_the_result(lab_runs, key):
 
 
 @pytest.mark.parametrize("key", IDS)
-def test_exercise_wrong_then_right(lab_runs, key):
-    f = _get(lab_runs, key)
+def test_exercise_wrong_then_right(lab_runs, key, request):
+    f = _get(lab_runs, key, request)
     ex = f.exercise
     assert not ex.get("missing"), f"{key}: no multiple-choice exercise cell (answer_N_k = None  # \"A\", ...)"
     tried = "\n".join(f"  {letter}: {kind}: {out}" for letter, kind, out in ex["tried"])
