@@ -596,12 +596,7 @@ def lab_runs(chromium, lab):
 
 # Faults this test found in chapters owned by others, reported to their owners; each one is expected to
 # fail (xfail, not strict) until it is fixed: (test, chapter id) -> what is wrong.
-KNOWN: dict[tuple[str, str], str] = {
-    ("test_exercise_wrong_then_right", "zh-04_cross_selling_retention"):
-        "zh edition: exercise verdicts of chapter 04 are English ('✗ Not quite'), not 不对 / 正确",
-    ("test_exercise_wrong_then_right", "zh-06_cost_and_return"):
-        "zh edition: exercise verdicts of chapter 06 are English ('✗ Not quite'), not 不对 / 正确",
-}
+KNOWN: dict[tuple[str, str], str] = {}
 
 
 def _get(lab_runs, key: str, request=None) -> Finding:
