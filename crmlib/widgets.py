@@ -9,6 +9,7 @@ show the default case.
 """
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -93,7 +94,7 @@ def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = Non
         handle.result = func(**{k: c.value for k, c in controls.items()})
         return handle
 
-    from IPython.display import display
+    from IPython.display import Image, display
 
     def run(**values: Any) -> None:
         handle.result = func(**values)
@@ -103,8 +104,11 @@ def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = Non
             drawn = plot(handle.result)
             fig = getattr(drawn, "figure", drawn)
             if fig is not None and hasattr(fig, "savefig"):
-                display(fig)
+                # a PNG made here shows whatever matplotlib backend the kernel runs (Agg included)
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
                 plt.close(fig)
+                display(Image(data=buf.getvalue(), format="png"))
 
     out = w.interactive_output(run, controls)
     handle.box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])

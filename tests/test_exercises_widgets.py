@@ -117,3 +117,26 @@ def test_what_if_is_displayed_once_even_as_the_last_expression(monkeypatch):
     assert shown == [h.box]                                     # displayed once, by what_if itself
     data, _ = DisplayFormatter().format(h)                      # what a cell result would add
     assert set(data) <= {"text/plain"} and h._ipython_display_() is None
+
+
+def test_what_if_live_shows_the_plot_as_a_png_whatever_the_backend(monkeypatch):
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    matplotlib.use("Agg")
+    monkeypatch.delenv("CRMNB_HEADLESS", raising=False)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))
+
+    def draw(r):
+        _, ax = plt.subplots()
+        ax.plot([0, 1], [r, r])
+        return ax
+
+    s = w.IntSlider(value=1)
+    what_if(lambda x: x, plot=draw, x=s)
+    s.value = 3
+    pngs = [o for o in shown if isinstance(o, Image)]
+    assert pngs and pngs[-1].data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert plt.get_fignums() == []            # the figure is closed, not left for the backend
