@@ -319,18 +319,29 @@ async def _accept_kernel_dialog(page) -> bool:
 async def _run_all(page) -> None:
     """Run > Run All Cells from the menu bar; again if no cell started within 30 s (a click that landed
     while the notebook was still settling)."""
-    for attempt in range(3):
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+    for attempt in range(4):
+        if await _started(page):
+            return
         await _accept_kernel_dialog(page)
-        await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.focus()
-        await page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click()
-        await page.locator('.lm-Menu-item[data-command="runmenu:run-all"], '
-                           '.lm-Menu-item[data-command="notebook:run-all-cells"]').first.click()
+        try:
+            # the "Select Kernel" dialog can open at any moment while the notebook settles: a click it
+            # intercepts times out quickly, the dialog is accepted and the attempt starts again
+            await page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").first.focus(timeout=5000)
+            await page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Run$")).click(timeout=5000)
+            await page.locator('.lm-Menu-item[data-command="runmenu:run-all"], '
+                               '.lm-Menu-item[data-command="notebook:run-all-cells"]').first.click(timeout=5000)
+        except PlaywrightTimeoutError:
+            await page.keyboard.press("Escape")
+            continue
         for _ in range(60):
             if await _started(page):
                 return
+            await _accept_kernel_dialog(page)   # a late dialog: accepting it lets Run All go on
             await asyncio.sleep(0.5)
         await page.keyboard.press("Escape")
-    raise TimeoutError("Run > Run All Cells started no cell (3 attempts)")
+    raise TimeoutError("Run > Run All Cells started no cell (4 attempts)")
 
 
 async def _wait_run_all(page, n_cells: int, timeout: float) -> dict:
