@@ -1106,12 +1106,8 @@ class ParetoNBD(_LatentModel):
 
     Notes
     -----
-    Refused (ValueError naming the row): negative or non-whole frequency, recency > T,
-    frequency 0 with recency > 0, and frequency > 0 with recency 0 (repeat purchases at the
-    moment of the first make the likelihood unbounded). Customers with T = 0 (first purchase at
-    the end of the calibration period) are accepted and contribute 0 to the log-likelihood.
-    At fit time: fewer than 2 customers, nobody with a repeat purchase, or every customer with
-    the same history raise ValueError. :meth:`fit` says what is warned.
+    The same customers are refused as by :class:`BetaGeo` (see its Notes); :meth:`fit` says
+    what is warned.
     """
 
     param_names = ("r", "alpha", "s", "beta")

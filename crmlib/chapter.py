@@ -15,6 +15,7 @@ hand (``build_dir=None``) writes to ``lab-output/``.
 """
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -318,7 +319,7 @@ class Chapter:
         if not isinstance(key, str) or not key:
             raise TypeError(f"key must be a label key, got {key!r}")
         own = f"{self.prefix}.{key}"
-        return own if own in labels() or key.split(".", 1)[0] not in _SHARED_HEADS() else key
+        return own if own in labels() or key.split(".", 1)[0] not in _shared_heads() else key
 
     def t(self, key: str, **values: Any) -> str:
         """A text in the chapter's language.
@@ -625,9 +626,10 @@ class Chapter:
         return SavedFigure(number, png, svg)
 
 
-def _SHARED_HEADS() -> set[str]:
-    """First segments of the shared label keys (``core``, ``col``, topics such as ``loss``)."""
-    return {k.split(".", 1)[0] for k in labels() if not re.fullmatch(r"ch\d\d\..*", k)}
+@functools.lru_cache(maxsize=1)
+def _shared_heads() -> frozenset[str]:
+    """First segments of the shipped shared label keys (``core``, ``col``, topics such as ``loss``)."""
+    return frozenset(k.split(".", 1)[0] for k in labels() if not re.fullmatch(r"ch\d\d\..*", k))
 
 
 def _dumps(doc: dict[str, Any]) -> str:

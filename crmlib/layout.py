@@ -85,9 +85,38 @@ def main_build_dir() -> Path:
     return Path(env) if env else BUILD_DIR
 
 
+_CHAPTER_DOC = """{summary}
+
+Parameters
+----------
+chapter : str
+    Notebook stem, e.g. ``"02_why_customers_are_lost"``.
+lang : {{"en", "zh"}}
+    The edition.
+
+Returns
+-------
+Path
+"""
+
+
+def _chapter_place(name: str, folder: str, suffix: str, summary: str):
+    """A :class:`Layout` method: ``<root>/<folder>[/<lang>]/<chapter><suffix>``, documented once here."""
+    def place(self, chapter: str, lang: str = "en") -> Path:
+        return edition_dir(self.root / folder, lang) / f"{chapter}{suffix}"
+
+    place.__name__ = name
+    place.__qualname__ = f"Layout.{name}"
+    place.__doc__ = _CHAPTER_DOC.format(summary=summary)
+    return place
+
+
 @dataclass(frozen=True)
 class Layout:
     """The layout of one build folder (the main ``build/``, a staging folder, ``lab-output/``).
+
+    Every per-chapter place is ``<root>/<kind>/[<lang>/]<chapter>…``: the edition rule of
+    :func:`edition_dir`, applied in this one class.
 
     Parameters
     ----------
@@ -102,79 +131,22 @@ class Layout:
             raise ValueError("Layout needs a build folder, got an empty path")
         object.__setattr__(self, "root", Path(root))
 
-    def results(self, chapter: str, lang: str = "en") -> Path:
-        """The recorded-results JSON of ``chapter`` in edition ``lang``.
-
-        Parameters
-        ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
-
-        Returns
-        -------
-        Path
-        """
-        return edition_dir(self.root / "results", lang) / f"{chapter}.json"
-
-    def timings(self, chapter: str, lang: str = "en") -> Path:
-        """Seconds spent saving each figure (kept apart: they vary from run to run).
-
-        Parameters
-        ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
-
-        Returns
-        -------
-        Path
-        """
-        return edition_dir(self.root / "timings", lang) / f"{chapter}.json"
-
-    def figures(self, chapter: str, lang: str = "en") -> Path:
-        """The folder of ``chapter``'s figures in edition ``lang``.
-
-        Parameters
-        ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
-
-        Returns
-        -------
-        Path
-        """
-        return edition_dir(self.root / "figures", lang) / chapter
-
-    def executed(self, chapter: str, lang: str = "en") -> Path:
-        """The executed copy of ``chapter``'s notebook.
-
-        Parameters
-        ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
-
-        Returns
-        -------
-        Path
-        """
-        return edition_dir(self.root / "notebooks", lang) / f"{chapter}.ipynb"
+    results = _chapter_place("results", "results", ".json",
+                             "The recorded-results JSON of ``chapter`` in edition ``lang``.")
+    timings = _chapter_place("timings", "timings", ".json",
+                             "Seconds spent saving each figure (kept apart: they vary from run to run).")
+    figures = _chapter_place("figures", "figures", "", "The folder of ``chapter``'s figures in edition ``lang``.")
+    executed = _chapter_place("executed", "notebooks", ".ipynb", "The executed copy of ``chapter``'s notebook.")
+    failed = _chapter_place("failed", "failed", "",
+                            "Where a failed run's partial output and error are kept.")
 
     def staging(self, chapter: str, lang: str = "en") -> Path:
         """A private build folder for one run of ``chapter`` (promoted on success).
 
         Parameters
         ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
+        chapter, lang : str
+            As for :meth:`results`.
 
         Returns
         -------
@@ -182,31 +154,13 @@ class Layout:
         """
         return self.root / ".staging" / f"{chapter}.{check_lang(lang)}"
 
-    def failed(self, chapter: str, lang: str = "en") -> Path:
-        """Where a failed run's partial output and error are kept.
-
-        Parameters
-        ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
-
-        Returns
-        -------
-        Path
-        """
-        return edition_dir(self.root / "failed", lang) / chapter
-
     def outputs(self, chapter: str, lang: str = "en") -> list[Path]:
         """Every path one run of ``chapter`` owns in this build (results, timings, figures, executed copy).
 
         Parameters
         ----------
-        chapter : str
-            Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-        lang : {"en", "zh"}
-            The edition.
+        chapter, lang : str
+            As for :meth:`results`.
 
         Returns
         -------

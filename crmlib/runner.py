@@ -10,8 +10,9 @@ succeeded does its output (results, figures, timings, executed copy) replace
 the previous one in the build folder; a failed run leaves the previous complete
 output untouched and keeps its partial output and error under
 ``build/failed/[<lang>/]<chapter>/``, which the summary names. Chapters that
-read other chapters' results (notebook metadata ``crmnb.needs``) run after
-those chapters in the same edition have finished.
+read other chapters' results (notebook metadata ``crmnb.needs``) start as soon
+as those chapters of the same edition have finished; of the runs free to start,
+the longest go first (:func:`schedule`), so the workers finish together.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import shutil
 import sys
 import time
 import traceback
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -30,7 +31,7 @@ from .i18n import LANGS, check_lang
 from .layout import NOTEBOOK_DIR, ROOT, Layout, notebook_dir, promote
 
 __all__ = ["ROOT", "NOTEBOOK_DIR", "Job", "Outcome", "discover", "resolve", "plan", "run_jobs", "summary",
-           "needs"]
+           "needs", "schedule"]
 
 
 @dataclass
@@ -236,15 +237,78 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
             print(f"  {'ok    ' if o.ok else 'FAILED'} {job.chapter} [{lang}] {o.seconds:5.1f} s", flush=True)
         return o
 
-    # chapters that read other chapters' results run after everything else in the same edition
-    late = [j for j in jobs if needs(j.notebook)]
-    early = [j for j in jobs if j not in late]
+    waiting = schedule(jobs)   # (job, what it waits for), in the order to start them
     done: dict[int, Outcome] = {}
+    running: dict[Any, Job] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for wave in (early, late):
-            for j, o in zip(wave, pool.map(run, wave)):
-                done[id(j)] = o
+        while waiting or running:
+            for entry in [e for e in waiting if e[1] <= done.keys()][:workers - len(running)]:
+                waiting.remove(entry)
+                running[pool.submit(run, entry[0])] = entry[0]
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                done[id(running.pop(fut))] = fut.result()
     return [done[id(j)] for j in jobs]
+
+
+def _estimate(job: Job) -> int:
+    """How long ``job`` may take, in arbitrary units: the characters of its code cells."""
+    try:
+        nb = json.loads(Path(job.notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    return sum(len("".join(c.get("source", ""))) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+
+
+def schedule(jobs: list[Job]) -> list[tuple[Job, set[int]]]:
+    """The order to start ``jobs`` in, and what each must wait for.
+
+    A job waits for the jobs of the same edition whose chapters its notebook
+    ``needs`` (a needed chapter that is not among ``jobs`` is read from the build
+    folder as it is). Of the jobs free to start, those others wait for go first,
+    then the longest (estimated by the size of their code): two workers then end
+    together instead of one of them idling while the other runs the last long chapter.
+
+    Parameters
+    ----------
+    jobs : list of Job
+
+    Returns
+    -------
+    list of (Job, set of int)
+        In the order to try starting them: each job and the ``id()`` of the jobs it waits for.
+
+    Raises
+    ------
+    ValueError
+        Chapters that wait for each other (a cycle in ``crmnb.needs``).
+    """
+    deps: dict[int, set[int]] = {}
+    for j in jobs:
+        want = set(needs(j.notebook)) - {j.chapter[:2]}
+        deps[id(j)] = {id(k) for k in jobs if k.lang == j.lang and k.chapter[:2] in want and k is not j}
+    # how many jobs wait for each one: a job others need is started early
+    blocking = {id(j): sum(id(j) in d for d in deps.values()) for j in jobs}
+    seen: set[int] = set()
+    stack: set[int] = set()
+
+    def visit(i: int) -> None:
+        if i in stack:
+            names = sorted(f"{k.chapter} [{k.lang}]" for k in jobs if id(k) in stack)
+            raise ValueError(f"chapters wait for each other's results (crmnb.needs): {', '.join(names)}")
+        if i in seen:
+            return
+        stack.add(i)
+        for d in deps[i]:
+            visit(d)
+        stack.discard(i)
+        seen.add(i)
+
+    for j in jobs:
+        visit(id(j))
+    est = {id(j): _estimate(j) for j in jobs}
+    ranked = sorted(jobs, key=lambda j: (0 if blocking[id(j)] else 1, -est[id(j)]))
+    return [(j, deps[id(j)]) for j in ranked]
 
 
 def summary(outcomes: list[Outcome], stream: Any = None) -> bool:

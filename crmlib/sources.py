@@ -781,11 +781,15 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
 
 # ---------------------------------------------------------------------------- what the chapters cite
 
-def _notebooks(root: Path | None = None) -> list[Path]:
+def _notebook_cells(root: Path | None = None) -> Iterable[tuple[str, str, str]]:
+    """(notebook relative to ``root``, cell type, source) of every cell of both editions' notebooks."""
     base = Path(root) if root is not None else _ROOT / "notebooks"
     if not base.is_dir():
         raise FileNotFoundError(f"root: no notebooks folder at {base}")
-    return sorted(base.glob("*.ipynb")) + sorted(base.glob("zh/*.ipynb"))
+    for nb in sorted(base.glob("*.ipynb")) + sorted(base.glob("zh/*.ipynb")):
+        rel = nb.relative_to(base).as_posix()
+        for kind, text in _cells(nb):
+            yield rel, kind, text
 
 
 _SEED_CALL = re.compile(r"seed_source\(\s*(['\"])([^'\"]+)\1\s*,\s*(['\"])([^'\"]+)\3\s*\)")
@@ -824,16 +828,14 @@ def cited_phrases(root: Path | None = None) -> list[tuple[str, str | None, str]]
         ``root`` is not a folder.
     """
     out = []
-    for nb in _notebooks(root):
-        rel = nb.relative_to(nb.parents[1] if nb.parent.name == "zh" else nb.parent).as_posix()
-        for kind, text in _cells(nb):
-            if kind == "markdown":
-                for span in re.findall(r"`([^`\n]+)`", text):
-                    if _CJK.search(span):
-                        out.append((rel, None, span))
-            elif kind == "code":
-                for m in _SEED_CALL.finditer(text):
-                    out.append((rel, m.group(2), m.group(4)))
+    for rel, kind, text in _notebook_cells(root):
+        if kind == "markdown":
+            for span in re.findall(r"`([^`\n]+)`", text):
+                if _CJK.search(span):
+                    out.append((rel, None, span))
+        elif kind == "code":
+            for m in _SEED_CALL.finditer(text):
+                out.append((rel, m.group(2), m.group(4)))
     return out
 
 
@@ -856,20 +858,18 @@ def cited_keys(root: Path | None = None) -> list[tuple[str, str]]:
         ``root`` is not a folder.
     """
     out = []
-    for nb in _notebooks(root):
-        rel = nb.relative_to(nb.parents[1] if nb.parent.name == "zh" else nb.parent).as_posix()
-        for kind, text in _cells(nb):
-            if kind == "markdown":
-                for m in _BIB_CITE.finditer(text):
-                    if m.group(1) is not None:
-                        keys = re.findall(r"@([A-Za-z0-9_:\-]+)", m.group(1))
-                    else:
-                        keys = [k.strip() for k in m.group(2).split(",")]
-                    out.extend((rel, k) for k in keys if k)
-            elif kind == "code":
-                for m in _PAPER_CALL.finditer(text):
-                    if _KEY.match(m.group(2)):
-                        out.append((rel, m.group(2).lstrip("@")))
+    for rel, kind, text in _notebook_cells(root):
+        if kind == "markdown":
+            for m in _BIB_CITE.finditer(text):
+                if m.group(1) is not None:
+                    keys = re.findall(r"@([A-Za-z0-9_:\-]+)", m.group(1))
+                else:
+                    keys = [k.strip() for k in m.group(2).split(",")]
+                out.extend((rel, k) for k in keys if k)
+        elif kind == "code":
+            for m in _PAPER_CALL.finditer(text):
+                if _KEY.match(m.group(2)):
+                    out.append((rel, m.group(2).lstrip("@")))
     return out
 
 

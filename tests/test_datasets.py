@@ -128,3 +128,24 @@ def test_unknown_name_and_missing_file(data_copy):
         datasets.load("clv_cases")
     with pytest.raises(TypeError):
         datasets.load(3)  # type: ignore[arg-type]
+
+
+def test_a_dataset_loaded_again_is_a_fresh_copy_of_the_same_table():
+    first = datasets.load("loss_causes")
+    first.iloc[0, first.columns.get_loc("share_pct")] = -1.0
+    first.attrs["dataset"] = "changed"
+    again = datasets.load("loss_causes")
+    assert again.attrs["dataset"] == "loss_causes" and (again["share_pct"] >= 0).all()
+    assert again is not datasets.load("loss_causes")
+
+
+def test_a_file_changed_after_it_was_loaded_is_checked_again(data_copy):
+    f = data_copy / "seed" / "loss_causes.csv"
+    good = datasets.load("loss_causes")
+    raw = f.read_bytes()
+    f.write_bytes(raw.replace(b",68,", b",67,"))   # same size, at once: only its bytes tell
+    with pytest.raises(DatasetError, match="SHA-256 mismatch"):
+        datasets.load("loss_causes")
+    _rehash(data_copy, "loss_causes")
+    changed = datasets.load("loss_causes")
+    assert not changed.equals(good) and changed["share_pct"].sum() == good["share_pct"].sum() - 1

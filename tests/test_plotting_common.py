@@ -39,3 +39,45 @@ def test_style_is_applied_only_when_asked():
     assert weight("zh") == "normal" or matplotlib.rcParams["axes.titleweight"] == "bold"
     apply_style("en")
     assert weight("en") == "bold"
+
+
+def _normalised(rc):
+    from cycler import cycler
+    from matplotlib.colors import to_rgba
+
+    out = dict(rc)
+    cyc = out["axes.prop_cycle"].by_key()
+    out["axes.prop_cycle"] = cycler(color=[to_rgba(c) for c in cyc.pop("color", [])], **cyc)
+    return out
+
+
+def test_the_style_sheet_is_what_seaborn_set_theme_sets():
+    """crmnb.mplstyle carries seaborn's theme; regenerate it with tools/write_style.py when this fails."""
+    import matplotlib as mpl
+    import matplotlib.style
+    import seaborn as sns
+
+    from crmlib.plotting import SEABORN_THEME, STYLE
+
+    with mpl.rc_context():
+        mpl.rcdefaults()
+        sns.set_theme(**SEABORN_THEME)
+        want = _normalised(mpl.rcParams)
+        mpl.rcdefaults()
+        matplotlib.style.use(str(STYLE))
+        got = _normalised(mpl.rcParams)
+    differ = sorted(k for k in want if want[k] != got[k])
+    assert not differ, (f"{STYLE.name} differs from seaborn.set_theme(**SEABORN_THEME) in {differ}; "
+                        "run tools/write_style.py")
+
+
+def test_applying_the_style_does_not_import_seaborn():
+    import subprocess
+    import sys
+
+    code = ("import sys; import matplotlib; matplotlib.use('agg'); from crmlib.plotting import apply_style; "
+            "apply_style('zh'); import matplotlib as mpl; "
+            "assert mpl.rcParams['axes.grid'] and not mpl.rcParams['axes.spines.top']; "
+            "print('seaborn' in sys.modules, 'scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False"]

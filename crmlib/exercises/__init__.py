@@ -135,14 +135,6 @@ class _Base:
             raise TypeError(f"exercise {self.number}: solve() must return a Solution, got {type(sol).__name__}")
         return sol
 
-
-@dataclass(frozen=True)
-class NumberExercise(_Base):
-    """An exercise whose answer is a number, right within ``tol`` (absolute, or relative)."""
-
-    tol: float = 1e-6
-    relative: bool = False
-
     def check(self, answer: Any, prefix: str, lang: str) -> Feedback:
         """Check ``answer`` against the computed solution.
 
@@ -159,7 +151,21 @@ class NumberExercise(_Base):
         -------
         Feedback
         """
-        sol = self._solution()
+        return self._verdict(answer, prefix, lang, self._solution())
+
+    def _verdict(self, answer: Any, prefix: str, lang: str, sol: Solution) -> Feedback:
+        """The verdict on ``answer`` given the solution ``sol`` (each kind of exercise has its own)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class NumberExercise(_Base):
+    """An exercise whose answer is a number, right within ``tol`` (absolute, or relative)."""
+
+    tol: float = 1e-6
+    relative: bool = False
+
+    def _verdict(self, answer: Any, prefix: str, lang: str, sol: Solution) -> Feedback:
         explain, hint = self._texts(prefix, lang, sol)
         if answer is None:
             return Feedback(None, hint or t("core.ex.replace_none", lang), lang=lang)
@@ -175,23 +181,7 @@ class ChoiceExercise(_Base):
 
     options: tuple[str, ...] = ("A", "B", "C", "D")
 
-    def check(self, answer: Any, prefix: str, lang: str) -> Feedback:
-        """Check ``answer`` against the computed solution.
-
-        Parameters
-        ----------
-        answer : Any
-            The student's answer (``None``: not answered yet).
-        prefix : str
-            The chapter's label prefix (``"ch02"``), for the texts.
-        lang : {"en", "zh"}
-            Language of the verdict.
-
-        Returns
-        -------
-        Feedback
-        """
-        sol = self._solution()
+    def _verdict(self, answer: Any, prefix: str, lang: str, sol: Solution) -> Feedback:
         expl = {o: t(f"{prefix}.ex.{self.number}.opt.{o}", lang, **sol.values) for o in self.options}
         return check_choice(answer, str(sol.answer), expl, lang=lang)
 
@@ -219,23 +209,7 @@ _YES = {"yes": "yes", "y": "yes", "是": "yes", "no": "no", "n": "no", "否": "n
 class YesNoExercise(_Base):
     """An exercise answered "yes" or "no" (是 / 否 accepted too)."""
 
-    def check(self, answer: Any, prefix: str, lang: str) -> Feedback:
-        """Check ``answer`` against the computed solution.
-
-        Parameters
-        ----------
-        answer : Any
-            The student's answer (``None``: not answered yet).
-        prefix : str
-            The chapter's label prefix (``"ch02"``), for the texts.
-        lang : {"en", "zh"}
-            Language of the verdict.
-
-        Returns
-        -------
-        Feedback
-        """
-        sol = self._solution()
+    def _verdict(self, answer: Any, prefix: str, lang: str, sol: Solution) -> Feedback:
         explain, _ = self._texts(prefix, lang, sol)
         if answer is None:
             return Feedback(None, t("core.ex.yes_or_no", lang), lang=lang)

@@ -7,9 +7,10 @@ plot functions only draw what they are given.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-__all__ = ["get_ax", "PALETTE", "apply_style", "wrap_label", "weight"]
+__all__ = ["get_ax", "PALETTE", "SEABORN_THEME", "STYLE", "apply_style", "wrap_label", "weight"]
 
 #: Colour-blind-safe palette (Okabe & Ito 2008) used across the chapters.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -36,27 +37,16 @@ def get_ax(ax: Any = None, figsize: tuple[float, float] | None = None) -> Any:
     return new
 
 
-def apply_style(lang: str = "en") -> None:
-    """Apply the collection's look (seaborn's theme with our palette and sizes) and ``lang``'s fonts.
-
-    This is the one call that changes matplotlib's global settings; :class:`crmlib.Chapter`
-    offers it as ``ch.apply_style()``.
-
-    Parameters
-    ----------
-    lang : {"en", "zh"}
-        Language of the figures (Chinese needs a CJK font, see :func:`crmlib.i18n.use_lang`).
-    """
-    import matplotlib as mpl
-    import seaborn as sns
-
-    from ..i18n import use_lang
-
-    sns.set_theme(context="notebook", style="whitegrid", palette=list(PALETTE), rc={
+#: The collection's theme as arguments of :func:`seaborn.set_theme` (``tools/write_style.py`` writes
+#: what it sets into ``crmnb.mplstyle``; a test checks that the file still matches seaborn).
+SEABORN_THEME: dict[str, Any] = {
+    "context": "notebook", "style": "whitegrid", "palette": list(PALETTE), "font": "sans-serif",
+    "rc": {
         "figure.figsize": (7.0, 4.2),
         "figure.dpi": 100,
         "axes.spines.top": False,
         "axes.spines.right": False,
+        "axes.edgecolor": "#444444",
         "grid.alpha": 0.3,
         "axes.titlesize": 12,
         "axes.titleweight": "bold",
@@ -66,8 +56,34 @@ def apply_style(lang: str = "en") -> None:
         "legend.fontsize": 9,
         "svg.hashsalt": "crm-notebooks",
         "svg.fonttype": "path",
-    })
-    mpl.rcParams["axes.edgecolor"] = "#444444"
+        "image.cmap": "viridis",   # seaborn's "rocket" exists only once seaborn is imported
+    },
+}
+
+#: The theme as a matplotlib style sheet; use it for your own figures with
+#: ``matplotlib.style.use(crmlib.plotting.STYLE)``.
+STYLE = Path(__file__).with_name("crmnb.mplstyle")
+
+
+def apply_style(lang: str = "en") -> None:
+    """Apply the collection's look (seaborn's whitegrid theme with our palette and sizes) and ``lang``'s fonts.
+
+    This is the one call that changes matplotlib's global settings; :class:`crmlib.Chapter`
+    offers it as ``ch.apply_style()``. The theme is read from :data:`STYLE`, the settings
+    ``seaborn.set_theme(**SEABORN_THEME)`` makes, so a chapter that draws no seaborn plot
+    does not pay for importing seaborn (about a second, most of it ``scipy.stats``).
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+        Language of the figures (Chinese needs a CJK font, see :func:`crmlib.i18n.use_lang`).
+    """
+    import matplotlib.style
+
+    from ..i18n import check_lang, use_lang
+
+    check_lang(lang)
+    matplotlib.style.use(str(STYLE))
     use_lang(lang)
 
 

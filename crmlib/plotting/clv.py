@@ -41,24 +41,6 @@ def _case_label(case: str, lang: str) -> str:
     return t(f"clv.case.{case}", lang)
 
 
-def _grid_axes(ax: Any, im: Any, vals: np.ndarray, xticks: list[str], yticks: list[str],
-               keys: tuple[str, str, str], lang: str, cell_text: Any, mid: float, fontsize: float) -> Any:
-    """Ticks, axis labels (x, y, colour bar label keys), optional cell texts and colour bar of a heatmap."""
-    if cell_text is not None:
-        for i in range(vals.shape[0]):
-            for j in range(vals.shape[1]):
-                ax.text(j, i, cell_text(vals[i, j]), ha="center", va="center", fontsize=fontsize,
-                        color="white" if vals[i, j] < mid else "black")
-    ax.set_xticks(range(len(xticks)), xticks, fontsize=8)
-    ax.set_yticks(range(len(yticks)), yticks, fontsize=8)
-    ax.set_xlabel(t(keys[0], lang))
-    ax.set_ylabel(t(keys[1], lang))
-    ax.grid(False)
-    cb = ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.03)
-    cb.set_label(t(keys[2], lang), fontsize=8)
-    return cb
-
-
 # ------------------------------------------------------------------ Part 1
 def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     """Bars of the printed lifetime values, annotated with horizon and undiscounted yearly margin.
@@ -370,14 +352,18 @@ def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, *, lang: st
     -------
     matplotlib.axes.Axes
     """
+    import seaborn as sns
+
     ax = get_ax(ax, (7.2, 5.0))
     m = matrix.sort_index(ascending=False)
-    vals = m.to_numpy(dtype=float)
-    im = ax.imshow(vals, cmap=cmap, aspect="auto", vmin=vmin, vmax=vmax)
-    lo, hi = (vmin if vmin is not None else vals.min()), (vmax if vmax is not None else vals.max())
-    _grid_axes(ax, im, vals, [f"{c:g}" for c in m.columns], [f"{r:g}" for r in m.index],
-               ("clv.recency_weeks", "clv.frequency", value_key), lang,
-               fmt.format if annotate else None, (lo + hi) / 2, 6.5)
+    annot = np.vectorize(fmt.format)(m.to_numpy(dtype=float)) if annotate else False
+    sns.heatmap(m, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, annot=annot, fmt="", annot_kws={"fontsize": 6.5},
+                xticklabels=[f"{c:g}" for c in m.columns], yticklabels=[f"{r:g}" for r in m.index],
+                cbar_kws={"label": t(value_key, lang), "fraction": 0.046, "pad": 0.03})
+    ax.collections[0].colorbar.ax.yaxis.label.set_size(8)
+    ax.tick_params(axis="both", labelsize=8, rotation=0)
+    ax.set_xlabel(t("clv.recency_weeks", lang))
+    ax.set_ylabel(t("clv.frequency", lang))
     ax.set_title(t(title_key, lang))
     return ax
 

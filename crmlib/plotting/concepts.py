@@ -160,25 +160,25 @@ def man_chart(by_criterion: pd.DataFrame, *, lang: str = "en", ax: Any = None) -
     -------
     matplotlib.axes.Axes
     """
-    import seaborn as sns
-
     ax = get_ax(ax, (8.0, 4.2))
-    met, not_met = t("concepts.met", lang), t("concepts.not_met", lang)
-    names = [t(f"concepts.man.{k}", lang) for k in by_criterion.index]
-    long = pd.DataFrame({
-        "criterion": names * 2,
-        "group": [met] * len(names) + [not_met] * len(names),
-        "rate": 100 * np.r_[by_criterion["close_met"].to_numpy(float), by_criterion["close_not"].to_numpy(float)],
-        "n": np.r_[by_criterion["n_met"].to_numpy(int), by_criterion["n_not"].to_numpy(int)],
-    })
-    sns.barplot(data=long, x="criterion", y="rate", hue="group", palette=[PALETTE[2], "lightgrey"],
-                hue_order=[met, not_met], ax=ax, zorder=2, width=0.76)
-    for container, (_, part) in zip(ax.containers, long.groupby("group", sort=False)):
-        labels = [f"{v:.1f}%\n{t('concepts.n_prospects', lang, n=int(n))}" for v, n in zip(part["rate"], part["n"])]
-        ax.bar_label(container, labels=labels, fontsize=7.5, padding=2)
+    groups = ((t("concepts.met", lang), "close_met", "n_met", PALETTE[2]),
+              (t("concepts.not_met", lang), "close_not", "n_not", "lightgrey"))
+    x = np.arange(len(by_criterion))
+    width = 0.38   # two bars per criterion, 0.76 of the slot
+    top = 0.0
+    for k, (name, rate_col, n_col, colour) in enumerate(groups):
+        rate = 100 * by_criterion[rate_col].to_numpy(float)
+        n = by_criterion[n_col].to_numpy(int)
+        bars = ax.bar(x + (k - 0.5) * width, rate, width, color=colour, edgecolor="white", label=name, zorder=2)
+        ax.bar_label(bars, labels=[("—" if np.isnan(v) else f"{v:.1f}%") + "\n" + t("concepts.n_prospects", lang, n=int(m))
+                                   for v, m in zip(rate, n)], fontsize=7.5, padding=2)
+        top = max(top, float(np.nanmax(rate, initial=0.0)))
+    ax.set_xticks(x, [t(f"concepts.man.{k}", lang) for k in by_criterion.index])
+    ax.set_xlim(-0.5, len(by_criterion) - 0.5)
+    ax.grid(axis="x", visible=False)
     ax.set_xlabel("")
     ax.set_ylabel(t("concepts.close_rate_pct", lang))
-    ax.set_ylim(0, float(long["rate"].max()) * 1.3)
-    ax.legend(loc="upper left", fontsize=9, title=None)
+    ax.set_ylim(0, top * 1.3)
+    ax.legend(loc="upper left", fontsize=9)
     ax.set_title(t("concepts.man_title", lang))
     return ax
