@@ -27,7 +27,7 @@ import pandas as pd
 from ._validate import check_int
 from .warnings import ConvergenceWarning, SeparationWarning, warn
 
-__all__ = ["MAX_ITER", "separated_terms", "fit_logit"]
+__all__ = ["MAX_ITER", "separated_terms", "fit_logit", "odds_ratio_table", "LogitResults"]
 
 #: Largest ``maxiter`` accepted by the logit fits.
 MAX_ITER = 10_000
@@ -131,3 +131,93 @@ def fit_logit(y: np.ndarray, X: pd.DataFrame, model: str, *, maxiter: Any = 35,
              f"converging (maxiter={maxiter}); the estimates are not the maximum of the likelihood.",
              stacklevel=4)
     return res
+
+
+def odds_ratio_table(result: Any, terms: Any, alpha: float = 0.05) -> pd.DataFrame:
+    """Odds ratios of ``terms`` in a statsmodels logit fit, with Wald intervals.
+
+    Parameters
+    ----------
+    result : statsmodels ``LogitResults``
+    terms : sequence of str
+        Regressors to report (usually every one but the constant).
+    alpha : float
+        1 − confidence level of ``lower`` / ``upper``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        By term: ``odds_ratio`` = exp(coefficient), ``lower``, ``upper`` and the coefficient's ``pvalue``.
+        A separated term (warned at fit time) has an infinite odds ratio or bound.
+    """
+    with np.errstate(over="ignore"):
+        ci = np.exp(result.conf_int(alpha=alpha))
+        table = pd.DataFrame({"odds_ratio": np.exp(result.params), "lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1],
+                              "pvalue": result.pvalues})
+    return table.loc[list(terms)]
+
+
+class LogitResults:
+    """The statsmodels-style view shared by crmlib's logit results (a fit in ``self.result``).
+
+    :class:`crmlib.funnel.CloseModel` and :class:`crmlib.crosssell.RetentionLogit` add what is
+    particular to their model (odds ratios, marginal effects, predictions).
+    """
+
+    result: Any
+
+    @property
+    def params(self) -> pd.Series:
+        """Coefficients on the log-odds scale: ``const`` and one per term."""
+        return self.result.params
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors of :attr:`params`."""
+        return self.result.bse
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """Wald test p-values of :attr:`params`."""
+        return self.result.pvalues
+
+    @property
+    def nobs(self) -> int:
+        """Rows used in the fit."""
+        return int(self.result.nobs)
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Wald confidence intervals of :attr:`params` (log-odds scale).
+
+        Parameters
+        ----------
+        alpha : float
+            1 − confidence level, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``lower`` and ``upper``, one row per parameter.
+        """
+        from ._validate import check_probability
+
+        alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
+        ci = self.result.conf_int(alpha=alpha)
+        return pd.DataFrame({"lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1]})
+
+    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The coefficient table (statsmodels' full text table is ``result.summary()``).
+
+        Parameters
+        ----------
+        alpha : float
+            1 − confidence level of ``lower`` / ``upper``, in (0, 1).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper`` by parameter (log-odds scale).
+        """
+        ci = self.conf_int(alpha)
+        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.result.tvalues,
+                             "pvalue": self.pvalues, "lower": ci["lower"], "upper": ci["upper"]})

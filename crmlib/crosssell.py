@@ -31,6 +31,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ._logit import LogitResults, fit_logit, odds_ratio_table
 from ._validate import (as_float_array, check_aligned, check_columns, check_int, check_names, check_not_empty,
                         check_number, check_probability)
 
@@ -219,8 +220,11 @@ def retention_by_products(customers: pd.DataFrame, products_col: str = "n_produc
 
 
 @dataclass(frozen=True)
-class RetentionLogit:
+class RetentionLogit(LogitResults):
     """A fitted logit of staying (1 = stayed a year) with its average marginal effects.
+
+    ``params``, ``bse``, ``pvalues``, ``nobs``, ``conf_int()`` and ``summary()`` are statsmodels'
+    (log-odds of staying), shared with :class:`crmlib.funnel.CloseModel`.
 
     Attributes
     ----------
@@ -238,58 +242,11 @@ class RetentionLogit:
     ame: pd.DataFrame
 
     @property
-    def params(self) -> pd.Series:
-        """Coefficients (log-odds of staying): ``const`` and one per term."""
-        return self.result.params
-
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors of :attr:`params`."""
-        return self.result.bse
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald confidence intervals of :attr:`params`.
-
-        Parameters
-        ----------
-        alpha : float
-            1 − confidence level, in (0, 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``lower`` and ``upper`` (log-odds) for ``const`` and each term.
-        """
-        check_probability(alpha, "alpha", open_low=True, open_high=True)
-        ci = self.result.conf_int(alpha=alpha)
-        return pd.DataFrame({"lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1]})
-
-    @property
     def odds_ratios(self) -> pd.DataFrame:
         """Per term (not the constant): ``odds_ratio`` = exp(coefficient), its 95 % Wald interval
         ``lower``, ``upper`` and the coefficient's ``pvalue`` (the same columns as
         :attr:`crmlib.funnel.CloseModel.odds_ratios`)."""
-        terms = list(self.terms)
-        ci = self.conf_int(0.05).loc[terms]
-        return pd.DataFrame({"odds_ratio": np.exp(self.params[terms]), "lower": np.exp(ci["lower"]),
-                             "upper": np.exp(ci["upper"]), "pvalue": self.result.pvalues[terms]})
-
-    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
-        """The coefficient table: ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper``.
-
-        Parameters
-        ----------
-        alpha : float
-            1 − confidence level of ``lower`` / ``upper``, in (0, 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed by ``const`` and the terms (log-odds of staying).
-        """
-        ci = self.conf_int(alpha)
-        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.result.tvalues,
-                             "pvalue": self.result.pvalues, "lower": ci["lower"], "upper": ci["upper"]})
+        return odds_ratio_table(self.result, self.terms, 0.05)
 
     def predict(self, exog: pd.DataFrame | Sequence[float], alpha: float = 0.05) -> pd.DataFrame:
         """P(stay) with a delta-method confidence band on the log-odds scale.
@@ -417,8 +374,6 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("
         The fit stopped after ``maxiter`` iterations without converging.
     """
     import statsmodels.api as sm
-
-    from ._logit import fit_logit
 
     terms = check_names(terms, "terms")
     alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)

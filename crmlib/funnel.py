@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._logit import LogitResults, fit_logit, odds_ratio_table
 from ._validate import (MAX_DRAWS, as_float_array, check_generator, check_int, check_nonnegative,
                         check_probability, check_size, check_whole)
 from .prospects import STAGES, check_prospects
@@ -439,7 +440,7 @@ def time_to_close(prospects: pd.DataFrame) -> pd.Series:
 
 
 @dataclass(frozen=True)
-class CloseModel:
+class CloseModel(LogitResults):
     """A fitted logit of closing on Money, Authority and Need (statsmodels' results convention).
 
     Parameters
@@ -455,8 +456,8 @@ class CloseModel:
 
     Notes
     -----
-    ``params``, ``bse`` and ``pvalues`` (log-odds coefficients, standard errors and p-values, constant
-    included) and ``nobs`` (same as ``n``) are properties, as in statsmodels' results.
+    ``params``, ``bse``, ``pvalues``, ``nobs`` (same as ``n``), ``conf_int()`` and ``summary()`` are
+    statsmodels' (log-odds scale, constant included), shared with :class:`crmlib.crosssell.RetentionLogit`.
     """
 
     result: Any
@@ -468,61 +469,6 @@ class CloseModel:
         if not isinstance(self.odds_ratios, pd.DataFrame) or any(c not in self.odds_ratios for c in cols):
             raise ValueError(f"odds_ratios must be a DataFrame with columns {cols}")
         object.__setattr__(self, "odds_ratios", self.odds_ratios[cols].copy())
-
-    @property
-    def params(self) -> pd.Series:
-        """Coefficients on the log-odds scale: ``const``, ``money``, ``authority``, ``need``."""
-        return self.result.params
-
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors of :attr:`params`."""
-        return self.result.bse
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Wald test p-values of :attr:`params`."""
-        return self.result.pvalues
-
-    @property
-    def nobs(self) -> int:
-        """Prospects used in the fit."""
-        return self.n
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald confidence intervals of :attr:`params` (log-odds scale).
-
-        Parameters
-        ----------
-        alpha : float
-            1 − confidence level, in (0, 1).
-
-        Returns
-        -------
-        DataFrame
-            Columns ``lower`` and ``upper``, one row per parameter.
-        """
-        alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
-        ci = self.result.conf_int(alpha=alpha)
-        return pd.DataFrame({"lower": ci[0], "upper": ci[1]})
-
-    def summary(self, alpha: float = 0.05) -> pd.DataFrame:
-        """The coefficient table (log-odds scale), as :meth:`crmlib.crosssell.RetentionLogit.summary`.
-
-        Parameters
-        ----------
-        alpha : float
-            1 − confidence level of ``lower`` / ``upper``.
-
-        Returns
-        -------
-        DataFrame
-            ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper`` by parameter (statsmodels'
-            full text table is ``result.summary()``).
-        """
-        ci = self.conf_int(alpha)
-        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.result.tvalues,
-                             "pvalue": self.pvalues, "lower": ci["lower"], "upper": ci["upper"]})
 
     def predict(self, prospects: pd.DataFrame) -> pd.Series:
         """Predicted close probability of each prospect.
@@ -619,8 +565,6 @@ def fit_close_logit(prospects: pd.DataFrame, alpha: float = 0.05, *, maxiter: in
     crmlib.warnings.ConvergenceWarning
         The fit stopped after ``maxiter`` iterations without converging.
     """
-    from ._logit import fit_logit
-
     df = check_prospects(prospects)
     alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
     y = (df["stage_reached"] == "deal").astype(float)
@@ -628,11 +572,7 @@ def fit_close_logit(prospects: pd.DataFrame, alpha: float = 0.05, *, maxiter: in
         raise ValueError("prospects must contain both deals and non-deals to fit a logit")
     X = _design(df)
     res = fit_logit(y, X, "close model", maxiter=maxiter, outcome="deal")
-    with np.errstate(over="ignore"):        # a separated term's odds ratio overflows to inf (and warned)
-        ci = np.exp(res.conf_int(alpha=alpha))
-        ors = pd.DataFrame({"odds_ratio": np.exp(res.params), "lower": ci[0], "upper": ci[1],
-                            "pvalue": res.pvalues}).loc[list(PREDICTORS)]
-    return CloseModel(res, ors, int(len(df)))
+    return CloseModel(res, odds_ratio_table(res, PREDICTORS, alpha), int(len(df)))
 
 
 # ---------------------------------------------------------------- the chapter's analyses, as tables and dicts
