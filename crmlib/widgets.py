@@ -101,16 +101,35 @@ def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = Non
         if plot is not None:
             import matplotlib.pyplot as plt
 
-            drawn = plot(handle.result)
-            fig = getattr(drawn, "figure", drawn)
-            if fig is not None and hasattr(fig, "savefig"):
-                # a PNG made here shows whatever matplotlib backend the kernel runs (Agg included)
-                buf = io.BytesIO()
-                fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-                plt.close(fig)
-                display(Image(data=buf.getvalue(), format="png"))
+            # not interactive while drawing: pyplot's interactive mode redraws a figure whenever an
+            # artist changes, and such a redraw from a widget callback could leave the PNG blank
+            with plt.ioff():
+                drawn = plot(handle.result)
+                fig = getattr(drawn, "figure", drawn)
+                png = _png(fig) if fig is not None and hasattr(fig, "savefig") else None
+                if fig is not None:
+                    plt.close(fig)
+            if png is not None:
+                display(Image(data=png, format="png"))
 
     out = w.interactive_output(run, controls)
     handle.box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])
     display(handle.box)
     return handle
+
+
+def _png(fig: Any, dpi: float = 100) -> bytes:
+    """``fig`` as PNG bytes, drawn on a canvas of its own (whatever backend the kernel runs).
+
+    The figure is put on a fresh Agg canvas first, and its tight box is measured as the
+    chapters' figures are (:meth:`crmlib.Chapter.figure`). Call it with pyplot's interactive mode
+    off (``plt.ioff()``): a redraw triggered from a widget callback could leave the PNG blank.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from .chapter import _tight_bbox
+
+    FigureCanvasAgg(fig)          # attaches itself as fig.canvas
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=_tight_bbox(fig, dpi))
+    return buf.getvalue()

@@ -101,6 +101,13 @@ def _what_if_calls(src: str) -> list[tuple[int, bool]]:
     return calls
 
 
+def _what_if_plots(src: str) -> int:
+    """How many ``what_if(...)`` calls in ``src`` pass ``plot=`` (a chart that must follow the controls)."""
+    return sum(1 for node in ast.walk(ast.parse(src))
+               if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "what_if"
+               and any(k.arg == "plot" for k in node.keywords))
+
+
 ANSWER = re.compile(r"^(answer_\d+_\d+)\s*=\s*None\b(.*)$", re.M)
 
 
@@ -401,13 +408,28 @@ async def _set_first_line(page, cell, text: str) -> str:
     return await editor.inner_text()
 
 
-async def _whatif(page, i: int, calls: list[tuple[int, bool]]) -> dict:
+INKED_IMAGES = """imgs => Promise.all(imgs.map(i => i.decode().then(() => {
+    const c = document.createElement("canvas");
+    c.width = i.naturalWidth; c.height = i.naturalHeight;
+    if (!c.width || !c.height) return false;
+    const g = c.getContext("2d");
+    g.drawImage(i, 0, 0);
+    const d = g.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let k = 0; k < d.length; k += 4) {
+        if (d[k + 3] > 128 && (d[k] < 200 || d[k + 1] < 200 || d[k + 2] < 200)) ink++;
+    }
+    return ink > 0.002 * c.width * c.height;
+}, () => false))).then(ok => ok.filter(Boolean).length)"""
+
+
+async def _whatif(page, i: int, calls: list[tuple[int, bool]], plots: int = 0) -> dict:
     cell = await _cell(page, i)
     views = cell.locator(WIDGET_VIEW)
     controls = cell.locator(CONTROLS)
     info = {"cell": i, "calls": len(calls), "declared": sum(n for n, _ in calls),
             "declared_more": any(more for _, more in calls), "views": await views.count(),
-            "controls": await controls.count()}
+            "controls": await controls.count(), "plots": plots}
     if info["views"] == 0:
         if os.environ.get("CRMNB_LAB_DUMP"):
             Path(os.environ["CRMNB_LAB_DUMP"]).write_text(
@@ -440,6 +462,9 @@ async def _whatif(page, i: int, calls: list[tuple[int, bool]]) -> dict:
         await asyncio.sleep(0.25)
     await asyncio.sleep(0.5)
     info["after"] = after
+    # the live chart: how many images in the what-if's output decode to a drawing (opaque, not-white
+    # pixels; a blank or fully transparent PNG counts for nothing)
+    info["charts"] = await result.locator("img").evaluate_all(INKED_IMAGES)
     return info
 
 
@@ -517,7 +542,7 @@ async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
             if c["cell_type"] == "code" and "what_if" in _source(c):
                 calls = _what_if_calls(_source(c))
                 if calls:
-                    f.what_ifs.append(await _whatif(page, i, calls))
+                    f.what_ifs.append(await _whatif(page, i, calls, _what_if_plots(_source(c))))
                     if len(f.what_ifs) == 1:
                         shot = SHOTS / f"{edition}-{nb.stem}.png"
                         await page.screenshot(path=str(shot))
@@ -648,6 +673,17 @@ def test_first_control_changes_the_result(lab_runs, key, request):
         assert w.get("before"), f"{key} cell {w['cell']}: the what-if shows no result text: {w}"
         assert w["after"] != w["before"], (
             f"{key} cell {w['cell']}: {w['key']} did not change the result:\n{w['before']}")
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_what_if_chart_follows_the_control(lab_runs, key, request):
+    """A what-if with ``plot=`` shows its chart under the controls after the change (a PNG that decodes)."""
+    f = _get(lab_runs, key, request)
+    for w in f.what_ifs:
+        if w.get("plots"):
+            assert w.get("charts", 0) >= w["plots"], (
+                f"{key} cell {w['cell']}: {w['plots']} what_if(plot=...) but {w.get('charts', 0)} chart image(s) "
+                f"shown after {w.get('key')}")
 
 
 @pytest.mark.parametrize("key", IDS)
