@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import check_int
+from ._validate import check_int, check_probability
 from .warnings import ConvergenceWarning, SeparationWarning, warn
 
 __all__ = ["MAX_ITER", "separated_terms", "fit_logit", "odds_ratio_table", "LogitResults"]
@@ -199,8 +199,6 @@ class LogitResults:
         pandas.DataFrame
             ``lower`` and ``upper``, one row per parameter.
         """
-        from ._validate import check_probability
-
         alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
         ci = self.result.conf_int(alpha=alpha)
         return pd.DataFrame({"lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1]})

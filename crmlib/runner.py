@@ -144,8 +144,12 @@ def needs(notebook: Path) -> list[str]:
     -------
     list of str
     """
-    meta = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
-    got = meta.get("crmnb", {}).get("needs", [])
+    return _needs_of(json.loads(Path(notebook).read_text(encoding="utf-8")), notebook)
+
+
+def _needs_of(doc: dict[str, Any], notebook: Path) -> list[str]:
+    """:func:`needs` of the parsed notebook ``doc``."""
+    got = doc.get("metadata", {}).get("crmnb", {}).get("needs", [])
     if not isinstance(got, list) or not all(isinstance(x, str) for x in got):
         raise ValueError(f"{notebook}: metadata crmnb.needs must be a list of chapter numbers, got {got!r}")
     return got
@@ -251,13 +255,9 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
     return [done[id(j)] for j in jobs]
 
 
-def _estimate(job: Job) -> int:
-    """How long ``job`` may take, in arbitrary units: the characters of its code cells."""
-    try:
-        nb = json.loads(Path(job.notebook).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    return sum(len("".join(c.get("source", ""))) for c in nb.get("cells", []) if c.get("cell_type") == "code")
+def _code_size(doc: dict[str, Any]) -> int:
+    """How long a notebook may take to run, in arbitrary units: the characters of its code cells."""
+    return sum(len("".join(c.get("source", ""))) for c in doc.get("cells", []) if c.get("cell_type") == "code")
 
 
 def schedule(jobs: list[Job]) -> list[tuple[Job, set[int]]]:
@@ -284,9 +284,12 @@ def schedule(jobs: list[Job]) -> list[tuple[Job, set[int]]]:
         Chapters that wait for each other (a cycle in ``crmnb.needs``).
     """
     deps: dict[int, set[int]] = {}
+    est: dict[int, int] = {}
     for j in jobs:
-        want = set(needs(j.notebook)) - {j.chapter[:2]}
+        doc = json.loads(Path(j.notebook).read_text(encoding="utf-8"))   # each notebook read once
+        want = set(_needs_of(doc, j.notebook)) - {j.chapter[:2]}
         deps[id(j)] = {id(k) for k in jobs if k.lang == j.lang and k.chapter[:2] in want and k is not j}
+        est[id(j)] = _code_size(doc)
     # how many jobs wait for each one: a job others need is started early
     blocking = {id(j): sum(id(j) in d for d in deps.values()) for j in jobs}
     seen: set[int] = set()
@@ -306,7 +309,6 @@ def schedule(jobs: list[Job]) -> list[tuple[Job, set[int]]]:
 
     for j in jobs:
         visit(id(j))
-    est = {id(j): _estimate(j) for j in jobs}
     ranked = sorted(jobs, key=lambda j: (0 if blocking[id(j)] else 1, -est[id(j)]))
     return [(j, deps[id(j)]) for j in ranked]
 

@@ -45,6 +45,8 @@ from typing import Any, Iterable
 import pandas as pd
 
 from . import datasets
+from .i18n import LANGS
+from .layout import edition_dir
 
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
@@ -786,7 +788,7 @@ def _notebook_cells(root: Path | None = None) -> Iterable[tuple[str, str, str]]:
     base = Path(root) if root is not None else _ROOT / "notebooks"
     if not base.is_dir():
         raise FileNotFoundError(f"root: no notebooks folder at {base}")
-    for nb in sorted(base.glob("*.ipynb")) + sorted(base.glob("zh/*.ipynb")):
+    for nb in [nb for lang in LANGS for nb in sorted(edition_dir(base, lang).glob("*.ipynb"))]:
         rel = nb.relative_to(base).as_posix()
         for kind, text in _cells(nb):
             yield rel, kind, text

@@ -105,12 +105,12 @@ def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = Non
             # artist changes, and such a redraw from a widget callback could leave the PNG blank
             with plt.ioff():
                 drawn = plot(handle.result)
-                fig = getattr(drawn, "figure", drawn)
-                png = _png(fig) if fig is not None and hasattr(fig, "savefig") else None
-                if fig is not None:
-                    plt.close(fig)
-            if png is not None:
-                display(Image(data=png, format="png"))
+                fig = getattr(drawn, "figure", drawn)   # an Axes stands for its Figure
+                if not hasattr(fig, "savefig"):
+                    return
+                png = _png(fig)
+                plt.close(fig)
+            display(Image(data=png, format="png"))
 
     out = w.interactive_output(run, controls)
     handle.box = w.VBox([w.HBox(list(controls.values()), layout=w.Layout(flex_flow="row wrap")), out])

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from crmlib.i18n import LANGS, labels
-from crmlib.layout import NOTEBOOK_DIR
+from crmlib.layout import NOTEBOOK_DIR, notebook_dir
 
 markdown_it = pytest.importorskip("markdown_it")   # installed with the test extra
 MD = markdown_it.MarkdownIt("commonmark")
@@ -40,7 +40,7 @@ def test_every_label_renders_its_emphasis():
     assert not bad, "emphasis that does not render:\n" + "\n".join(bad)
 
 
-@pytest.mark.parametrize("notebook", sorted(NOTEBOOK_DIR.glob("*.ipynb")) + sorted(NOTEBOOK_DIR.glob("zh/*.ipynb")),
+@pytest.mark.parametrize("notebook", [nb for lang in LANGS for nb in sorted(notebook_dir(lang).glob("*.ipynb"))],
                          ids=lambda p: p.relative_to(NOTEBOOK_DIR).as_posix())
 def test_every_markdown_cell_renders_its_emphasis(notebook):
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
