@@ -15,5 +15,5 @@ compare
 worker
     One measurement in a fresh process (either virtual environment); stdlib, numpy and pandas only.
 collection
-    The collection case: every chapter in small mode through ``crmlib.runner``, and its floor.
+    The collection case: every chapter in small mode through ``crmbook.runner``, and its floor.
 """

@@ -1,12 +1,12 @@
 """The collection case: every chapter in small mode, run as the main job runs them, and its floor.
 
 ``python bench/collection.py chapters --build DIR`` executes every chapter (en and zh, small
-mode) through :func:`crmlib.runner.plan` and :func:`crmlib.runner.run_jobs`, two at a time from
+mode) through :func:`crmbook.runner.plan` and :func:`crmbook.runner.run_jobs`, two at a time from
 this one process. ``python bench/collection.py floor --build DIR`` executes as many bare kernels
 the same way: a generated notebook with the chapters' parameters cell that only imports pandas,
 seaborn and statsmodels. The ratio of the two wall times is what the chapters themselves cost
 beyond starting kernels and importing the scientific stack. Each chapter run also reports the
-seconds its kernel spent saving figures (``build/timings``, written by :meth:`crmlib.Chapter.figure`).
+seconds its kernel spent saving figures (``build/timings``, written by :meth:`crmbook.Chapter.figure`).
 ``python bench/collection.py figure`` times saving a trivial one-line figure the same way, the
 least any figure can cost. Prints ``BENCH-RESULT {json}``.
 """
@@ -74,7 +74,7 @@ def figure_seconds(build: Path, chapter: str, lang: str) -> dict[str, float]:
 
 
 def trivial_figure(repeat: int = 15, lang: str = "en") -> dict[str, Any]:
-    """Median seconds :meth:`crmlib.Chapter.figure` takes to save a one-line, one-axes figure.
+    """Median seconds :meth:`crmbook.Chapter.figure` takes to save a one-line, one-axes figure.
 
     The least a figure of the chapters can cost: the same style, dpi and files (PNG + SVG).
     """
@@ -84,7 +84,8 @@ def trivial_figure(repeat: int = 15, lang: str = "en") -> dict[str, Any]:
     matplotlib.use("agg")
     import matplotlib.pyplot as plt
 
-    from crmlib import Chapter, i18n
+    from crmbook import Chapter
+    from crmlib import i18n
 
     i18n.add_labels({"ch09.fig.9.1": {"en": "A trivial figure.", "zh": "一张简单的图。"}})
     times = []
@@ -118,7 +119,7 @@ def run(mode: str, build: Path, langs: tuple[str, ...] = ("en", "zh"), workers: 
     workers : int, default 2
         Notebooks at a time, as the main job runs them.
     chapters : tuple of str, default ()
-        Chapter selectors (``crmlib.runner.resolve``); empty means every chapter.
+        Chapter selectors (``crmbook.runner.resolve``); empty means every chapter.
 
     Returns
     -------
@@ -126,7 +127,7 @@ def run(mode: str, build: Path, langs: tuple[str, ...] = ("en", "zh"), workers: 
         ``mode``, ``jobs``, ``seconds`` (wall time of planning and running), ``ok`` and
         ``per_job`` (chapter, lang, seconds, ok, error, cells: :func:`cell_seconds`) for every job.
     """
-    from crmlib import runner
+    from crmbook import runner
 
     if mode not in ("chapters", "floor"):
         raise ValueError(f"mode must be 'chapters' or 'floor', got {mode!r}")

@@ -5,14 +5,14 @@ It creates ``.venv-bench/`` (lifetimes 0.11.3 with the same numpy/pandas/scipy a
 setuptools<81 for its ``pkg_resources``, and the sampling profiler py-spy), then:
 
 1. **rfm** -- a seeded synthetic log (1,000,000 transactions, 100,000 customers, two years of
-   daily periods): ``crmlib.rfm.summarize`` vs lifetimes' ``summary_data_from_transaction_data``,
+   daily periods): ``crmlib.clv.rfm.summarize`` vs lifetimes' ``summary_data_from_transaction_data``,
    each measurement in a fresh process (peak RSS around the first call; wall time the median of
    the warm calls after it, and the first call's time too), and the check that both summaries
    are the same; then 10,000,000 rows (1,000,000 customers) with crmlib alone (one cold call).
 2. **fits** -- BG/NBD, Pareto/NBD and Gamma-Gamma on the CDNOW 1/10th sample (2,357 customers,
    39-week calibration to 1997-09-30): warm wall time and the largest parameter difference.
 3. **scaling** -- BG/NBD and Pareto/NBD at 10^4, 10^5 and 10^6 customers simulated by
-   ``crmlib.btyd.simulate_bgnbd`` (``bench/scaling.py``): crmlib vs lifetimes, wall time, the largest
+   ``crmlib.clv.btyd.simulate_bgnbd`` (``bench/scaling.py``): crmlib vs lifetimes, wall time, the largest
    relative parameter difference to lifetimes run to a tight tolerance, peak memory; lifetimes runs
    capped at ``--scale-cap`` seconds (10 minutes).
 4. **collection** -- every chapter in small mode (en and zh, two at a time, one process, as the
@@ -249,12 +249,12 @@ def cdnow_path() -> Path:
 def loglik(model: str, d: dict[str, Any], params: dict[str, dict[str, float]]) -> dict[str, float] | None:
     """Log-likelihood of each implementation's parameters under one likelihood (crmlib's).
 
-    Which answer is nearer the maximum when the two differ. None if crmlib.btyd is missing.
+    Which answer is nearer the maximum when the two differ. None if crmlib.clv.btyd is missing.
     """
     import numpy as np
 
     try:
-        from crmlib import btyd
+        from crmlib.clv import btyd
     except ImportError:
         return None
     if model == "gg":
@@ -659,7 +659,7 @@ def hot_frames(raw: Path) -> dict[str, Any]:
         frames = stack.split(";")
         # the package's functions and the notebook cells; not start-up (imports) nor the harness
         ours = [f for f in frames if CELL.search(f) or ("crmlib/" in f and not f.startswith("<module> (crmlib")
-                                                         and "crmlib/runner.py" not in f)]
+                                                         and "crmbook/runner.py" not in f)]
         if not ours:
             continue
         inside += n

@@ -5,7 +5,7 @@
 1. writes a seeded synthetic log as Parquet files under ``build/bench/scale/`` in chunks (never the
    whole log in memory): each chunk is :func:`bench.synth.transactions` for its own block of
    customers, seeded by (seed, chunk), so the same arguments always give the same files;
-2. on the 10,000,000-row log: summarises it with pandas (``crmlib.rfm.summarize`` on the log read
+2. on the 10,000,000-row log: summarises it with pandas (``crmlib.clv.rfm.summarize`` on the log read
    into a DataFrame), with DuckDB straight from the Parquet files (memory limit 1 GB) and with
    PySpark in local mode (bench environment only), each in a fresh process, and checks that DuckDB
    gives the pandas answer and Spark gives exactly the DuckDB answer (frequency, recency, T
@@ -16,7 +16,7 @@
 Run directly, ``python bench/scale.py gen|pandas|duckdb|spark ...`` is one measurement in a fresh
 process; it prints ``BENCH-RESULT {json}`` as bench/worker.py does. The ``spark`` worker runs in
 ``.venv-bench`` (PySpark + pyarrow, Java 17), where crmlib is not installed: it imports only
-``crmlib.rfm`` and ``crmlib.rfm_sql`` (numpy and pandas) from the source tree.
+``crmlib.clv.rfm`` and ``crmlib.clv.rfm_sql`` (numpy and pandas) from the source tree.
 """
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def run_pandas(data: Path, end: str, out: Path | None) -> dict[str, Any]:
     """Read the Parquet log into a DataFrame, then ``rfm.summarize`` it with pandas (timed)."""
     import duckdb
 
-    from crmlib import rfm
+    from crmlib.clv import rfm
 
     start = time.perf_counter()
     tx = duckdb.sql(f"SELECT * FROM read_parquet('{data}/*.parquet')").df()
@@ -125,7 +125,7 @@ def run_pandas(data: Path, end: str, out: Path | None) -> dict[str, Any]:
 def run_duckdb(data: Path, end: str, out: Path | None, memory_limit: str, threads: int | None,
                spill: Path) -> dict[str, Any]:
     """``rfm.summarize("<data>/*.parquet", memory_limit=...)``: the summary inside DuckDB."""
-    from crmlib import rfm
+    from crmlib.clv import rfm
 
     spill.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
@@ -143,18 +143,17 @@ def run_duckdb(data: Path, end: str, out: Path | None, memory_limit: str, thread
 
 
 def _import_crmlib_sql() -> Any:
-    """``crmlib.rfm_sql`` from the source tree without crmlib's package ``__init__`` (which imports
-    the chapter machinery: matplotlib etc., not installed in the bench environment)."""
-    pkg = types.ModuleType("crmlib")
-    pkg.__path__ = [str(ROOT / "crmlib")]  # type: ignore[attr-defined]
-    sys.modules.setdefault("crmlib", pkg)
-    from crmlib import rfm_sql
+    """``crmlib.clv.rfm_sql`` from the source tree (the library alone: numpy and pandas, no plotting or
+    notebook machinery, so the bench environment can import it)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from crmlib.clv import rfm_sql
 
     return rfm_sql
 
 
 def run_spark(data: Path, end: str, out: Path | None, driver_memory: str, cores: int) -> dict[str, Any]:
-    """``crmlib.rfm_sql.summarize_spark`` with PySpark in local mode on the Parquet log."""
+    """``crmlib.clv.rfm_sql.summarize_spark`` with PySpark in local mode on the Parquet log."""
     rfm_sql = _import_crmlib_sql()
     from pyspark.sql import SparkSession
 

@@ -1,7 +1,7 @@
 """BTYD fits at scale: BG/NBD and Pareto/NBD at 10^4, 10^5 and 10^6 customers, crmlib vs lifetimes.
 
 The data are drawn by crmlib's own simulator from the BG/NBD model
-(:func:`crmlib.btyd.simulate_bgnbd`: r = 0.24, alpha = 4.4, a = 0.79, b = 2.43, T uniform on
+(:func:`crmlib.clv.btyd.simulate_bgnbd`: r = 0.24, alpha = 4.4, a = 0.79, b = 2.43, T uniform on
 30-80 weeks, continuous, so every customer's (x, t_x, T) is distinct) and saved once per size as
 plain ``.npy`` files, which both implementations load in fresh processes.
 
@@ -63,7 +63,7 @@ def _current_mb() -> float:
 
 def make_data(n: int, folder: Path, seed: int = SEED) -> Path:
     """Simulate ``n`` customers with crmlib's BG/NBD simulator and save frequency, recency, T as .npy."""
-    from crmlib import btyd
+    from crmlib.clv import btyd
 
     folder = Path(folder)
     if all((folder / f"{c}.npy").exists() for c in ("frequency", "recency", "T")):
@@ -86,7 +86,7 @@ def fitter(impl: str, model: str, tol: float | None = None) -> Callable[[dict[st
     """``f(data) -> {parameter: value}``: construct and fit one model of one implementation."""
     names = MODELS[model][1]
     if impl == "crmlib":
-        from crmlib import btyd
+        from crmlib.clv import btyd
 
         cls = btyd.BetaGeo if model == "bgnbd" else btyd.ParetoNBD
 

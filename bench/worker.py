@@ -56,7 +56,7 @@ def _mb_peak() -> float:
 def _summarizer(impl: str) -> Callable[[pd.DataFrame, str], pd.DataFrame]:
     """``f(transactions, observation_end) -> summary`` with columns frequency, recency, T, monetary_value."""
     if impl == "crmlib":
-        from crmlib import rfm
+        from crmlib.clv import rfm
 
         def f(tx: pd.DataFrame, end: str) -> pd.DataFrame:
             return rfm.summarize(tx, customer_id="customer_id", date="date", amount="amount",
@@ -137,7 +137,7 @@ def _fitter(impl: str, model: str, tol: float | None = None) -> Callable[[dict[s
             return {k: float(m.params_[k]) for k in PARAMS[model]}
         return f
     if impl == "crmlib":
-        from crmlib import btyd
+        from crmlib.clv import btyd
 
         names = dict(zip(PARAMS[model], PARAMS[model]), v="gamma")  # crmlib calls Gamma-Gamma's scale gamma
 

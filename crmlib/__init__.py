@@ -1,21 +1,59 @@
-"""crmlib — the computation behind the CRM Notebooks chapters.
+"""crmlib — customer analytics: from a transaction log to customer lifetime value, and the CRM models around it.
 
-One module per idea: ``concepts`` (what CRM is: MAN qualification, the six
-stages), ``funnel`` (funnel probabilities), ``prospects`` (the synthetic
-prospects dataset's generator), ``loss`` (why customers are lost), ``finance`` (NPV,
-IRR, payback, ROI, EVA, tornado), ``business_case`` (what a CRM project costs
-and returns), ``upstream`` (chapter 06's inputs from the other chapters' recorded
-results), ``datasets``
-(hash-checked shipped data), ``i18n`` (English/Chinese labels and fonts),
-``chapter`` (recorded results and numbered figures), ``sources`` (provenance:
-the source texts S1–S5, their quoted excerpts, the bibliography), ``exercises``
-(self-checks), ``widgets`` (what-ifs that run headless), ``plotting``
-(figures), ``runner``/``cli`` (executing the chapters).
+The library behind the CRM Notebooks course, usable on its own data. It never imports the
+course's machinery (that is the separate package :mod:`crmbook`).
+
+From your own log to CLV
+------------------------
+>>> import pandas as pd
+>>> from crmlib.clv import rfm, btyd, value
+>>> log = pd.read_csv("orders.csv")                                   # doctest: +SKIP
+>>> s = rfm.summarize(log, customer_id="customer", date="date", amount="amount", period="W",
+...                   calibration_end="2024-06-30", observation_end="2024-12-31")  # doctest: +SKIP
+>>> bg = btyd.BetaGeo(s["frequency_cal"], s["recency_cal"], s["T_cal"]).fit()      # doctest: +SKIP
+>>> bg.summary()                                                      # doctest: +SKIP
+>>> gg = btyd.GammaGamma(s["frequency_cal"], s["monetary_value_cal"]).fit()        # doctest: +SKIP
+>>> clv = value.customer_lifetime_value(bg, gg, s, horizon=52, discount=0.10)     # doctest: +SKIP
+
+1. **Summarise** the log (:mod:`crmlib.clv.rfm`; out of core with DuckDB or Spark:
+   :mod:`crmlib.clv.rfm_sql`). The summary carries its time unit (``summary.attrs["period"]``).
+2. **Fit** a buy-till-you-die model (:mod:`crmlib.clv.btyd`: BG/NBD, Pareto/NBD, Gamma-Gamma,
+   sBG, BG/BB), with standard errors, ``summary()``, ``conf_int()``; the fit remembers the unit.
+3. **Validate** on a holdout (``btyd.holdout_by_frequency``, the plots in :mod:`crmlib.plotting.clv`).
+4. **Value** customers (:mod:`crmlib.clv.value`: per-customer discounted CLV, customer equity,
+   retention-based CLV formulas); rates are per year and converted with the summary's unit.
+
+Other areas: :mod:`crmlib.loss` (why customers are lost), :mod:`crmlib.funnel` (sales-funnel
+probabilities), :mod:`crmlib.crosssell` (cross-selling and retention, pair rules),
+:mod:`crmlib.concepts` (MAN qualification, the CRM stages), :mod:`crmlib.finance` (NPV, IRR,
+payback, EVA, tornado) and :mod:`crmlib.business_case` (what a CRM project costs and returns),
+:mod:`crmlib.datasets` (the hash-checked data that ship with the project),
+:mod:`crmlib.prospects` and :mod:`crmlib.crosssell_data` (seeded synthetic data),
+:mod:`crmlib.plotting` (one submodule per area; every function takes ``lang`` and ``ax`` and
+returns the Axes), :mod:`crmlib.i18n` (English/Chinese figure text, CJK fonts),
+:mod:`crmlib.warnings` (the warnings a fit gives).
+
+Every public function rejects bad input with one clear error naming the argument, column or row.
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
+from typing import Any
 
-from .chapter import Chapter, paper_source, seed_source  # noqa: E402
+__version__ = "0.2.0"
 
-__all__ = ["Chapter", "seed_source", "paper_source", "__version__"]
+#: The library's modules, importable as attributes (``crmlib.clv``) without importing them all up front.
+SUBMODULES = ("business_case", "clv", "concepts", "crosssell", "crosssell_data", "datasets", "finance",
+              "funnel", "i18n", "loss", "plotting", "prospects", "warnings")
+
+__all__ = [*SUBMODULES, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'crmlib' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(SUBMODULES))

@@ -9,7 +9,7 @@ management and the efficiency loss while staff resist the new way of working.
 This module builds the project's yearly cash flows (:func:`project_cash_flows`)
 from the firm, the costs and four return drivers, and values them with the
 closed forms of :mod:`crmlib.finance` (:func:`evaluate`). The drivers' values
-come from the other chapters through :mod:`crmlib.upstream`.
+come from the other chapters through :mod:`crmbook.upstream`.
 """
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ COST_CATEGORIES = ("technology", "people", "marketing", "data", "consulting")
 SOURCE_KPIS = ("customer_profitability", "clv", "retention_attrition", "satisfaction", "loyalty")
 
 #: The chapter's default business case (a firm with 20,000 customers; money in US$).
-#: Costs and firm size are assumptions; the returns' defaults come from :func:`crmlib.upstream.collection_inputs`.
+#: Costs and firm size are assumptions; the returns' defaults come from :func:`crmbook.upstream.collection_inputs`.
 DEFAULTS: dict[str, float] = {
     "customers": 20_000, "margin": 300.0, "prospects": 10_000, "crosssell_uptake": 0.10,
     "software": 400_000.0, "services": 250_000.0, "hardware": 100_000.0, "training": 150_000.0,
@@ -427,7 +427,7 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
         raise ValueError(f"case is missing {missing}")
     if not isinstance(result, ProjectResult):
         raise TypeError(f"result must be a ProjectResult from evaluate(), got {type(result).__name__}")
-    from .clv import clv
+    from .clv.value import clv
 
     r0 = check_probability(case["retention"], "case['retention']", open_high=True)
     for k in ("kept_share", "close_uplift", "crosssell_gain", "crosssell_uptake"):

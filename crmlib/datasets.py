@@ -35,12 +35,21 @@ class DatasetError(ValueError):
     """A shipped data file disagrees with its manifest entry."""
 
 
+#: The folder that holds the ``crmlib`` package and ``datasets/`` (the repository, for an editable install).
+ROOT = Path(__file__).resolve().parents[1]
+
+
 def data_dir() -> Path:
-    """Folder holding the datasets (``$CRMLIB_DATA_DIR`` or the repository's ``datasets/``)."""
+    """Folder holding the datasets (``$CRMLIB_DATA_DIR`` or the repository's ``datasets/``).
+
+    Returns
+    -------
+    Path
+    """
     env = os.environ.get("CRMLIB_DATA_DIR")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[1] / "datasets"
+    return ROOT / "datasets"
 
 
 def manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
@@ -283,7 +292,7 @@ _LOADED: dict[tuple, pd.DataFrame] = {}
 
 @dataclass(frozen=True)
 class Published:
-    """A published estimate: its value, the tolerance its printed digits allow, and its provenance.
+    """A published estimate: its value, the tolerance its printed digits allow, and where it is printed.
 
     Attributes
     ----------
@@ -291,13 +300,16 @@ class Published:
         As printed.
     tol : float
         Half a unit in the last printed decimal.
-    source : dict
-        :func:`crmlib.chapter.paper_source` of the paper and table.
+    citation : str
+        The paper's key in ``datasets/sources/references.bib`` (e.g. ``"fader2005bgnbd"``).
+    where : str
+        The table or page that prints it.
     """
 
     value: float
     tol: float
-    source: dict
+    citation: str
+    where: str
 
 
 def published(model: str, dataset: str, parameter: str) -> Published:
@@ -322,16 +334,14 @@ def published(model: str, dataset: str, parameter: str) -> Published:
     KeyError
         No such published value (the message lists what the file has for the model).
     """
-    from .chapter import paper_source
-
     t = load("btyd_published_params")
     hit = t[(t["model"] == model) & (t["dataset"] == dataset) & (t["parameter"] == parameter)]
     if hit.empty:
         have = sorted(set(zip(t.loc[t["model"] == model, "dataset"], t.loc[t["model"] == model, "parameter"])))
         raise KeyError(f"no published {model}/{dataset}/{parameter}; the file has for {model!r}: {have}")
     row = hit.iloc[0]
-    return Published(float(row["value"]), 0.5 * 10.0 ** -int(row["decimals"]),
-                     paper_source(row["citation"], row["where"]))
+    return Published(float(row["value"]), 0.5 * 10.0 ** -int(row["decimals"]), str(row["citation"]),
+                     str(row["where"]))
 
 
 def has_published(model: str, dataset: str, parameter: str) -> bool:
@@ -370,10 +380,10 @@ def cdnow_summary(name: str = "cdnow_sample", *, amount: str | None = "dollar_va
     Returns
     -------
     pandas.DataFrame
-        :func:`crmlib.rfm.summarize` with calibration end :data:`CDNOW_CALIBRATION_END` and
+        :func:`crmlib.clv.rfm.summarize` with calibration end :data:`CDNOW_CALIBRATION_END` and
         observation end :data:`CDNOW_OBSERVATION_END`.
     """
-    from . import rfm
+    from .clv import rfm
 
     if name not in ("cdnow_sample", "cdnow_master"):
         raise ValueError(f"name must be 'cdnow_sample' or 'cdnow_master', got {name!r}")

@@ -1,7 +1,9 @@
-"""English / Chinese labels for every term the chapters plot, and CJK fonts.
+"""English / Chinese labels for every text the library's figures show, and CJK fonts.
 
 The label table lives in ``crmlib/labels/*.csv`` (columns ``key,en,zh,topic``),
-one file per topic so chapters can add terms without touching each other.
+one file per topic. A package built on crmlib adds its own folder of tables with
+:func:`add_label_dir` (the course's chapter texts are in ``crmbook/labels/``); every
+key is defined once across all folders.
 :func:`t` looks a key up; :func:`use_lang` prepares matplotlib for a language
 (for ``"zh"`` it finds a CJK font on the system, or registers the bundled
 WenQuanYi Micro Hei, Apache-2.0).
@@ -18,11 +20,13 @@ import csv
 import functools
 from pathlib import Path
 
-__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels",
+__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels", "add_label_dir",
            "localize_frame", "is_text_key", "TOPIC_CHAPTER"]
 
 LANGS = ("en", "zh")
 _LABEL_DIR = Path(__file__).with_name("labels")
+#: Folders whose ``*.csv`` make up the label table: the library's own, then those added by :func:`add_label_dir`.
+_LABEL_DIRS: list[Path] = [_LABEL_DIR]
 _BUNDLED_FONT = Path(__file__).with_name("fonts") / "wqy-microhei.ttc"
 # System CJK families we accept before falling back to the bundled font (all OFL/Apache/GPL-with-exception).
 _SYSTEM_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei",
@@ -58,7 +62,7 @@ def labels() -> dict[str, dict[str, str]]:
         If a key is defined twice or a row lacks a translation.
     """
     table: dict[str, dict[str, str]] = {}
-    for file in sorted(_LABEL_DIR.glob("*.csv")):
+    for file in [f for d in _LABEL_DIRS for f in sorted(d.glob("*.csv"))]:
         with open(file, encoding="utf-8", newline="") as fh:
             for lineno, row in enumerate(csv.DictReader(fh), start=2):
                 if None in row:
@@ -68,13 +72,36 @@ def labels() -> dict[str, dict[str, str]]:
                 if not key:
                     raise ValueError(f"{file.name} line {lineno}: empty key")
                 if key in table:
-                    raise ValueError(f"{file.name} line {lineno}: label key {key!r} defined twice")
+                    raise ValueError(f"{file} line {lineno}: label key {key!r} defined twice")
                 for lang in LANGS:
                     if not (row.get(lang) or "").strip():
                         raise ValueError(f"{file.name} line {lineno}: key {key!r} has no {lang!r} text")
                 table[key] = {"en": row["en"].strip(), "zh": row["zh"].strip(),
                               "topic": (row.get("topic") or file.stem).strip()}
     return table
+
+
+def add_label_dir(folder: str | Path) -> None:
+    """Add a folder of label tables (``*.csv`` with columns ``key,en,zh,topic``) to the table.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The folder. Adding the same folder again changes nothing.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``folder`` is not a folder.
+    ValueError
+        A key of the new tables is already defined (raised by the next lookup, naming file and line).
+    """
+    d = Path(folder).resolve()
+    if not d.is_dir():
+        raise FileNotFoundError(f"folder must be a folder of label tables, got {str(folder)!r}")
+    if d not in _LABEL_DIRS:
+        _LABEL_DIRS.append(d)
+        labels.cache_clear()
 
 
 _EXTRA: dict[str, dict[str, str]] = {}
@@ -101,7 +128,7 @@ def add_labels(entries: dict[str, dict[str, str]]) -> None:
         if not isinstance(key, str) or not key:
             raise ValueError(f"label key must be a non-empty string, got {key!r}")
         if key in shipped:
-            raise ValueError(f"label key {key!r} is already defined in crmlib/labels/")
+            raise ValueError(f"label key {key!r} is already defined in the label tables")
         if not isinstance(row, dict) or not all(isinstance(row.get(x), str) and row[x].strip() for x in LANGS):
             raise ValueError(f"label {key!r} needs a non-empty text for each of {LANGS}")
     for key, row in entries.items():
@@ -139,7 +166,7 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     table = labels()
     row = table.get(key) or _EXTRA.get(key)
     if row is None:
-        raise KeyError(f"no label {key!r} in crmlib/labels/*.csv")
+        raise KeyError(f"no label {key!r} in the label tables ({', '.join(str(d) for d in _LABEL_DIRS)})")
     text = row[lang]
     if "{" not in text:
         return text

@@ -1,7 +1,7 @@
 """Sphinx configuration of the CRM Notebooks site (one build per edition).
 
 This folder is the *configuration* directory only: the builder
-(``site/crmsite``, run by ``python -m crmlib all`` or ``python site/build.py``)
+(``site/crmsite``, run by ``python -m crmbook all`` or ``python site/build.py``)
 writes each edition's page sources under ``<build>/.site/src/<lang>/`` and runs
 Sphinx on them with ``-c site/``, warnings as errors, and per edition
 ``-D language=…`` (``en`` / ``zh_CN``: Sphinx's and the theme's own chrome —

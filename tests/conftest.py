@@ -10,8 +10,8 @@ import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from crmlib import runner  # noqa: E402
-from crmlib.chapter import load_results  # noqa: E402
+from crmbook import runner  # noqa: E402
+from crmbook.results import load_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,7 +52,7 @@ def values(doc: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def built_site(chapter_runs):
-    """The site (``site/crmsite``, the builder ``python -m crmlib all`` calls) built from the session's
+    """The site (``site/crmsite``, the builder ``python -m crmbook all`` calls) built from the session's
     chapter runs: ``(site_dir, ok)``."""
     import sys
 
@@ -79,7 +79,7 @@ def notebook_parameters(prefix: str) -> dict:
     import ast
     import json
 
-    from crmlib import runner
+    from crmbook import runner
 
     nb_path = runner.resolve([prefix])[0]
     nb = json.loads(nb_path.read_text(encoding="utf-8"))

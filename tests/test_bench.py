@@ -107,7 +107,7 @@ def test_missing_customer_and_nan_are_flagged(log):
 
 def test_worker_summary_matches_plain_oracle(log, tmp_path):
     """The crmlib side of the RFM case, end to end through bench/worker.py, on a tiny log."""
-    pytest.importorskip("crmlib.rfm")
+    pytest.importorskip("crmlib.clv.rfm")
     data = synth.save(log, tmp_path / "log")
     out = tmp_path / "summary"
     p = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), "rfm", "--impl", "crmlib",
@@ -151,7 +151,7 @@ def _results(**cases):
 def test_report_says_plainly_what_is_missing_or_wrong():
     from bench import run
 
-    rfm = {"rows": 100, "customers": 10, "errors": {"crmlib": "ModuleNotFoundError: No module named 'crmlib.rfm'"},
+    rfm = {"rows": 100, "customers": 10, "errors": {"crmlib": "ModuleNotFoundError: No module named 'crmlib.clv.rfm'"},
            "lifetimes": {"seconds": 1.0, "peak_rss_mb": 100.0}}
     fits = {"customers": 2357, "models": {"bgnbd": {"label": "BG/NBD", "errors": {"crmlib": "ImportError: btyd"}}}}
     col = {"langs": "en", "workers": 2, "chapters": "all", "errors": {},
@@ -160,7 +160,7 @@ def test_report_says_plainly_what_is_missing_or_wrong():
     md, ts, wrong = run.report(_results(rfm=rfm, fits=fits, collection=col))
     assert {t.name for t in ts if not t.met} >= {"RFM summary speed-up vs lifetimes", "Collection / floor",
                                                   "Collection wall time", "BG/NBD fit speed-up vs lifetimes"}
-    assert any("crmlib.rfm" in w for w in wrong) and any("btyd" in w for w in wrong)
+    assert any("crmlib.clv.rfm" in w for w in wrong) and any("btyd" in w for w in wrong)
     assert "**Missed:**" in md and "MISSED  Collection / floor: 2x" in md and "| 02 [en] | 20.0 | 2.0 | — |" in md
 
 

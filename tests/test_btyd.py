@@ -1,10 +1,10 @@
-"""crmlib.btyd: published estimates, independent numerical checks, properties, bad input.
+"""crmlib.clv.btyd: published estimates, independent numerical checks, properties, bad input.
 
 Independent checks integrate the individual-level models (Poisson purchasing,
 beta-geometric or exponential dropout) over their gamma / beta mixing
 distributions on quadrature grids — no closed form from the papers — and
 compare likelihoods, P(alive) and conditional expectations with the closed
-forms in crmlib.btyd.
+forms in crmlib.clv.btyd.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special, stats
 
-from crmlib import btyd, datasets, rfm
+from crmlib import datasets
+from crmlib.clv import btyd, rfm
 
 
 # ----------------------------------------------------------------------------- fixtures

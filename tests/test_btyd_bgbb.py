@@ -1,4 +1,4 @@
-"""crmlib.btyd.BetaGeoBetaBernoulli: published estimates, independent checks, bad input, the simulator.
+"""crmlib.clv.btyd.BetaGeoBetaBernoulli: published estimates, independent checks, bad input, the simulator.
 
 Published values are read from datasets/published/btyd_published_params.csv (model ``bgbb``):
 Fader, Hardie & Shang (2010), "Customer-base analysis in a discrete-time noncontractual
@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from crmlib import btyd, datasets
+from crmlib import datasets
+from crmlib.clv import btyd
 
 
 @pytest.fixture(scope="module")

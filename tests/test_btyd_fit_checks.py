@@ -1,4 +1,4 @@
-"""crmlib.btyd: fits that did not work say so (issue 15 §1).
+"""crmlib.clv.btyd: fits that did not work say so (issue 15 §1).
 
 Every case here failed on the earlier code: a fit stopped by ``maxiter`` reported
 ``converged=True``, ``maxiter=-5`` and absurd ``start_params`` were accepted, degenerate data
@@ -12,7 +12,8 @@ import warnings
 import numpy as np
 import pytest
 
-from crmlib import btyd, datasets
+from crmlib import datasets
+from crmlib.clv import btyd
 from crmlib.warnings import BoundaryWarning, ConvergenceWarning, CRMWarning
 
 
@@ -172,7 +173,7 @@ def test_rfm_summary_kept_with_zero_T_fits_like_the_default(cdnow):
     take them either way with the same estimates, since they contribute nothing."""
     import pandas as pd
 
-    from crmlib import rfm
+    from crmlib.clv import rfm
     from crmlib.warnings import DataWarning
 
     tx = datasets.load("cdnow_sample")

@@ -1,4 +1,4 @@
-"""crmlib.btyd fit machinery: analytic scores, the score-based Hessian, start independence.
+"""crmlib.clv.btyd fit machinery: analytic scores, the score-based Hessian, start independence.
 
 The fits use analytic gradients (BG/NBD, Gamma-Gamma, sBG) or centred differences
 (Pareto/NBD) of the log-likelihood on the log-parameters; these tests check the scores
@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
-from crmlib import btyd, datasets, rfm
+from crmlib import datasets
+from crmlib.clv import btyd, rfm
 
 
 

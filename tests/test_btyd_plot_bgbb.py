@@ -10,7 +10,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from crmlib import btyd, datasets, i18n  # noqa: E402
+from crmlib import datasets, i18n  # noqa: E402
+from crmlib.clv import btyd  # noqa: E402
 from crmlib.plotting import bgbb as plot  # noqa: E402
 
 

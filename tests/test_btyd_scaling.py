@@ -1,4 +1,4 @@
-"""The seeded BTYD simulators (crmlib.btyd.simulate_*) and the scaling benchmark's bookkeeping."""
+"""The seeded BTYD simulators (crmlib.clv.btyd.simulate_*) and the scaling benchmark's bookkeeping."""
 from __future__ import annotations
 
 import sys
@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import scaling  # noqa: E402
 from bench.compare import Target  # noqa: E402
-from crmlib import btyd  # noqa: E402
+from crmlib.clv import btyd  # noqa: E402
 
 
 def test_bgnbd_simulator_is_seeded_and_continuous():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from crmlib import btyd
+from crmlib.clv import btyd
 
 
 @pytest.fixture(scope="module")

@@ -142,7 +142,7 @@ def test_chapter_defaults_match_crmlib_defaults():
 
 # ------------------------------------------------------------------ exercises
 def test_chapter_06_exercises():
-    from crmlib.exercises import ch06
+    from crmbook.exercises import ch06
 
     visible = sum(bc.DEFAULTS[k] for k in ("software", "services", "hardware", "training"))
     x = (-1 + math.sqrt(1 + 4 * 100 / 60)) / 2

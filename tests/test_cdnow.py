@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib import datasets, rfm
+from crmlib import datasets
+from crmlib.clv import rfm
 
 
 @pytest.fixture(scope="module")

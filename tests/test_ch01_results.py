@@ -9,7 +9,7 @@ import pytest
 
 from conftest import values
 from crmlib import concepts, datasets
-from crmlib.exercises import ch01
+from crmbook.exercises import ch01
 
 CH = "01_what_is_crm"
 PRINTED_YEARS = {"contact_management": 1980, "customer_service": 1990, "crm_named": 1999}

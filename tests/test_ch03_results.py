@@ -10,7 +10,7 @@ import pytest
 from scipy import stats
 
 from conftest import values
-from crmlib.exercises import ch03
+from crmbook.exercises import ch03
 
 CH = "03_funnel_probabilities"
 # As printed: the number reaching negotiation in each scenario; 100 prospects; at most 5 deals.

@@ -1,4 +1,4 @@
-"""crmlib.chapter: recorded results and figure files."""
+"""crmbook.chapter: recorded results and figure files."""
 from __future__ import annotations
 
 import json
@@ -10,8 +10,10 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from crmlib import Chapter, i18n, paper_source, seed_source  # noqa: E402
-from crmlib.chapter import ResultsError, load_results  # noqa: E402
+from crmbook import Chapter
+from crmbook import paper_source, seed_source  # noqa: E402
+from crmlib import i18n  # noqa: E402
+from crmbook.results import ResultsError, load_results  # noqa: E402
 
 i18n.add_labels({f"ch09.fig.9.{k}": {"en": "A line {n}" if k == 3 else "A line", "zh": "一条线"} for k in (1, 2, 3)}
                 | {"ch09.say.hello": {"en": "Hello {name}, {x:.1f} %", "zh": "你好 {name}，{x:.1f}%"},
@@ -115,7 +117,7 @@ def test_figure_files_equal_savefig_tight(tmp_path, make):
     """Sharing one measured box between PNG and SVG gives the PNG savefig(bbox_inches="tight") gives."""
     import io
 
-    from crmlib.chapter import _PNG_DPI, _PNG_PIL
+    from crmbook.figures import PNG_DPI as _PNG_DPI, PNG_OPTIONS as _PNG_PIL
 
     fig = make()
     ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
@@ -127,7 +129,7 @@ def test_figure_files_equal_savefig_tight(tmp_path, make):
 
 
 def test_tight_box_is_measured_only_without_a_layout_engine():
-    from crmlib.chapter import _tight_bbox
+    from crmbook.figures import tight_bbox as _tight_bbox
 
     plain = _spilling_figure()
     box = _tight_bbox(plain, 150)
@@ -212,9 +214,9 @@ def test_results_are_written_by_save_not_by_every_record(tmp_path):
 
 
 def test_a_run_by_hand_writes_lab_output_not_build(tmp_path, monkeypatch):
-    from crmlib import layout
+    from crmbook import layout
 
-    monkeypatch.setattr("crmlib.chapter.LAB_OUTPUT", tmp_path / "lab-output")
+    monkeypatch.setattr("crmbook.chapter.LAB_OUTPUT", tmp_path / "lab-output")
     monkeypatch.setenv("CRMNB_BUILD_DIR", str(tmp_path / "build"))
     ch = Chapter("09_test_chapter", build_dir=None, display=False)
     assert ch.interactive and ch.build_dir == tmp_path / "lab-output"
@@ -240,7 +242,7 @@ def test_load_results_refuses_corrupt_and_partial_files(tmp_path):
 
 
 def test_record_many_with_an_empty_prefix_records_the_names_as_keys(tmp_path):
-    from crmlib import Chapter
+    from crmbook import Chapter
 
     ch = Chapter("06_fake", build_dir=tmp_path, display=False)
     got = ch.record_many("", {"payback": 3.5, "discounted_payback": 4.0}, unit="years")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from crmlib import cli, runner
+from crmbook import cli, runner
 
 
 @pytest.fixture

@@ -313,7 +313,7 @@ def test_expected_repeat_by_period_sums_shifted_curves():
 ])
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_chapter_05_exercises(number, right, wrong, lang):
-    from crmlib.exercises import ch05
+    from crmbook.exercises import ch05
 
     ex = ch05.EXERCISES.bind(lang)
     assert ex.check(number, right).ok is True
@@ -322,8 +322,8 @@ def test_chapter_05_exercises(number, right, wrong, lang):
 
 
 def test_chapter_05_exercise_on_the_sbg_fit():
-    from crmlib import btyd
-    from crmlib.exercises import ch05
+    from crmlib.clv import btyd
+    from crmbook.exercises import ch05
 
     surv = datasets.load("sbg_cohorts")["regular"].to_numpy()
     g, d = btyd.ShiftedBetaGeometric(surv[:8]).fit().params[["gamma", "delta"]]
@@ -338,7 +338,7 @@ def test_customer_lifetime_value_matches_a_direct_sum(cdnow):
     """The per-customer CLV pipeline equals discounting each step's expected purchases by hand."""
     import numpy as np
 
-    from crmlib import btyd
+    from crmlib.clv import btyd
 
     base = cdnow.iloc[:200]
     bg = btyd.BetaGeo(cdnow["frequency"], cdnow["recency"], cdnow["T"]).fit()

@@ -361,7 +361,7 @@ def test_plots_use_the_chosen_language(printed):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_exercises_check_computed_answers(lang):
-    from crmlib.exercises import ch04
+    from crmbook.exercises import ch04
 
     ex = ch04.EXERCISES.bind(lang)
     assert ex.check("4.1", 10).ok            # 10 % / 1 % (S5, 留住顾客的概率)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import ipywidgets as w
 import pytest
 
-from crmlib.exercises import (MARKS, ChoiceExercise, ExerciseSet, NumberExercise, Solution,
+from crmbook.exercises import (MARKS, ChoiceExercise, ExerciseSet, NumberExercise, Solution,
                               YesNoExercise, ch02, check_choice, check_number)
 from crmlib.i18n import t
-from crmlib.widgets import WhatIf, what_if
+from crmbook.widgets import WhatIf, what_if
 
 
 def test_check_number_says_right_wrong_and_unanswered():

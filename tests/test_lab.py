@@ -90,7 +90,7 @@ def _what_if_calls(src: str) -> list[tuple[int, bool]]:
     """For each ``what_if(...)`` call in ``src``: (explicit keyword controls, whether ``**`` adds more)."""
     import inspect
 
-    from crmlib.widgets import what_if
+    from crmbook.widgets import what_if
 
     own = {n for n, p in inspect.signature(what_if).parameters.items() if p.kind is not p.VAR_KEYWORD}
     calls = []

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from crmlib.i18n import LANGS, labels
-from crmlib.layout import NOTEBOOK_DIR, notebook_dir
+from crmbook.layout import NOTEBOOK_DIR, notebook_dir
 
 markdown_it = pytest.importorskip("markdown_it")   # installed with the test extra
 MD = markdown_it.MarkdownIt("commonmark")

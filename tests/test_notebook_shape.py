@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crmlib import runner
+from crmbook import runner
 
 from test_zh_edition import UNCONVERTED  # noqa: E402  (TRANSITIONAL: chapters being converted)
 

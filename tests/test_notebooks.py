@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmlib import runner
+from crmbook import runner
 
 NOTEBOOKS = runner.discover()
 IDS = [nb.stem for nb in NOTEBOOKS]

@@ -32,7 +32,7 @@ def test_wrap_label_rejects_bad_arguments():
 def test_style_is_applied_only_when_asked():
     matplotlib.rcdefaults()
     before = matplotlib.rcParams["svg.hashsalt"]
-    from crmlib import Chapter  # noqa: F401  (importing changes nothing)
+    from crmbook import Chapter  # noqa: F401  (importing changes nothing)
     assert matplotlib.rcParams["svg.hashsalt"] == before
     apply_style("zh")
     assert matplotlib.rcParams["svg.hashsalt"] == "crm-notebooks"

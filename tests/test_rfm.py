@@ -1,4 +1,4 @@
-"""crmlib.rfm.summarize: definitions, a per-customer oracle, holdout split, bad input."""
+"""crmlib.clv.rfm.summarize: definitions, a per-customer oracle, holdout split, bad input."""
 from __future__ import annotations
 
 import warnings
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmlib import rfm
+from crmlib.clv import rfm
 from crmlib.warnings import DataWarning
 
 START = pd.Timestamp("2024-01-01")

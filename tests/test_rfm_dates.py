@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crmlib import btyd, rfm
+from crmlib.clv import btyd, rfm
 from crmlib.warnings import DataWarning
 
 KW = dict(customer_id="id", date="d", amount="m", period="D")

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 duckdb = pytest.importorskip("duckdb", reason="DuckDB is in the test and scale extras")
 
-from crmlib import rfm, rfm_sql  # noqa: E402
+from crmlib.clv import rfm, rfm_sql  # noqa: E402
 from crmlib.warnings import DataWarning  # noqa: E402
 
 START = pd.Timestamp("2024-01-01")

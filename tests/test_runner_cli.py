@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmlib import cli, runner
+from crmbook import cli, runner
 
 
 def test_resolve_by_number_stem_and_errors():
@@ -63,7 +63,7 @@ def test_cli_rejects_unknown_chapter(capsys):
 
 
 def test_each_edition_runs_from_its_own_notebooks(tmp_path):
-    from crmlib.layout import NOTEBOOK_DIR
+    from crmbook.layout import NOTEBOOK_DIR
 
     jobs = runner.plan(runner.resolve(["02"]), tmp_path, langs=("en", "zh"))
     assert jobs[0].notebook == NOTEBOOK_DIR / "02_why_customers_are_lost.ipynb"

@@ -1,5 +1,5 @@
 """The runner's order: a chapter that reads others' results starts once they are done in its edition,
-not after every other run; of the runs free to start the longest go first (crmlib.runner.schedule)."""
+not after every other run; of the runs free to start the longest go first (crmbook.runner.schedule)."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ import time
 import nbformat
 import pytest
 
-from crmlib import runner
+from crmbook import runner
 
 
 def _notebook(path, *, needs=(), code="", cells=1):

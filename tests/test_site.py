@@ -119,7 +119,7 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
                                   metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"',
                                   metadata={"tags": ["injected-parameters"]}),
-        nbformat.v4.new_code_cell("from crmlib import Chapter, loss\nfrom crmlib.plotting import loss as lplot"),
+        nbformat.v4.new_code_cell("from crmbook import Chapter\nfrom crmlib import loss\nfrom crmlib.plotting import loss as lplot"),
         nbformat.v4.new_markdown_cell("## Section one\n\nText between the cells, first paragraph.\n\n"
                                       "Second paragraph, not on the slide."),
         nbformat.v4.new_code_cell("plumbing_marker = ch.figure(fig, 'N.1', 'line')", outputs=[
@@ -491,7 +491,7 @@ def test_exercise_answers_agree_with_the_checkers():
             for a in answers:
                 assert a["feedback"].ok is True, (nn, lang, a["number"])
     if not found:
-        pytest.skip("no exercise set exposes its answers yet (crmlib.exercises ExerciseSet.bind().solutions())")
+        pytest.skip("no exercise set exposes its answers yet (crmbook.exercises ExerciseSet.bind().solutions())")
 
 
 def test_slide_metadata_tool(tmp_path):
@@ -544,7 +544,7 @@ def test_site_from_the_chapters(chapter_runs, built_site):
             assert len([n for n in z.namelist() if n.endswith(".png")]) == len(figures)
         assert (out / lang / "teacher" / f"{chapter}.html").is_file()
     api = (out / "en" / "api.html").read_text(encoding="utf-8")
-    for mod in ("crmlib.loss", "crmlib.chapter", "crmlib.plotting.loss"):
+    for mod in ("crmlib.loss", "crmbook.chapter", "crmlib.plotting.loss"):
         assert f'id="module-{mod}"' in api, mod
     # every chapter's "crmlib used here" links each module to its entry in the API reference
     for chapter, lang in ran:

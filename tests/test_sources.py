@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from crmlib import Chapter, datasets, paper_source, seed_source, sources
-from crmlib.sources import SourceError
+from crmbook import Chapter
+from crmbook import paper_source, seed_source, sources
+from crmlib import datasets
+from crmbook.sources import SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(os.environ.get("CRMNB_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
@@ -213,7 +215,7 @@ def test_bad_arguments_are_named(tmp_path):
         sources.comparable(3)
     with pytest.raises(ValueError, match="kind must be one of"):
         sources.printed_span(3, "三倍", "multiple")
-    with pytest.raises(ValueError, match="lang must be 'en' or 'zh'"):
+    with pytest.raises(ValueError, match="lang must be one of"):
         sources.reproduce_table(tmp_path, lang="fr")
     with pytest.raises(SourceError, match="unknown bibliography key 'nokey'"):
         sources.reference("nokey")

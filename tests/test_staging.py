@@ -8,8 +8,9 @@ import json
 import nbformat
 import pytest
 
-from crmlib import i18n, runner
-from crmlib.layout import Layout
+from crmbook import runner
+from crmlib import i18n
+from crmbook.layout import Layout
 
 i18n.add_labels({"ch97.fig.97.1": {"en": "A figure", "zh": "一张图"},
                  "ch97.fig.97.2": {"en": "Only in the first run", "zh": "只在第一次运行中"}})
@@ -23,7 +24,7 @@ def _notebook(path, fail: bool, second_figure: bool):
                                   metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
             "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
-            "from crmlib import Chapter, i18n\n"
+            "from crmbook import Chapter\nfrom crmlib import i18n\n"
             "i18n.add_labels({'ch97.fig.97.1': {'en': 'A figure', 'zh': '一张图'},"
             " 'ch97.fig.97.2': {'en': 'Only in the first run', 'zh': '只在第一次运行中'}})\n"
             "ch = Chapter('97_staging_test', lang=lang, seed=seed, small=small, build_dir=build_dir, display=False)\n"
@@ -75,7 +76,7 @@ def test_a_failed_rerun_leaves_the_previous_complete_output(tmp_path):
 
 
 def test_promote_refuses_a_run_without_results(tmp_path):
-    from crmlib.layout import promote
+    from crmbook.layout import promote
 
     with pytest.raises(FileNotFoundError, match="wrote no results"):
         promote(Layout(tmp_path / "stage"), Layout(tmp_path / "build"), "97_staging_test", "en")

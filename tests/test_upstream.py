@@ -1,4 +1,4 @@
-"""crmlib.upstream: chapter 06's inputs read from the other chapters' recorded results, each with its
+"""crmbook.upstream: chapter 06's inputs read from the other chapters' recorded results, each with its
 origin; absent results computed here and said so; partial or corrupt results refused with the file."""
 from __future__ import annotations
 
@@ -7,14 +7,21 @@ import json
 import pytest
 
 from conftest import notebook_parameters
-from crmlib import Chapter, business_case as bc, datasets, loss, upstream
-from crmlib.upstream import UpstreamError
+from crmbook import Chapter
+from crmbook import upstream
+from crmlib import business_case as bc, datasets, loss
+from crmbook.upstream import UpstreamError
 
 DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
 RESULTS = {"02_why_customers_are_lost": {"whatif.kept_per_1000": 300.0, "whatif.cut_complaints": 80},
            "03_fake_funnel": {"case.middle.overall": 0.04, "case.good.rate.negotiation": 0.9,
                               "case.middle.rate.negotiation": 0.6, "case.middle.rate.deal": 0.2},
            "04_fake_crosssell": {"logit.count.effect_one_more": 0.021}}
+
+
+def _doc(results, params=None):
+    """A results document as the chapters write it."""
+    return json.dumps({"chapter": "x", "params": params or {}, "results": results, "figures": {}})
 
 
 def _record_all(build, **params05):
@@ -75,7 +82,7 @@ def test_absent_results_are_computed_here_and_say_why(tmp_path):
 
 def test_absent_results_raise_when_asked(tmp_path):
     with pytest.raises(UpstreamError, match=r"kept_share: no results of chapter 02 .*retention: no results of "
-                                            r"chapter 05 .*python -m crmlib run 02 03 04 05\)"):
+                                            r"chapter 05 .*python -m crmbook run 02 03 04 05\)"):
         upstream.collection_inputs(tmp_path, missing="error")
     with pytest.raises(ValueError, match="missing must be one of"):
         upstream.collection_inputs(tmp_path, missing="ignore")
@@ -142,19 +149,18 @@ def _write(build, name, text):
 
 
 @pytest.mark.parametrize("text, match", [
-    ("{not json", r"02_x\.json is corrupt \(not readable as JSON"),
-    ("", r"02_x\.json is corrupt \(not readable as JSON"),
-    ("[1, 2]", r"02_x\.json is corrupt \(not a chapter results document"),
-    (json.dumps({"results": {}}), r"not a chapter results document"),
-    (json.dumps({"params": {}, "results": {}}), r"02_x\.json has no result 'whatif\.kept_per_1000' \(a partial"),
-    (json.dumps({"params": {}, "results": {"whatif.kept_per_1000": {"value": "a"}}}),
+    ("{not json", r"02_x\.json is not a readable results file \(corrupt"),
+    ("", r"02_x\.json is not a readable results file \(corrupt"),
+    ("[1, 2]", r"02_x\.json lacks the keys chapter/params/results/figures .*rerun chapter 02"),
+    (json.dumps({"results": {}}), r"lacks the keys"),
+    (_doc({}), r"02_x\.json has no result 'whatif\.kept_per_1000' \(a partial"),
+    (_doc({"whatif.kept_per_1000": {"value": "a"}}),
      r"whatif\.kept_per_1000 is 'a', not a finite number"),
-    (json.dumps({"params": {}, "results": {"whatif.kept_per_1000": {"value": None}}}), "is None, not a finite"),
-    (json.dumps({"params": {}, "results": {"whatif.kept_per_1000": {"value": True}}}), "is True, not a finite"),
-    (json.dumps({"params": {}, "results": {"whatif.kept_per_1000": 300}}), "is None, not a finite"),
-    ('{"params": {}, "results": {"whatif.kept_per_1000": {"value": NaN}}}', "is nan, not a finite"),
-    (json.dumps({"params": {}, "results": {"whatif.kept_per_1000": {"value": 1200},
-                                           "whatif.cut_complaints": {"value": 50}}}),
+    (_doc({"whatif.kept_per_1000": {"value": None}}), "is None, not a finite"),
+    (_doc({"whatif.kept_per_1000": {"value": True}}), "is True, not a finite"),
+    (_doc({"whatif.kept_per_1000": 300}), "is None, not a finite"),
+    (_doc({"whatif.kept_per_1000": {"value": 1}}).replace("1}", "NaN}"), "is nan, not a finite"),
+    (_doc({"whatif.kept_per_1000": {"value": 1200}, "whatif.cut_complaints": {"value": 50}}),
      r"kept_share = 1\.2 from 02_x\.json: whatif\.kept_per_1000 / 1000 is outside \[0, 1\]"),
 ])
 def test_corrupt_or_partial_results_are_refused_naming_the_file(tmp_path, text, match):
@@ -170,7 +176,7 @@ def test_impossible_recorded_parameter_is_refused(tmp_path):
 
 
 def test_missing_recorded_parameter_is_partial(tmp_path):
-    _write(tmp_path, "05_x.json", json.dumps({"params": {"small": False}, "results": {}}))
+    _write(tmp_path, "05_x.json", _doc({}, params={"small": False}))
     with pytest.raises(UpstreamError, match=r"05_x\.json records no run parameter 'retention'"):
         upstream.collection_inputs(tmp_path)
 
@@ -198,10 +204,12 @@ def test_inputs_table_rejects_bad_input(bad, exc):
 def test_the_package_never_parses_notebooks():
     from pathlib import Path
 
+    import crmbook
     import crmlib
 
-    root = Path(crmlib.__file__).parent
-    for p in root.rglob("*.py"):
-        assert "ast.parse" not in p.read_text(encoding="utf-8"), p
-    for name in ("finance", "business_case", "upstream"):
-        assert "except ImportError" not in (root / f"{name}.py").read_text(encoding="utf-8"), name
+    for pkg in (crmlib, crmbook):
+        for p in Path(pkg.__file__).parent.rglob("*.py"):
+            assert "ast.parse" not in p.read_text(encoding="utf-8"), p
+    for p in (Path(crmlib.__file__).parent / "finance.py", Path(crmlib.__file__).parent / "business_case.py",
+              Path(crmbook.__file__).parent / "upstream.py"):
+        assert "except ImportError" not in p.read_text(encoding="utf-8"), p

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from crmlib import i18n, runner
-from crmlib.layout import NOTEBOOK_DIR, notebook_dir
+from crmbook import runner
+from crmlib import i18n
+from crmbook.layout import NOTEBOOK_DIR, notebook_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("sync_zh", ROOT / "tools" / "sync_zh.py")

@@ -89,7 +89,7 @@ def main(argv: list[str]) -> int:
     if task == "setup":
         return 0
     if task == "run":
-        return sh(PY, "-m", "crmlib", "all", *rest)
+        return sh(PY, "-m", "crmbook", "all", *rest)
     if task == "test":
         return sh(PY, "-m", "pytest", *rest)
     if task in ("lab", "lab-zh"):

@@ -68,7 +68,7 @@ STYLE = Path(__file__).with_name("crmnb.mplstyle")
 def apply_style(lang: str = "en") -> None:
     """Apply the collection's look (seaborn's whitegrid theme with our palette and sizes) and ``lang``'s fonts.
 
-    This is the one call that changes matplotlib's global settings; :class:`crmlib.Chapter`
+    This is the one call that changes matplotlib's global settings; :class:`crmbook.Chapter`
     offers it as ``ch.apply_style()``. The theme is read from :data:`STYLE`, the settings
     ``seaborn.set_theme(**SEABORN_THEME)`` makes, so a chapter that draws no seaborn plot
     does not pay for importing seaborn (about a second, most of it ``scipy.stats``).

@@ -1,7 +1,7 @@
 """Figures of the BG/BB model (discrete-time repeat transactions): expected vs actual customers.
 
 Like every plotting module, it only draws what it is given (the numbers come from
-:meth:`crmlib.btyd.BetaGeoBetaBernoulliResults.fit_by_recency_frequency`), takes ``lang`` for
+:meth:`crmlib.clv.btyd.BetaGeoBetaBernoulliResults.fit_by_recency_frequency`), takes ``lang`` for
 its labels (``crmlib/labels/bgbb.csv``) and ``ax=None``, and returns the Axes.
 """
 from __future__ import annotations

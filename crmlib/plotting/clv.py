@@ -2,7 +2,7 @@
 retention model and the buy-till-you-die models on CDNOW.
 
 Every function only draws what it is given (computation lives in
-:mod:`crmlib.clv` and :mod:`crmlib.btyd`), takes ``lang`` for its labels and
+:mod:`crmlib.clv` and :mod:`crmlib.clv.btyd`), takes ``lang`` for its labels and
 ``ax=None``, and returns the Axes.
 """
 from __future__ import annotations
@@ -377,7 +377,7 @@ def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`crmlib.btyd.holdout_by_frequency`: ``actual`` and one column per model.
+        :func:`crmlib.clv.btyd.holdout_by_frequency`: ``actual`` and one column per model.
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
 

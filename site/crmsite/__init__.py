@@ -1,10 +1,10 @@
 """The CRM Notebooks site builder: every executed chapter as a web page, an edition per language,
 and the instructor's kit.
 
-This is a build tool, not part of the teaching package: ``python -m crmlib all``
+This is a build tool, not part of the teaching package: ``python -m crmbook all``
 calls :func:`build` after the chapters ran, and ``python site/build.py``
 rebuilds the site alone from what ``build/`` holds. It reads (through
-:class:`crmlib.layout.Layout`)
+:class:`crmbook.layout.Layout`)
 
 * the executed notebooks ``notebooks/[zh/]NN_slug.ipynb``,
 * the results ``results/[zh/]NN_slug.json`` — recorded numbers and the
@@ -15,7 +15,7 @@ rebuilds the site alone from what ``build/`` holds. It reads (through
 writes each edition's page sources under ``<build>/.site/src/<lang>/`` and runs
 one Sphinx build per edition (sphinx-book-theme, myst-nb, warnings as errors),
 the two at once, into ``<build>/site/<lang>/``. All site strings are label keys
-``site.*`` (``crmlib/labels/site.csv``) in the edition's language.
+``site.*`` (``crmbook/labels/site.csv``) in the edition's language.
 
 Per edition: the chapter pages, an index, the glossary (terms grouped by the
 chapter that introduces them), the Reproduce page (every sourced number, linked
@@ -167,7 +167,7 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     Parameters
     ----------
     build_dir : Path
-        Folder with ``notebooks/``, ``results/`` and ``figures/`` from ``python -m crmlib all``.
+        Folder with ``notebooks/``, ``results/`` and ``figures/`` from ``python -m crmbook all``.
     out_dir : Path, optional
         Where the HTML goes (default ``build_dir / "site"``; replaced as a whole).
     quiet : bool

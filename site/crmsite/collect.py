@@ -1,7 +1,7 @@
 """What the main job left in the build folder: the executed chapters of each edition.
 
 The build layout (where an edition's executed notebooks, results and figures
-are) is :class:`crmlib.layout.Layout`'s; this module only reads it.
+are) is :class:`crmbook.layout.Layout`'s; this module only reads it.
 """
 from __future__ import annotations
 
@@ -13,30 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from crmlib.i18n import LANGS, t
+from crmbook.results import read as read_results
 
-try:  # the one object that knows the build layout (crmlib.layout)
-    from crmlib.layout import Layout
-except ImportError:  # pragma: no cover - older crmlib without layout.py
-    @dataclass(frozen=True)
-    class Layout:  # type: ignore[no-redef]
-        """Fallback with the same paths as :class:`crmlib.layout.Layout`."""
-
-        root: Path
-
-        def _ed(self, base: str, lang: str) -> Path:
-            return self.root / base if lang == "en" else self.root / base / lang
-
-        def results(self, chapter: str, lang: str = "en") -> Path:
-            return self._ed("results", lang) / f"{chapter}.json"
-
-        def executed(self, chapter: str, lang: str = "en") -> Path:
-            return self._ed("notebooks", lang) / f"{chapter}.ipynb"
-
-__all__ = ["Layout", "ChapterPage", "collect", "text_of", "ui"]
+from crmbook.layout import Layout  # the one object that knows the build layout
 
 
 def ui(key: str, lang: str, **values: Any) -> str:
-    """A site string: label ``site.<key>`` of ``crmlib/labels/site.csv`` in ``lang``."""
+    """A site string: label ``site.<key>`` of ``crmbook/labels/site.csv`` in ``lang``."""
     return t(f"site.{key}", lang, **values)
 
 
@@ -111,7 +94,7 @@ def collect(build_dir: Path, langs: tuple[str, ...] = LANGS,
     Parameters
     ----------
     build_dir : Path
-        The build folder written by ``python -m crmlib all``.
+        The build folder written by ``python -m crmbook all``.
     langs : tuple of str
         Editions to look for.
     log : callable, optional
@@ -139,7 +122,7 @@ def collect(build_dir: Path, langs: tuple[str, ...] = LANGS,
                 log(f"site: skipping {path.stem} [{lang}]: {why}")
                 continue
             res_path = layout.results(path.stem, lang)
-            results = json.loads(res_path.read_text(encoding="utf-8")) if res_path.is_file() else {}
+            results = read_results(res_path) if res_path.is_file() else {}
             pages.append(ChapterPage(path.stem, lang, path, results, _title(nb, path.stem)))
         if pages:
             out[lang] = pages

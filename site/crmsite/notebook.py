@@ -4,7 +4,7 @@ It differs from the executed notebook in presentation only:
 
 * code cells are collapsed (myst-nb's ``hide-input`` tag) except the exercise
   answer cells; papermill's injected-parameters cell is removed;
-* a figure shown by :meth:`crmlib.chapter.Chapter.figure` becomes an HTML
+* a figure shown by :meth:`crmbook.chapter.Chapter.figure` becomes an HTML
   ``<figure>`` with the saved PNG (a tap opens it at full resolution), the
   numbered caption, an ``id="figure-N-k"`` anchor and PNG / SVG downloads. The
   figures and captions come from the record the chapter wrote when it saved
@@ -180,7 +180,7 @@ def crmlib_modules(nb: dict[str, Any]) -> list[str]:
                 except (ImportError, ValueError):
                     is_module = False
                 add(sub if is_module else base)
-    # a chapter's exercise set (crmlib.exercises.ch02) is documented with crmlib.exercises
+    # a chapter's exercise set (crmbook.exercises.ch02) is documented with crmbook.exercises
     out: list[str] = []
     for name in found:
         name = re.sub(r"^(crmlib\.exercises)\.ch\d\d$", r"\1", name)

@@ -143,7 +143,7 @@ def _nan(v: Any) -> Any:
 def reproduce_rows(build_dir: Path, lang: str, pages: list[ChapterPage]) -> list[dict[str, Any]]:
     """Every recorded number of the edition with a source or a printed value.
 
-    Uses :func:`crmlib.sources.reproduce_table` (excerpt and reference of each source) where
+    Uses :func:`crmbook.sources.reproduce_table` (excerpt and reference of each source) where
     crmlib has it, and adds the numbers that have a printed value but no source.
 
     Parameters
@@ -165,7 +165,7 @@ def reproduce_rows(build_dir: Path, lang: str, pages: list[ChapterPage]) -> list
     chapters = {p.chapter for p in pages}
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     try:
-        from crmlib.sources import reproduce_table
+        from crmbook.sources import reproduce_table
     except ImportError:
         reproduce_table = None
     if reproduce_table is not None:
@@ -194,7 +194,7 @@ def reproduce_rows(build_dir: Path, lang: str, pages: list[ChapterPage]) -> list
 
 def _highlight(text: str, marks: list[Any]) -> str:
     """HTML of ``text`` with the marked parts in ``<mark>``: each mark is a ``(start, end)`` span
-    (as :func:`crmlib.sources.reproduce_table` gives it) or a string to find."""
+    (as :func:`crmbook.sources.reproduce_table` gives it) or a string to find."""
     spans: set[tuple[int, int]] = set()
     for m in marks:
         if isinstance(m, (tuple, list)) and len(m) == 2 and all(isinstance(x, int) for x in m):
@@ -355,20 +355,24 @@ def edition_index(lang: str, pages: list[ChapterPage], *, extra: list[str], kit:
 
 
 def api_modules() -> list[str]:
-    """Public crmlib modules for the API reference (not the command line or private modules).
+    """Public modules for the API reference: the library (crmlib) first, then the book (crmbook);
+    not the command line, private modules or the chapters' exercise sets.
 
     Returns
     -------
     list of str
     """
+    import crmbook
     import crmlib
 
-    names = ["crmlib"]
-    for info in pkgutil.walk_packages(crmlib.__path__, "crmlib."):
-        last = info.name.rsplit(".", 1)[-1]
-        if last.startswith("_") or info.name in ("crmlib.cli", "crmlib.site") or ".exercises.ch" in info.name:
-            continue
-        names.append(info.name)
+    names = []
+    for pkg in (crmlib, crmbook):
+        names.append(pkg.__name__)
+        for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
+            last = info.name.rsplit(".", 1)[-1]
+            if last.startswith("_") or info.name == "crmbook.cli" or ".exercises.ch" in info.name:
+                continue
+            names.append(info.name)
     return names
 
 

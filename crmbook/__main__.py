@@ -1,4 +1,4 @@
-"""``python -m crmlib`` entry point."""
+"""``python -m crmbook`` entry point."""
 from .cli import main
 
 raise SystemExit(main())

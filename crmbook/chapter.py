@@ -9,7 +9,7 @@ Every notebook creates one :class:`Chapter` right after its parameters cell::
     ch.figure(ax, "2.1", "pareto")                  # caption: label ch02.fig.2.1
     ch.say("coverage", n=2000, coverage=0.9535)     # sentence: label ch02.say.coverage
 
-Where files go is :mod:`crmlib.layout`'s business: the main job passes a staging
+Where files go is :mod:`crmbook.layout`'s business: the main job passes a staging
 ``build_dir`` and promotes it into ``build/`` when the notebook succeeded; a run by
 hand (``build_dir=None``) writes to ``lab-output/``.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import io
 import json
-import math
 import re
 import struct
 import time
@@ -28,15 +27,13 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from .i18n import check_lang, labels, localize_frame, t
+from crmlib.i18n import check_lang, labels, localize_frame, t
+from .figures import PNG_DPI, PNG_OPTIONS, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
+from .results import ResultsError, load_results, to_jsonable, write
 
-__all__ = ["Chapter", "SavedFigure", "ResultsError", "seed_source", "paper_source", "default_build_dir",
-           "load_results", "to_jsonable"]
+__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir"]
 
-_PNG_DPI = 150
-#: zlib level 3 instead of Pillow's 6: a third less time encoding for files about 10 % larger.
-_PNG_PIL = {"compress_level": 3}
 
 
 def default_build_dir() -> Path:
@@ -54,8 +51,8 @@ def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
 
     For one of the five sources it also records the readable ``source_id``, the
     ``title`` and the ``excerpt_id`` of the passage holding the phrase, and
-    raises :class:`crmlib.sources.SourceError` naming the phrase and the file
-    when no excerpt holds it (see :func:`crmlib.sources.seed_provenance`).
+    raises :class:`crmbook.sources.SourceError` naming the phrase and the file
+    when no excerpt holds it (see :func:`crmbook.sources.seed_provenance`).
 
     Parameters
     ----------
@@ -75,71 +72,33 @@ def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
     return seed_provenance(seed_file, phrase)
 
 
-def paper_source(citation: str, where: str) -> dict[str, str]:
+def paper_source(citation: Any, where: str | None = None) -> dict[str, str]:
     """Provenance of a published value: the paper (a ``references.bib`` key or free text) and the table/page.
 
     Parameters
     ----------
-    citation : str
-        A key of ``datasets/sources/references.bib`` (``"fader2005bgnbd"``) or a free-text citation.
+    citation : str or crmlib.datasets.Published
+        A key of ``datasets/sources/references.bib`` (``"fader2005bgnbd"``) or a free-text
+        citation; or a published value (:func:`crmlib.datasets.published`), which carries both.
     where : str
-        The table or page the value is printed in.
+        The table or page the value is printed in (not given with a published value).
 
     Returns
     -------
     dict
-        The provenance record stored with the result.
-
-    A key (``"fader2005bgnbd"``) is recorded as ``key`` with its author–year
-    ``citation``; see :func:`crmlib.sources.paper_provenance`.
+        The provenance record stored with the result. A key is recorded as ``key`` with its
+        author–year ``citation``; see :func:`crmbook.sources.paper_provenance`.
     """
+    from crmlib.datasets import Published
+
+    if isinstance(citation, Published):
+        if where is not None:
+            raise ValueError("paper_source takes where only with a citation, not with a published value")
+        citation, where = citation.citation, citation.where
     if not citation or not where:
         raise ValueError("paper_source needs both citation and where")
     from .sources import paper_provenance  # bibliography keys (datasets/sources/references.bib)
     return paper_provenance(citation, where)
-
-
-def to_jsonable(value: Any) -> Any:
-    """Convert numpy / pandas scalars and containers to plain JSON types.
-
-    Parameters
-    ----------
-    value : Any
-        A number, string, bool, None, list, tuple, dict, numpy array or pandas object.
-
-    Returns
-    -------
-    Any
-        The same value in JSON types.
-
-
-    Raises
-    ------
-    ValueError
-        A non-finite number.
-    TypeError
-        A value of any other type.
-    """
-    if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return [to_jsonable(v) for v in value.tolist()]
-    if isinstance(value, (np.bool_, bool)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating, float)):
-        v = float(value)
-        if not math.isfinite(v):
-            raise ValueError(f"cannot record a non-finite number ({v})")
-        return v
-    if hasattr(value, "to_dict") and not isinstance(value, type):
-        return to_jsonable(value.to_dict())
-    if value is None or isinstance(value, (int, str)):
-        return value
-    raise TypeError(f"cannot record a value of type {type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -162,47 +121,6 @@ def _matches(value: Any, expected: Any, rtol: float, atol: float) -> bool:
     if isinstance(expected, (int, float)) and not isinstance(expected, bool):
         return isinstance(value, (int, float)) and abs(value - expected) <= atol + rtol * abs(expected)
     return value == expected
-
-
-class ResultsError(ValueError):
-    """A recorded-results file that is missing, unreadable or incomplete."""
-
-
-def load_results(chapter: str, build_dir: str | Path | None = None, lang: str = "en") -> dict[str, Any]:
-    """Read a chapter's recorded results JSON (as written by :class:`Chapter`).
-
-    Parameters
-    ----------
-    chapter : str
-        Notebook stem, e.g. ``"02_why_customers_are_lost"``.
-    build_dir : str or Path, optional
-        Build folder (default: the main job's, :func:`crmlib.layout.main_build_dir`).
-    lang : {"en", "zh"}
-        Edition.
-
-    Returns
-    -------
-    dict
-        ``{"chapter", "params", "results", "figures", "complete"}``.
-
-
-    Raises
-    ------
-    FileNotFoundError
-        No results file.
-    ResultsError
-        The file is not valid JSON or lacks the results document's keys.
-    """
-    p = Layout(build_dir if build_dir is not None else main_build_dir()).results(chapter, check_lang(lang))
-    if not p.is_file():
-        raise FileNotFoundError(f"no recorded results for chapter {chapter!r} [{lang}] at {p}")
-    try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ResultsError(f"{p} is not a readable results file: {err}") from None
-    if not isinstance(doc, dict) or not all(k in doc for k in ("chapter", "params", "results", "figures")):
-        raise ResultsError(f"{p} lacks the keys chapter/params/results/figures of a results file")
-    return doc
 
 
 _ACTIVE: dict[str, "Chapter"] = {}
@@ -310,7 +228,7 @@ class Chapter:
         The one explicit call that changes matplotlib's global settings (see
         :func:`crmlib.plotting.apply_style`).
         """
-        from .plotting import apply_style
+        from crmlib.plotting import apply_style
 
         apply_style(self.lang)
 
@@ -406,11 +324,11 @@ class Chapter:
         Parameters
         ----------
         module : module or ExerciseSet
-            ``crmlib.exercises.chNN`` (its ``EXERCISES``) or an :class:`~crmlib.exercises.ExerciseSet`.
+            ``crmbook.exercises.chNN`` (its ``EXERCISES``) or an :class:`~crmbook.exercises.ExerciseSet`.
 
         Returns
         -------
-        crmlib.exercises.BoundExercises
+        crmbook.exercises.BoundExercises
             With ``show()`` (the questions as Markdown) and ``check(number, answer)``.
         """
         from .exercises import ExerciseSet
@@ -523,13 +441,8 @@ class Chapter:
         Path
             The results file.
         """
-        p = self.results_path
-        p.parent.mkdir(parents=True, exist_ok=True)
-        doc = {"chapter": self.chapter, "params": self._params, "results": self._results,
-               "figures": self._figures}
-        tmp = p.with_suffix(".json.tmp")
-        tmp.write_text(_dumps(doc), encoding="utf-8")
-        tmp.replace(p)
+        p = write(self.results_path, {"chapter": self.chapter, "params": self._params,
+                                      "results": self._results, "figures": self._figures})
         if self._figure_seconds:
             tp = self.timings_path
             tp.parent.mkdir(parents=True, exist_ok=True)
@@ -600,10 +513,10 @@ class Chapter:
         d.mkdir(parents=True, exist_ok=True)
         png, svg = d / f"{stem}.png", d / f"{stem}.svg"
         start = time.perf_counter()
-        box = _tight_bbox(fig, _PNG_DPI)
+        box = tight_bbox(fig, PNG_DPI)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=_PNG_DPI, bbox_inches=box, metadata={"Software": None},
-                    pil_kwargs=_PNG_PIL)
+        fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches=box, metadata={"Software": None},
+                    pil_kwargs=PNG_OPTIONS)
         png_bytes = buf.getvalue()
         png.write_bytes(png_bytes)
         with mpl.rc_context({"svg.hashsalt": "crm-notebooks"}):   # the same ids in every run: identical files
@@ -619,7 +532,7 @@ class Chapter:
 
             # show the PNG just written (no second render); at screen size, like the inline backend
             width = struct.unpack(">I", png_bytes[16:20])[0]
-            display(Image(data=png_bytes, format="png", width=round(width * 100 / _PNG_DPI)))
+            display(Image(data=png_bytes, format="png", width=round(width * 100 / PNG_DPI)))
             md = f"**{label}.** {caption}" if self.lang == "en" else f"**{label}**　{caption}"
             display({"text/markdown": md, "text/plain": md}, raw=True)
         plt.close(fig)
@@ -630,59 +543,3 @@ class Chapter:
 def _shared_heads() -> frozenset[str]:
     """First segments of the shipped shared label keys (``core``, ``col``, topics such as ``loss``)."""
     return frozenset(k.split(".", 1)[0] for k in labels() if not re.fullmatch(r"ch\d\d\..*", k))
-
-
-def _dumps(doc: dict[str, Any]) -> str:
-    """JSON of a results document with one line per result and per figure.
-
-    Rewritten after every ``record``, so it must stay cheap: ``json.dumps`` with ``indent`` runs
-    in pure Python, while compact dumps of each entry use the C encoder. The outer levels are
-    indented by hand, so the file still reads (and diffs) one result per line.
-    """
-    def one(v: Any) -> str:
-        return json.dumps(v, ensure_ascii=False)
-
-    parts = []
-    for key, value in doc.items():
-        if isinstance(value, dict) and value:
-            inner = ",\n".join(f"    {one(k)}: {one(v)}" for k, v in value.items())
-            parts.append(f"  {one(key)}: {{\n{inner}\n  }}")
-        else:
-            parts.append(f"  {one(key)}: {one(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
-
-
-def _tight_bbox(fig: Any, dpi: float) -> Any:
-    """The padded tight bounding box of ``fig`` in inches, as ``savefig(bbox_inches="tight")`` finds it.
-
-    ``savefig`` finds it with a dry draw of the whole figure before the real draw, and
-    does so again for every file written. Without a layout engine nothing moves at draw
-    time, so the box can be measured straight from a renderer at the output ``dpi`` (the
-    same text extents, hence the same box) and shared by the PNG and the SVG: three passes
-    over the figure instead of four, and the same PNG. Figures with a layout engine keep
-    ``"tight"`` (their layout is only applied by a draw).
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-    dpi : float
-        Resolution the box is measured at (that of the PNG).
-
-    Returns
-    -------
-    matplotlib.transforms.Bbox or str
-        The box padded by ``savefig.pad_inches``, or ``"tight"``.
-    """
-    import matplotlib as mpl
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if fig.get_layout_engine() is not None:
-        return "tight"
-    old_canvas, old_dpi = fig.canvas, fig.dpi
-    try:
-        fig.dpi = dpi
-        box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
-    finally:
-        fig.dpi = old_dpi
-        fig.set_canvas(old_canvas)
-    return box.padded(mpl.rcParams["savefig.pad_inches"])

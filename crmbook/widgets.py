@@ -122,14 +122,14 @@ def _png(fig: Any, dpi: float = 100) -> bytes:
     """``fig`` as PNG bytes, drawn on a canvas of its own (whatever backend the kernel runs).
 
     The figure is put on a fresh Agg canvas first, and its tight box is measured as the
-    chapters' figures are (:meth:`crmlib.Chapter.figure`). Call it with pyplot's interactive mode
+    chapters' figures are (:meth:`crmbook.Chapter.figure`). Call it with pyplot's interactive mode
     off (``plt.ioff()``): a redraw triggered from a widget callback could leave the PNG blank.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from .chapter import _tight_bbox
+    from .figures import tight_bbox
 
     FigureCanvasAgg(fig)          # attaches itself as fig.canvas
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=_tight_bbox(fig, dpi))
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches=tight_bbox(fig, dpi))
     return buf.getvalue()

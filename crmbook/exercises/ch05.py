@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .. import btyd, clv, datasets
+from crmlib import clv, datasets
+from crmlib.clv import btyd
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution
 
 __all__ = ["EXERCISES"]

@@ -10,7 +10,7 @@ every output folder alike::
     build/timings/02_….json                          build/timings/zh/02_….json
     build/notebooks/02_….ipynb (executed)            build/notebooks/zh/02_….ipynb
 
-Only the main job (``make run`` → :mod:`crmlib.runner`) writes ``build/``. It
+Only the main job (``make run`` → :mod:`crmbook.runner`) writes ``build/``. It
 runs each notebook into a private staging folder (:meth:`Layout.staging`) and
 promotes the staged output over the previous one only when the whole notebook
 succeeded (:func:`promote`); a failed run is kept under ``build/failed/``
@@ -20,7 +20,7 @@ A chapter run by hand in JupyterLab writes to ``lab-output/`` instead
 
 Examples
 --------
->>> from crmlib.layout import Layout
+>>> from crmbook.layout import Layout
 >>> Layout("/tmp/b").results("02_why_customers_are_lost", "zh").as_posix()
 '/tmp/b/results/zh/02_why_customers_are_lost.json'
 """
@@ -31,12 +31,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .i18n import check_lang
+from crmlib.datasets import ROOT as _DATA_ROOT
+from crmlib.i18n import check_lang
 
 __all__ = ["ROOT", "NOTEBOOK_DIR", "BUILD_DIR", "LAB_OUTPUT", "Layout", "edition_dir", "notebook_dir",
            "main_build_dir", "promote"]
 
-ROOT = Path(__file__).resolve().parents[1]
+#: The repository root (the one place it is computed: :data:`crmlib.datasets.ROOT`).
+ROOT = _DATA_ROOT
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 LAB_OUTPUT = ROOT / "lab-output"

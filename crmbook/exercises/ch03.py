@@ -2,7 +2,7 @@
 :mod:`crmlib.funnel`; the texts are the label keys ``ch03.ex.*`` (English and Chinese)."""
 from __future__ import annotations
 
-from .. import datasets, funnel
+from crmlib import datasets, funnel
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution
 
 __all__ = ["EXERCISES"]

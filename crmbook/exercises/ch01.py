@@ -3,7 +3,7 @@ self-tests (S3, 习题及答案); answers are computed from the datasets and :mo
 the texts are the label keys ``ch01.ex.*`` (English and Chinese)."""
 from __future__ import annotations
 
-from .. import concepts, datasets
+from crmlib import concepts, datasets
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution
 
 __all__ = ["EXERCISES"]

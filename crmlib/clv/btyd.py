@@ -27,7 +27,7 @@ function of the Pareto/NBD likelihood is only ever called with an argument
 in ``[0, 1)`` and combined with its power factors on the log scale, so it
 neither overflows nor loses the small differences that matter.
 
-Inputs follow :func:`crmlib.rfm.summarize`: ``frequency`` = repeat purchases
+Inputs follow :func:`crmlib.clv.rfm.summarize`: ``frequency`` = repeat purchases
 *x*, ``recency`` = time of the last purchase *t_x*, ``T`` = time observed,
 all measured from the first purchase.
 """
@@ -43,9 +43,9 @@ from scipy import optimize, special
 from statsmodels.base.model import GenericLikelihoodModel, GenericLikelihoodModelResults, LikelihoodModelResults
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
-from ._validate import as_float_array, check_nonnegative, check_number
-from .warnings import BoundaryWarning, ConvergenceWarning
-from .warnings import warn as _crm_warn
+from .._validate import as_float_array, check_nonnegative, check_number
+from ..warnings import BoundaryWarning, ConvergenceWarning
+from ..warnings import warn as _crm_warn
 
 __all__ = [
     "holdout_by_frequency",
@@ -1524,7 +1524,7 @@ ShiftedBetaGeometric.results_class = ShiftedBetaGeometricResults
 
 # ----------------------------------------------------------------------------- simulators
 def _sim_common(n: Any, seed: Any, T: Any) -> tuple[int, np.random.Generator, np.ndarray]:
-    from ._validate import check_int
+    from .._validate import check_int
 
     n = check_int(n, "n", low=1, high=100_000_000)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
@@ -1649,7 +1649,7 @@ def simulate_bgbb(n: int, alpha: float = 1.204, beta: float = 0.750, gamma: floa
     pandas.DataFrame
         ``frequency``, ``recency`` and ``n_periods``, one row per customer.
     """
-    from ._validate import check_int
+    from .._validate import check_int
 
     alpha, beta, gamma, delta = _positive({"alpha": alpha, "beta": beta, "gamma": gamma, "delta": delta})
     periods = check_int(n_periods, "n_periods", low=1, high=1000)
@@ -2061,7 +2061,7 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
     Parameters
     ----------
     summary : pandas.DataFrame
-        :func:`crmlib.rfm.summarize` with a holdout: ``frequency``, ``recency``, ``T``,
+        :func:`crmlib.clv.rfm.summarize` with a holdout: ``frequency``, ``recency``, ``T``,
         ``frequency_holdout`` and ``duration_holdout``.
     fits : mapping of str to fitted model
         Name -> a fit with ``expected_purchases(t, frequency, recency, T)``.
@@ -2114,7 +2114,7 @@ def estimates_table(fits: Mapping[str, Any], dataset: str | None = None) -> pd.D
     pandas.DataFrame
         Columns ``model``, ``parameter``, ``estimate``, ``se``, ``published``, ``llf``.
     """
-    from . import datasets
+    from .. import datasets
 
     if not isinstance(fits, Mapping) or not fits:
         raise TypeError("fits must be a non-empty mapping model id -> fitted model")

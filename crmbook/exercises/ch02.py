@@ -2,7 +2,7 @@
 the texts are the label keys ``ch02.ex.*``."""
 from __future__ import annotations
 
-from .. import datasets, loss
+from crmlib import datasets, loss
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution, YesNoExercise
 
 __all__ = ["EXERCISES"]

@@ -3,7 +3,7 @@
 Papermill's own import costs about 2 s, so the runner imports it once and
 executes notebooks on worker threads (each with its own kernel). Each edition
 runs from its own notebooks (``notebooks/`` in English, ``notebooks/zh/`` in
-Chinese, see :mod:`crmlib.layout`).
+Chinese, see :mod:`crmbook.layout`).
 
 Every run writes into a private staging folder. Only when the whole notebook
 succeeded does its output (results, figures, timings, executed copy) replace
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .i18n import LANGS, check_lang
+from crmlib.i18n import LANGS, check_lang
 from .layout import NOTEBOOK_DIR, ROOT, Layout, notebook_dir, promote
 
 __all__ = ["ROOT", "NOTEBOOK_DIR", "Job", "Outcome", "discover", "resolve", "plan", "run_jobs", "summary",

@@ -1,6 +1,6 @@
 """The RFM summary as one SQL query, run inside DuckDB (out of core) or Apache Spark.
 
-:func:`crmlib.rfm.summarize` computes the summary in pandas when it is given a
+:func:`crmlib.clv.rfm.summarize` computes the summary in pandas when it is given a
 DataFrame. Given a DuckDB relation or a path / glob of Parquet files it calls
 :func:`summarize_duckdb`, which computes the same summary inside DuckDB, so the
 log never has to fit in memory (DuckDB spills to disk beyond ``memory_limit``).
@@ -19,7 +19,7 @@ functions are spelled differently. Each engine's glue only exposes the user's
 log as a table ``crm_tx`` with three columns, ``customer_id``, ``ts``
 (timestamp, time-zone naive) and ``amount`` (double), and reads the result.
 
-The definitions are those of :mod:`crmlib.rfm` (which see): purchases in the
+The definitions are those of :mod:`crmlib.clv.rfm` (which see): purchases in the
 same ``collapse`` period are one occasion (spend summed), ``frequency`` =
 occasions after the first, ``recency`` / ``T`` = time from the first occasion's
 period start to the last one's / to the end of calibration, in ``period``
@@ -56,7 +56,7 @@ __all__ = ["summary_query", "check_query", "summarize_duckdb", "summarize_spark"
 TABLE = "crm_tx"
 _NS_PER_DAY = 86_400 * 10**9
 _NS_PER_HOUR = 3_600 * 10**9
-#: Length in days of the fixed units (the same table as crmlib.rfm.FIXED_UNITS).
+#: Length in days of the fixed units (the same table as crmlib.clv.rfm.FIXED_UNITS).
 _FIXED = {"D": 1.0, "W": 7.0, "h": 1.0 / 24.0}
 _TRUNC = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
@@ -104,7 +104,7 @@ def summary_query(*, period: str, collapse: str, observation_end: pd.Timestamp,
     Parameters
     ----------
     period, collapse : str
-        As in :func:`crmlib.rfm.summarize` (already validated there).
+        As in :func:`crmlib.clv.rfm.summarize` (already validated there).
     observation_end, calibration_end : pandas.Timestamp
         Time-zone-naive ends of the windows (inclusive, at the resolution of ``collapse``).
     amount : bool, default True
@@ -162,7 +162,7 @@ def summary_query(*, period: str, collapse: str, observation_end: pd.Timestamp,
 
 
 def check_query(*, collapse: str, amount: bool = True, table: str = TABLE) -> str:
-    """Dialect-neutral SQL counting what :func:`crmlib.rfm.summarize` refuses, in one pass.
+    """Dialect-neutral SQL counting what :func:`crmlib.clv.rfm.summarize` refuses, in one pass.
 
     Returns one row: ``n_rows``, ``null_ids``, ``null_dates``, ``first_ts`` (earliest
     timestamp) and, with ``amount``, ``null_amounts``, ``nan_amounts``, ``inf_amounts``,
@@ -230,7 +230,7 @@ def _is_duckdb_relation(obj: Any) -> bool:
 
 
 def is_sql_source(obj: Any) -> bool:
-    """Whether :func:`crmlib.rfm.summarize` hands ``obj`` to DuckDB (a relation, a path or a glob)."""
+    """Whether :func:`crmlib.clv.rfm.summarize` hands ``obj`` to DuckDB (a relation, a path or a glob)."""
     if isinstance(obj, (str, os.PathLike)):
         return True
     if isinstance(obj, (list, tuple)) and obj and all(isinstance(p, (str, os.PathLike)) for p in obj):
@@ -255,7 +255,7 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-#: RE2 twin of crmlib.rfm's test for a UTC offset at the end of a date string.
+#: RE2 twin of crmlib.clv.rfm's test for a UTC offset at the end of a date string.
 _OFFSET_RE = r"(?i)[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
 
 
@@ -309,9 +309,9 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
                      date_format: str | None = None, unit: str | None = None, tz: Any = None,
                      memory_limit: str | None = None, threads: int | None = None,
                      temp_directory: str | os.PathLike | None = None) -> pd.DataFrame:
-    """Compute the summary of :func:`crmlib.rfm.summarize` inside DuckDB.
+    """Compute the summary of :func:`crmlib.clv.rfm.summarize` inside DuckDB.
 
-    Called by :func:`crmlib.rfm.summarize` (which validates the other arguments and
+    Called by :func:`crmlib.clv.rfm.summarize` (which validates the other arguments and
     handles T = 0); use that function.
 
     Parameters
@@ -320,7 +320,7 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
         A relation (run on its own connection), or Parquet file(s): a path, a glob such as
         ``"log/*.parquet"`` or a list of paths (read by a new in-memory connection).
     customer_id, date, amount, period, collapse, observation_end, calibration_end, date_format, unit, tz
-        As in :func:`crmlib.rfm.summarize`, already checked there; ``observation_end`` and
+        As in :func:`crmlib.clv.rfm.summarize`, already checked there; ``observation_end`` and
         ``calibration_end`` (None without a holdout) as pandas Timestamps, ``amount`` None
         without a spend column.
     memory_limit : str, optional
@@ -404,7 +404,7 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
 
 def _check_window(first: pd.Timestamp, observation_end: pd.Timestamp, calibration_end: pd.Timestamp | None,
                   collapse: str) -> None:
-    """The window checks of :func:`crmlib.rfm.summarize` at the resolution of ``collapse``."""
+    """The window checks of :func:`crmlib.clv.rfm.summarize` at the resolution of ``collapse``."""
     from . import rfm
 
     rfm._check_window(first, observation_end, calibration_end, collapse)
@@ -415,7 +415,7 @@ def _check_window(first: pd.Timestamp, observation_end: pd.Timestamp, calibratio
 def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amount: str | None = None,
                     period: str = "W", observation_end: Any = None, calibration_end: Any = None,
                     collapse: str = "D", keep_zero_T: bool = False, tz: str | None = None) -> pd.DataFrame:
-    """The summary of :func:`crmlib.rfm.summarize` computed by Spark SQL (the same query as DuckDB's).
+    """The summary of :func:`crmlib.clv.rfm.summarize` computed by Spark SQL (the same query as DuckDB's).
 
     PySpark is not a dependency of crmlib: this function uses the session it is given.
 
@@ -428,7 +428,7 @@ def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amo
         ``s3a://`` ... on a cluster). The date column must be a timestamp or date (Spark reads
         Parquet timestamps in micro- or milliseconds, not nanoseconds).
     customer_id, date, amount, period, observation_end, calibration_end, collapse, keep_zero_T
-        As in :func:`crmlib.rfm.summarize`.
+        As in :func:`crmlib.clv.rfm.summarize`.
     tz : str, optional
         Zone whose calendar days are counted (Spark's session time zone during the query;
         default UTC). Spark's ``TIMESTAMP`` values are instants and are shown in this zone;
@@ -437,7 +437,7 @@ def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amo
     Returns
     -------
     pandas.DataFrame
-        The same summary as :func:`crmlib.rfm.summarize` (collected to the driver).
+        The same summary as :func:`crmlib.clv.rfm.summarize` (collected to the driver).
     """
     from . import rfm
 

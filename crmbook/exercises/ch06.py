@@ -6,7 +6,7 @@ texts are the label keys ``ch06.ex.*``.
 """
 from __future__ import annotations
 
-from .. import business_case as bc, datasets, finance
+from crmlib import business_case as bc, datasets, finance
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution
 
 __all__ = ["EXERCISES", "EX_FLOWS", "EX_RATE"]

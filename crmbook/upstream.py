@@ -33,13 +33,17 @@ from typing import Any, Callable, Mapping
 
 import pandas as pd
 
-from ._validate import check_choice
+from crmlib._validate import check_choice
+
+from . import results
+from .layout import main_build_dir
+from .results import ResultsError
 
 __all__ = ["UpstreamError", "Input", "Upstream", "UPSTREAM", "CHAPTER_DEFAULTS", "collection_inputs",
            "with_parameters", "inputs_table", "results_file"]
 
 
-class UpstreamError(ValueError):
+class UpstreamError(ResultsError):
     """An upstream chapter's results file is absent (when required), partial or corrupt."""
 
 
@@ -91,7 +95,7 @@ CHAPTER_DEFAULTS: dict[str, dict[str, float]] = {
 
 
 def _kept_per_1000() -> tuple[float, str]:
-    from . import datasets, loss
+    from crmlib import datasets, loss
 
     p = CHAPTER_DEFAULTS["02"]
     cuts = {"complaints": p["cut_complaints"], "communication": p["cut_communication"]}
@@ -103,7 +107,7 @@ def _kept_per_1000() -> tuple[float, str]:
 @functools.lru_cache(maxsize=1)
 def _funnel_rates() -> pd.DataFrame:
     """Stage rates of the source's funnel case (chapter 03's data), by scenario."""
-    from . import datasets, funnel
+    from crmlib import datasets, funnel
 
     f = datasets.load("funnel_case").sort_values(["scenario", "stage_order"])
     rows = {}
@@ -117,7 +121,7 @@ def _funnel_rates() -> pd.DataFrame:
 
 @functools.lru_cache(maxsize=1)
 def _effect_one_more() -> tuple[float, str]:
-    from . import crosssell, datasets
+    from crmlib import crosssell, datasets
 
     customers = datasets.load("bank_customers")
     fit = crosssell.fit_retention_logit(customers, ["n_products"])
@@ -199,45 +203,6 @@ UPSTREAM: tuple[Upstream, ...] = (
 )
 
 
-def results_file(chapter: str, build_dir: str | Path) -> Path | None:
-    """The recorded results file of chapter ``chapter`` (``"02"``) in ``build_dir``, or None.
-
-    Parameters
-    ----------
-    chapter : str
-        Two-digit chapter number.
-    build_dir : str or Path
-        Build folder holding ``results/``.
-
-    Returns
-    -------
-    Path or None
-        ``<build_dir>/results/<chapter>_*.json`` (the English edition's), None if absent.
-
-    Raises
-    ------
-    UpstreamError
-        More than one file matches.
-    """
-    hits = sorted((Path(build_dir) / "results").glob(f"{chapter}_*.json"))
-    if len(hits) > 1:
-        raise UpstreamError(f"{len(hits)} results files for chapter {chapter} in {Path(build_dir) / 'results'}: "
-                            f"{[h.name for h in hits]}; remove the stale one")
-    return hits[0] if hits else None
-
-
-def _read_doc(path: Path) -> dict[str, Any]:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise UpstreamError(f"{path} is corrupt (not readable as JSON: {err}); rerun chapter "
-                            f"{path.name[:2]} or remove the file") from None
-    if not (isinstance(doc, dict) and isinstance(doc.get("results"), dict) and isinstance(doc.get("params"), dict)):
-        raise UpstreamError(f"{path} is corrupt (not a chapter results document with 'params' and 'results'); "
-                            f"rerun chapter {path.name[:2]} or remove the file")
-    return doc
-
-
 def _value(doc: dict[str, Any], key: str, path: Path) -> float:
     if key.startswith("params."):
         name = key[len("params."):]
@@ -257,13 +222,19 @@ def _value(doc: dict[str, Any], key: str, path: Path) -> float:
     return float(v)
 
 
-def _one(row: Upstream, build_dir: Path, missing: str) -> Input:
-    path = results_file(row.chapter, build_dir)
+def _one(row: Upstream, build_dir: Path, missing: str, lang: str) -> Input:
+    try:
+        path = results.find(row.chapter, build_dir, lang)
+    except ResultsError as err:
+        raise UpstreamError(str(err)) from None
     why, reason = None, "none"
     if path is None:
         why, reason = f"no results of chapter {row.chapter} (results/{row.chapter}_*.json)", "absent"
     else:
-        doc = _read_doc(path)
+        try:
+            doc = results.read(path)
+        except ResultsError as err:
+            raise UpstreamError(str(err)) from None
         small = doc["params"].get("small", False)
         if row.full_only and small is not False:
             why = f"{path.name} was recorded in small mode (a subsample), which changes {row.keys[0]}"
@@ -283,19 +254,22 @@ def _one(row: Upstream, build_dir: Path, missing: str) -> Input:
     return Input(row.name, value, row.unit, row.chapter, origin, detail, reason, where)
 
 
-def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "compute") -> dict[str, Input]:
+def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "compute",
+                      lang: str = "en") -> dict[str, Input]:
     """Chapter 06's inputs, each from an earlier chapter's recorded results, with its origin.
 
     Parameters
     ----------
     build_dir : str or Path, optional
         Build folder whose ``results/`` holds the chapters' JSON files
-        (default: :func:`crmlib.chapter.default_build_dir`).
+        (default: :func:`crmbook.layout.main_build_dir`).
     missing : {"compute", "error"}
         What to do when a chapter's results are absent (or, for an input
         small mode changes, were recorded in small mode): ``"compute"`` the
         input here and say so in its ``detail``, or raise
         :class:`UpstreamError`.
+    lang : {"en", "zh"}
+        The edition whose results are read (both record the same numbers).
 
     Returns
     -------
@@ -316,22 +290,20 @@ def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "co
         A results file that is corrupt or partial, a value outside its range,
         or (``missing="error"``) an absent one.
     """
-    from .chapter import default_build_dir
-
     check_choice(missing, "missing", ("compute", "error"))
-    b = Path(build_dir) if build_dir is not None else default_build_dir()
+    b = Path(build_dir) if build_dir is not None else main_build_dir()
     if b.exists() and not b.is_dir():
         raise ValueError(f"build_dir {b} is not a folder")
     out, absent = {}, []
     for row in UPSTREAM:
         try:
-            out[row.name] = _one(row, b, missing)
+            out[row.name] = _one(row, b, missing, lang)
         except _Absent as why:
             absent.append((row.chapter, str(why)))
     if absent:
         chapters = " ".join(sorted({c for c, _ in absent}))
         raise UpstreamError(f"in {b}: " + "; ".join(w for _, w in absent)
-                            + f". Run the chapter(s) first (python -m crmlib run {chapters}) or pass missing='compute'")
+                            + f". Run the chapter(s) first (python -m crmbook run {chapters}) or pass missing='compute'")
     return out
 
 
@@ -355,7 +327,7 @@ def with_parameters(inputs: Mapping[str, Input], given: Mapping[str, Any]) -> di
     ValueError
         A given name that is not an input, or a value outside the input's range.
     """
-    from ._validate import check_number
+    from crmlib._validate import check_number
 
     rows = {row.name: row for row in UPSTREAM}
     unknown = [k for k in given if k not in inputs]

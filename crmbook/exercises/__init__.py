@@ -1,6 +1,6 @@
 """Self-check exercises: a student's answer in, "right / not quite — and why" out, in the chapter's language.
 
-Each chapter's exercise set is a submodule (``crmlib.exercises.ch02`` …) whose
+Each chapter's exercise set is a submodule (``crmbook.exercises.ch02`` …) whose
 right answers are *computed* from the datasets and crmlib functions, never typed
 in, and not shown in the notebook. Its texts are label keys of the chapter
 (``chNN.ex.<number>.q`` the question, ``.explain`` why the answer is right, ``.hint``
@@ -24,7 +24,7 @@ import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from ..i18n import check_lang, labels, t
+from crmlib.i18n import check_lang, labels, t
 
 __all__ = ["Feedback", "Solution", "NumberExercise", "ChoiceExercise", "YesNoExercise", "ExerciseSet",
            "BoundExercises", "MARKS", "check_number", "check_choice"]

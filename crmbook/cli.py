@@ -1,10 +1,10 @@
-"""Command line: ``python -m crmlib`` (also installed as ``crmnb``).
+"""Command line: ``python -m crmbook`` (also installed as ``crmnb``).
 
-    python -m crmlib all                    # the main job: every chapter, en + zh, then the site
-    python -m crmlib run 02                 # one chapter (English)
-    python -m crmlib run 02 -p lang zh      # ... with other parameters
-    python -m crmlib run 03 05 --small      # several chapters in small mode
-    python -m crmlib list                   # chapters and their parameters
+    python -m crmbook all                    # the main job: every chapter, en + zh, then the site
+    python -m crmbook run 02                 # one chapter (English)
+    python -m crmbook run 02 -p lang zh      # ... with other parameters
+    python -m crmbook run 03 05 --small      # several chapters in small mode
+    python -m crmbook list                   # chapters and their parameters
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import runner
-from .i18n import LANGS
+from crmlib.i18n import LANGS
 
 __all__ = ["main", "parse_value", "parse_typed", "notebook_parameters", "UsageError"]
 

@@ -2,7 +2,7 @@
 
 :func:`summarize` turns one row per transaction into one row per customer
 holding the sufficient statistics of the buy-till-you-die models
-(:mod:`crmlib.btyd`): repeat ``frequency`` *x*, ``recency`` *t_x*, age ``T``
+(:mod:`crmlib.clv.btyd`): repeat ``frequency`` *x*, ``recency`` *t_x*, age ``T``
 and the mean repeat spend ``monetary_value`` *m_x* (Fader, Hardie & Lee 2005,
 "Counting your customers the easy way", Marketing Science 24(2)).
 
@@ -29,7 +29,7 @@ time-zone-aware dates need ``tz``; dates outside pandas' nanosecond range are
 refused with their row). Customers with T = 0 are left out with a
 :class:`crmlib.warnings.DataWarning` unless ``keep_zero_T=True``. A DuckDB
 relation or Parquet file(s) in place of the DataFrame are summarised inside
-DuckDB by the query of :mod:`crmlib.rfm_sql`, which Spark runs too.
+DuckDB by the query of :mod:`crmlib.clv.rfm_sql`, which Spark runs too.
 
 Examples
 --------
@@ -51,8 +51,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import check_columns, check_not_empty
-from .warnings import DataWarning
+from .._validate import check_columns, check_not_empty
+from ..warnings import DataWarning
 
 __all__ = ["summarize", "FIXED_UNITS"]
 
@@ -362,7 +362,7 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
         One row per transaction. A DataFrame is summarised in memory with numpy; a DuckDB
         relation, a Parquet file, a glob such as ``"log/*.parquet"`` or a list of Parquet
         paths is summarised inside DuckDB (out of core; needs ``pip install
-        'crm-notebooks[scale]'``) by the query of :mod:`crmlib.rfm_sql`, with the same
+        'crm-notebooks[scale]'``) by the query of :mod:`crmlib.clv.rfm_sql`, with the same
         answer (``frequency``, ``recency``, ``T`` identical; ``monetary_value`` equal to
         1e-9, the order of summation aside).
     customer_id : str
@@ -417,7 +417,7 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
         no information for the BTYD models (their likelihood is 1 whatever the parameters).
         By default they are left out with a :class:`crmlib.warnings.DataWarning` saying how
         many; their number is in ``summary.attrs["left_out_zero_T"]`` (0 when none).
-        ``True`` keeps them (T = 0 rows, which the BTYD models of :mod:`crmlib.btyd` accept:
+        ``True`` keeps them (T = 0 rows, which the BTYD models of :mod:`crmlib.clv.btyd` accept:
         they contribute nothing to the likelihood, so the estimates are the same).
     memory_limit : str, optional
         DuckDB path only: DuckDB's memory limit, e.g. ``"1GB"``; beyond it DuckDB spills

@@ -5,7 +5,7 @@ the texts are the label keys ``ch04.ex.*``.
 """
 from __future__ import annotations
 
-from .. import crosssell, datasets
+from crmlib import crosssell, datasets
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution
 
 __all__ = ["EXERCISES", "EXAMPLE_COUNTS"]

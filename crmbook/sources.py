@@ -17,13 +17,13 @@ traced from a fresh clone with nothing beside it:
 
 :func:`resolve` maps (source, phrase) to the excerpt holding the phrase;
 :func:`seed_provenance` and :func:`paper_provenance` are what
-:func:`crmlib.seed_source` and :func:`crmlib.paper_source` record;
+:func:`crmbook.seed_source` and :func:`crmbook.paper_source` record;
 :func:`reproduce_table` lists every recorded number that has a source, for the
 site's *Reproduce* page.
 
 Examples
 --------
->>> from crmlib import sources
+>>> from crmbook import sources
 >>> sources.source_id("001_ba727a09fac39879.txt")
 'S1'
 >>> ex = sources.resolve("S1", "客户流失的原因分析表")
@@ -44,9 +44,10 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-from . import datasets
-from .i18n import LANGS
-from .layout import edition_dir
+from crmlib import datasets
+from crmlib.i18n import LANGS
+from . import results as _results
+from .layout import ROOT as _ROOT, edition_dir, main_build_dir
 
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
@@ -56,7 +57,6 @@ __all__ = [
     "reproduce_table", "REPRODUCE_COLUMNS",
 ]
 
-_ROOT = Path(__file__).resolve().parents[1]
 _ID = re.compile(r"^S\d+$")
 _KEY = re.compile(r"^@?[a-z][a-z0-9_:\-]*$")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -332,7 +332,7 @@ def find_phrase(phrase: str) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- what chapter.py records
 
 def seed_provenance(seed_file: str, phrase: str) -> dict[str, str]:
-    """The ``source`` dict :func:`crmlib.seed_source` records.
+    """The ``source`` dict :func:`crmbook.seed_source` records.
 
     Parameters
     ----------
@@ -367,7 +367,7 @@ def seed_provenance(seed_file: str, phrase: str) -> dict[str, str]:
 
 
 def paper_provenance(citation: str, where: str) -> dict[str, str]:
-    """The ``source`` dict :func:`crmlib.paper_source` records.
+    """The ``source`` dict :func:`crmbook.paper_source` records.
 
     Parameters
     ----------
@@ -741,7 +741,7 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
     counts: dict[str, dict[str, int]] = {}
     for name in seed_datasets():
         if name not in SEED_NUMBERS:
-            problems.append(f"{name}: a seed dataset without an entry in crmlib.sources.SEED_NUMBERS")
+            problems.append(f"{name}: a seed dataset without an entry in crmbook.sources.SEED_NUMBERS")
             continue
         df = datasets.load(name)
         for col in ("source_id", "seed_file", "seed_phrase"):
@@ -943,13 +943,13 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
     """Every recorded number that has a source, with what it is checked against.
 
     Reads ``<build>/results/*.json`` (``results/zh/`` for ``lang="zh"``), as
-    written by :class:`crmlib.Chapter`, and joins each result that has a
+    written by :class:`crmbook.Chapter`, and joins each result that has a
     ``source`` with its excerpt or bibliography entry.
 
     Parameters
     ----------
     build_dir : str or Path, optional
-        The build folder (default: :func:`crmlib.chapter.default_build_dir`).
+        The build folder (default: :func:`crmbook.layout.main_build_dir`).
     lang : {"en", "zh"}
         Which edition's results to read (the numbers are the same).
 
@@ -983,17 +983,15 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
     FileNotFoundError
         No results folder in ``build_dir``.
     """
-    from .chapter import default_build_dir  # late: chapter imports this module lazily too
 
-    base = Path(build_dir) if build_dir is not None else default_build_dir()
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
-    rdir = base / "results" if lang == "en" else base / "results" / lang
+    base = Path(build_dir) if build_dir is not None else main_build_dir()
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+    rdir = edition_dir(base / "results", lang)
     if not rdir.is_dir():
         raise FileNotFoundError(f"no results folder at {rdir} (run the chapters first)")
     rows = []
-    for f in sorted(rdir.glob("*.json")):
-        doc = json.loads(f.read_text(encoding="utf-8"))
+    for f, doc in _results.documents(base, lang):
         chapter = doc.get("chapter", f.stem)
         for key, entry in sorted(doc.get("results", {}).items()):
             src = entry.get("source")
@@ -1030,15 +1028,15 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
 # ---------------------------------------------------------------------------- command line
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m crmlib.sources``: list the sources, or show the excerpt behind a phrase.
+    """``python -m crmbook.sources``: list the sources, or show the excerpt behind a phrase.
 
-    ``python -m crmlib.sources`` lists S1–S5; ``python -m crmlib.sources S1 成功的概率`` (or a
+    ``python -m crmbook.sources`` lists S1–S5; ``python -m crmbook.sources S1 成功的概率`` (or a
     seed file name instead of ``S1``) prints the excerpt, its gloss and where it is; ``-k KEY``
     prints a bibliography entry. Exit status 2 when nothing resolves.
     """
     import argparse
 
-    ap = argparse.ArgumentParser(prog="python -m crmlib.sources", description=main.__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m crmbook.sources", description=main.__doc__.splitlines()[0])
     ap.add_argument("source", nargs="?", help="source id (S1 … S5) or seed file name")
     ap.add_argument("phrase", nargs="?", help="phrase to find in that source's excerpts")
     ap.add_argument("-k", "--key", help="show a references.bib entry")

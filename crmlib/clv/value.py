@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_int, check_number,
+from .._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_int, check_number,
                         check_rate, check_size)
 
 __all__ = [
@@ -575,7 +575,7 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
         Missing columns, NaT, ``start`` unreadable or NaT, ``periods`` outside
         1 … 10**6, ``period_days`` <= 0 or not finite.
     """
-    from ._validate import check_columns
+    from .._validate import check_columns
 
     check_columns(transactions, [customer_id, date], "transactions")
     if not pd.api.types.is_datetime64_any_dtype(transactions[date]):
@@ -695,7 +695,7 @@ class CohortProjection:
 
     Attributes
     ----------
-    fit : crmlib.btyd.ShiftedBetaGeometricResults
+    fit : crmlib.clv.btyd.ShiftedBetaGeometricResults
         The sBG fit on the calibration periods.
     periods : numpy.ndarray
         0, 1, …, n (all periods of the data).
@@ -789,7 +789,7 @@ def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataF
         A fitted spend model with ``expected_spend(frequency, monetary_value)``.
     summary : pandas.DataFrame
         One row per customer: ``frequency``, ``recency``, ``T``, ``monetary_value`` (as
-        :func:`crmlib.rfm.summarize` gives it; in the fits' time unit).
+        :func:`crmlib.clv.rfm.summarize` gives it; in the fits' time unit).
     horizon : int
         Periods ahead (e.g. 156 weeks), a multiple of ``step``.
     step : int
