@@ -20,6 +20,8 @@ import csv
 import functools
 from pathlib import Path
 
+from .fmt import LabelFormatter
+
 __all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels", "add_label_dir",
            "localize_frame", "is_text_key", "TOPIC_CHAPTER"]
 
@@ -171,7 +173,7 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     if "{" not in text:
         return text
     try:
-        return text.format_map(_Missing(fmt))
+        return LabelFormatter(lang).vformat(text, (), _Missing(fmt))
     except KeyError as err:
         raise KeyError(f"label {key!r} [{lang}] needs a value for {{{err.args[0]}}}") from None
 
