@@ -20,6 +20,8 @@ __all__ = [
     "check_int",
     "check_nonnegative",
     "check_whole",
+    "check_in_range",
+    "check_binary",
     "check_not_empty",
     "check_number",
     "check_probability",
@@ -41,6 +43,11 @@ MAX_DRAWS = 10_000_000
 MAX_PERIODS = 1_000_000
 #: Largest number of rows a synthetic-data generator may draw in one call.
 MAX_ROWS = 1_000_000
+
+
+def _plain(label: Any) -> Any:
+    """A numpy scalar as the Python value it holds, so messages say ``row 3``, never ``row np.int64(3)``."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def _is_real(x: Any) -> bool:
@@ -255,7 +262,7 @@ def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | Non
     neg = np.flatnonzero(np.asarray(values) < 0)
     if neg.size:
         i = int(neg[0])
-        lab = labels[i] if labels is not None else i
+        lab = _plain(labels[i]) if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is negative ({values[i]})")
 
 
@@ -264,8 +271,66 @@ def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = No
     frac = np.flatnonzero(np.asarray(values) % 1 != 0)
     if frac.size:
         i = int(frac[0])
-        lab = labels[i] if labels is not None else i
+        lab = _plain(labels[i]) if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is not a whole number ({values[i]})")
+
+
+def check_in_range(values: np.ndarray, name: str, low: float, high: float,
+                   labels: Sequence[Any] | None = None) -> None:
+    """Raise if any entry of ``values`` lies outside ``[low, high]``, naming the first one.
+
+    For answers on a fixed scale (a Likert item scored 1–5, a 0–10 recommendation score):
+    a 6 on a 1–5 item is a coding error, never something to clip.
+
+    Parameters
+    ----------
+    values : ndarray
+        Finite numbers (check NaN first).
+    name : str
+        The argument or column name used in the message.
+    low, high : float
+        The scale's ends (both allowed).
+    labels : sequence, optional
+        Row labels of ``values`` (default: positions).
+
+    Raises
+    ------
+    ValueError
+        An entry below ``low`` or above ``high``.
+    """
+    v = np.asarray(values, dtype=float)
+    out = np.flatnonzero((v < low) | (v > high))
+    if out.size:
+        i = int(out[0])
+        lab = _plain(labels[i]) if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is {v[i]:g}, outside the scale {low:g}–{high:g}")
+
+
+def check_binary(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
+    """Raise if any entry of ``values`` is not 0 or 1, naming the first one.
+
+    For event indicators (1 = the customer churned, 0 = still a customer when last seen).
+
+    Parameters
+    ----------
+    values : ndarray
+        Finite numbers (check NaN first).
+    name : str
+        The argument or column name used in the message.
+    labels : sequence, optional
+        Row labels of ``values`` (default: positions).
+
+    Raises
+    ------
+    ValueError
+        An entry other than 0 or 1.
+    """
+    v = np.asarray(values, dtype=float)
+    bad = np.flatnonzero((v != 0) & (v != 1))
+    if bad.size:
+        i = int(bad[0])
+        lab = _plain(labels[i]) if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is {v[i]:g}; an event indicator must be 0 (censored) or 1 (event)")
 
 
 def check_finite(values: np.ndarray, name: str) -> None:
@@ -308,17 +373,17 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
         na = col.isna().to_numpy()
         if na.any():
-            raise ValueError(f"{name} column {c!r} has NaN at row {df.index[int(np.flatnonzero(na)[0])]!r}")
+            raise ValueError(f"{name} column {c!r} has NaN at row {_plain(df.index[int(np.flatnonzero(na)[0])])!r}")
         if col.dtype.kind == "f" or not isinstance(col.dtype, np.dtype):
             inf = ~np.isfinite(col.to_numpy(dtype=float))
             if inf.any():
                 i = int(np.flatnonzero(inf)[0])
-                raise ValueError(f"{name} column {c!r} is infinite at row {df.index[i]!r} ({col.iloc[i]})")
+                raise ValueError(f"{name} column {c!r} is infinite at row {_plain(df.index[i])!r} ({col.iloc[i]})")
     for c in nonnegative:
         neg = (df[c] < 0).to_numpy()
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
-            raise ValueError(f"{name} column {c!r} is negative at row {df.index[i]!r} ({df[c].iloc[i]})")
+            raise ValueError(f"{name} column {c!r} is negative at row {_plain(df.index[i])!r} ({df[c].iloc[i]})")
 
 
 def check_rate(value: Any, name: str = "rate") -> float:

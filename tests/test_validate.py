@@ -51,3 +51,28 @@ def test_count_checks_name_the_entry():
         check_whole(np.array([1.0, 1.5]), "n")
     check_nonnegative(np.array([0.0, 2.0]), "n")
     check_whole(np.array([0.0, 2.0]), "n")
+
+
+def test_scale_and_binary_checks_name_the_entry():
+    from crmlib._validate import check_binary, check_in_range
+
+    labels = pd.Index([10, 20, 30]).to_numpy()          # numpy ints, as a DataFrame index yields them
+    check_in_range(np.array([1.0, 5.0, 3.0]), "x", 1, 5, labels)
+    with pytest.raises(ValueError, match=r"^x\[20\] is 6, outside the scale 1–5$"):
+        check_in_range(np.array([1.0, 6.0, 3.0]), "x", 1, 5, labels)
+    check_binary(np.array([0.0, 1.0, 1.0]), "e")
+    with pytest.raises(ValueError, match=r"^e\[30\] is 2; an event indicator must be 0"):
+        check_binary(np.array([0.0, 1.0, 2.0]), "e", labels)
+
+
+def test_row_labels_are_plain_values_in_messages():
+    from crmlib._validate import check_columns
+
+    df = pd.DataFrame({"a": [1.0, np.nan, -1.0]}, index=pd.Index([10, 20, 30], dtype="int64"))
+    with pytest.raises(ValueError, match=r"has NaN at row 20$"):
+        check_columns(df, ["a"], numeric=["a"])
+    with pytest.raises(ValueError, match=r"is negative at row 30 \(-1.0\)$"):
+        check_columns(df.fillna(0), ["a"], nonnegative=["a"])
+    with pytest.raises(ValueError, match=r"x\[30\] is negative") as err:
+        check_nonnegative(np.array([1.0, 2.0, -1.0]), "x", df.index.to_numpy())
+    assert "np." not in str(err.value)
