@@ -32,6 +32,7 @@ __all__ = [
     "check_size",
     "check_names",
     "check_aligned",
+    "plain",
     "MAX_DRAWS",
     "MAX_PERIODS",
     "MAX_ROWS",
@@ -45,9 +46,24 @@ MAX_PERIODS = 1_000_000
 MAX_ROWS = 1_000_000
 
 
-def _plain(label: Any) -> Any:
-    """A numpy scalar as the Python value it holds, so messages say ``row 3``, never ``row np.int64(3)``."""
-    return label.item() if isinstance(label, np.generic) else label
+def plain(value: Any) -> Any:
+    """A label or number as the plain Python value it holds, for error messages.
+
+    Messages name rows, columns and entries by their labels; a numpy scalar would print as
+    ``np.int64(3)`` (numpy 2), so every check formats labels through this.
+
+    Parameters
+    ----------
+    value : any
+        A label or number (numpy scalars are converted with ``.item()``; anything else is
+        returned unchanged).
+
+    Returns
+    -------
+    any
+        ``3`` for ``np.int64(3)``, ``2.5`` for ``np.float64(2.5)``, ``value`` otherwise.
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _is_real(x: Any) -> bool:
@@ -187,12 +203,12 @@ def check_aligned(reference: Any, reference_name: str, other: Any, other_name: s
         return other
     for idx, nm in ((a, reference_name), (b, other_name)):
         if idx.has_duplicates:
-            raise ValueError(f"{nm} has a duplicated index label {idx[idx.duplicated()][0]!r}, so it cannot be "
+            raise ValueError(f"{nm} has a duplicated index label {plain(idx[idx.duplicated()][0])!r}, so it cannot be "
                              f"paired with {other_name if nm == reference_name else reference_name} by label")
     only_a, only_b = a.difference(b), b.difference(a)
     if len(only_a) or len(only_b):
-        lab = (f"{reference_name} has label {only_a[0]!r} that {other_name} lacks" if len(only_a)
-               else f"{other_name} has label {only_b[0]!r} that {reference_name} lacks")
+        lab = (f"{reference_name} has label {plain(only_a[0])!r} that {other_name} lacks" if len(only_a)
+               else f"{other_name} has label {plain(only_b[0])!r} that {reference_name} lacks")
         raise ValueError(f"{reference_name} and {other_name} have different indexes ({lab}); pass them with the "
                          "same labels (they are paired by label, never by position)")
     return other.reindex(a)
@@ -262,8 +278,8 @@ def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | Non
     neg = np.flatnonzero(np.asarray(values) < 0)
     if neg.size:
         i = int(neg[0])
-        lab = _plain(labels[i]) if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is negative ({values[i]})")
+        lab = plain(labels[i]) if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is negative ({plain(values[i])})")
 
 
 def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
@@ -271,8 +287,8 @@ def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = No
     frac = np.flatnonzero(np.asarray(values) % 1 != 0)
     if frac.size:
         i = int(frac[0])
-        lab = _plain(labels[i]) if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is not a whole number ({values[i]})")
+        lab = plain(labels[i]) if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is not a whole number ({plain(values[i])})")
 
 
 def check_in_range(values: np.ndarray, name: str, low: float, high: float,
@@ -302,7 +318,7 @@ def check_in_range(values: np.ndarray, name: str, low: float, high: float,
     out = np.flatnonzero((v < low) | (v > high))
     if out.size:
         i = int(out[0])
-        lab = _plain(labels[i]) if labels is not None else i
+        lab = plain(labels[i]) if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is {v[i]:g}, outside the scale {low:g}–{high:g}")
 
 
@@ -329,7 +345,7 @@ def check_binary(values: np.ndarray, name: str, labels: Sequence[Any] | None = N
     bad = np.flatnonzero((v != 0) & (v != 1))
     if bad.size:
         i = int(bad[0])
-        lab = _plain(labels[i]) if labels is not None else i
+        lab = plain(labels[i]) if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is {v[i]:g}; an event indicator must be 0 (censored) or 1 (event)")
 
 
@@ -373,17 +389,18 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
         na = col.isna().to_numpy()
         if na.any():
-            raise ValueError(f"{name} column {c!r} has NaN at row {_plain(df.index[int(np.flatnonzero(na)[0])])!r}")
+            raise ValueError(f"{name} column {c!r} has NaN at row {plain(df.index[int(np.flatnonzero(na)[0])])!r}")
         if col.dtype.kind == "f" or not isinstance(col.dtype, np.dtype):
             inf = ~np.isfinite(col.to_numpy(dtype=float))
             if inf.any():
                 i = int(np.flatnonzero(inf)[0])
-                raise ValueError(f"{name} column {c!r} is infinite at row {_plain(df.index[i])!r} ({col.iloc[i]})")
+                raise ValueError(f"{name} column {c!r} is infinite at row {plain(df.index[i])!r} "
+                                 f"({plain(col.iloc[i])})")
     for c in nonnegative:
         neg = (df[c] < 0).to_numpy()
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
-            raise ValueError(f"{name} column {c!r} is negative at row {_plain(df.index[i])!r} ({df[c].iloc[i]})")
+            raise ValueError(f"{name} column {c!r} is negative at row {plain(df.index[i])!r} ({plain(df[c].iloc[i])})")
 
 
 def check_rate(value: Any, name: str = "rate") -> float:

@@ -180,7 +180,7 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
 
 #: The chapter that introduces each topic's terms (the glossary groups terms by chapter).
 TOPIC_CHAPTER = {"concepts": 1, "loss": 2, "funnel": 3, "crosssell": 4, "cs": 4, "clv": 5, "btyd": 5,
-                 "bgbb": 5, "rfm": 5, "roi": 6, "satisfaction": 7, "survival": 7,
+                 "bgbb": 5, "rfm": 5, "roi": 6, "satisfaction": 7, "survival": 7, "segments": 8,
                  "core": 0}
 
 

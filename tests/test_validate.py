@@ -76,3 +76,20 @@ def test_row_labels_are_plain_values_in_messages():
     with pytest.raises(ValueError, match=r"x\[30\] is negative") as err:
         check_nonnegative(np.array([1.0, 2.0, -1.0]), "x", df.index.to_numpy())
     assert "np." not in str(err.value)
+def test_messages_name_rows_by_plain_values():
+    """numpy 2 prints np.int64(3); every check formats labels and values as the plain numbers they hold."""
+    from crmlib._validate import check_aligned, check_columns, plain
+
+    assert plain(np.int64(3)) == 3 and type(plain(np.int64(3))) is int
+    assert plain(np.float64(2.5)) == 2.5 and plain("a") == "a"
+    df = pd.DataFrame({"a": [1, -2]}, index=pd.Index([10, 11]))
+    with pytest.raises(ValueError, match=r"column 'a' is negative at row 11 \(-2\)$"):
+        check_columns(df, ["a"], "x", nonnegative=["a"])
+    with pytest.raises(ValueError, match=r"column 'a' has NaN at row 11$"):
+        check_columns(pd.DataFrame({"a": [1.0, np.nan]}, index=[10, 11]), ["a"], "x", numeric=["a"])
+    with pytest.raises(ValueError, match=r"column 'a' is infinite at row 11 \(inf\)$"):
+        check_columns(pd.DataFrame({"a": [1.0, np.inf]}, index=[10, 11]), ["a"], "x", numeric=["a"])
+    with pytest.raises(ValueError, match=r"n\[5\] is negative \(-1\)$"):
+        check_nonnegative(np.array([1, -1]), "n", np.array([4, 5]))
+    with pytest.raises(ValueError, match=r"r has label 1 that o lacks"):
+        check_aligned(pd.Series([1, 2], index=[0, 1]), "r", pd.Series([1, 2], index=[0, 2]), "o")
