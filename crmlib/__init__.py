@@ -23,12 +23,22 @@ From your own log to CLV
 4. **Value** customers (:mod:`crmlib.clv.value`: per-customer discounted CLV, customer equity,
    retention-based CLV formulas); rates are per year and converted with the summary's unit.
 
+Segments and churn: :mod:`crmlib.concentration` (Lorenz curve, Gini, top-20 % share),
+:mod:`crmlib.segments` (RFM scores and named segments, value classes), :mod:`crmlib.clustering`
+(k-means, silhouette, adjusted Rand index), :mod:`crmlib.migration` (Markov migration between
+segments, Pfeifer–Carraway CLV), :mod:`crmlib.key_accounts` (customer profitability, whale curve,
+key-account-manager break-even), :mod:`crmlib.survival` (Kaplan–Meier, log-rank, Cox models on
+tenure data), :mod:`crmlib.satisfaction` (scale reliability, NPS, ordered logit of loyalty),
+:mod:`crmlib.experiment` (A/B tests of CRM activities and the mistakes to avoid).
+
 Other areas: :mod:`crmlib.loss` (why customers are lost), :mod:`crmlib.funnel` (sales-funnel
 probabilities), :mod:`crmlib.crosssell` (cross-selling and retention, pair rules),
 :mod:`crmlib.concepts` (MAN qualification, the CRM stages), :mod:`crmlib.finance` (NPV, IRR,
 payback, EVA, tornado) and :mod:`crmlib.business_case` (what a CRM project costs and returns),
 :mod:`crmlib.datasets` (the hash-checked data that ship with the project),
-:mod:`crmlib.prospects` and :mod:`crmlib.crosssell_data` (seeded synthetic data),
+:mod:`crmlib.prospects`, :mod:`crmlib.crosssell_data`, :mod:`crmlib.satisfaction_data` and
+:mod:`crmlib.accounts_data` (seeded synthetic data), :mod:`crmlib.fmt` (numbers as people read
+them, in both languages),
 :mod:`crmlib.plotting` (one submodule per area; every function takes ``lang`` and ``ax`` and
 returns the Axes), :mod:`crmlib.i18n` (English/Chinese figure text, CJK fonts),
 :mod:`crmlib.warnings` (the warnings a fit gives).
@@ -43,8 +53,10 @@ from typing import Any
 __version__ = "0.2.0"
 
 #: The library's modules, importable as attributes (``crmlib.clv``) without importing them all up front.
-SUBMODULES = ("business_case", "clv", "concepts", "crosssell", "crosssell_data", "datasets", "finance",
-              "funnel", "i18n", "loss", "plotting", "prospects", "warnings")
+SUBMODULES = ("accounts_data", "business_case", "clustering", "clv", "concentration", "concepts", "crosssell",
+              "crosssell_data", "datasets", "experiment", "finance", "fmt", "funnel", "i18n", "key_accounts", "loss",
+              "migration", "plotting", "prospects", "satisfaction", "satisfaction_data", "segments", "survival",
+              "warnings")
 
 __all__ = [*SUBMODULES, "__version__"]
 

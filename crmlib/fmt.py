@@ -91,11 +91,12 @@ def number(x: Any, lang: str = "en", digits: int | None = None) -> str:
     return _trim(f"{v:,.{decimals}f}")
 
 
-def money(x: Any, lang: str = "en", digits: int | None = None) -> str:
+def money(x: Any, lang: str = "en", digits: int | None = None, *, compact: bool = False) -> str:
     """An amount in US dollars for readers of ``lang``.
 
-    English: ``US$1,234,567`` (``-US$1,200`` when negative). Chinese: below 10,000 ``1,234美元``;
-    from 10,000 on in 万 (``48万美元``, ``42.32万美元``), from 10⁸ on in 亿 (``1.2亿美元``).
+    English: ``US$1,234,567`` (``-US$1,200`` when negative; ``compact``: ``US$1.23 m``,
+    ``US$12.3 k`` for labels inside a chart). Chinese: below 10,000 ``1,234美元``; from 10,000 on
+    in 万 (``48万美元``, ``42.32万美元``), from 10⁸ on in 亿 (``1.2亿美元``) — compact already.
 
     Parameters
     ----------
@@ -104,7 +105,10 @@ def money(x: Any, lang: str = "en", digits: int | None = None) -> str:
     lang : {"en", "zh"}
     digits : int, optional
         Decimals of the shown figure (of the 万/亿 figure in Chinese). Default: whole dollars in
-        English and below 10,000 in Chinese; up to two decimals of 万/亿, trailing zeros dropped.
+        English and below 10,000 in Chinese; up to two decimals of 万/亿 (and of the compact
+        English m/k figure), trailing zeros dropped.
+    compact : bool
+        English only: millions as ``m`` and thousands (from 10,000) as ``k``.
 
     Returns
     -------
@@ -113,6 +117,10 @@ def money(x: Any, lang: str = "en", digits: int | None = None) -> str:
     v, lang = _real(x, "x"), _lang(lang)
     sign, a = ("-" if v < 0 else ""), abs(v)
     if lang == "en":
+        for unit, size in ((" m", 1e6), (" k", 1e4)):
+            if compact and a >= size:
+                shown = f"{a / (size if unit == ' m' else 1e3):.{2 if digits is None else digits}f}"
+                return f"{sign}US${_trim(shown) if digits is None else shown}{unit}"
         return f"{sign}US${a:,.{0 if digits is None else digits}f}"
     for unit, size in (("亿", 1e8), ("万", 1e4)):
         if a >= size:

@@ -136,12 +136,14 @@ def test_transition_cells_show_percent_and_count(data):
 
 
 def test_money_labels():
-    assert sp.money(5_570_000, "zh") == "557 万美元"
-    assert sp.money(12_345, "zh") == "1.2 万美元"
-    assert sp.money(9_999, "zh") == "9,999 美元"
-    assert sp.money(-25_000, "zh") == "-2.5 万美元"
-    assert sp.money(5_570_000, "en") == "\\$5.57M"
-    assert sp.money(950, "en") == "\\$950"
+    from crmlib.plotting import money
+
+    assert money(5_570_000, "zh") == "557万美元"
+    assert money(12_345, "zh") == "1.23万美元"
+    assert money(9_999, "zh") == "9,999美元"
+    assert money(-25_000, "zh") == "-2.5万美元"
+    assert money(5_570_000, "en", compact=True) == "US\\$5.57 m"
+    assert money(950, "en", compact=True) == "US\\$950"
 
 
 def test_plots_do_not_show(monkeypatch, data):

@@ -400,7 +400,9 @@ def test_revenue_chart_and_money_labels(telco, lang):
 
 
 def test_money_labels_use_wan_from_ten_thousand():
-    assert pv.money_label(2748.9, "zh") == "2,749 美元"
-    assert pv.money_label(12_500, "zh") == "1.25 万美元"
-    assert pv.money_label(120_000, "zh") == "12 万美元"
-    assert pv.money_label(2748.9, "en") == "US\\$2,749"
+    from crmlib.plotting import money
+
+    assert money(2748.9, "zh") == "2,749美元"
+    assert money(12_500, "zh") == "1.25万美元"
+    assert money(120_000, "zh") == "12万美元"
+    assert money(2748.9, "en") == "US\\$2,749"

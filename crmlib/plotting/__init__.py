@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["get_ax", "PALETTE", "SEABORN_THEME", "STYLE", "apply_style", "wrap_label", "weight"]
+__all__ = ["get_ax", "PALETTE", "SEABORN_THEME", "STYLE", "apply_style", "wrap_label", "weight", "money"]
 
 #: Colour-blind-safe palette (Okabe & Ito 2008) used across the chapters.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -163,3 +163,24 @@ def weight(lang: str, bold: bool = True) -> str:
     if not bold:
         return "normal"
     return "bold" if lang == "en" or mpl.rcParams.get("axes.titleweight") == "bold" else "normal"
+
+
+def money(value: float, lang: str = "en", *, compact: bool = False) -> str:
+    """An amount in US dollars as figure text: :func:`crmlib.fmt.money` with the dollar sign escaped
+    (matplotlib would read ``$…$`` as mathematics).
+
+    Parameters
+    ----------
+    value : float
+        The amount in US$.
+    lang : {"en", "zh"}
+    compact : bool
+        English ``US$1.23 m`` / ``US$12.3 k`` (Chinese is compact already: ``12.3万美元``).
+
+    Returns
+    -------
+    str
+    """
+    from ..fmt import money as _money
+
+    return _money(value, lang, compact=compact).replace("$", r"\$")

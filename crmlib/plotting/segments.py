@@ -17,49 +17,13 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import labels, t
-from . import PALETTE, get_ax, wrap_label
+from . import PALETTE, get_ax, money, wrap_label
 
-__all__ = ["money", "lorenz_chart", "rfm_profile_heatmap", "segment_size_chart", "transition_heatmap",
+__all__ = ["lorenz_chart", "rfm_profile_heatmap", "segment_size_chart", "transition_heatmap",
            "stationary_chart", "whale_chart", "k_selection_chart", "contingency_heatmap"]
 
 #: Smallest font size of heatmap cell labels (points), readable at slide size.
 CELL_FONT = 12
-
-
-def money(value: float, lang: str = "en", currency: str = "usd") -> str:
-    """A compact money label: ``$12.3k`` in English, ``1.2 万美元`` in Chinese (万 from 10,000 on).
-
-    Parameters
-    ----------
-    value : float
-        The amount.
-    lang : {"en", "zh"}
-    currency : {"usd"}
-        Only US dollars, the currency of the chapter's data.
-
-    Returns
-    -------
-    str
-        The label; in English the dollar sign is escaped (matplotlib would read ``$…$`` as maths).
-    """
-    v = float(value)
-    sign = "-" if v < 0 else ""
-    a = abs(v)
-    if lang == "zh":
-        if a >= 1e8:
-            return f"{sign}{a / 1e8:.2f} 亿美元"
-        if a >= 1e4:
-            return f"{sign}{a / 1e4:,.{0 if a >= 1e6 else 1}f} 万美元"
-        return f"{sign}{a:,.0f} 美元"
-    if a >= 1e6:
-        text = f"{a / 1e6:.2f}M"
-    elif a >= 1e4:
-        text = f"{a / 1e3:.0f}k"
-    elif a >= 1e3:
-        text = f"{a / 1e3:.1f}k"
-    else:
-        text = f"{a:,.0f}"
-    return f"{sign}\\${text}"
 
 
 def _term(prefix: str, key: Any, lang: str) -> str:
@@ -132,7 +96,7 @@ def _fmt_metric(metric: str, v: float, lang: str) -> str:
     if metric in ("customer_share", "revenue_share"):
         return f"{v:.0%}"
     if metric == "monetary":
-        return money(v, lang) if abs(v) >= 1e4 else (f"{v:,.0f}" if lang == "zh" else f"\\${v:,.0f}")
+        return money(v, lang, compact=True)
     return f"{v:.1f}"
 
 
@@ -348,7 +312,7 @@ def whale_chart(whale: Any, *, lang: str = "en", ax: Any = None, title: str | No
     x, y = 100 * c["account_share"].to_numpy(), 100 * c["cumulative_share"].to_numpy()
     ax.plot(x, y, color=PALETTE[0], lw=2.2, zorder=3)
     ax.axhline(100, color="grey", ls="--", lw=1)
-    ax.text(99, 97, t("seg.total_line", lang, total=money(whale.total, lang)), color="grey", fontsize=9,
+    ax.text(99, 97, t("seg.total_line", lang, total=money(whale.total, lang, compact=True)), color="grey", fontsize=9,
             va="top", ha="right")
     px, py = 100 * whale.peak_account_share, 100 * whale.peak_share
     ax.axvspan(px, 100, color=PALETTE[3], alpha=0.08, zorder=1)

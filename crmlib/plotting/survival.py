@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..i18n import check_lang, t
-from . import PALETTE, get_ax, wrap_label
+from . import PALETTE, get_ax, money, wrap_label
 from ._texts import label_or, set_texts
 
-__all__ = ["level_label", "money_label", "km_chart", "hazard_chart", "services_chart", "schoenfeld_chart",
+__all__ = ["level_label", "km_chart", "hazard_chart", "services_chart", "schoenfeld_chart",
            "revenue_chart"]
 
 
@@ -41,29 +41,6 @@ def level_label(column: str, value: Any, lang: str = "en") -> str:
     """
     slug = re.sub(r"[^0-9a-z]+", "_", str(value).lower()).strip("_")
     return label_or(f"survival.{column}.{slug}", str(value), lang)
-
-
-def money_label(value: float, lang: str = "en") -> str:
-    """A US-dollar amount as a reader of ``lang`` writes it: ``US$2,749`` / ``2,749 美元``, ``1.25 万美元`` from 10,000.
-
-    Parameters
-    ----------
-    value : float
-        Amount in US dollars.
-    lang : {"en", "zh"}
-
-    Returns
-    -------
-    str
-        The dollar sign is escaped so that matplotlib never reads ``$…$`` as mathematics.
-    """
-    check_lang(lang)
-    v = float(value)
-    if lang == "zh":
-        if abs(v) >= 1e4:
-            return f"{v / 1e4:,.2f}".rstrip("0").rstrip(".") + " 万美元"
-        return f"{v:,.0f} 美元"
-    return f"US\\${v:,.0f}"
 
 
 def km_chart(curves: Any, *, group: str | None = None, bands: bool = True, lang: str = "en", ax: Any = None,
@@ -331,7 +308,7 @@ def revenue_chart(result: Any, *, lang: str = "en", ax: Any = None, title: str |
     ax.set_xlim(0, float(sch["month"].max()))
     ax.set_ylim(0, result.value * 1.08)
     ax.legend(loc="lower right", fontsize=9)
-    value = money_label(result.value, lang)
+    value = money(result.value, lang)
     if np.isinf(result.horizon):
         default_title = t("survival.revenue_title_life", lang, observed=result.observed_months, value=value,
                           rate=100 * result.annual_rate)
