@@ -39,11 +39,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 from statsmodels.base.model import GenericLikelihoodModel, GenericLikelihoodModelResults, LikelihoodModelResults
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
 from .._validate import as_float_array, check_nonnegative, check_number
+from . import _optimize
 from ..warnings import BoundaryWarning, ConvergenceWarning
 from ..warnings import warn as _crm_warn
 
@@ -68,23 +69,13 @@ __all__ = [
 _gl = special.gammaln
 _bl = special.betaln
 
-#: Convergence: the largest entry of the log-likelihood's gradient in the log-parameters must be at most
-#: this fraction of |log-likelihood| (i.e. the mean gradient per customer relative to the mean
-#: log-likelihood per customer), whatever the number of customers.
-_RTOL = 1e-9
-#: The quasi-Newton phase stops earlier (its line search needs changes of the likelihood that double
-#: precision resolves); Newton steps finish.
-_BFGS_RTOL = 1e-7
 #: Estimates outside [_EDGE_LOW, _EDGE_HIGH] run off to the edge of the parameter space.
 _EDGE_LOW, _EDGE_HIGH = 1e-8, 1e8
-#: The optimiser searches log-parameters within +-_LOG_BOX (parameters in [1e-10, 1e10]): beyond it the
-#: gamma and beta functions of the likelihoods cancel to noise.
-_LOG_BOX = float(np.log(1e10))
 
 
 def _warn(category: type, model: str, message: str, parameter: str | None = None) -> None:
-    """Issue a crmlib warning pointing at the caller of ``fit``."""
-    _crm_warn(category, model, message, parameter=parameter, stacklevel=4)
+    """Issue a crmlib warning pointing at the caller of ``fit`` (called from ``fit`` -> ``_results`` -> ``_warn_fit``)."""
+    _crm_warn(category, model, message, parameter=parameter, stacklevel=6)
 
 
 # ----------------------------------------------------------------------------- input checks
@@ -138,11 +129,6 @@ def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False,
                              f"time of the first make the likelihood unbounded (alpha -> 0); merge purchases "
                              f"made at the same time (rfm.summarize does) or drop the row")
     return x, tx, big_t
-
-
-def _wsum(w: np.ndarray | None, v: np.ndarray) -> float:
-    """sum(w * v) (sum(v) for w None) by numpy's pairwise summation."""
-    return float(np.sum(v if w is None else w * v))
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> float:
@@ -347,134 +333,56 @@ class _PositiveModel(GenericLikelihoodModel):
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
         start, maxiter = self._fit_options(start_params, maxiter, disp)
         self._check_degenerate()
-        k = len(self.param_names)
         name = type(self).__name__
-        cache: dict[bytes, tuple[float, np.ndarray]] = {}
-
-        def vg(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            key = theta.tobytes()
-            if key not in cache:
-                if len(cache) > 8:
-                    cache.clear()
-                if np.any(np.abs(theta) > _LOG_BOX):  # beyond 1e±10 the likelihood's terms cancel catastrophically
-                    ll, g = -np.inf, np.full(theta.shape, np.nan)
-                else:
-                    with np.errstate(all="ignore"):
-                        ll, g = self._loglike_and_score_log(theta)
-                cache[key] = (ll, g)
-            return cache[key]
-
-        hess_inv0, warm = None, None
-        if start_params is None:
-            warm = self._warm_start()
-            if warm is not None:
-                start, cov_per_customer = warm
+        objective = _optimize.Objective(self._loglike_and_score_log)
+        warm = self._warm_start() if start_params is None else None
+        if warm is not None:
+            start = warm[0]
         theta0 = np.log(start)
-        ll0, _ = vg(theta0)
+        ll0 = objective(theta0)[0]
         if not np.isfinite(ll0):
             raise ValueError(f"{name}: the log-likelihood at start_params "
                              f"{dict(zip(self.param_names, start.tolist()))} is not finite; start nearer the data")
-        scale = max(abs(ll0), 1.0)  # f is the log-likelihood in units of its size at the start
-        if start_params is None and warm is not None:
-            # the subsample's information, scaled to all customers, as the quasi-Newton's first inverse Hessian
-            hess_inv0 = cov_per_customer * scale / float(np.sum(self._nobs_weights()))
-            hess_inv0 = (hess_inv0 + hess_inv0.T) / 2
+        scale = max(abs(ll0), 1.0)  # the minimisers see the log-likelihood in units of its size at the start
+        hess_inv0 = None if warm is None else self._first_inverse_hessian(warm[1], scale)
+        search = _optimize.Search(objective, self._hess_log, maxiter, scale, hess_inv0)
+        opt = _optimize.maximize(search, theta0, name, self.param_names)
+        return self._results(opt, start, maxiter, bool(disp))
 
-        def fg(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            ll, g = vg(theta)
-            if not (np.isfinite(ll) and np.all(np.isfinite(g))):
-                return 1e100, np.zeros_like(theta)
-            return -ll / scale, -g / scale
+    def _first_inverse_hessian(self, cov_per_customer: np.ndarray, scale: float) -> np.ndarray:
+        """A subsample's information, scaled to all customers, as the quasi-Newton's first inverse Hessian."""
+        hess_inv0 = cov_per_customer * scale / float(np.sum(self._nobs_weights()))
+        return (hess_inv0 + hess_inv0.T) / 2
 
-        def rel_grad(ll: float, g: np.ndarray) -> float:
-            return float(np.max(np.abs(g)) / max(abs(ll), 1.0)) if np.isfinite(ll) else np.inf
-
-        iterations = 0
-        h, h_at = None, None
-
-        def quasi_newton(th: np.ndarray) -> tuple[np.ndarray, str]:
-            nonlocal iterations
-            # quasi-Newton to a moderate relative tolerance (its line search needs resolvable changes)
-            opts = {"maxiter": max(maxiter - iterations, 1), "gtol": _BFGS_RTOL}
-            if hess_inv0 is not None and iterations == 0:
-                opts["hess_inv0"] = hess_inv0
-            res = optimize.minimize(fg, th, jac=True, method="BFGS", options=opts)
-            iterations += int(res.nit)
-            return res.x, str(res.message)
-
-        def newton(th: np.ndarray) -> tuple[np.ndarray, str, bool]:
-            """Newton steps with the Hessian (needed anyway for the standard errors) until the relative
-            gradient rule holds; the Hessian is recomputed only after a large step. Returns (theta,
-            message, whether a step failed)."""
-            nonlocal iterations, h, h_at
-            ll, g = vg(th)
-            while rel_grad(ll, g) > _RTOL and iterations < maxiter:
-                if h is None or np.max(np.abs(th - h_at)) > 1e-3:
-                    h, h_at = self._hess_log(th), th.copy()
-                try:
-                    step = np.linalg.solve(-h, g)
-                except np.linalg.LinAlgError:
-                    return th, "the Hessian is singular", True
-                if not np.all(np.isfinite(step)) or float(g @ step) <= 0:  # not an ascent direction
-                    return th, "the Hessian is not negative definite", True
-                for _ in range(30):
-                    ll_new, g_new = vg(th + step)
-                    if np.isfinite(ll_new) and ll_new >= ll - 1e-13 * abs(ll):
-                        break
-                    step = step / 2
-                else:
-                    return th, "no Newton step increases the log-likelihood", True
-                th = th + step
-                ll, g = ll_new, g_new
-                iterations += 1
-            return th, "relative gradient below tolerance", False
-
-        # BFGS then Newton; when Newton cannot finish (not yet in the concave region), BFGS again from
-        # there, and as a last resort a derivative-free start from the start values
-        theta, message = quasi_newton(theta0)
-        for attempt in range(3):
-            if not np.isfinite(vg(theta)[0]) or attempt == 2:
-                nm = optimize.minimize(lambda th: fg(th)[0], theta0, method="Nelder-Mead",
-                                       options={"maxiter": max(maxiter - iterations, 1), "xatol": 1e-4,
-                                                "fatol": 1e-10})
-                iterations += int(nm.nit)
-                theta, message = quasi_newton(nm.x)
-            if not np.isfinite(vg(theta)[0]):
-                break
-            theta, message, failed = newton(theta)
-            if not failed or iterations >= maxiter:
-                break
-            theta, message = quasi_newton(theta)
-        ll, g = vg(theta)
-        if not np.isfinite(ll):
-            raise RuntimeError(f"{name}: the fit did not reach a finite log-likelihood from start_params "
-                               f"{dict(zip(self.param_names, start.tolist()))}")
-        grad_ok = rel_grad(ll, g) <= _RTOL
-        if grad_ok:
-            message = "relative gradient below tolerance"
-        elif iterations >= maxiter:
-            message = f"maxiter ({maxiter}) reached"
-        if h is None or np.max(np.abs(theta - h_at)) > 1e-6:
-            h = self._hess_log(theta)
-        params = np.exp(theta)
-        llf = float(ll)
-        with np.errstate(all="ignore"):
-            try:
-                cov_log = np.linalg.inv(-h)
-            except np.linalg.LinAlgError:
-                cov_log = np.full((k, k), np.nan)
-        jac = np.diag(params)  # d params / d log params
-        cov = jac @ cov_log @ jac
+    def _results(self, opt: _optimize.Optimum, start: np.ndarray, maxiter: int, disp: bool) -> Any:
+        """The results object of an optimum, with the warnings of :meth:`fit`."""
+        params, cov = _optimize.covariance(opt.theta, opt.hessian)
         var = np.diag(cov)
+        grad_ok = _optimize.converged(opt.loglike, opt.gradient)
         info_ok = bool(np.all(np.isfinite(var)) and np.all(var > 0))
-        converged = bool(grad_ok and info_ok)
+        rel = _optimize.relative_gradient(opt.loglike, opt.gradient)
         if disp:
-            print(f"{name}: {message}; log-likelihood {llf:.4f}; {iterations} iterations")
+            print(f"{type(self).__name__}: {opt.message}; log-likelihood {opt.loglike:.4f}; "
+                  f"{opt.iterations} iterations")
+        self._warn_fit(opt.message, rel, params, var, grad_ok)
+        mlefit = LikelihoodModelResults(self, params, normalized_cov_params=cov, scale=1.0)
+        mlefit.mle_retvals = {"converged": bool(grad_ok and info_ok), "fopt": -opt.loglike,
+                              "iterations": opt.iterations, "message": opt.message, "relative_gradient": rel}
+        mlefit.mle_settings = {"optimizer": "bfgs+newton on log-parameters", "start_params": start,
+                               "maxiter": maxiter, "rtol": _optimize.RTOL}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels' df bookkeeping notes for exog-free models
+            out = self.results_class(self, mlefit)
+        out._set_names(self.param_names, opt.loglike)
+        return out
+
+    def _warn_fit(self, message: str, rel: float, params: np.ndarray, var: np.ndarray, grad_ok: bool) -> None:
+        """ConvergenceWarning when the gradient rule failed; BoundaryWarning per parameter at an edge."""
+        name = type(self).__name__
         if not grad_ok:
             _warn(ConvergenceWarning, name,
-                  f"the optimiser stopped before converging ({message}; largest gradient "
-                  f"{rel_grad(ll, g):.1e} of |log-likelihood|, tolerance {_RTOL:g}): the estimates are not "
-                  f"the maximum")
+                  f"the optimiser stopped before converging ({message}; largest gradient {rel:.1e} of "
+                  f"|log-likelihood|, tolerance {_optimize.RTOL:g}): the estimates are not the maximum")
         for i, pname in enumerate(self.param_names):
             if params[i] < _EDGE_LOW or params[i] > _EDGE_HIGH:
                 _warn(BoundaryWarning, name,
@@ -484,16 +392,6 @@ class _PositiveModel(GenericLikelihoodModel):
                 _warn(BoundaryWarning, name,
                       f"the information matrix is singular in this direction at the estimate {params[i]:.4g}: "
                       f"its standard error is not defined", parameter=pname)
-        mlefit = LikelihoodModelResults(self, params, normalized_cov_params=cov, scale=1.0)
-        mlefit.mle_retvals = {"converged": converged, "fopt": -llf, "iterations": iterations,
-                              "message": message, "relative_gradient": rel_grad(ll, g)}
-        mlefit.mle_settings = {"optimizer": "bfgs+newton on log-parameters", "start_params": start,
-                               "maxiter": maxiter, "rtol": _RTOL}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # statsmodels' df bookkeeping notes for exog-free models
-            out = self.results_class(self, mlefit)
-        out._set_names(self.param_names, llf)
-        return out
 
 
 class _Results(GenericLikelihoodModelResults):

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._dates import read_timestamp
 from .._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_int, check_number,
                         check_rate, check_size)
 
@@ -588,9 +589,7 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
         raise ValueError(f"transactions column {date!r} is NaT at row {transactions.index[i]!r}")
     n = check_size(periods, "periods", MAX_PERIODS, low=1, what="periods")
     width = check_number(period_days, "period_days", low=0.0, low_open=True)
-    from .rfm import _timestamp  # numbers, out-of-range and aware dates refused as in rfm.summarize
-
-    t0 = _timestamp(start, "start")
+    t0 = read_timestamp(start, "start")  # numbers, out-of-range and aware dates refused as in rfm.summarize
     occ = transactions[[customer_id, date]].assign(_day=transactions[date].dt.normalize()).drop_duplicates(
         [customer_id, "_day"])
     first = occ.groupby(customer_id)["_day"].transform("min")
