@@ -438,8 +438,11 @@ def check_not_above(low: np.ndarray, low_name: str, high: np.ndarray, high_name:
 
 
 def check_zero_together(first: np.ndarray, first_name: str, second: np.ndarray, second_name: str,
-                        labels: Sequence[Any] | None = None) -> None:
+                        labels: Sequence[Any] | None = None, why: str | None = None, both: bool = True) -> None:
     """Refuse rows where exactly one of two values is 0 (e.g. frequency 0 exactly when recency is 0).
+
+    With ``both=False`` only one direction is a rule: ``first`` 0 needs ``second`` 0 (no repeat
+    purchase, no mean repeat spend), while ``second`` may be 0 on its own.
 
     Parameters
     ----------
@@ -449,6 +452,10 @@ def check_zero_together(first: np.ndarray, first_name: str, second: np.ndarray, 
         Their argument names, used in the message.
     labels : sequence, optional
         Row labels (a Series' index); positions otherwise.
+    why : str, optional
+        The reason, appended to the message (default: "<first> is 0 exactly when <second> is 0").
+    both : bool, default True
+        Whether ``second`` 0 also needs ``first`` 0.
 
     Raises
     ------
@@ -456,13 +463,14 @@ def check_zero_together(first: np.ndarray, first_name: str, second: np.ndarray, 
         Naming the first row where one is 0 and the other is not, with both values.
     """
     a, b = np.asarray(first).reshape(-1), np.asarray(second).reshape(-1)
-    bad = np.flatnonzero((a == 0) != (b == 0))
+    bad = np.flatnonzero(((a == 0) != (b == 0)) if both else ((a == 0) & (b != 0)))
     if bad.size:
         i = int(bad[0])
         lab = plain_value(labels[i]) if labels is not None else i
-        zero, other = (first_name, second_name) if a[i] == 0 else (second_name, first_name)
+        why = why or (f"{first_name} is 0 exactly when {second_name} is 0" if both
+                      else f"{second_name} is 0 when {first_name} is 0")
         raise ValueError(f"{first_name} {plain_value(a[i]):g} with {second_name} {plain_value(b[i]):g} at row "
-                         f"{lab!r}: {zero} is 0 exactly when {other} is 0")
+                         f"{lab!r}: {why}")
 
 
 def check_finite_result(value: Any, what: str, inputs: Mapping[str, Any]) -> Any:

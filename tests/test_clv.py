@@ -229,8 +229,8 @@ def test_constant_retention_mle_is_the_geometric_mle():
 @pytest.mark.parametrize("surv, match", [
     ([100, 120, 90], "survivors increase at period 1"),
     ([100, -1], r"survivors\[1\] is negative"),
-    ([0, 0], r"survivors\[0\] \(the cohort size\) must be > 0"),
-    ([100], "at least two periods"),
+    ([0, 0], r"survivors\[0\] must be positive \(the cohort size\)"),
+    ([100], "at least two values"),
     ([100, float("nan")], r"survivors\[1\] is NaN"),
 ])
 def test_constant_retention_mle_rejects_bad_survivors(surv, match):

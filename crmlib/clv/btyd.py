@@ -43,8 +43,11 @@ from scipy import special
 from statsmodels.base.model import GenericLikelihoodModel, GenericLikelihoodModelResults, LikelihoodModelResults
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
-from .._validate import as_float_array, check_nonnegative, check_number
+from .._validate import (as_float_array, check_aligned, check_finite_result, check_nonnegative, check_not_above,
+                         check_number, check_whole, check_zero_together, plain_value)
 from . import _optimize
+from ._cohort import check_survivors
+from ._window import PERIODS_PER_YEAR, check_period, period_of, resolve_period
 from ..warnings import BoundaryWarning, ConvergenceWarning
 from ..warnings import warn as _crm_warn
 
@@ -83,12 +86,26 @@ def _labels(values: Any) -> list[Any] | None:
     return list(values.index) if isinstance(values, pd.Series) else None
 
 
-def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False,
-         fitting: bool = False) -> tuple[np.ndarray, ...]:
-    """Check (frequency, recency, T) and return them as float arrays.
+#: Why a customer has recency 0 exactly when she has no repeat purchases (the message of the rule).
+_RECENCY_ZERO = ("recency is 0 exactly when there is no repeat purchase (repeat purchases at the time of the first "
+                 "would make the likelihood unbounded, alpha -> 0: merge purchases made at the same time, as "
+                 "rfm.summarize does, or drop the row)")
 
-    One error per fault, naming the argument and the first bad row. ``fitting`` also refuses
-    rows that make the likelihood unbounded (frequency > 0 with recency 0).
+
+def _aligned(*named: tuple[str, Any]) -> list[Any]:
+    """The arguments, every pandas one paired by label with the first pandas one (never by position)."""
+    ref = next(((n, v) for n, v in named if isinstance(v, (pd.Series, pd.DataFrame))), None)
+    if ref is None:
+        return [v for _, v in named]
+    return [v if v is ref[1] else check_aligned(ref[1], ref[0], v, n) for n, v in named]
+
+
+def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False) -> tuple[np.ndarray, ...]:
+    """Check (frequency, recency, T) of customers and return them as float arrays.
+
+    One error per fault, naming the argument and the first bad row: values that are not finite
+    numbers, negative; a frequency that is not whole; recency > T; recency 0 with repeat purchases
+    or recency > 0 without. Pandas inputs must be paired by label (:func:`_aligned`) first.
     """
     x = as_float_array(frequency, "frequency")
     tx = as_float_array(recency, "recency")
@@ -102,32 +119,12 @@ def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False,
                              f"{x.size}, {tx.size}, {big_t.size}") from exc
     elif not (x.size == tx.size == big_t.size):
         raise ValueError(f"frequency, recency and T must have the same length, got {x.size}, {tx.size}, {big_t.size}")
-    lab = (lambda i: labels[i] if labels is not None and len(labels) == x.size else i)  # noqa: E731
-    row_labels = labels if labels is not None and len(labels) == x.size else None
-    check_nonnegative(x, "frequency", row_labels)
-    check_nonnegative(tx, "recency", row_labels)
-    bad = np.flatnonzero(x != np.round(x))
-    if bad.size:
-        raise ValueError(f"frequency[{lab(int(bad[0]))!r}] must be a whole number of repeat purchases, got {x[bad[0]]}")
-    bad = np.flatnonzero(big_t < 0)
-    if bad.size:
-        raise ValueError(f"T[{lab(int(bad[0]))!r}] must be >= 0, got {big_t[bad[0]]}")
-    bad = np.flatnonzero(tx > big_t)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"recency > T at row {lab(i)!r}: recency {tx[i]} exceeds T {big_t[i]}")
-    bad = np.flatnonzero((x == 0) & (tx > 0))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency 0 with recency > 0 at row {lab(i)!r} (recency {tx[i]}): "
-                         f"a customer without repeat purchases has recency 0")
-    if fitting:
-        bad = np.flatnonzero((x > 0) & (tx == 0))
-        if bad.size:
-            i = int(bad[0])
-            raise ValueError(f"frequency {x[i]:g} with recency 0 at row {lab(i)!r}: repeat purchases at the "
-                             f"time of the first make the likelihood unbounded (alpha -> 0); merge purchases "
-                             f"made at the same time (rfm.summarize does) or drop the row")
+    rows = labels if labels is not None and len(labels) == x.size else None
+    for values, name in ((x, "frequency"), (tx, "recency"), (big_t, "T")):
+        check_nonnegative(values, name, rows)
+    check_whole(x, "frequency", rows)
+    check_not_above(tx, "recency", big_t, "T", rows)
+    check_zero_together(x, "frequency", tx, "recency", rows, why=_RECENCY_ZERO)
     return x, tx, big_t
 
 
@@ -141,11 +138,9 @@ def _dot3(u: np.ndarray, v: np.ndarray, z: np.ndarray) -> float:
     return float(np.einsum("i,i,i->", u, v, z))
 
 
-def _horizon(t: Any) -> np.ndarray:
-    arr = as_float_array(t, "t")
-    bad = np.flatnonzero(arr < 0)
-    if bad.size:
-        raise ValueError(f"t[{int(bad[0])}] is negative ({arr[bad[0]]})")
+def _horizon(t: Any, name: str = "t") -> np.ndarray:
+    arr = as_float_array(t, name)
+    check_nonnegative(arr, name, _labels(t))
     return arr
 
 
@@ -153,6 +148,17 @@ def _conditional_inputs(t: Any, frequency: Any, recency: Any, T: Any) -> tuple[n
     """Checked and broadcast (t, x, t_x, T) of a conditional expectation."""
     x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
     return tuple(np.broadcast_arrays(_horizon(t), x, tx, big_t))
+
+
+def _said_periods(named: tuple[tuple[str, Any], ...]) -> dict[str, str | None]:
+    """What each named input says its time unit is (``attrs["period"]`` of a summary's column)."""
+    return {f"{n}.attrs['period']": period_of(v) for n, v in named}
+
+
+def _result(out: np.ndarray, what: str, *named: tuple[str, Any]) -> Any:
+    """``out`` shaped like the inputs (:func:`_shape_like`) after checking that every value is finite."""
+    check_finite_result(out, what, dict(named))
+    return _shape_like(out, *(v for _, v in named))
 
 
 def _shape_like(out: np.ndarray, *inputs: Any) -> Any:
@@ -177,6 +183,8 @@ class _PositiveModel(GenericLikelihoodModel):
 
     param_names: ClassVar[tuple[str, ...]] = ()
     results_class: ClassVar[type] = GenericLikelihoodModelResults
+    #: The model's id in the label tables and the published estimates (``"bgnbd"``, ``"pnbd"`` ...).
+    model_id: ClassVar[str] = ""
 
     def __init__(self, endog: np.ndarray, **kwds: Any) -> None:
         super().__init__(pd.Series(endog, name=kwds.pop("endog_name", "y")), None,
@@ -459,8 +467,37 @@ class _Results(GenericLikelihoodModelResults):
         return np.asarray(self.params, dtype=float)
 
 
-class _CustomerBaseView:
-    """Views of a fitted latent-attrition model over a grid of customer histories."""
+class _LatentResults:
+    """What the fitted latent-attrition models share: their time unit, input checks, and a grid view."""
+
+    @property
+    def period(self) -> str | None:
+        """Time unit of the fitted data (``"W"``, ``"D"`` ...), or None when unknown.
+
+        Taken from the ``period`` argument of the model, or from ``attrs["period"]`` of the
+        summary columns it was fitted on (:func:`crmlib.clv.rfm.summarize` writes it). Horizons
+        ``t`` and the histories passed to the predictions are in this unit.
+
+        Returns
+        -------
+        str or None
+        """
+        return self.model.period
+
+    @property
+    def periods_per_year(self) -> float | None:
+        """Periods of the fitted unit in a year (52 for weeks, 365 for days ...), or None when unknown.
+
+        Returns
+        -------
+        float or None
+        """
+        return None if self.period is None else PERIODS_PER_YEAR[self.period]
+
+    def _histories(self, *named: tuple[str, Any]) -> list[Any]:
+        """The inputs paired by label, after checking that the units they state are the fit's."""
+        resolve_period({"the fit": self.period, **_said_periods(named)})
+        return _aligned(*named)
 
     def frequency_recency_matrix(self, *, frequencies: Any, recencies: Any, T: float, t: float | None = None,
                                  kind: str = "expected") -> pd.DataFrame:
@@ -469,11 +506,12 @@ class _CustomerBaseView:
         Parameters
         ----------
         frequencies, recencies : sequence of float
-            The grid's repeat-purchase counts and recencies (each recency <= ``T``).
+            The grid's repeat-purchase counts (whole, >= 0) and recencies (each 0 to ``T``), in
+            the fitted data's time unit.
         T : float
-            Length of every customer's observation.
+            Length of every customer's observation (>= 0).
         t : float, optional
-            Horizon of the expected purchases (needed for ``kind="expected"``).
+            Horizon of the expected purchases (>= 0; needed for ``kind="expected"``).
         kind : {"expected", "alive"}
             Expected purchases in the next ``t`` periods, or the probability of being alive at ``T``.
 
@@ -482,25 +520,35 @@ class _CustomerBaseView:
         pandas.DataFrame
             Indexed by frequency, one column per recency. Cells with ``frequency = 0`` and a recency
             above 0, or ``frequency > 0`` with recency 0, are histories that cannot happen: NaN.
+            ``attrs`` holds what a figure needs to say what the cells are: ``kind``, ``t``, ``T``,
+            ``period`` (the fit's unit, None when unknown) and ``model`` (``"bgnbd"``, ``"pnbd"``).
+
+        Raises
+        ------
+        ValueError
+            Empty or non-finite grids, recencies above ``T``, an unknown ``kind``, or
+            ``kind="expected"`` without ``t``.
         """
         fr = as_float_array(frequencies, "frequencies")
         rc = as_float_array(recencies, "recencies")
-        if fr.size == 0 or rc.size == 0:
-            raise ValueError("frequencies and recencies must not be empty")
         if kind not in ("expected", "alive"):
             raise ValueError(f"kind must be 'expected' or 'alive', got {kind!r}")
+        T = check_number(T, "T", low=0.0)
         if kind == "expected" and t is None:
             raise ValueError("kind='expected' needs the horizon t")
+        t = None if t is None else check_number(t, "t", low=0.0)
         if (rc > T).any():
             raise ValueError(f"recencies must be <= T = {T:g}, got {rc.max():g}")
         F, R = np.meshgrid(fr, rc, indexing="ij")
         possible = (F > 0) == (R > 0)
-        Ts = np.full(F.shape, float(T))
+        Ts = np.full(F.shape, T)
         f, r, tt = F[possible], R[possible], Ts[possible]
         vals = self.probability_alive(f, r, tt) if kind == "alive" else self.expected_purchases(t, f, r, tt)
         out = np.full(F.shape, np.nan)
         out[possible] = np.asarray(vals, dtype=float)
-        return pd.DataFrame(out, index=pd.Index(fr, name="frequency"), columns=pd.Index(rc, name="recency"))
+        table = pd.DataFrame(out, index=pd.Index(fr, name="frequency"), columns=pd.Index(rc, name="recency"))
+        table.attrs.update({"kind": kind, "t": t, "T": T, "period": self.period, "model": self.model.model_id})
+        return table
 
 
 class _LatentModel(_PositiveModel):
@@ -515,8 +563,12 @@ class _LatentModel(_PositiveModel):
     #: rows of the sample that decides whether compressing identical rows pays
     _SAMPLE: ClassVar[int] = 20_000
 
-    def __init__(self, frequency: Any, recency: Any, T: Any) -> None:
-        x, tx, big_t = _rft(frequency, recency, T, fitting=True)
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None) -> None:
+        named = (("frequency", frequency), ("recency", recency), ("T", T))
+        frequency, recency, T = _aligned(*named)
+        #: Time unit of recency and T (a period code of :func:`crmlib.clv.rfm.summarize`), or None: unknown.
+        self.period = resolve_period({"period": check_period(period), **_said_periods(named)})
+        x, tx, big_t = _rft(frequency, recency, T)
         self.frequency, self.recency, self.T = x, tx, big_t
         n = x.size
         pick = np.random.default_rng(0).choice(n, self._SAMPLE, replace=False) if n > self._SAMPLE else slice(None)
@@ -683,9 +735,10 @@ class BetaGeo(_LatentModel):
     """
 
     param_names = ("r", "alpha", "a", "b")
+    model_id = "bgnbd"
 
-    def __init__(self, frequency: Any, recency: Any, T: Any) -> None:
-        super().__init__(frequency, recency, T)
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None) -> None:
+        super().__init__(frequency, recency, T, period)
         # constant per-row terms of the one-pass likelihood and score: rows with repeat purchases first
         # (a contiguous block), each row's frequency as an index into the few distinct frequencies
         x, tx, big_t = self._rows.T
@@ -818,7 +871,7 @@ class BetaGeo(_LatentModel):
         return np.array([1.0, max(float(np.mean(self.T)) / 10.0, 1e-3), 1.0, 3.0])
 
 
-class BetaGeoResults(_CustomerBaseView, _Results):
+class BetaGeoResults(_LatentResults, _Results):
     """Fitted BG/NBD model."""
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -856,8 +909,10 @@ class BetaGeoResults(_CustomerBaseView, _Results):
         TypeError
             An input that is not numeric (a string, for example).
         """
-        x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
-        return _shape_like(_bgnbd_p_alive(self._p(), x, tx, big_t), frequency, recency, T)
+        named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
+        x, tx, big_t = _rft(*named, broadcast=True)
+        return _result(_bgnbd_p_alive(self._p(), x, tx, big_t), "probability_alive",
+                       *zip(("frequency", "recency", "T"), named))
 
     def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005, eq. 10).
@@ -882,10 +937,11 @@ class BetaGeoResults(_CustomerBaseView, _Results):
         ValueError, TypeError
             For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
         """
-        tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
+        named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
+        tt, x, tx, big_t = _conditional_inputs(*named)
         p = self._p()
         out = _bgnbd_alive_purchases(p, x, big_t, tt) * _bgnbd_p_alive(p, x, tx, big_t)
-        return _shape_like(out, t, frequency, recency, T)
+        return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
 
     def expected_purchases_new(self, t: Any) -> Any:
         """E[X(t)]: expected purchases of a new customer in ``(0, t]`` (FHL 2005, eq. 9).
@@ -906,9 +962,10 @@ class BetaGeoResults(_CustomerBaseView, _Results):
         ValueError
             A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
         """
+        (t,) = self._histories(("t", t))
         tt = _horizon(t)
         val = _bgnbd_alive_purchases(self._p(), np.zeros_like(tt), np.zeros_like(tt), tt)
-        return _shape_like(val, t)
+        return _result(val, "expected_purchases_new", ("t", t))
 
 
 BetaGeo.results_class = BetaGeoResults
@@ -1009,6 +1066,7 @@ class ParetoNBD(_LatentModel):
     """
 
     param_names = ("r", "alpha", "s", "beta")
+    model_id = "pnbd"
 
     def _loglike_rows(self, params: np.ndarray) -> np.ndarray:
         """Log-likelihood of each distinct (x, t_x, T) (Fader & Hardie 2005 note, eqs. 22–23), in log space."""
@@ -1022,7 +1080,7 @@ class ParetoNBD(_LatentModel):
         return np.array([1.0, max(float(np.mean(self.T)) / 4.0, 1e-3), 1.0, max(float(np.mean(self.T)), 1e-3)])
 
 
-class ParetoNBDResults(_CustomerBaseView, _Results):
+class ParetoNBDResults(_LatentResults, _Results):
     """Fitted Pareto/NBD model."""
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
@@ -1045,10 +1103,11 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
         ValueError, TypeError
             For the inputs :meth:`BetaGeoResults.probability_alive` refuses.
         """
-        x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
+        named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
+        x, tx, big_t = _rft(*named, broadcast=True)
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
         out = special.expit(l_alive - l_dead)
-        return _shape_like(out, frequency, recency, T)
+        return _result(out, "probability_alive", *zip(("frequency", "recency", "T"), named))
 
     def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
         """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987; Fader & Hardie 2005 note, eq. 24).
@@ -1072,12 +1131,13 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
         ValueError, TypeError
             For the inputs :meth:`BetaGeoResults.expected_purchases` refuses.
         """
-        tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
+        named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
+        tt, x, tx, big_t = _conditional_inputs(*named)
         r, alpha, s, beta = self._p()
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
         p_alive = special.expit(l_alive - l_dead)
         out = (r + x) * (beta + big_t) / (alpha + big_t) * _pnbd_growth(s, beta + big_t, tt) * p_alive
-        return _shape_like(out, t, frequency, recency, T)
+        return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
 
     def expected_purchases_new(self, t: Any) -> Any:
         """E[X(t)] = rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)] for a new customer.
@@ -1100,9 +1160,10 @@ class ParetoNBDResults(_CustomerBaseView, _Results):
         ValueError
             A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
         """
+        (t,) = self._histories(("t", t))
         tt = _horizon(t)
         r, alpha, s, beta = self._p()
-        return _shape_like(r * beta / alpha * _pnbd_growth(s, beta, tt), t)
+        return _result(r * beta / alpha * _pnbd_growth(s, beta, tt), "expected_purchases_new", ("t", t))
 
 
 ParetoNBD.results_class = ParetoNBDResults
@@ -1110,21 +1171,21 @@ ParetoNBD.results_class = ParetoNBDResults
 
 # ----------------------------------------------------------------------------- Gamma-Gamma
 def _freq_money(frequency: Any, monetary_value: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The Gamma-Gamma's data: whole frequencies > 0 and positive mean spends, paired by label."""
+    frequency, monetary_value = _aligned(("frequency", frequency), ("monetary_value", monetary_value))
     x = as_float_array(frequency, "frequency")
     m = as_float_array(monetary_value, "monetary_value")
     if x.size != m.size:
         raise ValueError(f"frequency and monetary_value must have the same length, got {x.size} and {m.size}")
     labels = _labels(frequency) or _labels(monetary_value)
     lab = (lambda i: labels[i] if labels is not None else i)  # noqa: E731
-    bad = np.flatnonzero((x <= 0) | (x != np.round(x)))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency[{lab(i)!r}] must be a positive whole number (customers with repeat "
-                         f"purchases only), got {x[i]}")
-    bad = np.flatnonzero(m <= 0)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"monetary_value[{lab(i)!r}] must be positive for the Gamma-Gamma model, got {m[i]}")
+    check_whole(x, "frequency", labels)
+    for values, name, what in ((x, "frequency", "a positive whole number (customers with repeat purchases only)"),
+                               (m, "monetary_value", "positive for the Gamma-Gamma model")):
+        bad = np.flatnonzero(values <= 0)
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"{name}[{lab(i)!r}] must be {what}, got {plain_value(values[i]):g}")
     return x, m
 
 
@@ -1149,6 +1210,7 @@ class GammaGamma(_PositiveModel):
     """
 
     param_names = ("p", "q", "gamma")
+    model_id = "gg"
 
     def __init__(self, frequency: Any, monetary_value: Any) -> None:
         x, m = _freq_money(frequency, monetary_value)
@@ -1232,19 +1294,48 @@ class GammaGammaResults(_Results):
             Negative, NaN or infinite values (named by argument and position), or lengths that do not
             broadcast.
         """
-        x = as_float_array(frequency, "frequency")
-        m = as_float_array(monetary_value, "monetary_value")
-        x, m = np.broadcast_arrays(x, m)
-        check_nonnegative(x, "frequency")
-        check_nonnegative(m, "monetary_value")
+        named = _aligned(("frequency", frequency), ("monetary_value", monetary_value))
+        x = as_float_array(named[0], "frequency")
+        m = as_float_array(named[1], "monetary_value")
+        try:
+            x, m = np.broadcast_arrays(x, m)
+        except ValueError as exc:
+            raise ValueError(f"frequency and monetary_value have incompatible lengths {x.size}, {m.size}") from exc
+        labels = _labels(named[0]) or _labels(named[1])
+        labels = labels if labels is not None and len(labels) == x.size else None
+        check_nonnegative(x, "frequency", labels)
+        check_nonnegative(m, "monetary_value", labels)
+        check_whole(x, "frequency", labels)
+        check_zero_together(x, "frequency", m, "monetary_value", labels, both=False,
+                            why="without repeat purchases there is no mean repeat spend (monetary_value 0)")
         p, q, g = self._p()
+        undefined = np.flatnonzero(p * x + q - 1.0 <= 0)
+        if undefined.size:
+            i = int(undefined[0])
+            raise ValueError(f"expected spend is not defined at row {plain_value(labels[i]) if labels else i!r} "
+                             f"(frequency {x[i]:g}): p x + q - 1 = {p * x[i] + q - 1:g} <= 0 (the fitted q = "
+                             f"{q:.4g}; the population mean exists only for q > 1)")
         out = (p * g + p * x * m) / (p * x + q - 1.0)
-        return _shape_like(out, frequency, monetary_value)
+        return _result(out, "expected_spend", *zip(("frequency", "monetary_value"), named))
 
     def population_mean_spend(self) -> float:
-        """pγ / (q − 1): mean spend per transaction across customers (needs q > 1)."""
+        """pγ / (q − 1): mean spend per transaction across customers.
+
+        Returns
+        -------
+        float
+            In the currency of the fitted data.
+
+        Raises
+        ------
+        ValueError
+            The fitted q is at most 1: the Gamma-Gamma mean is then infinite (not defined).
+        """
         p, q, g = self._p()
-        return float(p * g / (q - 1.0)) if q > 1 else float("inf")
+        if q <= 1:
+            raise ValueError(f"the population mean spend is not defined: the fitted q = {q:.4g} <= 1 (the mean of "
+                             f"the Gamma-Gamma spend exists only for q > 1)")
+        return float(p * g / (q - 1.0))
 
 
 GammaGamma.results_class = GammaGammaResults
@@ -1272,20 +1363,10 @@ class ShiftedBetaGeometric(_PositiveModel):
     """
 
     param_names = ("gamma", "delta")
+    model_id = "sbg"
 
     def __init__(self, survivors: Any) -> None:
-        s = as_float_array(survivors, "survivors")
-        if s.size < 2:
-            raise ValueError("survivors needs at least two values (year 0 and year 1)")
-        if s[0] <= 0:
-            raise ValueError(f"survivors[0] must be positive, got {s[0]}")
-        bad = np.flatnonzero(s < 0)
-        if bad.size:
-            raise ValueError(f"survivors[{int(bad[0])}] is negative ({s[bad[0]]})")
-        up = np.flatnonzero(np.diff(s) > 0)
-        if up.size:
-            i = int(up[0]) + 1
-            raise ValueError(f"survivors increase at period {i}: {s[i]} > {s[i - 1]} (a cohort can only shrink)")
+        s = check_survivors(survivors)
         self.survivors = s
         super().__init__(s, endog_name="survivors")
 
@@ -1363,7 +1444,7 @@ class ShiftedBetaGeometricResults(_Results):
         """
         tt = _horizon(t)
         g, d = self._p()
-        return _shape_like(np.exp(_bl(g, d + tt) - _bl(g, d)), t)
+        return _result(np.exp(_bl(g, d + tt) - _bl(g, d)), "survival", ("t", t))
 
     def retention(self, t: Any) -> Any:
         """r(t) = S(t)/S(t−1) = (δ + t − 1)/(γ + δ + t − 1) for t ≥ 1: retention rate rising with tenure.
@@ -1388,7 +1469,7 @@ class ShiftedBetaGeometricResults(_Results):
         if bad.size:
             raise ValueError(f"t[{int(bad[0])}] must be >= 1 (retention from period t-1 to t), got {tt[bad[0]]}")
         g, d = self._p()
-        return _shape_like((d + tt - 1) / (g + d + tt - 1), t)
+        return _result((d + tt - 1) / (g + d + tt - 1), "retention", ("t", t))
 
     def expected_survivors(self, t: Any, n0: float | None = None) -> Any:
         """Expected number of survivors at ``t`` out of ``n0`` (default: the cohort's year-0 size).
@@ -1565,25 +1646,24 @@ def simulate_bgbb(n: int, alpha: float = 1.204, beta: float = 0.750, gamma: floa
 
 
 # ----------------------------------------------------------------------------- BG/BB (discrete time)
-def _whole(values: np.ndarray, name: str, labels: list[Any] | None, *, low: float) -> None:
-    lab = (lambda i: labels[i] if labels is not None else i)  # noqa: E731
-    bad = np.flatnonzero(values != np.round(values))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"{name}[{lab(i)!r}] must be a whole number, got {values[i]}")
+def _at_least(values: np.ndarray, name: str, labels: list[Any] | None, low: float) -> None:
+    """Whole counts of at least ``low`` (opportunities, customers)."""
+    check_whole(values, name, labels)
     bad = np.flatnonzero(values < low)
     if bad.size:
         i = int(bad[0])
-        raise ValueError(f"{name}[{lab(i)!r}] must be >= {low:g}, got {values[i]:g}")
+        raise ValueError(f"{name}[{plain_value(labels[i]) if labels is not None else i!r}] must be >= {low:g}, "
+                         f"got {values[i]:g}")
 
 
 def _bgbb_inputs(frequency: Any, recency: Any, n_periods: Any, weights: Any = None, *,
                  broadcast: bool = False) -> tuple[np.ndarray, ...]:
-    """Check (x, t_x, n[, count]) of the BG/BB and return float arrays; one error naming row and column."""
-    x = as_float_array(frequency, "frequency")
-    tx = as_float_array(recency, "recency")
-    n = as_float_array(n_periods, "n_periods")
-    arrays = [x, tx, n]
+    """Check (x, t_x, n[, count]) of the BG/BB and return float arrays; one error naming row and column.
+
+    Pandas inputs must be paired by label (:func:`_aligned`) first.
+    """
+    arrays = [as_float_array(frequency, "frequency"), as_float_array(recency, "recency"),
+              as_float_array(n_periods, "n_periods")]
     if weights is not None:
         arrays.append(as_float_array(weights, "weights"))
     if broadcast:
@@ -1597,32 +1677,18 @@ def _bgbb_inputs(frequency: Any, recency: Any, n_periods: Any, weights: Any = No
         raise ValueError(f"{', '.join(names)} must have the same length, got {[a.size for a in arrays]}")
     labels = _labels(frequency) or _labels(recency) or _labels(n_periods)
     labels = labels if labels is not None and len(labels) == arrays[0].size else None
-    lab = (lambda i: labels[i] if labels is not None else i)  # noqa: E731
     x, tx, n = arrays[:3]
-    _whole(x, "frequency", labels, low=0)
-    _whole(tx, "recency", labels, low=0)
-    _whole(n, "n_periods", labels, low=1)
-    if weights is not None:
-        _whole(arrays[3], "weights", labels, low=1)
-    for vals, col in ((x, "frequency"), (tx, "recency")):
-        bad = np.flatnonzero(vals > n)
-        if bad.size:
-            i = int(bad[0])
-            raise ValueError(f"{col} > n_periods at row {lab(i)!r}: {col} {vals[i]:g} exceeds the {n[i]:g} "
-                             f"transaction opportunities")
-    bad = np.flatnonzero(x > tx)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency > recency at row {lab(i)!r}: {x[i]:g} transactions cannot all fall in the "
-                         f"first {tx[i]:g} opportunities (recency is the opportunity of the last one)")
-    bad = np.flatnonzero((x == 0) & (tx > 0))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency 0 with recency {tx[i]:g} at row {lab(i)!r}: without transactions recency is 0")
+    for values, name, low in zip(arrays, ("frequency", "recency", "n_periods", "weights"), (0, 0, 1, 1)):
+        _at_least(values, name, labels, low)
+    check_not_above(x, "frequency", n, "n_periods", labels)
+    check_not_above(tx, "recency", n, "n_periods", labels)
+    check_not_above(x, "frequency", tx, "recency", labels)
+    check_zero_together(x, "frequency", tx, "recency", labels,
+                        why="without transactions recency is 0 (and with them it is the last one's opportunity)")
     if n.max() > 10_000:
         i = int(np.argmax(n))
-        raise ValueError(f"n_periods[{lab(i)!r}] = {n[i]:g} exceeds 10000 opportunities (the likelihood sums "
-                         f"over the periods after the last transaction)")
+        raise ValueError(f"n_periods[{plain_value(labels[i]) if labels is not None else i!r}] = {n[i]:g} exceeds "
+                         f"10000 opportunities (the likelihood sums over the periods after the last transaction)")
     return tuple(arrays)
 
 
@@ -1680,12 +1746,14 @@ class BetaGeoBetaBernoulli(_PositiveModel):
     """
 
     param_names = ("alpha", "beta", "gamma", "delta")
+    model_id = "bgbb"
 
     def __init__(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None) -> None:
         if np.ndim(n_periods) == 0 and np.ndim(frequency) > 0:
             n_periods = np.full(np.size(frequency), n_periods, dtype=float) if not isinstance(
                 n_periods, (str, bytes)) else n_periods
-        arrays = _bgbb_inputs(frequency, recency, n_periods, weights)
+        arrays = _bgbb_inputs(*_aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods),
+                                        ("weights", weights)))
         self.frequency, self.recency, self.n_periods = arrays[:3]
         self.weights = arrays[3] if weights is not None else np.ones(arrays[0].size)
         super().__init__(self.frequency, endog_name="frequency")
@@ -1770,7 +1838,8 @@ class BetaGeoBetaBernoulli(_PositiveModel):
 class BetaGeoBetaBernoulliResults(_Results):
     """Fitted BG/BB model: P(alive), expected transactions, DERT."""
 
-    def _rows(self, frequency: Any, recency: Any, n_periods: Any) -> tuple[np.ndarray, ...]:
+    @staticmethod
+    def _rows(frequency: Any, recency: Any, n_periods: Any) -> tuple[np.ndarray, ...]:
         return _bgbb_inputs(frequency, recency, n_periods, broadcast=True)[:3]
 
     def probability_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
@@ -1801,11 +1870,12 @@ class BetaGeoBetaBernoulliResults(_Results):
             frequency above recency, frequency 0 with recency > 0, or n_periods above 10000
             (named by argument and row).
         """
-        x, tx, n = self._rows(frequency, recency, n_periods)
+        named = _aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods))
+        x, tx, n = self._rows(*named)
         g, d = self._p()[2:]
         ll, l_alive = _bgbb_log_terms(self._p(), x, tx, n)
         out = np.exp(l_alive + _bl(g, d + n + 1) - _bl(g, d + n) - ll)
-        return _shape_like(out, frequency, recency, n_periods)
+        return _result(out, "probability_alive", *zip(("frequency", "recency", "n_periods"), named))
 
     def expected_transactions(self, n_future: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """E[X(n, n+n*) | x, t_x, n]: expected transactions in the next n* opportunities (FHS 2010, eq. 13).
@@ -1832,15 +1902,17 @@ class BetaGeoBetaBernoulliResults(_Results):
         ValueError
             For the histories :meth:`probability_alive` refuses, and for a negative ``n_future``.
         """
-        ns = _horizon(n_future)
-        x, tx, n = self._rows(frequency, recency, n_periods)
+        named = _aligned(("n_future", n_future), ("frequency", frequency), ("recency", recency),
+                         ("n_periods", n_periods))
+        ns = _horizon(named[0], "n_future")
+        x, tx, n = self._rows(*named[1:])
         ns, x, tx, n = np.broadcast_arrays(ns, x, tx, n)
         a, b, g, d = self._p()
         ll, _ = _bgbb_log_terms(self._p(), x.reshape(-1), tx.reshape(-1), n.reshape(-1))
         ll = ll.reshape(x.shape)
         lead = _bl(a + x + 1, b + n - x) - _bl(a, b) - ll
         out = np.exp(lead) * _bgbb_alive_sum(g, d, n, ns)
-        return _shape_like(out, n_future, frequency, recency, n_periods)
+        return _result(out, "expected_transactions", *zip(("n_future", "frequency", "recency", "n_periods"), named))
 
     def expected_transactions_new(self, n: Any) -> Any:
         """E[X(n)]: expected transactions of a new customer in her first n opportunities (FHS 2010, eq. 7).
@@ -1863,9 +1935,10 @@ class BetaGeoBetaBernoulliResults(_Results):
         ValueError
             A negative, NaN or infinite ``n``.
         """
-        nn = _horizon(n)
+        nn = _horizon(n, "n")
         a, b, g, d = self._p()
-        return _shape_like(a / (a + b) * _bgbb_alive_sum(g, d, np.zeros_like(nn), nn), n)
+        return _result(a / (a + b) * _bgbb_alive_sum(g, d, np.zeros_like(nn), nn), "expected_transactions_new",
+                       ("n", n))
 
     def dert(self, discount: float, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """Discounted expected residual transactions (FHS 2010, eq. 14), at discount rate d per opportunity.
@@ -1890,13 +1963,14 @@ class BetaGeoBetaBernoulliResults(_Results):
         float, numpy.ndarray or pandas.Series
         """
         dr = check_number(discount, "discount", low=0.0, low_open=True)
-        x, tx, n = self._rows(frequency, recency, n_periods)
+        named = _aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods))
+        x, tx, n = self._rows(*named)
         a, b, g, d = self._p()
         ll, _ = _bgbb_log_terms(self._p(), x, tx, n)
         log_head = (_bl(a + x + 1, b + n - x) - _bl(a, b) + _bl(g, d + n + 1) - _bl(g, d)
                     - np.log1p(dr) - ll)
         out = np.exp(log_head) * special.hyp2f1(1.0, d + n + 1, g + d + n + 1, 1.0 / (1.0 + dr))
-        return _shape_like(out, frequency, recency, n_periods)
+        return _result(out, "dert", ("discount", dr), *zip(("frequency", "recency", "n_periods"), named))
 
     def fit_by_recency_frequency(self) -> pd.DataFrame:
         """Actual and expected number of customers at each (frequency, recency) of the fitted data.
@@ -1953,16 +2027,19 @@ BetaGeoBetaBernoulli.results_class = BetaGeoBetaBernoulliResults
 # Checking a fitted purchase model on the holdout period
 
 
-def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_frequency: int = 7) -> pd.DataFrame:
+def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[Any, Any], max_frequency: int = 7) -> pd.DataFrame:
     """Mean holdout purchases, actual and predicted, by calibration frequency (the top group pooled).
 
     Parameters
     ----------
     summary : pandas.DataFrame
         :func:`crmlib.clv.rfm.summarize` with a holdout: ``frequency``, ``recency``, ``T``,
-        ``frequency_holdout`` and ``duration_holdout``.
-    fits : mapping of str to fitted model
-        Name -> a fit with ``expected_purchases(t, frequency, recency, T)``.
+        ``frequency_holdout`` (whole, >= 0) and ``duration_holdout`` (> 0: the holdout follows
+        the calibration).
+    fits : mapping of name to fitted model
+        Name (any label but ``"actual"`` and ``"customers"``, e.g. ``"bgnbd"`` or ``"my model"``)
+        -> a fit with ``expected_purchases(t, frequency, recency, T)``. A fit that knows its time
+        unit must share the summary's (``summary.attrs["period"]``).
     max_frequency : int
         Frequencies at or above it form one group, labelled ``"<max>+"``.
 
@@ -1970,7 +2047,15 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
     -------
     pandas.DataFrame
         Indexed by group (``"0"``, ``"1"``, …, ``"7+"``, in that order): ``actual`` and one column per fit,
-        plus ``customers``.
+        plus ``customers``. ``attrs`` carries the summary's ``period``, ``calibration_periods``
+        and ``holdout_periods`` (for the figure's labels).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A summary without the columns, holdout purchases that are not whole counts, a holdout of
+        length 0, no fits or a fit named like a column of the result, a bad ``max_frequency``, or
+        a fit and a summary in different time units.
     """
     need = ("frequency", "recency", "T", "frequency_holdout", "duration_holdout")
     if not isinstance(summary, pd.DataFrame):
@@ -1980,11 +2065,22 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
         raise ValueError(f"summary lacks column {missing[0]!r} (summarize with a calibration_end)")
     if not isinstance(fits, Mapping) or not fits:
         raise TypeError("fits must be a non-empty mapping name -> fitted model")
+    taken = [k for k in fits if k in ("actual", "customers")]
+    if taken:
+        raise ValueError(f"fits may not be named {taken[0]!r} (a column of the result); rename it")
     if isinstance(max_frequency, bool) or not isinstance(max_frequency, (int, np.integer)) or max_frequency < 1:
-        raise ValueError(f"max_frequency must be a positive integer, got {max_frequency!r}")
-    f = summary["frequency"].to_numpy()
-    group = np.minimum(f, max_frequency).astype(int)
-    cols = {"actual": summary["frequency_holdout"].to_numpy(dtype=float)}
+        raise ValueError(f"max_frequency must be a positive integer, got {plain_value(max_frequency)!r}")
+    rows = list(summary.index)
+    held = as_float_array(summary["frequency_holdout"], "summary column 'frequency_holdout'")
+    check_nonnegative(held, "frequency_holdout", rows)
+    check_whole(held, "frequency_holdout", rows)
+    span = as_float_array(summary["duration_holdout"], "summary column 'duration_holdout'")
+    short = np.flatnonzero(span <= 0)
+    if short.size:
+        raise ValueError(f"duration_holdout is {span[short[0]]:g} at row {plain_value(rows[short[0]])!r}: the "
+                         f"holdout must follow the calibration (calibration_end before observation_end)")
+    group = np.minimum(summary["frequency"].to_numpy(), max_frequency).astype(int)
+    cols = {"actual": held}
     for name, fit in fits.items():
         cols[name] = np.asarray(fit.expected_purchases(summary["duration_holdout"], summary["frequency"],
                                                        summary["recency"], summary["T"]), dtype=float)
@@ -1993,6 +2089,8 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
     agg = {c: "mean" for c in cols} | {"customers": "sum"}
     out = df.groupby(group).agg(agg).sort_index()
     out.index = pd.Index([f"{g}+" if g == max_frequency else str(g) for g in out.index], name="frequency")
+    out.attrs = {k: summary.attrs[k] for k in ("period", "calibration_periods", "holdout_periods")
+                 if k in summary.attrs}
     return out
 
 

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._cohort import check_survivors
 from ._dates import read_timestamp
 from .._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_int, check_number,
                         check_rate, check_size)
@@ -443,22 +444,6 @@ def parse_printed_usd(text: str) -> float:
 
 
 # ------------------------------------------------- cohorts and customer bases
-def _survivors(survivors: Any, name: str = "survivors") -> np.ndarray:
-    s = as_float_array(survivors, name)
-    if s.size < 2:
-        raise ValueError(f"{name} needs at least two periods (start and one later count), got {s.size}")
-    neg = np.flatnonzero(s < 0)
-    if neg.size:
-        raise ValueError(f"{name}[{int(neg[0])}] is negative ({s[neg[0]]})")
-    if s[0] <= 0:
-        raise ValueError(f"{name}[0] (the cohort size) must be > 0, got {s[0]}")
-    up = np.flatnonzero(np.diff(s) > 0)
-    if up.size:
-        i = int(up[0]) + 1
-        raise ValueError(f"{name} increase at period {i} ({s[i - 1]:g} -> {s[i]:g}): a cohort can only shrink")
-    return s
-
-
 def constant_retention_mle(survivors: Any) -> float:
     """Maximum-likelihood retention rate of a cohort if every customer had the same, constant rate.
 
@@ -475,7 +460,7 @@ def constant_retention_mle(survivors: Any) -> float:
     float
         The rate.
     """
-    s = _survivors(survivors)
+    s = check_survivors(survivors)
     exposure = s[:-1].sum()
     return float(1.0 - (s[0] - s[-1]) / exposure)
 
@@ -763,7 +748,7 @@ def project_cohort(survivors: Any, calibration: int) -> CohortProjection:
     """
     from . import btyd
 
-    s = _survivors(survivors)
+    s = check_survivors(survivors)
     if isinstance(calibration, bool) or not isinstance(calibration, (int, np.integer)):
         raise TypeError(f"calibration must be an integer, got {calibration!r}")
     if not 1 <= int(calibration) < s.size - 1:
