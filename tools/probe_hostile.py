@@ -243,13 +243,14 @@ def build() -> None:  # noqa: C901 - one long list of cases
            SEQ_BAD)
     cum = np.array([[0.0, 1.0, 2.0], [0.0, 0.5, 0.7]])
     mutate(V, "discounted_clv", clv.discounted_clv, {"cumulative_purchases": cum, "spend_per_purchase": [10.0, 20.0],
-                                                     "discount": 0.1}, "spend_per_purchase", SEQ_BAD)
+                                                     "discount": 0.1, "step_years": 1.0}, "spend_per_purchase", SEQ_BAD)
     mutate(V, "discounted_clv", clv.discounted_clv, {"cumulative_purchases": cum, "spend_per_purchase": [10.0, 20.0],
-                                                     "discount": 0.1}, "cumulative_purchases",
+                                                     "discount": 0.1, "step_years": 1.0}, "cumulative_purchases",
            {"str": "abc", "ragged": [[0.0, 1.0], [0.0]], "None": None, "str-entry": [[0.0, "a"], [0.0, 1.0]],
             "inf": [[0.0, INF], [0.0, 1.0]]})
     add(V, "discounted_clv", lambda: clv.discounted_clv(pd.DataFrame(cum, index=["a", "b"]),
-                                                        pd.Series([10.0, 20.0], index=["b", "a"]), 0.1),
+                                                        pd.Series([10.0, 20.0], index=["b", "a"]), 0.1,
+                                                        step_years=1.0),
         "misaligned Series", expect="aligned")
     mutate(V, "expected_repeat_by_period", clv.expected_repeat_by_period,
            {"expected_new": lambda t: 0.1 * t, "first_purchase": [0.0, 1.0], "periods": 5}, "periods",

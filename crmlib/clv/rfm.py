@@ -52,10 +52,10 @@ import pandas as pd
 from .._validate import check_columns, check_not_empty, check_present, plain_value
 from . import rfm_sql
 from ._dates import check_date_options, read_dates
-from ._window import (FIXED_UNITS, check_window, describe_summary, leave_out_zero_T, ordinal, ordinals, start_ns,
-                      window_args)
+from ._window import (FIXED_UNITS, PERIODS, PERIODS_PER_YEAR, check_window, describe_summary, leave_out_zero_T,
+                      ordinal, ordinals, start_ns, window_args)
 
-__all__ = ["summarize", "FIXED_UNITS"]
+__all__ = ["summarize", "FIXED_UNITS", "PERIODS", "PERIODS_PER_YEAR"]
 
 #: Largest customer × period grid (cells = bytes) used to find distinct purchase occasions; beyond
 #: it a hash of the (customer, period) keys is used instead.
