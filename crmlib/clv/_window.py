@@ -4,8 +4,10 @@ A summary (:func:`crmlib.clv.rfm.summarize`, pandas or SQL) measures ``recency``
 periods of ``period``. This module holds what every part needs to agree on that unit:
 
 * the units: fixed-length ``"h"``, ``"D"``, ``"W"`` (:data:`FIXED_UNITS`, length in days) and the
-  calendar units ``"M"``, ``"Q"``, ``"Y"``, whose length varies (their mean length,
-  :data:`MEAN_DAYS`, is used wherever a length is needed);
+  calendar units ``"M"``, ``"Q"``, ``"Y"``, whose length varies: measured in themselves
+  (``collapse == period``) they count whole calendar periods; measured from finer occasions
+  (``collapse="D"``) and wherever a length is needed they have their mean length
+  (:data:`MEAN_DAYS`: a month is 365.2425 / 12 = 30.436875 days);
 * :data:`PERIODS_PER_YEAR`, which turns a rate per year into a rate per period: a year is
   8,760 hours, 365 days, 52 weeks, 12 months, 4 quarters (the counts people use; 52 weeks are
   364 days, a 0.3 % difference in the length of a year between days and weeks);
@@ -27,7 +29,7 @@ from ..warnings import DataWarning
 from ._dates import read_timestamp
 
 __all__ = ["FIXED_UNITS", "CALENDAR_UNITS", "PERIODS", "MEAN_DAYS", "PERIODS_PER_YEAR", "period_alias",
-           "check_period", "period_days", "ordinals", "ordinal", "start_ns", "window_args", "check_window",
+           "check_period", "period_days", "period_ns", "whole_periods", "ordinals", "ordinal", "start_ns", "window_args", "check_window",
            "leave_out_zero_T", "describe_summary", "period_of", "resolve_period"]
 
 #: Length in days of the fixed-length units.
@@ -158,7 +160,7 @@ def window_args(observation_end: Any, calibration_end: Any, period: Any, collaps
     observation_end, calibration_end : date
         Window ends as given to :func:`crmlib.clv.rfm.summarize` (``calibration_end`` may be None).
     period, collapse : str
-        Period codes; a calendar ``period`` needs ``collapse == period``.
+        Period codes.
     date_format, unit, tz
         How the window ends are read (as the date column).
 
@@ -170,13 +172,11 @@ def window_args(observation_end: Any, calibration_end: Any, period: Any, collaps
     Raises
     ------
     ValueError
-        An unknown period, a calendar period with another ``collapse``, a window end that is not
-        a date, or a calibration that does not end before the observation.
+        An unknown period, a window end that is not a date, or a calibration that does not end
+        before the observation.
     """
     period = period_alias(period, "period")
     collapse = period_alias(collapse, "collapse")
-    if period != collapse and period not in FIXED_UNITS:
-        raise ValueError(f"period {period!r} has no fixed length; use collapse={period!r} with it")
     obs_end = read_timestamp(observation_end, "observation_end", date_format, unit, tz)
     cal_end = None
     if calibration_end is not None:
@@ -242,13 +242,43 @@ def leave_out_zero_T(summary: pd.DataFrame, keep: bool, stacklevel: int = 4) -> 
     return out
 
 
+def whole_periods(period: str, collapse: str) -> bool:
+    """Whether times count whole calendar periods (a calendar ``period`` measured in itself).
+
+    Parameters
+    ----------
+    period, collapse : str
+
+    Returns
+    -------
+    bool
+        False when times are measured in periods of fixed (or mean) length.
+    """
+    return period == collapse and period not in FIXED_UNITS
+
+
+def period_ns(period: str) -> float:
+    """Length of ``period`` in nanoseconds (the mean length for months, quarters and years).
+
+    Parameters
+    ----------
+    period : str
+
+    Returns
+    -------
+    float
+        A whole number of nanoseconds for every period code.
+    """
+    return period_days(period) * 86400e9
+
+
 def _period_number(ts: pd.Timestamp, start: pd.Timestamp, period: str, collapse: str) -> int:
     """Number (1, 2, ...) of the ``period`` that holds ``ts``'s ``collapse`` period, counted from ``start``'s."""
-    if period not in FIXED_UNITS:
+    if whole_periods(period, collapse):
         return ordinal(ts, period) - ordinal(start, period) + 1
     ns = int(start_ns(np.array([ordinal(ts, collapse)]), collapse)[0] -
              start_ns(np.array([ordinal(start, collapse)]), collapse)[0])
-    return int(ns // int(round(FIXED_UNITS[period] * 86_400e9))) + 1
+    return int(ns // int(round(period_ns(period)))) + 1
 
 
 def describe_summary(summary: pd.DataFrame, *, period: str, collapse: str, first: pd.Timestamp,
@@ -257,7 +287,7 @@ def describe_summary(summary: pd.DataFrame, *, period: str, collapse: str, first
 
     Keys: ``period`` (the unit of ``recency``, ``T`` and ``duration_holdout``), ``period_days``
     (its length in days; the mean length for ``"M"``, ``"Q"``, ``"Y"``), ``calendar_period``
-    (True for those, whose length varies), ``collapse``, ``start`` (first transaction),
+    (True when the times count whole calendar periods, whose length varies), ``collapse``, ``start`` (first transaction),
     ``calibration_end`` / ``observation_end`` (ISO dates) and the period numbers of the windows,
     counted from the period of the first transaction (1): ``calibration_periods`` = (1, n) and,
     with a holdout, ``holdout_periods`` = (first, last).
@@ -278,7 +308,7 @@ def describe_summary(summary: pd.DataFrame, *, period: str, collapse: str, first
     """
     cut = observation_end if calibration_end is None else calibration_end
     attrs: dict[str, Any] = {
-        "period": period, "period_days": period_days(period), "calendar_period": period not in FIXED_UNITS,
+        "period": period, "period_days": period_days(period), "calendar_period": whole_periods(period, collapse),
         "collapse": collapse, "start": pd.Timestamp(first).isoformat(),
         "calibration_end": None if calibration_end is None else calibration_end.isoformat(),
         "observation_end": observation_end.isoformat(),

@@ -53,7 +53,7 @@ from .._validate import check_columns, check_not_empty, check_present, plain_val
 from . import rfm_sql
 from ._dates import check_date_options, read_dates
 from ._window import (FIXED_UNITS, PERIODS, PERIODS_PER_YEAR, check_window, describe_summary, leave_out_zero_T,
-                      ordinal, ordinals, start_ns, window_args)
+                      ordinal, ordinals, period_ns, start_ns, whole_periods, window_args)
 
 __all__ = ["summarize", "FIXED_UNITS", "PERIODS", "PERIODS_PER_YEAR"]
 
@@ -91,8 +91,13 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
     period : {"W", "D", "h", "M", "Q", "Y"}, default "W"
         Unit in which ``recency``, ``T`` and ``duration_holdout`` are
         expressed. ``"W"`` = 7 days, ``"D"`` = 1 day, ``"h"`` = 1 hour.
-        The calendar units ``"M"``, ``"Q"``, ``"Y"`` have no fixed length and
-        need ``collapse == period``.
+        The calendar units ``"M"``, ``"Q"``, ``"Y"`` vary in length: with
+        ``collapse == period`` the times are whole calendar periods (as in
+        ``lifetimes``; T then runs from the start of the first purchase's period to
+        the start of the last period); with a finer ``collapse`` (e.g. ``"D"``) they
+        are measured in periods of the mean length, 365.2425 / 12 = 30.436875 days
+        for a month, 91.310625 for a quarter, 365.2425 for a year. The unit is
+        written into ``attrs`` (below): the models and the CLV functions read it.
     observation_end : date
         End of the observation window (inclusive). Transactions after it are
         left out by design; it must not precede the first transaction. Read by
@@ -310,14 +315,15 @@ def _customers(log: _Log, obs_ord: int, cal_ord: int | None) -> _Customers:
 class _Clock:
     """Period ordinals as times in ``period`` units.
 
-    Calendar units measured in themselves count whole periods between ordinals; fixed-length
-    units take exact integer nanoseconds of the period starts and divide once at the end.
+    Calendar units measured in themselves count whole periods between ordinals; other units (fixed,
+    or calendar units of mean length) take exact integer nanoseconds of the period starts and divide
+    once at the end.
     """
 
     def __init__(self, period: str, collapse: str) -> None:
-        self.whole = period == collapse and period not in FIXED_UNITS
+        self.whole = whole_periods(period, collapse)
         self.collapse = collapse
-        self.scale = 1.0 if self.whole else FIXED_UNITS[period] * 86400e9
+        self.scale = 1.0 if self.whole else period_ns(period)
 
     def at(self, o: np.ndarray | int) -> np.ndarray:
         if self.whole:

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ._dates import OFFSET_PATTERN
-from ._window import FIXED_UNITS, check_window, describe_summary, leave_out_zero_T, window_args
+from ._window import check_window, describe_summary, leave_out_zero_T, period_ns, whole_periods, window_args
 
 __all__ = ["summary_query", "check_query", "summarize_duckdb", "summarize_spark", "TABLE"]
 
@@ -121,11 +121,11 @@ def summary_query(*, period: str, collapse: str, observation_end: pd.Timestamp,
         ``monetary_value_holdout``, ``duration_holdout``. Customers with T = 0 are included
         (the caller decides whether to keep them).
     """
-    whole = period == collapse and period not in FIXED_UNITS
+    whole = whole_periods(period, collapse)
     o_ts, ns = _ordinal("ts", collapse, whole)
     obs, _ = _ordinal(_literal(observation_end), collapse, whole)
     cut = obs if calibration_end is None else _ordinal(_literal(calibration_end), collapse, whole)[0]
-    scale = 1.0 if whole else FIXED_UNITS[period] * 86400e9  # the pandas path's divisor, bit for bit
+    scale = 1.0 if whole else period_ns(period)  # the pandas path's divisor, bit for bit
     div = f"CAST('{scale!r}' AS DOUBLE)"
 
     def time(a: str, b: str) -> str:  # (a - b) in period units: exact integer ns, one division
