@@ -255,7 +255,7 @@ def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | Non
     neg = np.flatnonzero(np.asarray(values) < 0)
     if neg.size:
         i = int(neg[0])
-        lab = labels[i] if labels is not None else i
+        lab = plain_value(labels[i]) if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is negative ({values[i]})")
 
 
@@ -264,7 +264,7 @@ def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = No
     frac = np.flatnonzero(np.asarray(values) % 1 != 0)
     if frac.size:
         i = int(frac[0])
-        lab = labels[i] if labels is not None else i
+        lab = plain_value(labels[i]) if labels is not None else i
         raise ValueError(f"{name}[{lab!r}] is not a whole number ({values[i]})")
 
 
@@ -308,17 +308,17 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
         na = col.isna().to_numpy()
         if na.any():
-            raise ValueError(f"{name} column {c!r} has NaN at row {df.index[int(np.flatnonzero(na)[0])]!r}")
+            raise ValueError(f"{name} column {c!r} has NaN at row {plain_value(df.index[int(np.flatnonzero(na)[0])])!r}")
         if col.dtype.kind == "f" or not isinstance(col.dtype, np.dtype):
             inf = ~np.isfinite(col.to_numpy(dtype=float))
             if inf.any():
                 i = int(np.flatnonzero(inf)[0])
-                raise ValueError(f"{name} column {c!r} is infinite at row {df.index[i]!r} ({col.iloc[i]})")
+                raise ValueError(f"{name} column {c!r} is infinite at row {plain_value(df.index[i])!r} ({col.iloc[i]})")
     for c in nonnegative:
         neg = (df[c] < 0).to_numpy()
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
-            raise ValueError(f"{name} column {c!r} is negative at row {df.index[i]!r} ({df[c].iloc[i]})")
+            raise ValueError(f"{name} column {c!r} is negative at row {plain_value(df.index[i])!r} ({df[c].iloc[i]})")
 
 
 def check_rate(value: Any, name: str = "rate") -> float:

@@ -368,8 +368,11 @@ def resolve_period(sources: Mapping[str, Any], *, need: bool = False, hint: str 
     units = sorted(set(said.values()))
     if len(units) > 1:
         shown = ", ".join(f"{k} {v!r}" for k, v in said.items())
+        stale = (" (a Series keeps the attrs of the summary it came from, also after arithmetic such as "
+                 "recency * 7: when you convert units yourself, pass plain arrays or update .attrs['period'])"
+                 if any("attrs" in k for k in said) else "")
         raise ValueError(f"the time units disagree ({shown}): recency, T and horizons must be in one unit; "
-                         f"summarise and fit with the same period")
+                         f"summarise and fit with the same period{stale}")
     if not units:
         if need:
             raise ValueError(f"the time unit is unknown ({' and '.join(sources)} do not say it){hint}")

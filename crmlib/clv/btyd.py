@@ -33,6 +33,7 @@ all measured from the first purchase.
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -273,7 +274,7 @@ class _PositiveModel(GenericLikelihoodModel):
 
     def _fit_options(self, start_params: Any, maxiter: Any, disp: Any) -> tuple[np.ndarray, int]:
         if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)):
-            raise TypeError(f"maxiter must be a positive integer, got {type(maxiter).__name__} {maxiter!r}")
+            raise TypeError(f"maxiter must be a positive integer, got {type(maxiter).__name__} {plain_value(maxiter)!r}")
         if maxiter < 1:
             raise ValueError(f"maxiter must be a positive integer, got {maxiter}")
         if not isinstance(disp, (bool, np.bool_)):
@@ -1507,7 +1508,7 @@ def _sim_common(n: Any, seed: Any, T: Any) -> tuple[int, np.random.Generator, np
 
     n = check_int(n, "n", low=1, high=100_000_000)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {plain_value(seed)!r}")
     rng = np.random.default_rng(int(seed))
     if isinstance(T, tuple):
         if len(T) != 2:
@@ -1749,9 +1750,9 @@ class BetaGeoBetaBernoulli(_PositiveModel):
     model_id = "bgbb"
 
     def __init__(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None) -> None:
-        if np.ndim(n_periods) == 0 and np.ndim(frequency) > 0:
-            n_periods = np.full(np.size(frequency), n_periods, dtype=float) if not isinstance(
-                n_periods, (str, bytes)) else n_periods
+        if isinstance(n_periods, numbers.Real) and not isinstance(n_periods, bool) and not np.isscalar(frequency):
+            # one number of opportunities for every customer
+            n_periods = np.full(as_float_array(frequency, "frequency").size, float(n_periods))
         arrays = _bgbb_inputs(*_aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods),
                                         ("weights", weights)))
         self.frequency, self.recency, self.n_periods = arrays[:3]

@@ -50,6 +50,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .._validate import plain_value
 from ._dates import OFFSET_PATTERN
 from ._window import check_window, describe_summary, leave_out_zero_T, period_ns, whole_periods, window_args
 
@@ -352,7 +353,7 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
             config["memory_limit"] = memory_limit
         if threads is not None:
             if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or threads < 1:
-                raise ValueError(f"threads must be a positive whole number, got {threads!r}")
+                raise ValueError(f"threads must be a positive whole number, got {plain_value(threads)!r}")
             config["threads"] = int(threads)
         if temp_directory is not None:
             config["temp_directory"] = os.fspath(temp_directory)

@@ -775,7 +775,7 @@ def project_cohort(survivors: Any, calibration: int) -> CohortProjection:
 
     s = check_survivors(survivors)
     if isinstance(calibration, bool) or not isinstance(calibration, (int, np.integer)):
-        raise TypeError(f"calibration must be an integer, got {calibration!r}")
+        raise TypeError(f"calibration must be an integer, got {plain_value(calibration)!r}")
     if not 1 <= int(calibration) < s.size - 1:
         raise ValueError(f"calibration must be between 1 and {s.size - 2}, got {calibration}")
     k = int(calibration)
@@ -887,7 +887,7 @@ def top_share(values: Any, share: float = 0.2) -> float:
     if (v < 0).any():
         raise ValueError(f"values[{int(np.flatnonzero(v < 0)[0])}] is negative")
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ValueError(f"share must be in (0, 1], got {share!r}")
+        raise ValueError(f"share must be in (0, 1], got {plain_value(share)!r}")
     total = v.sum()
     if total <= 0:
         raise ValueError("values sum to 0: no share to take")
@@ -938,7 +938,7 @@ def clv_whatif(margin: float, retention: float, discount: float, horizon: int, c
     CLVWhatIf
     """
     if isinstance(max_horizon, bool) or not isinstance(max_horizon, (int, np.integer)) or not 1 <= max_horizon <= 1000:
-        raise ValueError(f"max_horizon must be an integer in [1, 1000], got {max_horizon!r}")
+        raise ValueError(f"max_horizon must be an integer in [1, 1000], got {plain_value(max_horizon)!r}")
     value = clv(margin, retention, discount, horizon)
     years = np.arange(1, max_horizon + 1)
     curve = pd.Series([clv(margin, retention, discount, int(T)) for T in years], index=years, name="clv")
