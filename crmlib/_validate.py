@@ -308,7 +308,8 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
         na = col.isna().to_numpy()
         if na.any():
-            raise ValueError(f"{name} column {c!r} has NaN at row {plain_value(df.index[int(np.flatnonzero(na)[0])])!r}")
+            first = plain_value(df.index[int(np.flatnonzero(na)[0])])
+            raise ValueError(f"{name} column {c!r} has NaN at row {first!r}")
         if col.dtype.kind == "f" or not isinstance(col.dtype, np.dtype):
             inf = ~np.isfinite(col.to_numpy(dtype=float))
             if inf.any():

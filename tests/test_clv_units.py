@@ -162,3 +162,11 @@ def test_windows_are_counted_from_the_first_transaction_for_any_holdout():
     m = rfm.summarize(tx, customer_id="id", date="day", period="M", collapse="M", observation_end="2024-12-31",
                       calibration_end="2024-06-30")
     assert m.attrs["calibration_periods"] == (1, 6) and m.attrs["holdout_periods"] == (7, 12)
+
+
+def test_projections_in_time_refuse_another_unit(by_unit):
+    week = by_unit["W"]["bg"]
+    got = value.expected_repeat_by_period(week.expected_purchases_new, [0.0, 2.0], 10, period="W")
+    assert got.iloc[-1] == pytest.approx(week.expected_purchases_new(10.0) + week.expected_purchases_new(8.0))
+    with pytest.raises(ValueError, match=r"time units disagree \(period 'D', the fit of expected_new 'W'\)"):
+        value.expected_repeat_by_period(week.expected_purchases_new, [0.0, 2.0], 10, period="D")

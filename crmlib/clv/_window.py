@@ -29,7 +29,8 @@ from ..warnings import DataWarning
 from ._dates import read_timestamp
 
 __all__ = ["FIXED_UNITS", "CALENDAR_UNITS", "PERIODS", "MEAN_DAYS", "PERIODS_PER_YEAR", "period_alias",
-           "check_period", "period_days", "period_ns", "whole_periods", "ordinals", "ordinal", "start_ns", "window_args", "check_window",
+           "check_period", "period_days", "period_ns", "whole_periods", "ordinals", "ordinal", "start_ns",
+           "window_args", "check_window",
            "leave_out_zero_T", "describe_summary", "period_of", "resolve_period"]
 
 #: Length in days of the fixed-length units.
@@ -287,7 +288,8 @@ def describe_summary(summary: pd.DataFrame, *, period: str, collapse: str, first
 
     Keys: ``period`` (the unit of ``recency``, ``T`` and ``duration_holdout``), ``period_days``
     (its length in days; the mean length for ``"M"``, ``"Q"``, ``"Y"``), ``calendar_period``
-    (True when the times count whole calendar periods, whose length varies), ``collapse``, ``start`` (first transaction),
+    (True when the times count whole calendar periods, whose length varies), ``collapse``, ``start``
+    (first transaction),
     ``calibration_end`` / ``observation_end`` (ISO dates) and the period numbers of the windows,
     counted from the period of the first transaction (1): ``calibration_periods`` = (1, n) and,
     with a holdout, ``holdout_periods`` = (first, last).

@@ -78,7 +78,7 @@ _EDGE_LOW, _EDGE_HIGH = 1e-8, 1e8
 
 
 def _warn(category: type, model: str, message: str, parameter: str | None = None) -> None:
-    """Issue a crmlib warning pointing at the caller of ``fit`` (called from ``fit`` -> ``_results`` -> ``_warn_fit``)."""
+    """Issue a crmlib warning pointing at the caller of ``fit`` (``fit`` -> ``_results`` -> ``_warn_fit`` -> here)."""
     _crm_warn(category, model, message, parameter=parameter, stacklevel=6)
 
 
@@ -199,7 +199,19 @@ class _PositiveModel(GenericLikelihoodModel):
         raise NotImplementedError
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params``."""
+        """Total log-likelihood at the natural parameters ``params``.
+
+        Parameters
+        ----------
+        params : array_like of float
+            The model's parameters in the order of ``param_names``, natural scale (not logarithms).
+
+        Returns
+        -------
+        float
+            The sum of :meth:`loglikeobs`; ``-inf`` when a parameter is not finite and positive or
+            the likelihood is not finite there.
+        """
         p = np.asarray(params, dtype=float)
         if np.any(~np.isfinite(p)) or np.any(p <= 0):
             return -np.inf
@@ -274,7 +286,8 @@ class _PositiveModel(GenericLikelihoodModel):
 
     def _fit_options(self, start_params: Any, maxiter: Any, disp: Any) -> tuple[np.ndarray, int]:
         if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)):
-            raise TypeError(f"maxiter must be a positive integer, got {type(maxiter).__name__} {plain_value(maxiter)!r}")
+            raise TypeError(f"maxiter must be a positive integer, got {type(maxiter).__name__} "
+                            f"{plain_value(maxiter)!r}")
         if maxiter < 1:
             raise ValueError(f"maxiter must be a positive integer, got {maxiter}")
         if not isinstance(disp, (bool, np.bool_)):
@@ -331,12 +344,15 @@ class _PositiveModel(GenericLikelihoodModel):
             Largest number of optimiser iterations (quasi-Newton and Newton steps together).
         disp : bool, default False
             Print the optimiser's convergence message.
+        **kwargs
+            None is accepted (statsmodels' signature): any keyword raises TypeError.
 
         Returns
         -------
-        Results
-            ``params`` (pandas Series, literature names), ``bse``, ``llf``, ``aic``, ``bic``,
-            ``conf_int()``, ``summary()``, ``converged`` and the model's predictions.
+        BetaGeoResults, ParetoNBDResults, GammaGammaResults, ShiftedBetaGeometricResults or BetaGeoBetaBernoulliResults
+            The model's results: ``params`` (pandas Series, literature names), ``bse``, ``llf``,
+            ``aic``, ``bic``, ``conf_int()``, ``summary()``, ``converged`` and the model's
+            predictions (for BG/NBD and Pareto/NBD also ``period``, the time unit of the data).
         """
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
@@ -458,7 +474,24 @@ class _Results(GenericLikelihoodModelResults):
 
     def summary(self, yname: str | None = None, xname: list[str] | None = None, title: str | None = None,
                 alpha: float = 0.05) -> Any:
-        """Statsmodels summary table (parameters, standard errors, log-likelihood, AIC)."""
+        """Statsmodels summary table (parameters, standard errors, log-likelihood, AIC).
+
+        Parameters
+        ----------
+        yname : str, optional
+            Name of the data column (default: the model's, e.g. ``"frequency"``).
+        xname : list of str, optional
+            Parameter names (default: the literature names, ``["r", "alpha", "a", "b"]`` ...).
+        title : str, optional
+            Table title (default: ``"<Model> — maximum likelihood"``).
+        alpha : float, default 0.05
+            1 - the confidence level of the intervals shown.
+
+        Returns
+        -------
+        statsmodels.iolib.summary.Summary
+            Printable (``print(res.summary())``), with ``as_text()``, ``as_html()`` and ``as_latex()``.
+        """
         if title is None:
             title = f"{type(self.model).__name__} — maximum likelihood"
         return super().summary(yname=yname or self.model.endog_names, xname=xname or self._names,
@@ -635,13 +668,36 @@ class _LatentModel(_PositiveModel):
         raise NotImplementedError
 
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:
-        """Log-likelihood of each customer at the natural parameters ``params``."""
+        """Log-likelihood of each customer at the natural parameters ``params``.
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            The parameters in the order of ``param_names``, natural scale.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per customer, in the order of the data.
+        """
         with np.errstate(all="ignore"):
             rows = self._loglike_rows(np.asarray(params, dtype=float))
         return rows if self._inverse is None else rows[self._inverse]
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params``."""
+        """Total log-likelihood at the natural parameters ``params``.
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            The parameters in the order of ``param_names``, natural scale.
+
+        Returns
+        -------
+        float
+            Sum over customers (identical histories counted once and weighted); ``-inf`` when a
+            parameter is not finite and positive or the likelihood is not finite there.
+        """
         p = np.asarray(params, dtype=float)
         if np.any(~np.isfinite(p)) or np.any(p <= 0):
             return -np.inf
@@ -718,7 +774,14 @@ class BetaGeo(_LatentModel):
     ----------
     frequency, recency, T : array_like
         Repeat purchases, time of the last purchase and time observed (same
-        time unit), one value per customer.
+        time unit), one value per customer. pandas Series are paired by index label
+        (never by position); Series whose labels differ are refused.
+    period : {"W", "D", "h", "M", "Q", "Y"}, optional
+        Time unit of ``recency`` and ``T``. Columns of a summary from
+        :func:`crmlib.clv.rfm.summarize` say it themselves (``attrs["period"]``); give it for
+        plain arrays, so that CLV and other projections in time can convert a rate per year
+        (:func:`crmlib.clv.customer_lifetime_value` refuses a fit whose unit is unknown).
+        A ``period`` that disagrees with the columns' is refused.
 
     Notes
     -----
@@ -873,7 +936,29 @@ class BetaGeo(_LatentModel):
 
 
 class BetaGeoResults(_LatentResults, _Results):
-    """Fitted BG/NBD model."""
+    """Fitted BG/NBD model.
+
+    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), ``probability_alive``, ``expected_purchases``,
+    ``expected_purchases_new`` and ``frequency_recency_matrix``.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature (r, alpha, a, b).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = 4 parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : BetaGeo
+        The model (and its data).
+    period : str or None
+        Time unit of the fitted data (``"W"`` ...); None when unknown.
+    periods_per_year : float or None
+        52 for weeks, 365 for days ...
+    """
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) using the BG/NBD model").
@@ -1058,7 +1143,14 @@ class ParetoNBD(_LatentModel):
     Parameters
     ----------
     frequency, recency, T : array_like
-        Repeat purchases, time of the last purchase and time observed.
+        Repeat purchases, time of the last purchase and time observed (same time unit); pandas
+        Series are paired by index label, as for :class:`BetaGeo`.
+    period : {"W", "D", "h", "M", "Q", "Y"}, optional
+        Time unit of ``recency`` and ``T``. Columns of a summary from
+        :func:`crmlib.clv.rfm.summarize` say it themselves (``attrs["period"]``); give it for
+        plain arrays, so that CLV and other projections in time can convert a rate per year
+        (:func:`crmlib.clv.customer_lifetime_value` refuses a fit whose unit is unknown).
+        A ``period`` that disagrees with the columns' is refused.
 
     Notes
     -----
@@ -1082,7 +1174,29 @@ class ParetoNBD(_LatentModel):
 
 
 class ParetoNBDResults(_LatentResults, _Results):
-    """Fitted Pareto/NBD model."""
+    """Fitted Pareto/NBD model.
+
+    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), ``probability_alive``, ``expected_purchases``,
+    ``expected_purchases_new`` and ``frequency_recency_matrix``.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature (r, alpha, s, beta).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = 4 parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : ParetoNBD
+        The model (and its data).
+    period : str or None
+        Time unit of the fitted data (``"W"`` ...); None when unknown.
+    periods_per_year : float or None
+        52 for weeks, 365 for days ...
+    """
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
         """P(alive | x, t_x, T) (Fader & Hardie 2005 note, eq. 18).
@@ -1267,7 +1381,24 @@ class GammaGamma(_PositiveModel):
 
 
 class GammaGammaResults(_Results):
-    """Fitted Gamma-Gamma model."""
+    """Fitted Gamma-Gamma model.
+
+    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), ``expected_spend`` and ``population_mean_spend``.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature (p, q, gamma).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = 3 parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : GammaGamma
+        The model (and its data).
+    """
 
     def expected_spend(self, frequency: Any, monetary_value: Any) -> Any:
         """E[Z | x, m_x] = (pγ + p x m_x) / (p x + q − 1): expected spend per transaction.
@@ -1421,7 +1552,24 @@ class ShiftedBetaGeometric(_PositiveModel):
 
 
 class ShiftedBetaGeometricResults(_Results):
-    """Fitted sBG model."""
+    """Fitted sBG model.
+
+    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), ``survival``, ``retention`` and ``expected_survivors``.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature (gamma, delta).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = 2 parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : ShiftedBetaGeometric
+        The model (and its data).
+    """
 
     def survival(self, t: Any) -> Any:
         """S(t) = B(γ, δ + t) / B(γ, δ): share of the cohort surviving to period ``t``.
@@ -1837,7 +1985,25 @@ class BetaGeoBetaBernoulli(_PositiveModel):
 
 
 class BetaGeoBetaBernoulliResults(_Results):
-    """Fitted BG/BB model: P(alive), expected transactions, DERT."""
+    """Fitted BG/BB model: P(alive), expected transactions, DERT.
+
+    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), ``probability_alive``, ``expected_transactions``,
+    ``expected_transactions_new``, ``dert`` and ``fit_by_recency_frequency``.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature (alpha, beta, gamma, delta).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = 4 parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : BetaGeoBetaBernoulli
+        The model (and its data).
+    """
 
     @staticmethod
     def _rows(frequency: Any, recency: Any, n_periods: Any) -> tuple[np.ndarray, ...]:

@@ -611,8 +611,12 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     return pd.Series(counts, index=pd.Index(np.arange(1, n + 1), name="period"), name="repeat_transactions")
 
 
-def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: int) -> pd.Series:
+def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: int, *,
+                              period: str | None = None) -> pd.Series:
     """Model-expected cumulative repeat purchases of a customer base at the end of each period.
+
+    Time runs in the unit of the fit behind ``expected_new`` (weeks for a fit on a weekly
+    summary): ``first_purchase`` and ``periods`` count periods of that unit.
 
     Parameters
     ----------
@@ -623,6 +627,9 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
         Each customer's first-purchase time in periods after the start (>= 0).
     periods : int
         Number of periods (>= 1).
+    period : {"W", "D", "h", "M", "Q", "Y"}, optional
+        The unit of ``first_purchase`` and ``periods``; when given and ``expected_new`` is a
+        method of a fit that knows its unit, the two must agree.
 
     Returns
     -------
@@ -635,10 +642,13 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
         ``expected_new`` not callable, ``first_purchase`` not numbers, ``periods`` not an integer.
     ValueError
         ``first_purchase`` empty, NaN, infinite or negative; ``periods`` outside
-        1 … 10**6; more than 10**7 evaluations (distinct first-purchase times x periods).
+        1 … 10**6; more than 10**7 evaluations (distinct first-purchase times x periods);
+        a ``period`` other than the fit's.
     """
     if not callable(expected_new):
         raise TypeError("expected_new must be callable: t -> expected purchases of a new customer")
+    resolve_period({"period": check_period(period),
+                    "the fit of expected_new": getattr(getattr(expected_new, "__self__", None), "period", None)})
     t0 = as_float_array(first_purchase, "first_purchase")
     neg = np.flatnonzero(t0 < 0)
     if neg.size:
@@ -746,13 +756,25 @@ class CohortProjection:
         return self.periods > self.calibration
 
     def retention(self) -> dict[str, np.ndarray]:
-        """Period-on-period retention from period 1 on: observed, sBG, and the constant rate."""
+        """Period-on-period retention from period 1 on: observed, sBG, and the constant rate.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``"actual"``, ``"sbg"`` and ``"constant"``, each one value per period 1 … n.
+        """
         p = self.periods[1:]
         return {"actual": self.actual[1:] / self.actual[:-1], "sbg": np.asarray(self.fit.retention(p)),
                 "constant": np.full(p.shape, self.constant_rate)}
 
     def table(self) -> pd.DataFrame:
-        """Survivors per period: actual, sBG and constant projections."""
+        """Survivors per period: actual, sBG and constant projections.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``period`` (0 … n): ``actual``, ``sbg`` and ``constant``.
+        """
         return pd.DataFrame({"actual": self.actual, "sbg": self.sbg, "constant": self.constant},
                             index=pd.Index(self.periods, name="period"))
 
