@@ -448,11 +448,11 @@ def check_zero_together(first: np.ndarray, first_name: str, second: np.ndarray, 
     Parameters
     ----------
     first, second : numpy.ndarray
-        Values of the same shape, compared row by row.
+        The two arguments' values (same shape), e.g. frequency and recency.
     first_name, second_name : str
-        Their argument names, used in the message.
+        How the message names them.
     labels : sequence, optional
-        Row labels (a Series' index); positions otherwise.
+        Index labels of the rows (positions without them).
     why : str, optional
         The reason, appended to the message (default: "<first> is 0 exactly when <second> is 0").
     both : bool, default True

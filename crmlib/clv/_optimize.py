@@ -209,17 +209,16 @@ class Search:
         return res.x, str(res.message)
 
     def nelder_mead(self, theta: np.ndarray) -> np.ndarray:
-        """Derivative-free phase (the last resort when the gradient phases fail).
+        """Derivative-free phase from ``theta`` (the last resort when the gradient phases fail): the point it reached.
 
         Parameters
         ----------
         theta : numpy.ndarray
-            Where to start.
+            Start values (log-parameters; :func:`maximize` passes the original ones).
 
         Returns
         -------
         numpy.ndarray
-            Where it stopped.
         """
         res = optimize.minimize(lambda th: self.minimised(th)[0], theta, method="Nelder-Mead",
                                 options={"maxiter": max(self.maxiter - self.iterations, 1), "xatol": 1e-4,
@@ -250,7 +249,7 @@ class Search:
         Parameters
         ----------
         theta : numpy.ndarray
-            Where to start.
+            The log-parameters the steps start from (where BFGS stopped).
 
         Returns
         -------

@@ -501,6 +501,38 @@ class _Results(GenericLikelihoodModelResults):
         return np.asarray(self.params, dtype=float)
 
 
+
+def _document_results(cls: type, methods: str, extra: str = "") -> None:
+    """Append the attributes every results class shares (and its own methods) to ``cls``'s docstring."""
+    model = cls.__name__.removesuffix("Results")
+    names = ", ".join(globals()[model].param_names)
+    cls.__doc__ = f"""{cls.__doc__}
+
+    Returned by :meth:`{model}.fit`. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), {methods}.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature ({names}).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = {len(names.split(","))} parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : {model}
+        The model (and its data).{extra}
+    """
+
+
+_PERIOD_ATTRIBUTES = """
+    period : str or None
+        Time unit of the fitted data (``"W"`` ...); None when unknown.
+    periods_per_year : float or None
+        52 for weeks, 365 for days ..."""
+
+
 class _LatentResults:
     """What the fitted latent-attrition models share: their time unit, input checks, and a grid view."""
 
@@ -532,6 +564,113 @@ class _LatentResults:
         """The inputs paired by label, after checking that the units they state are the fit's."""
         resolve_period({"the fit": self.period, **_said_periods(named)})
         return _aligned(*named)
+
+    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(alive | x, t_x, T): the probability that each customer is still alive at ``T``.
+
+        BG/NBD: Fader, Hardie & Lee (2008 note, "Computing P(alive) using the BG/NBD model");
+        it equals 1 for customers without repeat purchases (under the BG/NBD a customer can
+        only drop out right after a purchase). Pareto/NBD: Fader & Hardie (2005 note, eq. 18).
+
+        Parameters
+        ----------
+        frequency : array_like or float
+            Repeat purchases *x* of each customer (whole, >= 0).
+        recency : array_like or float
+            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
+            time unit of the fitted data.
+        T : array_like or float
+            Time each customer has been observed since the first purchase, same unit.
+
+            The three (and ``t`` where there is one) broadcast against each other, so one value
+            can stand for all customers.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Probability (0 to 1) that each customer is still alive at ``T``.
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
+            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
+            recency > 0 (named by argument and row).
+        TypeError
+            An input that is not numeric (a string, for example).
+        """
+        named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
+        x, tx, big_t = _rft(*named, broadcast=True)
+        return _result(self._alive(x, tx, big_t), "probability_alive", *zip(("frequency", "recency", "T"), named))
+
+    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units.
+
+        BG/NBD: Fader, Hardie & Lee (2005), eq. 10; Pareto/NBD: Schmittlein et al. (1987), Fader
+        & Hardie (2005 note), eq. 24.
+
+        Parameters
+        ----------
+        t : array_like or float
+            Horizon after ``T`` (>= 0), in the time unit of the fitted data; 0 gives 0.
+        frequency, recency, T : array_like or float
+            Each customer's history (x, t_x, T) as :meth:`probability_alive` takes it; ``t`` and
+            the histories broadcast together (one horizon for all, or one per customer).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError, TypeError
+            For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
+        """
+        named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
+        out = self._expected(*_conditional_inputs(*named))
+        return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
+
+    def expected_purchases_new(self, t: Any) -> Any:
+        """E[X(t)]: expected purchases of a new customer in ``(0, t]``.
+
+        BG/NBD: Fader, Hardie & Lee (2005), eq. 9. Pareto/NBD: rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)]
+        (at s = 1 the bracket divided by s − 1 is its limit, log((β+t)/β)).
+
+        Parameters
+        ----------
+        t : array_like or float
+            Time since the first purchase (>= 0), in the time unit of the fitted data.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected repeat purchases of a customer picked at random from the population, shaped
+            like ``t`` (a float for a scalar, a Series on the index of a Series).
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
+        """
+        (t,) = self._histories(("t", t))
+        return _result(self._expected_new(_horizon(t)), "expected_purchases_new", ("t", t))
+
+
+    # the models' formulas, on checked and broadcast arrays
+    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray,
+                  big_t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _expected_new(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def frequency_recency_matrix(self, *, frequencies: Any, recencies: Any, T: float, t: float | None = None,
                                  kind: str = "expected") -> pd.DataFrame:
@@ -936,125 +1075,22 @@ class BetaGeo(_LatentModel):
 
 
 class BetaGeoResults(_LatentResults, _Results):
-    """Fitted BG/NBD model.
+    """Fitted BG/NBD model."""
 
-    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
-    intervals), ``summary()`` (statsmodels table), ``probability_alive``, ``expected_purchases``,
-    ``expected_purchases_new`` and ``frequency_recency_matrix``.
+    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        return _bgnbd_p_alive(self._p(), x, tx, big_t)
 
-    Attributes
-    ----------
-    params : pandas.Series
-        Maximum-likelihood estimates, by their names in the literature (r, alpha, a, b).
-    bse : pandas.Series
-        Standard errors (delta method from the observed information of the log-parameters).
-    llf, aic, bic : float
-        Maximised log-likelihood, and the information criteria with k = 4 parameters.
-    converged : bool
-        Whether the gradient rule held and the information matrix is positive definite.
-    model : BetaGeo
-        The model (and its data).
-    period : str or None
-        Time unit of the fitted data (``"W"`` ...); None when unknown.
-    periods_per_year : float or None
-        52 for weeks, 365 for days ...
-    """
-
-    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) using the BG/NBD model").
-
-        Equals 1 for customers without repeat purchases (under the BG/NBD a
-        customer can only drop out right after a purchase).
-
-        Parameters
-        ----------
-        frequency : array_like or float
-            Repeat purchases *x* of each customer (whole, >= 0).
-        recency : array_like or float
-            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
-            time unit of the fitted data.
-        T : array_like or float
-            Time each customer has been observed since the first purchase, same unit.
-
-            The three (and ``t`` where there is one) broadcast against each other, so one value
-            can stand for all customers.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Probability (0 to 1) that each customer is still alive at ``T``.
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
-
-        Raises
-        ------
-        ValueError
-            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
-            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
-            recency > 0 (named by argument and row).
-        TypeError
-            An input that is not numeric (a string, for example).
-        """
-        named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
-        x, tx, big_t = _rft(*named, broadcast=True)
-        return _result(_bgnbd_p_alive(self._p(), x, tx, big_t), "probability_alive",
-                       *zip(("frequency", "recency", "T"), named))
-
-    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005, eq. 10).
-
-        Parameters
-        ----------
-        t : array_like or float
-            Horizon after ``T`` (>= 0), in the time unit of the fitted data; 0 gives 0.
-        frequency, recency, T : array_like or float
-            The customers' histories (x, t_x, T), as for :meth:`probability_alive`; the four
-            arguments broadcast against each other.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
-
-        Raises
-        ------
-        ValueError, TypeError
-            For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
-        """
-        named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
-        tt, x, tx, big_t = _conditional_inputs(*named)
+    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         p = self._p()
-        out = _bgnbd_alive_purchases(p, x, big_t, tt) * _bgnbd_p_alive(p, x, tx, big_t)
-        return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
+        return _bgnbd_alive_purchases(p, x, big_t, t) * _bgnbd_p_alive(p, x, tx, big_t)
 
-    def expected_purchases_new(self, t: Any) -> Any:
-        """E[X(t)]: expected purchases of a new customer in ``(0, t]`` (FHL 2005, eq. 9).
-
-        Parameters
-        ----------
-        t : array_like or float
-            Time since the first purchase (>= 0), in the time unit of the fitted data.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected repeat purchases of a customer picked at random from the population, shaped
-            like ``t`` (a float for a scalar, a Series on the index of a Series).
-
-        Raises
-        ------
-        ValueError
-            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
-        """
-        (t,) = self._histories(("t", t))
-        tt = _horizon(t)
-        val = _bgnbd_alive_purchases(self._p(), np.zeros_like(tt), np.zeros_like(tt), tt)
-        return _result(val, "expected_purchases_new", ("t", t))
+    def _expected_new(self, t: np.ndarray) -> np.ndarray:
+        return _bgnbd_alive_purchases(self._p(), np.zeros_like(t), np.zeros_like(t), t)
 
 
 BetaGeo.results_class = BetaGeoResults
+_document_results(BetaGeoResults, "``probability_alive``, ``expected_purchases``, ``expected_purchases_new`` and "
+                  "``frequency_recency_matrix``", _PERIOD_ATTRIBUTES)
 
 
 # ----------------------------------------------------------------------------- Pareto/NBD
@@ -1174,111 +1210,24 @@ class ParetoNBD(_LatentModel):
 
 
 class ParetoNBDResults(_LatentResults, _Results):
-    """Fitted Pareto/NBD model.
+    """Fitted Pareto/NBD model: the attributes and methods of :class:`BetaGeoResults`.
 
-    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
-    intervals), ``summary()`` (statsmodels table), ``probability_alive``, ``expected_purchases``,
-    ``expected_purchases_new`` and ``frequency_recency_matrix``.
-
-    Attributes
-    ----------
-    params : pandas.Series
-        Maximum-likelihood estimates, by their names in the literature (r, alpha, s, beta).
-    bse : pandas.Series
-        Standard errors (delta method from the observed information of the log-parameters).
-    llf, aic, bic : float
-        Maximised log-likelihood, and the information criteria with k = 4 parameters.
-    converged : bool
-        Whether the gradient rule held and the information matrix is positive definite.
-    model : ParetoNBD
-        The model (and its data).
-    period : str or None
-        Time unit of the fitted data (``"W"`` ...); None when unknown.
-    periods_per_year : float or None
-        52 for weeks, 365 for days ...
+    Returned by :meth:`ParetoNBD.fit`; ``params`` are r, alpha, s and beta (k = 4 parameters),
+    ``model`` the :class:`ParetoNBD`, ``period`` the time unit of its data.
     """
 
-    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive | x, t_x, T) (Fader & Hardie 2005 note, eq. 18).
-
-        Parameters
-        ----------
-        frequency, recency, T : array_like or float
-            The customers' histories (x, t_x, T), as for :meth:`BetaGeoResults.probability_alive`;
-            they broadcast against each other.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Probability (0 to 1) that each customer's lifetime has not ended by ``T``.
-            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
-
-        Raises
-        ------
-        ValueError, TypeError
-            For the inputs :meth:`BetaGeoResults.probability_alive` refuses.
-        """
-        named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
-        x, tx, big_t = _rft(*named, broadcast=True)
+    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
-        out = special.expit(l_alive - l_dead)
-        return _result(out, "probability_alive", *zip(("frequency", "recency", "T"), named))
+        return special.expit(l_alive - l_dead)
 
-    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987; Fader & Hardie 2005 note, eq. 24).
-
-        Parameters
-        ----------
-        t : array_like or float
-            Horizon after ``T`` (>= 0), in the time unit of the fitted data.
-        frequency, recency, T : array_like or float
-            The customers' histories (x, t_x, T), as for :meth:`BetaGeoResults.probability_alive`;
-            they broadcast against each other (and against ``t`` where there is one).
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
-            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
-
-        Raises
-        ------
-        ValueError, TypeError
-            For the inputs :meth:`BetaGeoResults.expected_purchases` refuses.
-        """
-        named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
-        tt, x, tx, big_t = _conditional_inputs(*named)
+    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = self._p()
-        l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
-        p_alive = special.expit(l_alive - l_dead)
-        out = (r + x) * (beta + big_t) / (alpha + big_t) * _pnbd_growth(s, beta + big_t, tt) * p_alive
-        return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
+        return ((r + x) * (beta + big_t) / (alpha + big_t) * _pnbd_growth(s, beta + big_t, t)
+                * self._alive(x, tx, big_t))
 
-    def expected_purchases_new(self, t: Any) -> Any:
-        """E[X(t)] = rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)] for a new customer.
-
-        (At s = 1 the bracket divided by s − 1 is its limit, log((β+t)/β).)
-
-        Parameters
-        ----------
-        t : array_like or float
-            Horizon from the first purchase (>= 0), same time unit as the fitted data.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected repeat purchases in ``(0, t]`` of a customer picked at random, shaped like
-            ``t`` (a float for a scalar, a Series on the index of a Series).
-
-        Raises
-        ------
-        ValueError
-            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
-        """
-        (t,) = self._histories(("t", t))
-        tt = _horizon(t)
+    def _expected_new(self, t: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = self._p()
-        return _result(r * beta / alpha * _pnbd_growth(s, beta, tt), "expected_purchases_new", ("t", t))
+        return r * beta / alpha * _pnbd_growth(s, beta, t)
 
 
 ParetoNBD.results_class = ParetoNBDResults
@@ -1381,24 +1330,7 @@ class GammaGamma(_PositiveModel):
 
 
 class GammaGammaResults(_Results):
-    """Fitted Gamma-Gamma model.
-
-    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
-    intervals), ``summary()`` (statsmodels table), ``expected_spend`` and ``population_mean_spend``.
-
-    Attributes
-    ----------
-    params : pandas.Series
-        Maximum-likelihood estimates, by their names in the literature (p, q, gamma).
-    bse : pandas.Series
-        Standard errors (delta method from the observed information of the log-parameters).
-    llf, aic, bic : float
-        Maximised log-likelihood, and the information criteria with k = 3 parameters.
-    converged : bool
-        Whether the gradient rule held and the information matrix is positive definite.
-    model : GammaGamma
-        The model (and its data).
-    """
+    """Fitted Gamma-Gamma model."""
 
     def expected_spend(self, frequency: Any, monetary_value: Any) -> Any:
         """E[Z | x, m_x] = (pγ + p x m_x) / (p x + q − 1): expected spend per transaction.
@@ -1471,6 +1403,7 @@ class GammaGammaResults(_Results):
 
 
 GammaGamma.results_class = GammaGammaResults
+_document_results(GammaGammaResults, "``expected_spend`` and ``population_mean_spend``")
 
 
 # ----------------------------------------------------------------------------- sBG
@@ -1552,24 +1485,7 @@ class ShiftedBetaGeometric(_PositiveModel):
 
 
 class ShiftedBetaGeometricResults(_Results):
-    """Fitted sBG model.
-
-    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
-    intervals), ``summary()`` (statsmodels table), ``survival``, ``retention`` and ``expected_survivors``.
-
-    Attributes
-    ----------
-    params : pandas.Series
-        Maximum-likelihood estimates, by their names in the literature (gamma, delta).
-    bse : pandas.Series
-        Standard errors (delta method from the observed information of the log-parameters).
-    llf, aic, bic : float
-        Maximised log-likelihood, and the information criteria with k = 2 parameters.
-    converged : bool
-        Whether the gradient rule held and the information matrix is positive definite.
-    model : ShiftedBetaGeometric
-        The model (and its data).
-    """
+    """Fitted sBG model."""
 
     def survival(self, t: Any) -> Any:
         """S(t) = B(γ, δ + t) / B(γ, δ): share of the cohort surviving to period ``t``.
@@ -1648,6 +1564,7 @@ class ShiftedBetaGeometricResults(_Results):
 
 
 ShiftedBetaGeometric.results_class = ShiftedBetaGeometricResults
+_document_results(ShiftedBetaGeometricResults, "``survival``, ``retention`` and ``expected_survivors``")
 
 
 # ----------------------------------------------------------------------------- simulators
@@ -1985,25 +1902,7 @@ class BetaGeoBetaBernoulli(_PositiveModel):
 
 
 class BetaGeoBetaBernoulliResults(_Results):
-    """Fitted BG/BB model: P(alive), expected transactions, DERT.
-
-    Returned by the model's ``fit()``. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
-    intervals), ``summary()`` (statsmodels table), ``probability_alive``, ``expected_transactions``,
-    ``expected_transactions_new``, ``dert`` and ``fit_by_recency_frequency``.
-
-    Attributes
-    ----------
-    params : pandas.Series
-        Maximum-likelihood estimates, by their names in the literature (alpha, beta, gamma, delta).
-    bse : pandas.Series
-        Standard errors (delta method from the observed information of the log-parameters).
-    llf, aic, bic : float
-        Maximised log-likelihood, and the information criteria with k = 4 parameters.
-    converged : bool
-        Whether the gradient rule held and the information matrix is positive definite.
-    model : BetaGeoBetaBernoulli
-        The model (and its data).
-    """
+    """Fitted BG/BB model: P(alive), expected transactions, DERT."""
 
     @staticmethod
     def _rows(frequency: Any, recency: Any, n_periods: Any) -> tuple[np.ndarray, ...]:
@@ -2188,6 +2087,8 @@ def _bgbb_alive_sum(g: float, d: float, n: np.ndarray, ns: np.ndarray) -> np.nda
 
 
 BetaGeoBetaBernoulli.results_class = BetaGeoBetaBernoulliResults
+_document_results(BetaGeoBetaBernoulliResults, "``probability_alive``, ``expected_transactions``, ``expected_transactions_new``, "
+                  "``dert`` and ``fit_by_recency_frequency``")
 
 
 # ---------------------------------------------------------------------------------------------
