@@ -824,17 +824,17 @@ class _LatentModel(_PositiveModel):
         return rows if self._inverse is None else rows[self._inverse]
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params``.
+        """Total log-likelihood at the natural parameters ``params``: identical histories counted once, weighted.
 
         Parameters
         ----------
         params : array_like of 4 floats
-            The parameters in the order of ``param_names``, natural scale.
+            (r, alpha, a, b) or (r, alpha, s, beta); not their logarithms.
 
         Returns
         -------
         float
-            Sum over customers (identical histories counted once and weighted); ``-inf`` when a
+            Sum over customers of :meth:`loglikeobs`; ``-inf`` when a
             parameter is not finite and positive or the likelihood is not finite there.
         """
         p = np.asarray(params, dtype=float)
@@ -1182,11 +1182,8 @@ class ParetoNBD(_LatentModel):
         Repeat purchases, time of the last purchase and time observed (same time unit); pandas
         Series are paired by index label, as for :class:`BetaGeo`.
     period : {"W", "D", "h", "M", "Q", "Y"}, optional
-        Time unit of ``recency`` and ``T``. Columns of a summary from
-        :func:`crmlib.clv.rfm.summarize` say it themselves (``attrs["period"]``); give it for
-        plain arrays, so that CLV and other projections in time can convert a rate per year
-        (:func:`crmlib.clv.customer_lifetime_value` refuses a fit whose unit is unknown).
-        A ``period`` that disagrees with the columns' is refused.
+        Time unit of ``recency`` and ``T``, as for :class:`BetaGeo` (read from a summary's
+        columns; needed for plain arrays before a CLV).
 
     Notes
     -----
