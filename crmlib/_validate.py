@@ -471,3 +471,132 @@ def check_generator(rng: Any, name: str = "rng") -> np.random.Generator:
 
 
 __all__ += ["check_generator"]
+
+
+# =====================================================================================================
+# Rules added for the CLV area (crmlib.clv): one helper per rule.
+# =====================================================================================================
+
+def check_not_above(low: np.ndarray, low_name: str, high: np.ndarray, high_name: str,
+                    labels: Sequence[Any] | None = None) -> None:
+    """Refuse rows where ``low`` exceeds ``high`` (arguments that must be consistent, e.g. recency <= T).
+
+    Parameters
+    ----------
+    low, high : numpy.ndarray
+        Values of the same shape, compared row by row.
+    low_name, high_name : str
+        Their argument names, used in the message.
+    labels : sequence, optional
+        Row labels (a Series' index); positions otherwise.
+
+    Raises
+    ------
+    ValueError
+        Naming the first row where ``low > high``, with both values.
+    """
+    lo, hi = np.asarray(low), np.asarray(high)
+    bad = np.flatnonzero((lo > hi).reshape(-1))
+    if bad.size:
+        i = int(bad[0])
+        lab = plain(labels[i]) if labels is not None else i
+        raise ValueError(f"{low_name} > {high_name} at row {lab!r}: {low_name} {plain(lo.reshape(-1)[i]):g} "
+                         f"exceeds {high_name} {plain(hi.reshape(-1)[i]):g}")
+
+
+def check_zero_together(first: np.ndarray, first_name: str, second: np.ndarray, second_name: str,
+                        labels: Sequence[Any] | None = None, why: str | None = None, both: bool = True) -> None:
+    """Refuse rows where exactly one of two values is 0 (e.g. frequency 0 exactly when recency is 0).
+
+    With ``both=False`` only one direction is a rule: ``first`` 0 needs ``second`` 0 (no repeat
+    purchase, no mean repeat spend), while ``second`` may be 0 on its own.
+
+    Parameters
+    ----------
+    first, second : numpy.ndarray
+        The two arguments' values (same shape), e.g. frequency and recency.
+    first_name, second_name : str
+        How the message names them.
+    labels : sequence, optional
+        Index labels of the rows (positions without them).
+    why : str, optional
+        The reason, appended to the message (default: "<first> is 0 exactly when <second> is 0").
+    both : bool, default True
+        Whether ``second`` 0 also needs ``first`` 0.
+
+    Raises
+    ------
+    ValueError
+        Naming the first row where one is 0 and the other is not, with both values.
+    """
+    a, b = np.asarray(first).reshape(-1), np.asarray(second).reshape(-1)
+    bad = np.flatnonzero(((a == 0) != (b == 0)) if both else ((a == 0) & (b != 0)))
+    if bad.size:
+        i = int(bad[0])
+        lab = plain(labels[i]) if labels is not None else i
+        why = why or (f"{first_name} is 0 exactly when {second_name} is 0" if both
+                      else f"{second_name} is 0 when {first_name} is 0")
+        raise ValueError(f"{first_name} {plain(a[i]):g} with {second_name} {plain(b[i]):g} at row "
+                         f"{lab!r}: {why}")
+
+
+def check_finite_result(value: Any, what: str, inputs: Mapping[str, Any]) -> Any:
+    """Return ``value`` after checking that every entry is finite; else name the inputs that produced it.
+
+    Parameters
+    ----------
+    value : float or array_like
+        A computed result.
+    what : str
+        What it is (e.g. ``"clv"``), for the message.
+    inputs : mapping of str to object
+        Argument name -> value of the call, shown in the message (scalars only; arrays by their size).
+
+    Returns
+    -------
+    float or array_like
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        ``value`` holds an infinite or NaN entry: the inputs overflow a float (or make the formula undefined).
+    """
+    arr = np.asarray(value, dtype=float)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        shown = ", ".join(f"{k}={plain(v)!r}" if np.ndim(v) == 0 else f"{k}=<{np.size(v)} values>"
+                          for k, v in inputs.items())
+        first = plain(arr.reshape(-1)[int(np.flatnonzero(bad.reshape(-1))[0])])
+        where = "" if arr.ndim == 0 else f" at position {int(np.flatnonzero(bad.reshape(-1))[0])}"
+        raise ValueError(f"{what} is not finite ({first}){where} for {shown}: these inputs overflow a float "
+                         f"(or leave the formula undefined); use smaller amounts or a shorter horizon")
+    return value
+
+
+def check_present(df: pd.DataFrame, column: str, name: str = "data", what: str = "value") -> None:
+    """Refuse a missing value (None, NaN, NaT, pd.NA) in a key column, naming its row.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    column : str
+        The column that must be complete (e.g. the customer id).
+    name : str
+        The table's argument name, used in the message.
+    what : str
+        What the column holds (``"id"``), for the message.
+
+    Raises
+    ------
+    ValueError
+        Naming the column and the first row with a missing value.
+    """
+    na = df[column].isna().to_numpy()
+    if na.any():
+        raise ValueError(f"{name} column {column!r} has a missing {what} at row "
+                         f"{plain(df.index[int(np.flatnonzero(na)[0])])!r}")
+
+
+__all__ += ["check_not_above", "check_zero_together", "check_finite_result", "check_present"]

@@ -152,13 +152,13 @@ def test_weights_equal_repeated_rows(donors):
     ([1, 3], [1, 2], [6, 6], None, "frequency > recency at row 1"),
     ([1, 0], [1, 2], [6, 6], None, "frequency 0 with recency 2 at row 1"),
     ([1, 2], [0, 2], [6, 6], None, "frequency > recency at row 0"),
-    ([1, 1.5], [1, 2], [6, 6], None, r"frequency\[1\] must be a whole number"),
-    ([1, 1], [1, 2.5], [6, 6], None, r"recency\[1\] must be a whole number"),
-    ([1, 1], [1, 2], [6, 6.5], None, r"n_periods\[1\] must be a whole number"),
+    ([1, 1.5], [1, 2], [6, 6], None, r"frequency\[1\] is not a whole number"),
+    ([1, 1], [1, 2.5], [6, 6], None, r"recency\[1\] is not a whole number"),
+    ([1, 1], [1, 2], [6, 6.5], None, r"n_periods\[1\] is not a whole number"),
     ([1, 1], [1, 2], [6, 0], None, r"n_periods\[1\] must be >= 1"),
     ([1, 1], [1, 2], [6, 6], [3, 0], r"weights\[1\] must be >= 1"),
     ([1, 1], [1, 2], [6, 6], [3, -2], r"weights\[1\] must be >= 1"),
-    ([1, 1], [1, 2], [6, 6], [3, 1.5], r"weights\[1\] must be a whole number"),
+    ([1, 1], [1, 2], [6, 6], [3, 1.5], r"weights\[1\] is not a whole number"),
     ([1, -1], [1, 2], [6, 6], None, r"frequency\[1\] must be >= 0"),
     ([1, np.nan], [1, 2], [6, 6], None, r"frequency\[1\] is NaN"),
     ([1, 1], [1, 2], [6, 6], [1], "must have the same length"),
@@ -188,7 +188,7 @@ def test_prediction_methods_check_their_input(bgbb):
         bgbb.probability_alive(7, 6, 6)
     with pytest.raises(ValueError, match=r"discount must be > 0"):
         bgbb.dert(0.0, 2, 4, 6)
-    with pytest.raises(ValueError, match=r"t\[0\] is negative"):
+    with pytest.raises(ValueError, match=r"n_future\[0\] is negative"):
         bgbb.expected_transactions(-1, 2, 4, 6)
 
 

@@ -116,11 +116,17 @@ def test_repeat_purchases_with_recency_zero_are_refused_with_the_row(model):
         model(pd.Series([1, 3, 0], index=idx), pd.Series([2.0, 0.0, 0.0], index=idx), pd.Series([5.0] * 3, index=idx))
 
 
-def test_predictions_still_accept_recency_zero(cdnow):
+def test_predictions_refuse_repeat_purchases_at_recency_zero(cdnow):
+    """An impossible history (repeat purchases, yet the last at the time of the first) is refused in
+    predictions too (issue 22: probability_alive(frequency=3, recency=0, T=10) returned a number)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         bg = btyd.BetaGeo(cdnow["frequency"], cdnow["recency"], cdnow["T"]).fit()
-    assert 0 < bg.probability_alive(2, 0.0, 10.0) < 1
+    with pytest.raises(ValueError, match="frequency 3 with recency 0 at row 0"):
+        bg.probability_alive(3, 0.0, 10.0)
+    with pytest.raises(ValueError, match="frequency 2 with recency 0 at row 1"):
+        bg.expected_purchases(5.0, [0, 2], [0.0, 0.0], 10.0)
+    assert 0 < bg.probability_alive(3, 0.5, 10.0) < 1
 
 
 # ----------------------------------------------------------------------------- degenerate data raise

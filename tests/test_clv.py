@@ -181,9 +181,9 @@ def test_customer_equity_rejects_bad_values_and_counts():
         clv.customer_equity([1.0, np.nan])
     with pytest.raises(ValueError, match="clv_values is empty"):
         clv.customer_equity([])
-    with pytest.raises(ValueError, match=r"counts\[0\] must be a whole number >= 0"):
+    with pytest.raises(ValueError, match=r"counts\[0\] is negative"):
         clv.customer_equity([1.0, 2.0], counts=[-1, 2])
-    with pytest.raises(ValueError, match=r"counts\[1\] must be a whole number"):
+    with pytest.raises(ValueError, match=r"counts\[1\] is not a whole number"):
         clv.customer_equity([1.0, 2.0], counts=[1, 2.5])
     with pytest.raises(ValueError, match="counts has 1 entries"):
         clv.customer_equity([1.0, 2.0], counts=[1])
@@ -229,8 +229,8 @@ def test_constant_retention_mle_is_the_geometric_mle():
 @pytest.mark.parametrize("surv, match", [
     ([100, 120, 90], "survivors increase at period 1"),
     ([100, -1], r"survivors\[1\] is negative"),
-    ([0, 0], r"survivors\[0\] \(the cohort size\) must be > 0"),
-    ([100], "at least two periods"),
+    ([0, 0], r"survivors\[0\] must be positive \(the cohort size\)"),
+    ([100], "at least two values"),
     ([100, float("nan")], r"survivors\[1\] is NaN"),
 ])
 def test_constant_retention_mle_rejects_bad_survivors(surv, match):
@@ -244,26 +244,30 @@ def test_discounted_clv_of_a_constant_stream_is_the_closed_form(m, r, d, T):
     # one purchase per period while alive, survival r^(k-1): expected purchases in step k = r^(k-1)
     inc = r ** np.arange(T)
     cum = np.concatenate([[0.0], np.cumsum(inc)])[None, :]
-    got = clv.discounted_clv(cum, [m], d)[0]
+    got = clv.discounted_clv(cum, [m], d, step_years=1.0)[0]  # steps of a year: d is the rate per step
     assert got == pytest.approx(clv.clv(m, r, d, T), rel=1e-9, abs=1e-9)
 
 
 def test_discounted_clv_rejects_bad_input():
     ok = np.array([[0.0, 1.0, 1.5]])
     with pytest.raises(ValueError, match="must be 2-D"):
-        clv.discounted_clv(np.array([0.0, 1.0]), [1.0], 0.1)
+        clv.discounted_clv(np.array([0.0, 1.0]), [1.0], 0.1, step_years=1.0)
     with pytest.raises(ValueError, match="column 0 must be 0"):
-        clv.discounted_clv(ok + 1, [1.0], 0.1)
+        clv.discounted_clv(ok + 1, [1.0], 0.1, step_years=1.0)
     with pytest.raises(ValueError, match="row 0 decreases at step 2"):
-        clv.discounted_clv(np.array([[0.0, 2.0, 1.0]]), [1.0], 0.1)
+        clv.discounted_clv(np.array([[0.0, 2.0, 1.0]]), [1.0], 0.1, step_years=1.0)
     with pytest.raises(ValueError, match=r"cumulative_purchases\[0, 1\] is not finite"):
-        clv.discounted_clv(np.array([[0.0, np.nan, 1.0]]), [1.0], 0.1)
+        clv.discounted_clv(np.array([[0.0, np.nan, 1.0]]), [1.0], 0.1, step_years=1.0)
     with pytest.raises(ValueError, match=r"spend_per_purchase\[0\] is negative"):
-        clv.discounted_clv(ok, [-1.0], 0.1)
+        clv.discounted_clv(ok, [-1.0], 0.1, step_years=1.0)
     with pytest.raises(ValueError, match="spend_per_purchase has 2 entries"):
-        clv.discounted_clv(ok, [1.0, 2.0], 0.1)
+        clv.discounted_clv(ok, [1.0, 2.0], 0.1, step_years=1.0)
     with pytest.raises(ValueError, match="discount must be > -1"):
-        clv.discounted_clv(ok, [1.0], -1.0)
+        clv.discounted_clv(ok, [1.0], -1.0, step_years=1.0)
+    with pytest.raises(TypeError, match="step_years"):
+        clv.discounted_clv(ok, [1.0], 0.1)  # a rate per year needs the length of a step
+    with pytest.raises(ValueError, match="step_years must be > 0"):
+        clv.discounted_clv(ok, [1.0], 0.1, step_years=0.0)
 
 
 def _log():

@@ -31,14 +31,14 @@ def test_customer_equity_plain_lists_still_pair_by_position():
 def test_discounted_clv_pairs_frame_and_series_by_label():
     cum = pd.DataFrame([[0.0, 1.0, 2.0], [0.0, 0.5, 0.7]], index=["a", "b"])
     spend = pd.Series([20.0, 10.0], index=["b", "a"])
-    got = clv.discounted_clv(cum, spend, 0.0)
+    got = clv.discounted_clv(cum, spend, 0.0, step_years=1.0)
     np.testing.assert_allclose(got, [10.0 * 2.0, 20.0 * 0.7])            # by position: [40, 7]
 
 
 def test_discounted_clv_refuses_other_labels():
     cum = pd.DataFrame([[0.0, 1.0, 2.0], [0.0, 0.5, 0.7]], index=["a", "b"])
     with pytest.raises(ValueError, match="cumulative_purchases has label 'a' that spend_per_purchase lacks"):
-        clv.discounted_clv(cum, pd.Series([20.0, 10.0], index=["b", "c"]), 0.0)
+        clv.discounted_clv(cum, pd.Series([20.0, 10.0], index=["b", "c"]), 0.0, step_years=1.0)
 
 
 # ------------------------------------------------------------------ rule_metrics

@@ -141,7 +141,7 @@ def test_time_slot_checks_hours(hour, err, match):
 @pytest.mark.parametrize("cum", ["abc", None, [[0.0, 1.0], [0.0]], [[0.0, "a"], [0.0, 1.0]]])
 def test_discounted_clv_array_errors_are_crmlibs(cum):
     with pytest.raises(TypeError) as e:
-        clv.discounted_clv(cum, [1.0, 2.0], 0.1)
+        clv.discounted_clv(cum, [1.0, 2.0], 0.1, step_years=1.0)
     _own(e, "cumulative_purchases")
 
 

@@ -175,7 +175,6 @@ def test_rejects_bad_transactions(mutate, message):
     ({"observation_end": "2024-02-01", "calibration_end": "2023-06-01"}, ValueError,
      "calibration_end 2023-06-01 is before the first transaction"),
     ({"observation_end": "2024-02-01", "period": "fortnight"}, ValueError, "period must be one of"),
-    ({"observation_end": "2024-02-01", "period": "M"}, ValueError, "no fixed length"),
     ({"observation_end": "2024-02-01", "collapse": "X"}, ValueError, "collapse must be one of"),
 ])
 def test_rejects_bad_arguments(kwargs, exc, message):

@@ -11,6 +11,13 @@ Sub-modules, in the order of the workflow:
 
 The names of :mod:`crmlib.clv.value` are available here too (``crmlib.clv.clv`` is
 ``crmlib.clv.value.clv``).
+
+Time units cannot be mixed up: a summary states its period in ``attrs`` (``"W"``, ``"D"``,
+``"M"`` ... with its length in days), the BG/NBD and Pareto/NBD fits remember the unit of the
+data they were fitted on (``res.period``; ``period=`` for plain arrays), and
+:func:`customer_lifetime_value` takes a discount rate per year and horizons in that unit —
+refusing a fit and a summary in different units, or a unit nobody states. The same log
+summarised by day, week or month gives the same CLV.
 """
 from __future__ import annotations
 

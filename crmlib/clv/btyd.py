@@ -33,17 +33,22 @@ all measured from the first purchase.
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from scipy import special
 from statsmodels.base.model import GenericLikelihoodModel, GenericLikelihoodModelResults, LikelihoodModelResults
 from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
-from .._validate import as_float_array, check_nonnegative, check_number
+from .._validate import (as_float_array, check_aligned, check_finite_result, check_nonnegative, check_not_above,
+                         check_number, check_whole, check_zero_together, plain)
+from . import _optimize
+from ._cohort import check_survivors
+from ._window import PERIODS_PER_YEAR, check_period, period_of, resolve_period
 from ..warnings import BoundaryWarning, ConvergenceWarning
 from ..warnings import warn as _crm_warn
 
@@ -68,23 +73,13 @@ __all__ = [
 _gl = special.gammaln
 _bl = special.betaln
 
-#: Convergence: the largest entry of the log-likelihood's gradient in the log-parameters must be at most
-#: this fraction of |log-likelihood| (i.e. the mean gradient per customer relative to the mean
-#: log-likelihood per customer), whatever the number of customers.
-_RTOL = 1e-9
-#: The quasi-Newton phase stops earlier (its line search needs changes of the likelihood that double
-#: precision resolves); Newton steps finish.
-_BFGS_RTOL = 1e-7
 #: Estimates outside [_EDGE_LOW, _EDGE_HIGH] run off to the edge of the parameter space.
 _EDGE_LOW, _EDGE_HIGH = 1e-8, 1e8
-#: The optimiser searches log-parameters within +-_LOG_BOX (parameters in [1e-10, 1e10]): beyond it the
-#: gamma and beta functions of the likelihoods cancel to noise.
-_LOG_BOX = float(np.log(1e10))
 
 
 def _warn(category: type, model: str, message: str, parameter: str | None = None) -> None:
-    """Issue a crmlib warning pointing at the caller of ``fit``."""
-    _crm_warn(category, model, message, parameter=parameter, stacklevel=4)
+    """Issue a crmlib warning pointing at the caller of ``fit`` (``fit`` -> ``_results`` -> ``_warn_fit`` -> here)."""
+    _crm_warn(category, model, message, parameter=parameter, stacklevel=6)
 
 
 # ----------------------------------------------------------------------------- input checks
@@ -92,12 +87,26 @@ def _labels(values: Any) -> list[Any] | None:
     return list(values.index) if isinstance(values, pd.Series) else None
 
 
-def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False,
-         fitting: bool = False) -> tuple[np.ndarray, ...]:
-    """Check (frequency, recency, T) and return them as float arrays.
+#: Why a customer has recency 0 exactly when she has no repeat purchases (the message of the rule).
+_RECENCY_ZERO = ("recency is 0 exactly when there is no repeat purchase (repeat purchases at the time of the first "
+                 "would make the likelihood unbounded, alpha -> 0: merge purchases made at the same time, as "
+                 "rfm.summarize does, or drop the row)")
 
-    One error per fault, naming the argument and the first bad row. ``fitting`` also refuses
-    rows that make the likelihood unbounded (frequency > 0 with recency 0).
+
+def _aligned(*named: tuple[str, Any]) -> list[Any]:
+    """The arguments, every pandas one paired by label with the first pandas one (never by position)."""
+    ref = next(((n, v) for n, v in named if isinstance(v, (pd.Series, pd.DataFrame))), None)
+    if ref is None:
+        return [v for _, v in named]
+    return [v if v is ref[1] else check_aligned(ref[1], ref[0], v, n) for n, v in named]
+
+
+def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False) -> tuple[np.ndarray, ...]:
+    """Check (frequency, recency, T) of customers and return them as float arrays.
+
+    One error per fault, naming the argument and the first bad row: values that are not finite
+    numbers, negative; a frequency that is not whole; recency > T; recency 0 with repeat purchases
+    or recency > 0 without. Pandas inputs must be paired by label (:func:`_aligned`) first.
     """
     x = as_float_array(frequency, "frequency")
     tx = as_float_array(recency, "recency")
@@ -111,38 +120,13 @@ def _rft(frequency: Any, recency: Any, T: Any, *, broadcast: bool = False,
                              f"{x.size}, {tx.size}, {big_t.size}") from exc
     elif not (x.size == tx.size == big_t.size):
         raise ValueError(f"frequency, recency and T must have the same length, got {x.size}, {tx.size}, {big_t.size}")
-    lab = (lambda i: labels[i] if labels is not None and len(labels) == x.size else i)  # noqa: E731
-    row_labels = labels if labels is not None and len(labels) == x.size else None
-    check_nonnegative(x, "frequency", row_labels)
-    check_nonnegative(tx, "recency", row_labels)
-    bad = np.flatnonzero(x != np.round(x))
-    if bad.size:
-        raise ValueError(f"frequency[{lab(int(bad[0]))!r}] must be a whole number of repeat purchases, got {x[bad[0]]}")
-    bad = np.flatnonzero(big_t < 0)
-    if bad.size:
-        raise ValueError(f"T[{lab(int(bad[0]))!r}] must be >= 0, got {big_t[bad[0]]}")
-    bad = np.flatnonzero(tx > big_t)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"recency > T at row {lab(i)!r}: recency {tx[i]} exceeds T {big_t[i]}")
-    bad = np.flatnonzero((x == 0) & (tx > 0))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency 0 with recency > 0 at row {lab(i)!r} (recency {tx[i]}): "
-                         f"a customer without repeat purchases has recency 0")
-    if fitting:
-        bad = np.flatnonzero((x > 0) & (tx == 0))
-        if bad.size:
-            i = int(bad[0])
-            raise ValueError(f"frequency {x[i]:g} with recency 0 at row {lab(i)!r}: repeat purchases at the "
-                             f"time of the first make the likelihood unbounded (alpha -> 0); merge purchases "
-                             f"made at the same time (rfm.summarize does) or drop the row")
+    rows = labels if labels is not None and len(labels) == x.size else None
+    for values, name in ((x, "frequency"), (tx, "recency"), (big_t, "T")):
+        check_nonnegative(values, name, rows)
+    check_whole(x, "frequency", rows)
+    check_not_above(tx, "recency", big_t, "T", rows)
+    check_zero_together(x, "frequency", tx, "recency", rows, why=_RECENCY_ZERO)
     return x, tx, big_t
-
-
-def _wsum(w: np.ndarray | None, v: np.ndarray) -> float:
-    """sum(w * v) (sum(v) for w None) by numpy's pairwise summation."""
-    return float(np.sum(v if w is None else w * v))
 
 
 def _dot(u: np.ndarray, v: np.ndarray) -> float:
@@ -155,11 +139,9 @@ def _dot3(u: np.ndarray, v: np.ndarray, z: np.ndarray) -> float:
     return float(np.einsum("i,i,i->", u, v, z))
 
 
-def _horizon(t: Any) -> np.ndarray:
-    arr = as_float_array(t, "t")
-    bad = np.flatnonzero(arr < 0)
-    if bad.size:
-        raise ValueError(f"t[{int(bad[0])}] is negative ({arr[bad[0]]})")
+def _horizon(t: Any, name: str = "t") -> np.ndarray:
+    arr = as_float_array(t, name)
+    check_nonnegative(arr, name, _labels(t))
     return arr
 
 
@@ -167,6 +149,17 @@ def _conditional_inputs(t: Any, frequency: Any, recency: Any, T: Any) -> tuple[n
     """Checked and broadcast (t, x, t_x, T) of a conditional expectation."""
     x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
     return tuple(np.broadcast_arrays(_horizon(t), x, tx, big_t))
+
+
+def _said_periods(named: tuple[tuple[str, Any], ...]) -> dict[str, str | None]:
+    """What each named input says its time unit is (``attrs["period"]`` of a summary's column)."""
+    return {f"{n}.attrs['period']": period_of(v) for n, v in named}
+
+
+def _result(out: np.ndarray, what: str, *named: tuple[str, Any]) -> Any:
+    """``out`` shaped like the inputs (:func:`_shape_like`) after checking that every value is finite."""
+    check_finite_result(out, what, dict(named))
+    return _shape_like(out, *(v for _, v in named))
 
 
 def _shape_like(out: np.ndarray, *inputs: Any) -> Any:
@@ -191,6 +184,8 @@ class _PositiveModel(GenericLikelihoodModel):
 
     param_names: ClassVar[tuple[str, ...]] = ()
     results_class: ClassVar[type] = GenericLikelihoodModelResults
+    #: The model's id in the label tables and the published estimates (``"bgnbd"``, ``"pnbd"`` ...).
+    model_id: ClassVar[str] = ""
 
     def __init__(self, endog: np.ndarray, **kwds: Any) -> None:
         super().__init__(pd.Series(endog, name=kwds.pop("endog_name", "y")), None,
@@ -204,7 +199,19 @@ class _PositiveModel(GenericLikelihoodModel):
         raise NotImplementedError
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params``."""
+        """Total log-likelihood at the natural parameters ``params``.
+
+        Parameters
+        ----------
+        params : array_like of float
+            The model's parameters in the order of ``param_names``, natural scale (not logarithms).
+
+        Returns
+        -------
+        float
+            The sum of :meth:`loglikeobs`; ``-inf`` when a parameter is not finite and positive or
+            the likelihood is not finite there.
+        """
         p = np.asarray(params, dtype=float)
         if np.any(~np.isfinite(p)) or np.any(p <= 0):
             return -np.inf
@@ -279,7 +286,8 @@ class _PositiveModel(GenericLikelihoodModel):
 
     def _fit_options(self, start_params: Any, maxiter: Any, disp: Any) -> tuple[np.ndarray, int]:
         if isinstance(maxiter, bool) or not isinstance(maxiter, (int, np.integer)):
-            raise TypeError(f"maxiter must be a positive integer, got {type(maxiter).__name__} {maxiter!r}")
+            raise TypeError(f"maxiter must be a positive integer, got {type(maxiter).__name__} "
+                            f"{plain(maxiter)!r}")
         if maxiter < 1:
             raise ValueError(f"maxiter must be a positive integer, got {maxiter}")
         if not isinstance(disp, (bool, np.bool_)):
@@ -336,145 +344,70 @@ class _PositiveModel(GenericLikelihoodModel):
             Largest number of optimiser iterations (quasi-Newton and Newton steps together).
         disp : bool, default False
             Print the optimiser's convergence message.
+        **kwargs
+            None is accepted (statsmodels' signature): any keyword raises TypeError.
 
         Returns
         -------
-        Results
-            ``params`` (pandas Series, literature names), ``bse``, ``llf``, ``aic``, ``bic``,
-            ``conf_int()``, ``summary()``, ``converged`` and the model's predictions.
+        BetaGeoResults, ParetoNBDResults, GammaGammaResults, ShiftedBetaGeometricResults or BetaGeoBetaBernoulliResults
+            The model's results: ``params`` (pandas Series, literature names), ``bse``, ``llf``,
+            ``aic``, ``bic``, ``conf_int()``, ``summary()``, ``converged`` and the model's
+            predictions (for BG/NBD and Pareto/NBD also ``period``, the time unit of the data).
         """
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
         start, maxiter = self._fit_options(start_params, maxiter, disp)
         self._check_degenerate()
-        k = len(self.param_names)
         name = type(self).__name__
-        cache: dict[bytes, tuple[float, np.ndarray]] = {}
-
-        def vg(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            key = theta.tobytes()
-            if key not in cache:
-                if len(cache) > 8:
-                    cache.clear()
-                if np.any(np.abs(theta) > _LOG_BOX):  # beyond 1e±10 the likelihood's terms cancel catastrophically
-                    ll, g = -np.inf, np.full(theta.shape, np.nan)
-                else:
-                    with np.errstate(all="ignore"):
-                        ll, g = self._loglike_and_score_log(theta)
-                cache[key] = (ll, g)
-            return cache[key]
-
-        hess_inv0, warm = None, None
-        if start_params is None:
-            warm = self._warm_start()
-            if warm is not None:
-                start, cov_per_customer = warm
+        objective = _optimize.Objective(self._loglike_and_score_log)
+        warm = self._warm_start() if start_params is None else None
+        if warm is not None:
+            start = warm[0]
         theta0 = np.log(start)
-        ll0, _ = vg(theta0)
+        ll0 = objective(theta0)[0]
         if not np.isfinite(ll0):
             raise ValueError(f"{name}: the log-likelihood at start_params "
                              f"{dict(zip(self.param_names, start.tolist()))} is not finite; start nearer the data")
-        scale = max(abs(ll0), 1.0)  # f is the log-likelihood in units of its size at the start
-        if start_params is None and warm is not None:
-            # the subsample's information, scaled to all customers, as the quasi-Newton's first inverse Hessian
-            hess_inv0 = cov_per_customer * scale / float(np.sum(self._nobs_weights()))
-            hess_inv0 = (hess_inv0 + hess_inv0.T) / 2
+        scale = max(abs(ll0), 1.0)  # the minimisers see the log-likelihood in units of its size at the start
+        hess_inv0 = None if warm is None else self._first_inverse_hessian(warm[1], scale)
+        search = _optimize.Search(objective, self._hess_log, maxiter, scale, hess_inv0)
+        opt = _optimize.maximize(search, theta0, name, self.param_names)
+        return self._results(opt, start, maxiter, bool(disp))
 
-        def fg(theta: np.ndarray) -> tuple[float, np.ndarray]:
-            ll, g = vg(theta)
-            if not (np.isfinite(ll) and np.all(np.isfinite(g))):
-                return 1e100, np.zeros_like(theta)
-            return -ll / scale, -g / scale
+    def _first_inverse_hessian(self, cov_per_customer: np.ndarray, scale: float) -> np.ndarray:
+        """A subsample's information, scaled to all customers, as the quasi-Newton's first inverse Hessian."""
+        hess_inv0 = cov_per_customer * scale / float(np.sum(self._nobs_weights()))
+        return (hess_inv0 + hess_inv0.T) / 2
 
-        def rel_grad(ll: float, g: np.ndarray) -> float:
-            return float(np.max(np.abs(g)) / max(abs(ll), 1.0)) if np.isfinite(ll) else np.inf
-
-        iterations = 0
-        h, h_at = None, None
-
-        def quasi_newton(th: np.ndarray) -> tuple[np.ndarray, str]:
-            nonlocal iterations
-            # quasi-Newton to a moderate relative tolerance (its line search needs resolvable changes)
-            opts = {"maxiter": max(maxiter - iterations, 1), "gtol": _BFGS_RTOL}
-            if hess_inv0 is not None and iterations == 0:
-                opts["hess_inv0"] = hess_inv0
-            res = optimize.minimize(fg, th, jac=True, method="BFGS", options=opts)
-            iterations += int(res.nit)
-            return res.x, str(res.message)
-
-        def newton(th: np.ndarray) -> tuple[np.ndarray, str, bool]:
-            """Newton steps with the Hessian (needed anyway for the standard errors) until the relative
-            gradient rule holds; the Hessian is recomputed only after a large step. Returns (theta,
-            message, whether a step failed)."""
-            nonlocal iterations, h, h_at
-            ll, g = vg(th)
-            while rel_grad(ll, g) > _RTOL and iterations < maxiter:
-                if h is None or np.max(np.abs(th - h_at)) > 1e-3:
-                    h, h_at = self._hess_log(th), th.copy()
-                try:
-                    step = np.linalg.solve(-h, g)
-                except np.linalg.LinAlgError:
-                    return th, "the Hessian is singular", True
-                if not np.all(np.isfinite(step)) or float(g @ step) <= 0:  # not an ascent direction
-                    return th, "the Hessian is not negative definite", True
-                for _ in range(30):
-                    ll_new, g_new = vg(th + step)
-                    if np.isfinite(ll_new) and ll_new >= ll - 1e-13 * abs(ll):
-                        break
-                    step = step / 2
-                else:
-                    return th, "no Newton step increases the log-likelihood", True
-                th = th + step
-                ll, g = ll_new, g_new
-                iterations += 1
-            return th, "relative gradient below tolerance", False
-
-        # BFGS then Newton; when Newton cannot finish (not yet in the concave region), BFGS again from
-        # there, and as a last resort a derivative-free start from the start values
-        theta, message = quasi_newton(theta0)
-        for attempt in range(3):
-            if not np.isfinite(vg(theta)[0]) or attempt == 2:
-                nm = optimize.minimize(lambda th: fg(th)[0], theta0, method="Nelder-Mead",
-                                       options={"maxiter": max(maxiter - iterations, 1), "xatol": 1e-4,
-                                                "fatol": 1e-10})
-                iterations += int(nm.nit)
-                theta, message = quasi_newton(nm.x)
-            if not np.isfinite(vg(theta)[0]):
-                break
-            theta, message, failed = newton(theta)
-            if not failed or iterations >= maxiter:
-                break
-            theta, message = quasi_newton(theta)
-        ll, g = vg(theta)
-        if not np.isfinite(ll):
-            raise RuntimeError(f"{name}: the fit did not reach a finite log-likelihood from start_params "
-                               f"{dict(zip(self.param_names, start.tolist()))}")
-        grad_ok = rel_grad(ll, g) <= _RTOL
-        if grad_ok:
-            message = "relative gradient below tolerance"
-        elif iterations >= maxiter:
-            message = f"maxiter ({maxiter}) reached"
-        if h is None or np.max(np.abs(theta - h_at)) > 1e-6:
-            h = self._hess_log(theta)
-        params = np.exp(theta)
-        llf = float(ll)
-        with np.errstate(all="ignore"):
-            try:
-                cov_log = np.linalg.inv(-h)
-            except np.linalg.LinAlgError:
-                cov_log = np.full((k, k), np.nan)
-        jac = np.diag(params)  # d params / d log params
-        cov = jac @ cov_log @ jac
+    def _results(self, opt: _optimize.Optimum, start: np.ndarray, maxiter: int, disp: bool) -> Any:
+        """The results object of an optimum, with the warnings of :meth:`fit`."""
+        params, cov = _optimize.covariance(opt.theta, opt.hessian)
         var = np.diag(cov)
+        grad_ok = _optimize.converged(opt.loglike, opt.gradient)
         info_ok = bool(np.all(np.isfinite(var)) and np.all(var > 0))
-        converged = bool(grad_ok and info_ok)
+        rel = _optimize.relative_gradient(opt.loglike, opt.gradient)
         if disp:
-            print(f"{name}: {message}; log-likelihood {llf:.4f}; {iterations} iterations")
+            print(f"{type(self).__name__}: {opt.message}; log-likelihood {opt.loglike:.4f}; "
+                  f"{opt.iterations} iterations")
+        self._warn_fit(opt.message, rel, params, var, grad_ok)
+        mlefit = LikelihoodModelResults(self, params, normalized_cov_params=cov, scale=1.0)
+        mlefit.mle_retvals = {"converged": bool(grad_ok and info_ok), "fopt": -opt.loglike,
+                              "iterations": opt.iterations, "message": opt.message, "relative_gradient": rel}
+        mlefit.mle_settings = {"optimizer": "bfgs+newton on log-parameters", "start_params": start,
+                               "maxiter": maxiter, "rtol": _optimize.RTOL}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels' df bookkeeping notes for exog-free models
+            out = self.results_class(self, mlefit)
+        out._set_names(self.param_names, opt.loglike)
+        return out
+
+    def _warn_fit(self, message: str, rel: float, params: np.ndarray, var: np.ndarray, grad_ok: bool) -> None:
+        """ConvergenceWarning when the gradient rule failed; BoundaryWarning per parameter at an edge."""
+        name = type(self).__name__
         if not grad_ok:
             _warn(ConvergenceWarning, name,
-                  f"the optimiser stopped before converging ({message}; largest gradient "
-                  f"{rel_grad(ll, g):.1e} of |log-likelihood|, tolerance {_RTOL:g}): the estimates are not "
-                  f"the maximum")
+                  f"the optimiser stopped before converging ({message}; largest gradient {rel:.1e} of "
+                  f"|log-likelihood|, tolerance {_optimize.RTOL:g}): the estimates are not the maximum")
         for i, pname in enumerate(self.param_names):
             if params[i] < _EDGE_LOW or params[i] > _EDGE_HIGH:
                 _warn(BoundaryWarning, name,
@@ -484,16 +417,6 @@ class _PositiveModel(GenericLikelihoodModel):
                 _warn(BoundaryWarning, name,
                       f"the information matrix is singular in this direction at the estimate {params[i]:.4g}: "
                       f"its standard error is not defined", parameter=pname)
-        mlefit = LikelihoodModelResults(self, params, normalized_cov_params=cov, scale=1.0)
-        mlefit.mle_retvals = {"converged": converged, "fopt": -llf, "iterations": iterations,
-                              "message": message, "relative_gradient": rel_grad(ll, g)}
-        mlefit.mle_settings = {"optimizer": "bfgs+newton on log-parameters", "start_params": start,
-                               "maxiter": maxiter, "rtol": _RTOL}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # statsmodels' df bookkeeping notes for exog-free models
-            out = self.results_class(self, mlefit)
-        out._set_names(self.param_names, llf)
-        return out
 
 
 class _Results(GenericLikelihoodModelResults):
@@ -551,7 +474,24 @@ class _Results(GenericLikelihoodModelResults):
 
     def summary(self, yname: str | None = None, xname: list[str] | None = None, title: str | None = None,
                 alpha: float = 0.05) -> Any:
-        """Statsmodels summary table (parameters, standard errors, log-likelihood, AIC)."""
+        """Statsmodels summary table (parameters, standard errors, log-likelihood, AIC).
+
+        Parameters
+        ----------
+        yname : str, optional
+            Name of the data column (default: the model's, e.g. ``"frequency"``).
+        xname : list of str, optional
+            Parameter names (default: the literature names, ``["r", "alpha", "a", "b"]`` ...).
+        title : str, optional
+            Table title (default: ``"<Model> — maximum likelihood"``).
+        alpha : float, default 0.05
+            1 - the confidence level of the intervals shown.
+
+        Returns
+        -------
+        statsmodels.iolib.summary.Summary
+            Printable (``print(res.summary())``), with ``as_text()``, ``as_html()`` and ``as_latex()``.
+        """
         if title is None:
             title = f"{type(self.model).__name__} — maximum likelihood"
         return super().summary(yname=yname or self.model.endog_names, xname=xname or self._names,
@@ -561,8 +501,176 @@ class _Results(GenericLikelihoodModelResults):
         return np.asarray(self.params, dtype=float)
 
 
-class _CustomerBaseView:
-    """Views of a fitted latent-attrition model over a grid of customer histories."""
+
+def _document_results(cls: type, methods: str, extra: str = "") -> None:
+    """Append the attributes every results class shares (and its own methods) to ``cls``'s docstring."""
+    model = cls.__name__.removesuffix("Results")
+    names = ", ".join(globals()[model].param_names)
+    cls.__doc__ = f"""{cls.__doc__}
+
+    Returned by :meth:`{model}.fit`. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
+    intervals), ``summary()`` (statsmodels table), {methods}.
+
+    Attributes
+    ----------
+    params : pandas.Series
+        Maximum-likelihood estimates, by their names in the literature ({names}).
+    bse : pandas.Series
+        Standard errors (delta method from the observed information of the log-parameters).
+    llf, aic, bic : float
+        Maximised log-likelihood, and the information criteria with k = {len(names.split(","))} parameters.
+    converged : bool
+        Whether the gradient rule held and the information matrix is positive definite.
+    model : {model}
+        The model (and its data).{extra}
+    """
+
+
+_PERIOD_ATTRIBUTES = """
+    period : str or None
+        Time unit of the fitted data (``"W"`` ...); None when unknown.
+    periods_per_year : float or None
+        52 for weeks, 365 for days ..."""
+
+
+class _LatentResults:
+    """What the fitted latent-attrition models share: their time unit, input checks, and a grid view."""
+
+    @property
+    def period(self) -> str | None:
+        """Time unit of the fitted data (``"W"``, ``"D"`` ...), or None when unknown.
+
+        Taken from the ``period`` argument of the model, or from ``attrs["period"]`` of the
+        summary columns it was fitted on (:func:`crmlib.clv.rfm.summarize` writes it). Horizons
+        ``t`` and the histories passed to the predictions are in this unit.
+
+        Returns
+        -------
+        str or None
+        """
+        return self.model.period
+
+    @property
+    def periods_per_year(self) -> float | None:
+        """Periods of the fitted unit in a year (52 for weeks, 365 for days ...), or None when unknown.
+
+        Returns
+        -------
+        float or None
+        """
+        return None if self.period is None else PERIODS_PER_YEAR[self.period]
+
+    def _histories(self, *named: tuple[str, Any]) -> list[Any]:
+        """The inputs paired by label, after checking that the units they state are the fit's."""
+        resolve_period({"the fit": self.period, **_said_periods(named)})
+        return _aligned(*named)
+
+    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+        """P(alive | x, t_x, T): the probability that each customer is still alive at ``T``.
+
+        BG/NBD: Fader, Hardie & Lee (2008 note, "Computing P(alive) using the BG/NBD model");
+        it equals 1 for customers without repeat purchases (under the BG/NBD a customer can
+        only drop out right after a purchase). Pareto/NBD: Fader & Hardie (2005 note, eq. 18).
+
+        Parameters
+        ----------
+        frequency : array_like or float
+            Repeat purchases *x* of each customer (whole, >= 0).
+        recency : array_like or float
+            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
+            time unit of the fitted data.
+        T : array_like or float
+            Time each customer has been observed since the first purchase, same unit.
+
+            The three (and ``t`` where there is one) broadcast against each other, so one value
+            can stand for all customers.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Probability (0 to 1) that each customer is still alive at ``T``.
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError
+            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
+            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
+            recency > 0 (named by argument and row).
+        TypeError
+            An input that is not numeric (a string, for example).
+        """
+        named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
+        x, tx, big_t = _rft(*named, broadcast=True)
+        return _result(self._alive(x, tx, big_t), "probability_alive", *zip(("frequency", "recency", "T"), named))
+
+    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units.
+
+        BG/NBD: Fader, Hardie & Lee (2005), eq. 10; Pareto/NBD: Schmittlein et al. (1987), Fader
+        & Hardie (2005 note), eq. 24.
+
+        Parameters
+        ----------
+        t : array_like or float
+            Horizon after ``T`` (>= 0), in the time unit of the fitted data; 0 gives 0.
+        frequency, recency, T : array_like or float
+            Each customer's history (x, t_x, T) as :meth:`probability_alive` takes it; ``t`` and
+            the histories broadcast together (one horizon for all, or one per customer).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
+            A float when every input is a scalar, a Series on the index of an input Series (of
+            the broadcast length), else an array of the broadcast shape.
+
+        Raises
+        ------
+        ValueError, TypeError
+            For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
+        """
+        named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
+        out = self._expected(*_conditional_inputs(*named))
+        return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
+
+    def expected_purchases_new(self, t: Any) -> Any:
+        """E[X(t)]: expected purchases of a new customer in ``(0, t]``.
+
+        BG/NBD: Fader, Hardie & Lee (2005), eq. 9. Pareto/NBD: rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)]
+        (at s = 1 the bracket divided by s − 1 is its limit, log((β+t)/β)).
+
+        Parameters
+        ----------
+        t : array_like or float
+            Time since the first purchase (>= 0), in the time unit of the fitted data.
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Expected repeat purchases of a customer picked at random from the population, shaped
+            like ``t`` (a float for a scalar, a Series on the index of a Series).
+
+        Raises
+        ------
+        ValueError
+            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
+        """
+        (t,) = self._histories(("t", t))
+        return _result(self._expected_new(_horizon(t)), "expected_purchases_new", ("t", t))
+
+
+    # the models' formulas, on checked and broadcast arrays
+    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray,
+                  big_t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _expected_new(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def frequency_recency_matrix(self, *, frequencies: Any, recencies: Any, T: float, t: float | None = None,
                                  kind: str = "expected") -> pd.DataFrame:
@@ -571,11 +679,12 @@ class _CustomerBaseView:
         Parameters
         ----------
         frequencies, recencies : sequence of float
-            The grid's repeat-purchase counts and recencies (each recency <= ``T``).
+            The grid's repeat-purchase counts (whole, >= 0) and recencies (each 0 to ``T``), in
+            the fitted data's time unit.
         T : float
-            Length of every customer's observation.
+            Length of every customer's observation (>= 0).
         t : float, optional
-            Horizon of the expected purchases (needed for ``kind="expected"``).
+            Horizon of the expected purchases (>= 0; needed for ``kind="expected"``).
         kind : {"expected", "alive"}
             Expected purchases in the next ``t`` periods, or the probability of being alive at ``T``.
 
@@ -584,25 +693,35 @@ class _CustomerBaseView:
         pandas.DataFrame
             Indexed by frequency, one column per recency. Cells with ``frequency = 0`` and a recency
             above 0, or ``frequency > 0`` with recency 0, are histories that cannot happen: NaN.
+            ``attrs`` holds what a figure needs to say what the cells are: ``kind``, ``t``, ``T``,
+            ``period`` (the fit's unit, None when unknown) and ``model`` (``"bgnbd"``, ``"pnbd"``).
+
+        Raises
+        ------
+        ValueError
+            Empty or non-finite grids, recencies above ``T``, an unknown ``kind``, or
+            ``kind="expected"`` without ``t``.
         """
         fr = as_float_array(frequencies, "frequencies")
         rc = as_float_array(recencies, "recencies")
-        if fr.size == 0 or rc.size == 0:
-            raise ValueError("frequencies and recencies must not be empty")
         if kind not in ("expected", "alive"):
             raise ValueError(f"kind must be 'expected' or 'alive', got {kind!r}")
+        T = check_number(T, "T", low=0.0)
         if kind == "expected" and t is None:
             raise ValueError("kind='expected' needs the horizon t")
+        t = None if t is None else check_number(t, "t", low=0.0)
         if (rc > T).any():
             raise ValueError(f"recencies must be <= T = {T:g}, got {rc.max():g}")
         F, R = np.meshgrid(fr, rc, indexing="ij")
         possible = (F > 0) == (R > 0)
-        Ts = np.full(F.shape, float(T))
+        Ts = np.full(F.shape, T)
         f, r, tt = F[possible], R[possible], Ts[possible]
         vals = self.probability_alive(f, r, tt) if kind == "alive" else self.expected_purchases(t, f, r, tt)
         out = np.full(F.shape, np.nan)
         out[possible] = np.asarray(vals, dtype=float)
-        return pd.DataFrame(out, index=pd.Index(fr, name="frequency"), columns=pd.Index(rc, name="recency"))
+        table = pd.DataFrame(out, index=pd.Index(fr, name="frequency"), columns=pd.Index(rc, name="recency"))
+        table.attrs.update({"kind": kind, "t": t, "T": T, "period": self.period, "model": self.model.model_id})
+        return table
 
 
 class _LatentModel(_PositiveModel):
@@ -617,8 +736,12 @@ class _LatentModel(_PositiveModel):
     #: rows of the sample that decides whether compressing identical rows pays
     _SAMPLE: ClassVar[int] = 20_000
 
-    def __init__(self, frequency: Any, recency: Any, T: Any) -> None:
-        x, tx, big_t = _rft(frequency, recency, T, fitting=True)
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None) -> None:
+        named = (("frequency", frequency), ("recency", recency), ("T", T))
+        frequency, recency, T = _aligned(*named)
+        #: Time unit of recency and T (a period code of :func:`crmlib.clv.rfm.summarize`), or None: unknown.
+        self.period = resolve_period({"period": check_period(period), **_said_periods(named)})
+        x, tx, big_t = _rft(frequency, recency, T)
         self.frequency, self.recency, self.T = x, tx, big_t
         n = x.size
         pick = np.random.default_rng(0).choice(n, self._SAMPLE, replace=False) if n > self._SAMPLE else slice(None)
@@ -684,13 +807,36 @@ class _LatentModel(_PositiveModel):
         raise NotImplementedError
 
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:
-        """Log-likelihood of each customer at the natural parameters ``params``."""
+        """Log-likelihood of each customer at the natural parameters ``params``.
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            The parameters in the order of ``param_names``, natural scale.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per customer, in the order of the data.
+        """
         with np.errstate(all="ignore"):
             rows = self._loglike_rows(np.asarray(params, dtype=float))
         return rows if self._inverse is None else rows[self._inverse]
 
     def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params``."""
+        """Total log-likelihood at the natural parameters ``params``: identical histories counted once, weighted.
+
+        Parameters
+        ----------
+        params : array_like of 4 floats
+            (r, alpha, a, b) or (r, alpha, s, beta); not their logarithms.
+
+        Returns
+        -------
+        float
+            Sum over customers of :meth:`loglikeobs`; ``-inf`` when a
+            parameter is not finite and positive or the likelihood is not finite there.
+        """
         p = np.asarray(params, dtype=float)
         if np.any(~np.isfinite(p)) or np.any(p <= 0):
             return -np.inf
@@ -767,7 +913,14 @@ class BetaGeo(_LatentModel):
     ----------
     frequency, recency, T : array_like
         Repeat purchases, time of the last purchase and time observed (same
-        time unit), one value per customer.
+        time unit), one value per customer. pandas Series are paired by index label
+        (never by position); Series whose labels differ are refused.
+    period : {"W", "D", "h", "M", "Q", "Y"}, optional
+        Time unit of ``recency`` and ``T``. Columns of a summary from
+        :func:`crmlib.clv.rfm.summarize` say it themselves (``attrs["period"]``); give it for
+        plain arrays, so that CLV and other projections in time can convert a rate per year
+        (:func:`crmlib.clv.customer_lifetime_value` refuses a fit whose unit is unknown).
+        A ``period`` that disagrees with the columns' is refused.
 
     Notes
     -----
@@ -785,9 +938,10 @@ class BetaGeo(_LatentModel):
     """
 
     param_names = ("r", "alpha", "a", "b")
+    model_id = "bgnbd"
 
-    def __init__(self, frequency: Any, recency: Any, T: Any) -> None:
-        super().__init__(frequency, recency, T)
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None) -> None:
+        super().__init__(frequency, recency, T, period)
         # constant per-row terms of the one-pass likelihood and score: rows with repeat purchases first
         # (a contiguous block), each row's frequency as an index into the few distinct frequencies
         x, tx, big_t = self._rows.T
@@ -920,100 +1074,23 @@ class BetaGeo(_LatentModel):
         return np.array([1.0, max(float(np.mean(self.T)) / 10.0, 1e-3), 1.0, 3.0])
 
 
-class BetaGeoResults(_CustomerBaseView, _Results):
+class BetaGeoResults(_LatentResults, _Results):
     """Fitted BG/NBD model."""
 
-    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive | x, t_x, T) (Fader, Hardie & Lee 2008 note "Computing P(alive) using the BG/NBD model").
+    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        return _bgnbd_p_alive(self._p(), x, tx, big_t)
 
-        Equals 1 for customers without repeat purchases (under the BG/NBD a
-        customer can only drop out right after a purchase).
-
-        Parameters
-        ----------
-        frequency : array_like or float
-            Repeat purchases *x* of each customer (whole, >= 0).
-        recency : array_like or float
-            Time of the last purchase *t_x* since the first (0 <= t_x <= T; 0 when x = 0), in the
-            time unit of the fitted data.
-        T : array_like or float
-            Time each customer has been observed since the first purchase, same unit.
-
-            The three (and ``t`` where there is one) broadcast against each other, so one value
-            can stand for all customers.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Probability (0 to 1) that each customer is still alive at ``T``.
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
-
-        Raises
-        ------
-        ValueError
-            Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
-            non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
-            recency > 0 (named by argument and row).
-        TypeError
-            An input that is not numeric (a string, for example).
-        """
-        x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
-        return _shape_like(_bgnbd_p_alive(self._p(), x, tx, big_t), frequency, recency, T)
-
-    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units (FHL 2005, eq. 10).
-
-        Parameters
-        ----------
-        t : array_like or float
-            Horizon after ``T`` (>= 0), in the time unit of the fitted data; 0 gives 0.
-        frequency, recency, T : array_like or float
-            The customers' histories (x, t_x, T), as for :meth:`probability_alive`; the four
-            arguments broadcast against each other.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
-            A float when every input is a scalar, a Series on the index of an input Series (of
-            the broadcast length), else an array of the broadcast shape.
-
-        Raises
-        ------
-        ValueError, TypeError
-            For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
-        """
-        tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
+    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         p = self._p()
-        out = _bgnbd_alive_purchases(p, x, big_t, tt) * _bgnbd_p_alive(p, x, tx, big_t)
-        return _shape_like(out, t, frequency, recency, T)
+        return _bgnbd_alive_purchases(p, x, big_t, t) * _bgnbd_p_alive(p, x, tx, big_t)
 
-    def expected_purchases_new(self, t: Any) -> Any:
-        """E[X(t)]: expected purchases of a new customer in ``(0, t]`` (FHL 2005, eq. 9).
-
-        Parameters
-        ----------
-        t : array_like or float
-            Time since the first purchase (>= 0), in the time unit of the fitted data.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected repeat purchases of a customer picked at random from the population, shaped
-            like ``t`` (a float for a scalar, a Series on the index of a Series).
-
-        Raises
-        ------
-        ValueError
-            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
-        """
-        tt = _horizon(t)
-        val = _bgnbd_alive_purchases(self._p(), np.zeros_like(tt), np.zeros_like(tt), tt)
-        return _shape_like(val, t)
+    def _expected_new(self, t: np.ndarray) -> np.ndarray:
+        return _bgnbd_alive_purchases(self._p(), np.zeros_like(t), np.zeros_like(t), t)
 
 
 BetaGeo.results_class = BetaGeoResults
+_document_results(BetaGeoResults, "``probability_alive``, ``expected_purchases``, ``expected_purchases_new`` and "
+                  "``frequency_recency_matrix``", _PERIOD_ATTRIBUTES)
 
 
 # ----------------------------------------------------------------------------- Pareto/NBD
@@ -1102,7 +1179,11 @@ class ParetoNBD(_LatentModel):
     Parameters
     ----------
     frequency, recency, T : array_like
-        Repeat purchases, time of the last purchase and time observed.
+        Repeat purchases, time of the last purchase and time observed (same time unit); pandas
+        Series are paired by index label, as for :class:`BetaGeo`.
+    period : {"W", "D", "h", "M", "Q", "Y"}, optional
+        Time unit of ``recency`` and ``T``, as for :class:`BetaGeo` (read from a summary's
+        columns; needed for plain arrays before a CLV).
 
     Notes
     -----
@@ -1111,6 +1192,7 @@ class ParetoNBD(_LatentModel):
     """
 
     param_names = ("r", "alpha", "s", "beta")
+    model_id = "pnbd"
 
     def _loglike_rows(self, params: np.ndarray) -> np.ndarray:
         """Log-likelihood of each distinct (x, t_x, T) (Fader & Hardie 2005 note, eqs. 22–23), in log space."""
@@ -1124,87 +1206,25 @@ class ParetoNBD(_LatentModel):
         return np.array([1.0, max(float(np.mean(self.T)) / 4.0, 1e-3), 1.0, max(float(np.mean(self.T)), 1e-3)])
 
 
-class ParetoNBDResults(_CustomerBaseView, _Results):
-    """Fitted Pareto/NBD model."""
+class ParetoNBDResults(_LatentResults, _Results):
+    """Fitted Pareto/NBD model: the attributes and methods of :class:`BetaGeoResults`.
 
-    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
-        """P(alive | x, t_x, T) (Fader & Hardie 2005 note, eq. 18).
+    Returned by :meth:`ParetoNBD.fit`; ``params`` are r, alpha, s and beta (k = 4 parameters),
+    ``model`` the :class:`ParetoNBD`, ``period`` the time unit of its data.
+    """
 
-        Parameters
-        ----------
-        frequency, recency, T : array_like or float
-            The customers' histories (x, t_x, T), as for :meth:`BetaGeoResults.probability_alive`;
-            they broadcast against each other.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Probability (0 to 1) that each customer's lifetime has not ended by ``T``.
-            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
-
-        Raises
-        ------
-        ValueError, TypeError
-            For the inputs :meth:`BetaGeoResults.probability_alive` refuses.
-        """
-        x, tx, big_t = _rft(frequency, recency, T, broadcast=True)
+    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
-        out = special.expit(l_alive - l_dead)
-        return _shape_like(out, frequency, recency, T)
+        return special.expit(l_alive - l_dead)
 
-    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
-        """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987; Fader & Hardie 2005 note, eq. 24).
-
-        Parameters
-        ----------
-        t : array_like or float
-            Horizon after ``T`` (>= 0), in the time unit of the fitted data.
-        frequency, recency, T : array_like or float
-            The customers' histories (x, t_x, T), as for :meth:`BetaGeoResults.probability_alive`;
-            they broadcast against each other (and against ``t`` where there is one).
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected number of purchases in ``(T, T + t]`` of each customer (P(alive) included).
-            A float, array or Series as for :meth:`BetaGeoResults.probability_alive`.
-
-        Raises
-        ------
-        ValueError, TypeError
-            For the inputs :meth:`BetaGeoResults.expected_purchases` refuses.
-        """
-        tt, x, tx, big_t = _conditional_inputs(t, frequency, recency, T)
+    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = self._p()
-        l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
-        p_alive = special.expit(l_alive - l_dead)
-        out = (r + x) * (beta + big_t) / (alpha + big_t) * _pnbd_growth(s, beta + big_t, tt) * p_alive
-        return _shape_like(out, t, frequency, recency, T)
+        return ((r + x) * (beta + big_t) / (alpha + big_t) * _pnbd_growth(s, beta + big_t, t)
+                * self._alive(x, tx, big_t))
 
-    def expected_purchases_new(self, t: Any) -> Any:
-        """E[X(t)] = rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)] for a new customer.
-
-        (At s = 1 the bracket divided by s − 1 is its limit, log((β+t)/β).)
-
-        Parameters
-        ----------
-        t : array_like or float
-            Horizon from the first purchase (>= 0), same time unit as the fitted data.
-
-        Returns
-        -------
-        float, numpy.ndarray or pandas.Series
-            Expected repeat purchases in ``(0, t]`` of a customer picked at random, shaped like
-            ``t`` (a float for a scalar, a Series on the index of a Series).
-
-        Raises
-        ------
-        ValueError
-            A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
-        """
-        tt = _horizon(t)
+    def _expected_new(self, t: np.ndarray) -> np.ndarray:
         r, alpha, s, beta = self._p()
-        return _shape_like(r * beta / alpha * _pnbd_growth(s, beta, tt), t)
+        return r * beta / alpha * _pnbd_growth(s, beta, t)
 
 
 ParetoNBD.results_class = ParetoNBDResults
@@ -1212,21 +1232,21 @@ ParetoNBD.results_class = ParetoNBDResults
 
 # ----------------------------------------------------------------------------- Gamma-Gamma
 def _freq_money(frequency: Any, monetary_value: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The Gamma-Gamma's data: whole frequencies > 0 and positive mean spends, paired by label."""
+    frequency, monetary_value = _aligned(("frequency", frequency), ("monetary_value", monetary_value))
     x = as_float_array(frequency, "frequency")
     m = as_float_array(monetary_value, "monetary_value")
     if x.size != m.size:
         raise ValueError(f"frequency and monetary_value must have the same length, got {x.size} and {m.size}")
     labels = _labels(frequency) or _labels(monetary_value)
     lab = (lambda i: labels[i] if labels is not None else i)  # noqa: E731
-    bad = np.flatnonzero((x <= 0) | (x != np.round(x)))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency[{lab(i)!r}] must be a positive whole number (customers with repeat "
-                         f"purchases only), got {x[i]}")
-    bad = np.flatnonzero(m <= 0)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"monetary_value[{lab(i)!r}] must be positive for the Gamma-Gamma model, got {m[i]}")
+    check_whole(x, "frequency", labels)
+    for values, name, what in ((x, "frequency", "a positive whole number (customers with repeat purchases only)"),
+                               (m, "monetary_value", "positive for the Gamma-Gamma model")):
+        bad = np.flatnonzero(values <= 0)
+        if bad.size:
+            i = int(bad[0])
+            raise ValueError(f"{name}[{lab(i)!r}] must be {what}, got {plain(values[i]):g}")
     return x, m
 
 
@@ -1251,6 +1271,7 @@ class GammaGamma(_PositiveModel):
     """
 
     param_names = ("p", "q", "gamma")
+    model_id = "gg"
 
     def __init__(self, frequency: Any, monetary_value: Any) -> None:
         x, m = _freq_money(frequency, monetary_value)
@@ -1334,22 +1355,52 @@ class GammaGammaResults(_Results):
             Negative, NaN or infinite values (named by argument and position), or lengths that do not
             broadcast.
         """
-        x = as_float_array(frequency, "frequency")
-        m = as_float_array(monetary_value, "monetary_value")
-        x, m = np.broadcast_arrays(x, m)
-        check_nonnegative(x, "frequency")
-        check_nonnegative(m, "monetary_value")
+        named = _aligned(("frequency", frequency), ("monetary_value", monetary_value))
+        x = as_float_array(named[0], "frequency")
+        m = as_float_array(named[1], "monetary_value")
+        try:
+            x, m = np.broadcast_arrays(x, m)
+        except ValueError as exc:
+            raise ValueError(f"frequency and monetary_value have incompatible lengths {x.size}, {m.size}") from exc
+        labels = _labels(named[0]) or _labels(named[1])
+        labels = labels if labels is not None and len(labels) == x.size else None
+        check_nonnegative(x, "frequency", labels)
+        check_nonnegative(m, "monetary_value", labels)
+        check_whole(x, "frequency", labels)
+        check_zero_together(x, "frequency", m, "monetary_value", labels, both=False,
+                            why="without repeat purchases there is no mean repeat spend (monetary_value 0)")
         p, q, g = self._p()
+        undefined = np.flatnonzero(p * x + q - 1.0 <= 0)
+        if undefined.size:
+            i = int(undefined[0])
+            raise ValueError(f"expected spend is not defined at row {plain(labels[i]) if labels else i!r} "
+                             f"(frequency {x[i]:g}): p x + q - 1 = {p * x[i] + q - 1:g} <= 0 (the fitted q = "
+                             f"{q:.4g}; the population mean exists only for q > 1)")
         out = (p * g + p * x * m) / (p * x + q - 1.0)
-        return _shape_like(out, frequency, monetary_value)
+        return _result(out, "expected_spend", *zip(("frequency", "monetary_value"), named))
 
     def population_mean_spend(self) -> float:
-        """pγ / (q − 1): mean spend per transaction across customers (needs q > 1)."""
+        """pγ / (q − 1): mean spend per transaction across customers.
+
+        Returns
+        -------
+        float
+            In the currency of the fitted data.
+
+        Raises
+        ------
+        ValueError
+            The fitted q is at most 1: the Gamma-Gamma mean is then infinite (not defined).
+        """
         p, q, g = self._p()
-        return float(p * g / (q - 1.0)) if q > 1 else float("inf")
+        if q <= 1:
+            raise ValueError(f"the population mean spend is not defined: the fitted q = {q:.4g} <= 1 (the mean of "
+                             f"the Gamma-Gamma spend exists only for q > 1)")
+        return float(p * g / (q - 1.0))
 
 
 GammaGamma.results_class = GammaGammaResults
+_document_results(GammaGammaResults, "``expected_spend`` and ``population_mean_spend``")
 
 
 # ----------------------------------------------------------------------------- sBG
@@ -1374,20 +1425,10 @@ class ShiftedBetaGeometric(_PositiveModel):
     """
 
     param_names = ("gamma", "delta")
+    model_id = "sbg"
 
     def __init__(self, survivors: Any) -> None:
-        s = as_float_array(survivors, "survivors")
-        if s.size < 2:
-            raise ValueError("survivors needs at least two values (year 0 and year 1)")
-        if s[0] <= 0:
-            raise ValueError(f"survivors[0] must be positive, got {s[0]}")
-        bad = np.flatnonzero(s < 0)
-        if bad.size:
-            raise ValueError(f"survivors[{int(bad[0])}] is negative ({s[bad[0]]})")
-        up = np.flatnonzero(np.diff(s) > 0)
-        if up.size:
-            i = int(up[0]) + 1
-            raise ValueError(f"survivors increase at period {i}: {s[i]} > {s[i - 1]} (a cohort can only shrink)")
+        s = check_survivors(survivors)
         self.survivors = s
         super().__init__(s, endog_name="survivors")
 
@@ -1465,7 +1506,7 @@ class ShiftedBetaGeometricResults(_Results):
         """
         tt = _horizon(t)
         g, d = self._p()
-        return _shape_like(np.exp(_bl(g, d + tt) - _bl(g, d)), t)
+        return _result(np.exp(_bl(g, d + tt) - _bl(g, d)), "survival", ("t", t))
 
     def retention(self, t: Any) -> Any:
         """r(t) = S(t)/S(t−1) = (δ + t − 1)/(γ + δ + t − 1) for t ≥ 1: retention rate rising with tenure.
@@ -1490,7 +1531,7 @@ class ShiftedBetaGeometricResults(_Results):
         if bad.size:
             raise ValueError(f"t[{int(bad[0])}] must be >= 1 (retention from period t-1 to t), got {tt[bad[0]]}")
         g, d = self._p()
-        return _shape_like((d + tt - 1) / (g + d + tt - 1), t)
+        return _result((d + tt - 1) / (g + d + tt - 1), "retention", ("t", t))
 
     def expected_survivors(self, t: Any, n0: float | None = None) -> Any:
         """Expected number of survivors at ``t`` out of ``n0`` (default: the cohort's year-0 size).
@@ -1520,6 +1561,7 @@ class ShiftedBetaGeometricResults(_Results):
 
 
 ShiftedBetaGeometric.results_class = ShiftedBetaGeometricResults
+_document_results(ShiftedBetaGeometricResults, "``survival``, ``retention`` and ``expected_survivors``")
 
 
 # ----------------------------------------------------------------------------- simulators
@@ -1528,7 +1570,7 @@ def _sim_common(n: Any, seed: Any, T: Any) -> tuple[int, np.random.Generator, np
 
     n = check_int(n, "n", low=1, high=100_000_000)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
+        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {plain(seed)!r}")
     rng = np.random.default_rng(int(seed))
     if isinstance(T, tuple):
         if len(T) != 2:
@@ -1667,25 +1709,24 @@ def simulate_bgbb(n: int, alpha: float = 1.204, beta: float = 0.750, gamma: floa
 
 
 # ----------------------------------------------------------------------------- BG/BB (discrete time)
-def _whole(values: np.ndarray, name: str, labels: list[Any] | None, *, low: float) -> None:
-    lab = (lambda i: labels[i] if labels is not None else i)  # noqa: E731
-    bad = np.flatnonzero(values != np.round(values))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"{name}[{lab(i)!r}] must be a whole number, got {values[i]}")
+def _at_least(values: np.ndarray, name: str, labels: list[Any] | None, low: float) -> None:
+    """Whole counts of at least ``low`` (opportunities, customers)."""
+    check_whole(values, name, labels)
     bad = np.flatnonzero(values < low)
     if bad.size:
         i = int(bad[0])
-        raise ValueError(f"{name}[{lab(i)!r}] must be >= {low:g}, got {values[i]:g}")
+        raise ValueError(f"{name}[{plain(labels[i]) if labels is not None else i!r}] must be >= {low:g}, "
+                         f"got {values[i]:g}")
 
 
 def _bgbb_inputs(frequency: Any, recency: Any, n_periods: Any, weights: Any = None, *,
                  broadcast: bool = False) -> tuple[np.ndarray, ...]:
-    """Check (x, t_x, n[, count]) of the BG/BB and return float arrays; one error naming row and column."""
-    x = as_float_array(frequency, "frequency")
-    tx = as_float_array(recency, "recency")
-    n = as_float_array(n_periods, "n_periods")
-    arrays = [x, tx, n]
+    """Check (x, t_x, n[, count]) of the BG/BB and return float arrays; one error naming row and column.
+
+    Pandas inputs must be paired by label (:func:`_aligned`) first.
+    """
+    arrays = [as_float_array(frequency, "frequency"), as_float_array(recency, "recency"),
+              as_float_array(n_periods, "n_periods")]
     if weights is not None:
         arrays.append(as_float_array(weights, "weights"))
     if broadcast:
@@ -1699,32 +1740,18 @@ def _bgbb_inputs(frequency: Any, recency: Any, n_periods: Any, weights: Any = No
         raise ValueError(f"{', '.join(names)} must have the same length, got {[a.size for a in arrays]}")
     labels = _labels(frequency) or _labels(recency) or _labels(n_periods)
     labels = labels if labels is not None and len(labels) == arrays[0].size else None
-    lab = (lambda i: labels[i] if labels is not None else i)  # noqa: E731
     x, tx, n = arrays[:3]
-    _whole(x, "frequency", labels, low=0)
-    _whole(tx, "recency", labels, low=0)
-    _whole(n, "n_periods", labels, low=1)
-    if weights is not None:
-        _whole(arrays[3], "weights", labels, low=1)
-    for vals, col in ((x, "frequency"), (tx, "recency")):
-        bad = np.flatnonzero(vals > n)
-        if bad.size:
-            i = int(bad[0])
-            raise ValueError(f"{col} > n_periods at row {lab(i)!r}: {col} {vals[i]:g} exceeds the {n[i]:g} "
-                             f"transaction opportunities")
-    bad = np.flatnonzero(x > tx)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency > recency at row {lab(i)!r}: {x[i]:g} transactions cannot all fall in the "
-                         f"first {tx[i]:g} opportunities (recency is the opportunity of the last one)")
-    bad = np.flatnonzero((x == 0) & (tx > 0))
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"frequency 0 with recency {tx[i]:g} at row {lab(i)!r}: without transactions recency is 0")
+    for values, name, low in zip(arrays, ("frequency", "recency", "n_periods", "weights"), (0, 0, 1, 1)):
+        _at_least(values, name, labels, low)
+    check_not_above(x, "frequency", n, "n_periods", labels)
+    check_not_above(tx, "recency", n, "n_periods", labels)
+    check_not_above(x, "frequency", tx, "recency", labels)
+    check_zero_together(x, "frequency", tx, "recency", labels,
+                        why="without transactions recency is 0 (and with them it is the last one's opportunity)")
     if n.max() > 10_000:
         i = int(np.argmax(n))
-        raise ValueError(f"n_periods[{lab(i)!r}] = {n[i]:g} exceeds 10000 opportunities (the likelihood sums "
-                         f"over the periods after the last transaction)")
+        raise ValueError(f"n_periods[{plain(labels[i]) if labels is not None else i!r}] = {n[i]:g} exceeds "
+                         f"10000 opportunities (the likelihood sums over the periods after the last transaction)")
     return tuple(arrays)
 
 
@@ -1782,12 +1809,14 @@ class BetaGeoBetaBernoulli(_PositiveModel):
     """
 
     param_names = ("alpha", "beta", "gamma", "delta")
+    model_id = "bgbb"
 
     def __init__(self, frequency: Any, recency: Any, n_periods: Any, weights: Any = None) -> None:
-        if np.ndim(n_periods) == 0 and np.ndim(frequency) > 0:
-            n_periods = np.full(np.size(frequency), n_periods, dtype=float) if not isinstance(
-                n_periods, (str, bytes)) else n_periods
-        arrays = _bgbb_inputs(frequency, recency, n_periods, weights)
+        if isinstance(n_periods, numbers.Real) and not isinstance(n_periods, bool) and not np.isscalar(frequency):
+            # one number of opportunities for every customer
+            n_periods = np.full(as_float_array(frequency, "frequency").size, float(n_periods))
+        arrays = _bgbb_inputs(*_aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods),
+                                        ("weights", weights)))
         self.frequency, self.recency, self.n_periods = arrays[:3]
         self.weights = arrays[3] if weights is not None else np.ones(arrays[0].size)
         super().__init__(self.frequency, endog_name="frequency")
@@ -1872,7 +1901,8 @@ class BetaGeoBetaBernoulli(_PositiveModel):
 class BetaGeoBetaBernoulliResults(_Results):
     """Fitted BG/BB model: P(alive), expected transactions, DERT."""
 
-    def _rows(self, frequency: Any, recency: Any, n_periods: Any) -> tuple[np.ndarray, ...]:
+    @staticmethod
+    def _rows(frequency: Any, recency: Any, n_periods: Any) -> tuple[np.ndarray, ...]:
         return _bgbb_inputs(frequency, recency, n_periods, broadcast=True)[:3]
 
     def probability_alive(self, frequency: Any, recency: Any, n_periods: Any) -> Any:
@@ -1903,11 +1933,12 @@ class BetaGeoBetaBernoulliResults(_Results):
             frequency above recency, frequency 0 with recency > 0, or n_periods above 10000
             (named by argument and row).
         """
-        x, tx, n = self._rows(frequency, recency, n_periods)
+        named = _aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods))
+        x, tx, n = self._rows(*named)
         g, d = self._p()[2:]
         ll, l_alive = _bgbb_log_terms(self._p(), x, tx, n)
         out = np.exp(l_alive + _bl(g, d + n + 1) - _bl(g, d + n) - ll)
-        return _shape_like(out, frequency, recency, n_periods)
+        return _result(out, "probability_alive", *zip(("frequency", "recency", "n_periods"), named))
 
     def expected_transactions(self, n_future: Any, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """E[X(n, n+n*) | x, t_x, n]: expected transactions in the next n* opportunities (FHS 2010, eq. 13).
@@ -1934,15 +1965,17 @@ class BetaGeoBetaBernoulliResults(_Results):
         ValueError
             For the histories :meth:`probability_alive` refuses, and for a negative ``n_future``.
         """
-        ns = _horizon(n_future)
-        x, tx, n = self._rows(frequency, recency, n_periods)
+        named = _aligned(("n_future", n_future), ("frequency", frequency), ("recency", recency),
+                         ("n_periods", n_periods))
+        ns = _horizon(named[0], "n_future")
+        x, tx, n = self._rows(*named[1:])
         ns, x, tx, n = np.broadcast_arrays(ns, x, tx, n)
         a, b, g, d = self._p()
         ll, _ = _bgbb_log_terms(self._p(), x.reshape(-1), tx.reshape(-1), n.reshape(-1))
         ll = ll.reshape(x.shape)
         lead = _bl(a + x + 1, b + n - x) - _bl(a, b) - ll
         out = np.exp(lead) * _bgbb_alive_sum(g, d, n, ns)
-        return _shape_like(out, n_future, frequency, recency, n_periods)
+        return _result(out, "expected_transactions", *zip(("n_future", "frequency", "recency", "n_periods"), named))
 
     def expected_transactions_new(self, n: Any) -> Any:
         """E[X(n)]: expected transactions of a new customer in her first n opportunities (FHS 2010, eq. 7).
@@ -1965,9 +1998,10 @@ class BetaGeoBetaBernoulliResults(_Results):
         ValueError
             A negative, NaN or infinite ``n``.
         """
-        nn = _horizon(n)
+        nn = _horizon(n, "n")
         a, b, g, d = self._p()
-        return _shape_like(a / (a + b) * _bgbb_alive_sum(g, d, np.zeros_like(nn), nn), n)
+        return _result(a / (a + b) * _bgbb_alive_sum(g, d, np.zeros_like(nn), nn), "expected_transactions_new",
+                       ("n", n))
 
     def dert(self, discount: float, frequency: Any, recency: Any, n_periods: Any) -> Any:
         """Discounted expected residual transactions (FHS 2010, eq. 14), at discount rate d per opportunity.
@@ -1992,13 +2026,14 @@ class BetaGeoBetaBernoulliResults(_Results):
         float, numpy.ndarray or pandas.Series
         """
         dr = check_number(discount, "discount", low=0.0, low_open=True)
-        x, tx, n = self._rows(frequency, recency, n_periods)
+        named = _aligned(("frequency", frequency), ("recency", recency), ("n_periods", n_periods))
+        x, tx, n = self._rows(*named)
         a, b, g, d = self._p()
         ll, _ = _bgbb_log_terms(self._p(), x, tx, n)
         log_head = (_bl(a + x + 1, b + n - x) - _bl(a, b) + _bl(g, d + n + 1) - _bl(g, d)
                     - np.log1p(dr) - ll)
         out = np.exp(log_head) * special.hyp2f1(1.0, d + n + 1, g + d + n + 1, 1.0 / (1.0 + dr))
-        return _shape_like(out, frequency, recency, n_periods)
+        return _result(out, "dert", ("discount", dr), *zip(("frequency", "recency", "n_periods"), named))
 
     def fit_by_recency_frequency(self) -> pd.DataFrame:
         """Actual and expected number of customers at each (frequency, recency) of the fitted data.
@@ -2049,22 +2084,27 @@ def _bgbb_alive_sum(g: float, d: float, n: np.ndarray, ns: np.ndarray) -> np.nda
 
 
 BetaGeoBetaBernoulli.results_class = BetaGeoBetaBernoulliResults
+_document_results(BetaGeoBetaBernoulliResults, "``probability_alive``, ``expected_transactions``, ``expected_transactions_new``, "
+                  "``dert`` and ``fit_by_recency_frequency``")
 
 
 # ---------------------------------------------------------------------------------------------
 # Checking a fitted purchase model on the holdout period
 
 
-def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_frequency: int = 7) -> pd.DataFrame:
+def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[Any, Any], max_frequency: int = 7) -> pd.DataFrame:
     """Mean holdout purchases, actual and predicted, by calibration frequency (the top group pooled).
 
     Parameters
     ----------
     summary : pandas.DataFrame
         :func:`crmlib.clv.rfm.summarize` with a holdout: ``frequency``, ``recency``, ``T``,
-        ``frequency_holdout`` and ``duration_holdout``.
-    fits : mapping of str to fitted model
-        Name -> a fit with ``expected_purchases(t, frequency, recency, T)``.
+        ``frequency_holdout`` (whole, >= 0) and ``duration_holdout`` (> 0: the holdout follows
+        the calibration).
+    fits : mapping of name to fitted model
+        Name (any label but ``"actual"`` and ``"customers"``, e.g. ``"bgnbd"`` or ``"my model"``)
+        -> a fit with ``expected_purchases(t, frequency, recency, T)``. A fit that knows its time
+        unit must share the summary's (``summary.attrs["period"]``).
     max_frequency : int
         Frequencies at or above it form one group, labelled ``"<max>+"``.
 
@@ -2072,7 +2112,15 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
     -------
     pandas.DataFrame
         Indexed by group (``"0"``, ``"1"``, …, ``"7+"``, in that order): ``actual`` and one column per fit,
-        plus ``customers``.
+        plus ``customers``. ``attrs`` carries the summary's ``period``, ``calibration_periods``
+        and ``holdout_periods`` (for the figure's labels).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A summary without the columns, holdout purchases that are not whole counts, a holdout of
+        length 0, no fits or a fit named like a column of the result, a bad ``max_frequency``, or
+        a fit and a summary in different time units.
     """
     need = ("frequency", "recency", "T", "frequency_holdout", "duration_holdout")
     if not isinstance(summary, pd.DataFrame):
@@ -2082,11 +2130,22 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
         raise ValueError(f"summary lacks column {missing[0]!r} (summarize with a calibration_end)")
     if not isinstance(fits, Mapping) or not fits:
         raise TypeError("fits must be a non-empty mapping name -> fitted model")
+    taken = [k for k in fits if k in ("actual", "customers")]
+    if taken:
+        raise ValueError(f"fits may not be named {taken[0]!r} (a column of the result); rename it")
     if isinstance(max_frequency, bool) or not isinstance(max_frequency, (int, np.integer)) or max_frequency < 1:
-        raise ValueError(f"max_frequency must be a positive integer, got {max_frequency!r}")
-    f = summary["frequency"].to_numpy()
-    group = np.minimum(f, max_frequency).astype(int)
-    cols = {"actual": summary["frequency_holdout"].to_numpy(dtype=float)}
+        raise ValueError(f"max_frequency must be a positive integer, got {plain(max_frequency)!r}")
+    rows = list(summary.index)
+    held = as_float_array(summary["frequency_holdout"], "summary column 'frequency_holdout'")
+    check_nonnegative(held, "frequency_holdout", rows)
+    check_whole(held, "frequency_holdout", rows)
+    span = as_float_array(summary["duration_holdout"], "summary column 'duration_holdout'")
+    short = np.flatnonzero(span <= 0)
+    if short.size:
+        raise ValueError(f"duration_holdout is {span[short[0]]:g} at row {plain(rows[short[0]])!r}: the "
+                         f"holdout must follow the calibration (calibration_end before observation_end)")
+    group = np.minimum(summary["frequency"].to_numpy(), max_frequency).astype(int)
+    cols = {"actual": held}
     for name, fit in fits.items():
         cols[name] = np.asarray(fit.expected_purchases(summary["duration_holdout"], summary["frequency"],
                                                        summary["recency"], summary["T"]), dtype=float)
@@ -2095,6 +2154,8 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[str, Any], max_fre
     agg = {c: "mean" for c in cols} | {"customers": "sum"}
     out = df.groupby(group).agg(agg).sort_index()
     out.index = pd.Index([f"{g}+" if g == max_frequency else str(g) for g in out.index], name="frequency")
+    out.attrs = {k: summary.attrs[k] for k in ("period", "calibration_periods", "holdout_periods")
+                 if k in summary.attrs}
     return out
 
 

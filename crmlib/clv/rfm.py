@@ -43,310 +43,23 @@ Examples
 """
 from __future__ import annotations
 
-import datetime as _dt
-import re
-import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._validate import check_columns, check_not_empty
-from ..warnings import DataWarning
+from .._validate import check_columns, check_not_empty, check_present, plain
+from . import rfm_sql
+from ._dates import check_date_options, read_dates
+from ._window import (FIXED_UNITS, PERIODS, PERIODS_PER_YEAR, check_window, describe_summary, leave_out_zero_T,
+                      ordinal, ordinals, period_ns, start_ns, whole_periods, window_args)
 
-__all__ = ["summarize", "FIXED_UNITS"]
+__all__ = ["summarize", "FIXED_UNITS", "PERIODS", "PERIODS_PER_YEAR"]
 
-#: Length in days of the fixed-length time units ``period`` may take when it
-#: differs from ``collapse``.
-FIXED_UNITS: dict[str, float] = {"D": 1.0, "W": 7.0, "h": 1.0 / 24.0}
-_CALENDAR = ("D", "W", "M", "Q", "Y", "h")
 #: Largest customer × period grid (cells = bytes) used to find distinct purchase occasions; beyond
 #: it a hash of the (customer, period) keys is used instead.
 _GRID_CELLS = 128_000_000
-
-
-_UNITS = ("D", "s", "ms", "us", "ns", "excel")
-#: Nanoseconds per ``unit`` of a numeric date (``excel``: serial days since 1899-12-30).
-_UNIT_NS = {"D": 86_400e9, "s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1.0, "excel": 86_400e9}
-_EXCEL_EPOCH_DAYS = 25_569  # 1970-01-01 is Excel serial 25569 (days since 1899-12-30)
-_RANGE = f"{pd.Timestamp.min.date()} to {pd.Timestamp.max.date()}"
-_NUMBER_HINT = ("numbers are not read as dates unless you say how: date_format='%Y%m%d' for digits such as "
-                "20240101, unit='excel' for Excel serial days, unit='s'/'ms'/'us'/'ns'/'D' for time since "
-                "1970-01-01")
-
-
-def _py(v: Any) -> Any:
-    """A numpy scalar as the Python value it holds (for messages)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _date_options(date_format: Any, unit: Any, tz: Any) -> None:
-    if date_format is not None and not isinstance(date_format, str):
-        raise TypeError(f"date_format must be a strftime pattern (str) such as '%Y%m%d', got {date_format!r}")
-    if unit is not None and (not isinstance(unit, str) or unit not in _UNITS):
-        raise ValueError(f"unit must be one of {list(_UNITS)}, got {unit!r}")
-    if date_format is not None and unit is not None:
-        raise ValueError("give date_format or unit, not both")
-    if tz is not None:
-        try:
-            pd.Timestamp("2000-01-01", tz=tz)
-        except Exception as exc:  # noqa: BLE001 - pandas/zoneinfo raise several kinds
-            raise ValueError(f"tz is not a time zone: {tz!r}") from exc
-
-
-def _naive(ts: pd.Timestamp, name: str, tz: Any, shown: Any) -> pd.Timestamp:
-    if ts.tzinfo is not None:
-        if tz is None:
-            raise ValueError(f"{name} is time-zone aware ({shown!r}); pass tz='...' to say in which zone's "
-                             f"calendar days are counted, or give a naive date")
-        ts = ts.tz_convert(tz).tz_localize(None)
-    if ts < pd.Timestamp.min or ts > pd.Timestamp.max:
-        raise ValueError(f"{name} {shown!r} is out of range: dates must lie within {_RANGE} "
-                         f"(pandas' nanosecond range)")
-    return ts.as_unit("ns")
-
-
-def _timestamp(value: Any, name: str, date_format: str | None = None, unit: str | None = None,
-               tz: Any = None) -> pd.Timestamp:
-    """A window end as a naive nanosecond Timestamp, read by the same rules as the date column."""
-    if value is None:
-        raise ValueError(f"{name} is required (a date such as '1997-09-30')")
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a date, got {_py(value)!r}")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        if date_format is None and unit is None:
-            raise ValueError(f"{name} is a number ({_py(value)!r}); give a date such as '1997-09-30' ({_NUMBER_HINT})")
-        return pd.Timestamp(_read_dates(pd.Series([value]), name, date_format=date_format, unit=unit, tz=tz,
-                                        what=name)[0])
-    if isinstance(value, str):
-        try:  # ISO 8601 first (unambiguous), then the explicit date_format
-            ts = pd.to_datetime(value, format="ISO8601")
-        except (ValueError, TypeError) as exc:
-            if date_format is None:
-                raise ValueError(f"{name} is not a date: {_py(value)!r} (write it as ISO 8601, e.g. '1997-09-30', "
-                                 f"or pass date_format=)") from exc
-            try:
-                ts = pd.to_datetime(value, format=date_format)
-            except (ValueError, TypeError) as exc2:
-                raise ValueError(f"{name} is not a date: {_py(value)!r} (neither ISO 8601 nor date_format "
-                                 f"{date_format!r})") from exc2
-    else:
-        try:
-            ts = pd.Timestamp(value)
-        except (ValueError, TypeError, OverflowError) as exc:
-            raise ValueError(f"{name} is not a date: {_py(value)!r}") from exc
-    if ts is pd.NaT or pd.isna(ts):
-        raise ValueError(f"{name} is NaT")
-    return _naive(ts, name, tz, value)
-
-
-#: A time of day followed by a UTC offset at the end of a date string.
-_OFFSET = re.compile(r"[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$", re.I)
-
-
-def _read_dates(raw: pd.Series, col: str, *, date_format: str | None, unit: str | None, tz: Any,
-                what: str = "transactions column") -> np.ndarray:
-    """Column ``raw`` as naive datetime64[ns] values, or a clear error naming the row.
-
-    Read are: datetime64 columns (time-zone aware ones only with ``tz``, converted to that zone's
-    wall-clock time); strings in ISO 8601, or in ``date_format``; numbers only with ``date_format``
-    (whole numbers such as 20240101) or ``unit``; ``datetime.date`` / ``datetime`` objects.
-    Missing values are left as NaT (the caller refuses them with their row).
-    """
-    label = f"{what} {col!r}" if what == "transactions column" else what
-
-    def row(i: int) -> Any:
-        return raw.index[i]
-
-    values = raw
-    if pd.api.types.is_bool_dtype(values):
-        raise TypeError(f"{label} holds booleans, not dates")
-    if pd.api.types.is_numeric_dtype(values):
-        num = values.to_numpy(dtype=float, na_value=np.nan)
-        ok = ~np.isnan(num)
-        if date_format is None and unit is None:
-            i = int(np.flatnonzero(ok)[0]) if ok.any() else 0
-            raise ValueError(f"{label} holds numbers (e.g. {_py(values.iloc[i])!r} at row {row(i)!r}); {_NUMBER_HINT}")
-        if date_format is not None:
-            frac = ok & ((num != np.floor(num)) | ~np.isfinite(num))
-            if frac.any():
-                i = int(np.flatnonzero(frac)[0])
-                raise ValueError(f"{label} has {_py(values.iloc[i])!r} at row {row(i)!r}, not a whole number to read "
-                                 f"with date_format {date_format!r}")
-            text = pd.Series(np.where(ok, np.nan_to_num(num).astype(np.int64).astype(str), None), index=raw.index,
-                             dtype=object)
-            return _read_dates(text, col, date_format=date_format, unit=None, tz=tz, what=what)
-        days = num - _EXCEL_EPOCH_DAYS if unit == "excel" else num
-        with np.errstate(invalid="ignore", over="ignore"):
-            ns = days * _UNIT_NS[unit]
-        out_of_range = ok & ~((ns >= pd.Timestamp.min.value) & (ns <= pd.Timestamp.max.value))
-        if out_of_range.any():
-            i = int(np.flatnonzero(out_of_range)[0])
-            raise ValueError(f"{label} has a date out of range at row {row(i)!r}: {_py(values.iloc[i])!r} with "
-                             f"unit={unit!r} falls outside {_RANGE} (pandas' nanosecond range)")
-        if unit == "excel":
-            early = ok & (num < 61)
-            if early.any():
-                i = int(np.flatnonzero(early)[0])
-                raise ValueError(f"{label} has Excel serial {_py(values.iloc[i])!r} at row {row(i)!r}: serials below 61 "
-                                 f"(before 1900-03-01) are ambiguous (Excel's 1900 leap-year bug)")
-        if unit != "excel" and pd.api.types.is_integer_dtype(values) and ok.all():
-            # whole numbers in a fixed unit: exact integer arithmetic (a float would lose nanoseconds)
-            per = np.int64(_UNIT_NS[unit])
-            return (values.to_numpy(dtype=np.int64) * per).view("datetime64[ns]")
-        ns_int = np.where(ok, np.round(np.nan_to_num(ns)), 0).astype(np.int64)
-        out = ns_int.view("datetime64[ns]").copy()
-        out[~ok] = np.datetime64("NaT")
-        return out
-    if pd.api.types.is_datetime64_any_dtype(values):
-        if isinstance(values.dtype, pd.DatetimeTZDtype):
-            if tz is None:
-                raise ValueError(f"{label} is time-zone aware ({values.dtype.tz}); pass tz='...' to say in which "
-                                 f"zone's calendar days are counted (values are converted to it), or give naive dates")
-            values = values.dt.tz_convert(tz).dt.tz_localize(None)
-        return _as_ns(values, label, row)
-    # object / string columns
-    obj = values.to_numpy(dtype=object)
-    present = ~pd.isna(values).to_numpy()
-    is_str = np.fromiter((isinstance(v, str) for v in obj), bool, len(obj))
-    if (present & ~is_str).any():
-        i = int(np.flatnonzero(present & ~is_str)[0])
-        v = obj[i]
-        if all(isinstance(x, (_dt.date, np.datetime64)) for x in obj[present]):  # date / datetime objects
-            aware = np.fromiter((getattr(x, "tzinfo", None) is not None for x in obj), bool, len(obj))
-            if aware.any() and not aware[present].all():
-                i, j = int(np.flatnonzero(aware)[0]), int(np.flatnonzero(present & ~aware)[0])
-                raise ValueError(f"{label} mixes time-zone aware (row {row(i)!r}) and naive (row {row(j)!r}) "
-                                 f"datetimes; their days cannot be compared")
-            if aware.any() and tz is None:
-                _refuse_aware(label)
-            try:
-                parsed = pd.to_datetime(values, utc=bool(aware.any()))
-            except (ValueError, TypeError, OverflowError) as exc:
-                raise ValueError(f"{label} cannot be read as dates: {exc}") from exc
-            return _read_dates(parsed, col, date_format=None, unit=None, tz=tz, what=what)
-        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            raise ValueError(f"{label} has a number at row {row(i)!r} ({v!r}); {_NUMBER_HINT}")
-        raise ValueError(f"{label} has a value that is not a date at row {row(i)!r}: {v!r}")
-    if unit is not None:
-        raise ValueError(f"unit={unit!r} applies to numeric dates; {label} holds strings (use date_format=)")
-    text = values.astype(object)
-    offset = np.fromiter((bool(_OFFSET.search(v.strip())) if isinstance(v, str) else False for v in obj), bool,
-                         len(obj))
-    if offset.any():
-        if not offset[present].all():
-            i, j = int(np.flatnonzero(offset)[0]), int(np.flatnonzero(present & ~offset)[0])
-            raise ValueError(f"{label} mixes dates with a UTC offset (row {row(i)!r}: {obj[i]!r}) and without "
-                             f"(row {row(j)!r}: {obj[j]!r}); their days cannot be compared")
-        if tz is None:
-            i = int(np.flatnonzero(offset)[0])
-            raise ValueError(f"{label} has dates with a UTC offset (row {row(i)!r}: {obj[i]!r}); pass tz='...' "
-                             f"to say in which zone's calendar days are counted (values are converted to it)")
-    fmt = date_format if date_format is not None else "ISO8601"
-    try:
-        parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=bool(offset.any()))
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{label} cannot be read as dates with format {fmt!r}: {exc}") from exc
-    bad = parsed.isna().to_numpy() & present
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        how = f"date_format {date_format!r}" if date_format else "ISO 8601 (e.g. '2024-01-31'; or pass date_format=)"
-        raise ValueError(f"{label} has a value that is not a date at row {row(i)!r}: {obj[i]!r} (read as {how})")
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        parsed = parsed.dt.tz_convert(tz).dt.tz_localize(None)
-    return _as_ns(parsed, label, row)
-
-
-def _refuse_aware(label: str) -> None:
-    raise ValueError(f"{label} holds time-zone aware datetimes; pass tz='...' to say in which zone's calendar days "
-                     f"are counted (values are converted to it)")
-
-
-def _as_ns(values: pd.Series, label: str, row: Any) -> np.ndarray:
-    """Naive datetime64 values of any resolution as datetime64[ns], refusing any outside its range."""
-    arr = values.to_numpy()
-    unit_name = np.datetime_data(arr.dtype)[0]
-    if unit_name != "ns":
-        ok = ~np.isnat(arr)
-        lo, hi = np.datetime64(pd.Timestamp.min), np.datetime64(pd.Timestamp.max)
-        out = ok & ((arr < lo) | (arr > hi))
-        if out.any():
-            i = int(np.flatnonzero(out)[0])
-            raise ValueError(f"{label} has a date out of range at row {row(i)!r}: {arr[i]} lies outside {_RANGE} "
-                             f"(pandas' nanosecond range)")
-        arr = arr.astype("datetime64[ns]")
-    return arr
-
-def _alias(value: Any, name: str) -> str:
-    if not isinstance(value, str) or value not in _CALENDAR:
-        raise ValueError(f"{name} must be one of {list(_CALENDAR)}, got {_py(value)!r}")
-    return value
-
-
-def _ordinals(dates: Any, collapse: str) -> np.ndarray:
-    """Integer index of the calendar period holding each date (consecutive periods differ by 1)."""
-    arr = np.asarray(dates, dtype="datetime64[ns]").reshape(-1)
-    if collapse in ("D", "h"):  # days / hours since 1970-01-01, floored
-        return arr.astype(f"datetime64[{collapse}]").view(np.int64)
-    return pd.DatetimeIndex(arr).to_period(collapse).asi8.astype(np.int64)
-
-
-def _ordinal(ts: pd.Timestamp, collapse: str) -> int:
-    return int(_ordinals([ts], collapse)[0])
-
-
-def _start_ns(ordinals: np.ndarray, collapse: str) -> np.ndarray:
-    """Start of each period (given by its ordinal) in integer nanoseconds since 1970."""
-    if collapse in ("D", "h"):
-        return ordinals * np.int64(86_400 if collapse == "D" else 3_600) * np.int64(10**9)
-    uniq, inv = np.unique(ordinals, return_inverse=True)
-    starts = pd.PeriodIndex.from_ordinals(uniq, freq=collapse).start_time
-    return starts.to_numpy("datetime64[ns]").astype(np.int64)[inv.reshape(-1)]
-
-
-def _window_args(observation_end: Any, calibration_end: Any, period: Any, collapse: Any,
-                 date_format: str | None = None, unit: str | None = None, tz: Any = None
-                 ) -> tuple[pd.Timestamp, pd.Timestamp | None, str, str]:
-    """Validated (observation_end, calibration_end, period, collapse), shared by every engine."""
-    period = _alias(period, "period")
-    collapse = _alias(collapse, "collapse")
-    if period != collapse and period not in FIXED_UNITS:
-        raise ValueError(f"period {period!r} has no fixed length; use collapse={period!r} with it")
-    obs_end = _timestamp(observation_end, "observation_end", date_format, unit, tz)
-    cal_end = None
-    if calibration_end is not None:
-        cal_end = _timestamp(calibration_end, "calibration_end", date_format, unit, tz)
-        if _ordinal(cal_end, collapse) >= _ordinal(obs_end, collapse):
-            raise ValueError(f"calibration_end {cal_end.date()} must be before observation_end {obs_end.date()}")
-    return obs_end, cal_end, period, collapse
-
-
-def _check_window(first_date: pd.Timestamp, obs_end: pd.Timestamp, cal_end: pd.Timestamp | None,
-                  collapse: str) -> None:
-    """Refuse windows that end before the first transaction (compared at the resolution of ``collapse``)."""
-    first_ord = _ordinal(first_date, collapse)
-    if _ordinal(obs_end, collapse) < first_ord:
-        raise ValueError(f"observation_end {obs_end.date()} is before the first transaction ({first_date.date()})")
-    if cal_end is not None and _ordinal(cal_end, collapse) < first_ord:
-        raise ValueError(f"calibration_end {cal_end.date()} is before the first transaction ({first_date.date()})")
-
-
-def _zero_T(summary: pd.DataFrame, keep: bool) -> pd.DataFrame:
-    """Leave out (and count, and warn about) customers with T = 0 unless ``keep``."""
-    zero = (summary["T"] == 0).to_numpy()
-    n = int(zero.sum())
-    if keep or not n:
-        summary.attrs["left_out_zero_T"] = 0
-        return summary
-    out = summary.loc[~zero]  # a new frame already
-    out.attrs["left_out_zero_T"] = n
-    first = summary.index[zero][0]
-    first = first.item() if isinstance(first, np.generic) else first
-    warnings.warn(f"{n} customer(s) (e.g. {first!r}) made their first purchase in the last period of the window "
-                  f"(T = 0): they carry no information for the BTYD models and are left out of the summary "
-                  f"(their number is in .attrs['left_out_zero_T']; keep them with keep_zero_T=True)",
-                  DataWarning, stacklevel=3)
-    return out
 
 
 def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | None = None,
@@ -378,8 +91,13 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
     period : {"W", "D", "h", "M", "Q", "Y"}, default "W"
         Unit in which ``recency``, ``T`` and ``duration_holdout`` are
         expressed. ``"W"`` = 7 days, ``"D"`` = 1 day, ``"h"`` = 1 hour.
-        The calendar units ``"M"``, ``"Q"``, ``"Y"`` have no fixed length and
-        need ``collapse == period``.
+        The calendar units ``"M"``, ``"Q"``, ``"Y"`` vary in length: with
+        ``collapse == period`` the times are whole calendar periods (as in
+        ``lifetimes``; T then runs from the start of the first purchase's period to
+        the start of the last period); with a finer ``collapse`` (e.g. ``"D"``) they
+        are measured in periods of the mean length, 365.2425 / 12 = 30.436875 days
+        for a month, 91.310625 for a quarter, 365.2425 for a year. The unit is
+        written into ``attrs`` (below): the models and the CLV functions read it.
     observation_end : date
         End of the observation window (inclusive). Transactions after it are
         left out by design; it must not precede the first transaction. Read by
@@ -435,8 +153,16 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
         (if ``amount``), and with ``calibration_end`` also
         ``frequency_holdout`` (int), ``monetary_value_holdout`` (if
         ``amount``; mean spend per holdout occasion, 0 if none) and
-        ``duration_holdout``. ``attrs["left_out_zero_T"]``: customers left out
-        for T = 0.
+        ``duration_holdout``. ``attrs`` say what the times mean (the models,
+        the CLV functions and the figures read them): ``"period"`` (the unit),
+        ``"period_days"`` (its length in days; for ``"M"``, ``"Q"``, ``"Y"``, whose
+        length varies, the mean length 365.2425 / 12, / 4, / 1 days),
+        ``"calendar_period"`` (True for those), ``"collapse"``, ``"start"`` (first
+        transaction), ``"calibration_end"``, ``"observation_end"`` (ISO dates),
+        ``"calibration_periods"`` = (1, n) and with a holdout ``"holdout_periods"``
+        = (first, last): the windows as period numbers counted from the period of
+        the first transaction (CDNOW: weeks 1–39 and 40–78), and
+        ``"left_out_zero_T"``: customers left out for T = 0.
 
     Raises
     ------
@@ -457,116 +183,187 @@ def summarize(transactions: Any, *, customer_id: str, date: str, amount: str | N
     crmlib.warnings.DataWarning
         Customers with T = 0 were left out (see ``keep_zero_T``).
     """
+    _check_arguments(customer_id, date, amount, keep_zero_T, date_format, unit, tz)
+    if not isinstance(transactions, pd.DataFrame) and rfm_sql.is_sql_source(transactions):
+        obs_end, cal_end, period, collapse = window_args(observation_end, calibration_end, period, collapse,
+                                                         date_format, unit, tz)
+        out = rfm_sql.summarize_duckdb(transactions, customer_id=customer_id, date=date, amount=amount,
+                                       period=period, collapse=collapse, observation_end=obs_end,
+                                       calibration_end=cal_end, date_format=date_format, unit=unit, tz=tz,
+                                       memory_limit=memory_limit, threads=threads, temp_directory=temp_directory)
+    else:
+        if memory_limit is not None or threads is not None or temp_directory is not None:
+            raise ValueError("memory_limit, threads and temp_directory apply to DuckDB sources (a relation or "
+                             "Parquet files), not to a DataFrame")
+        out = _summarize_frame(transactions, customer_id=customer_id, date=date, amount=amount, period=period,
+                               observation_end=observation_end, calibration_end=calibration_end, collapse=collapse,
+                               date_format=date_format, unit=unit, tz=tz)
+    return leave_out_zero_T(out, bool(keep_zero_T), stacklevel=3)
+
+
+def _check_arguments(customer_id: Any, date: Any, amount: Any, keep_zero_T: Any, date_format: Any, unit: Any,
+                     tz: Any) -> None:
+    """The checks every engine shares: column names are strings, keep_zero_T a bool, the date options."""
     for arg, col in (("customer_id", customer_id), ("date", date), ("amount", amount)):
         if col is not None and not isinstance(col, str):
             raise TypeError(f"{arg} must be a column name (str), got {type(col).__name__}")
     if not isinstance(keep_zero_T, (bool, np.bool_)):
         raise TypeError(f"keep_zero_T must be True or False, got {keep_zero_T!r}")
-    _date_options(date_format, unit, tz)
-    from . import rfm_sql
+    check_date_options(date_format, unit, tz)
 
-    if not isinstance(transactions, pd.DataFrame) and rfm_sql.is_sql_source(transactions):
-        obs_end, cal_end, period, collapse = _window_args(observation_end, calibration_end, period, collapse,
-                                                          date_format, unit, tz)
-        out = rfm_sql.summarize_duckdb(transactions, customer_id=customer_id, date=date, amount=amount,
-                                       period=period, collapse=collapse, observation_end=obs_end,
-                                       calibration_end=cal_end, date_format=date_format, unit=unit, tz=tz,
-                                       memory_limit=memory_limit, threads=threads, temp_directory=temp_directory)
-        return _zero_T(out, bool(keep_zero_T))
-    if memory_limit is not None or threads is not None or temp_directory is not None:
-        raise ValueError("memory_limit, threads and temp_directory apply to DuckDB sources (a relation or Parquet "
-                         "files), not to a DataFrame")
-    check_not_empty(transactions, "transactions")
-    cols = [customer_id, date] + ([amount] if amount is not None else [])
-    if amount is not None:
-        check_columns(transactions, cols, "transactions", numeric=[amount], nonnegative=[amount])
-        inf = np.isinf(transactions[amount].to_numpy(dtype=float))
-        if inf.any():
-            raise ValueError(f"transactions column {amount!r} is infinite at row "
-                             f"{transactions.index[int(np.flatnonzero(inf)[0])]!r}")
-    else:
-        check_columns(transactions, cols, "transactions")
-    obs_end, cal_end, period, collapse = _window_args(observation_end, calibration_end, period, collapse,
-                                                      date_format, unit, tz)
 
-    ids = transactions[customer_id]
-    na = ids.isna().to_numpy()
-    if na.any():
-        raise ValueError(f"transactions column {customer_id!r} has a missing id at row "
-                         f"{transactions.index[int(np.flatnonzero(na)[0])]!r}")
-    dates = _read_dates(transactions[date], date, date_format=date_format, unit=unit, tz=tz)
+def _summarize_frame(transactions: pd.DataFrame, *, customer_id: str, date: str, amount: str | None, period: Any,
+                     observation_end: Any, calibration_end: Any, collapse: Any, date_format: str | None,
+                     unit: str | None, tz: Any) -> pd.DataFrame:
+    """The pandas path of :func:`summarize`: a few O(n) passes over the rows, no sort."""
+    _check_log(transactions, customer_id, date, amount)
+    obs_end, cal_end, period, collapse = window_args(observation_end, calibration_end, period, collapse,
+                                                     date_format, unit, tz)
+    check_present(transactions, customer_id, "transactions", what="id")
+    dates = read_dates(transactions[date], date, date_format=date_format, unit=unit, tz=tz)
     na = np.isnat(dates)
     if na.any():
         raise ValueError(f"transactions column {date!r} has a missing date (NaT) at row "
-                         f"{transactions.index[int(np.flatnonzero(na)[0])]!r}")
-
+                         f"{plain(transactions.index[int(np.flatnonzero(na)[0])])!r}")
     first_date = pd.Timestamp(dates.min())
-    _check_window(first_date, obs_end, cal_end, collapse)
-    obs_ord = _ordinal(obs_end, collapse)
-    cal_ord = None if cal_end is None else _ordinal(cal_end, collapse)
-
-    # --- customers and purchase occasions in a few O(n) passes (no sort of the rows) -----------------
-    ords = _ordinals(dates, collapse)
-    keep = ords <= obs_ord
-    keep_all = bool(keep.all())  # usual case: nothing after observation_end, no copies needed
-    raw_ids = ids.to_numpy() if keep_all else ids.to_numpy()[keep]
-    ords = ords if keep_all else ords[keep]
-    codes, uniques = _customer_codes(raw_ids, customer_id)
-    n_cust = uniques.size
-    cut = obs_ord if cal_ord is None else cal_ord
-    first_ord = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)  # every customer has a row
-    np.minimum.at(first_ord, codes, ords)
-    cohort = first_ord <= cut
-    last_ord = first_ord.copy()
-    if cal_ord is None:
-        np.maximum.at(last_ord, codes, ords)
-    else:
-        row_cal = ords <= cut
-        np.maximum.at(last_ord, codes[row_cal], ords[row_cal])
-
-    # distinct (customer, period) pairs = purchase occasions, counted per customer in and after calibration
-    n_cal_occ, n_hold_occ = _count_occasions(codes, ords, cut, n_cust)
-    frequency = n_cal_occ - cohort
-
-    if period == collapse and period not in FIXED_UNITS:
-        # variable-length calendar units: whole periods between period ordinals
-        scale = 1.0
-
-        def at(o: np.ndarray | int) -> np.ndarray:
-            return np.asarray(o, dtype=np.int64)
-    else:
-        # fixed-length units: exact integer nanoseconds of the period starts, divided once at the end
-        scale = FIXED_UNITS[period] * 86400e9
-
-        def at(o: np.ndarray | int) -> np.ndarray:
-            return _start_ns(np.atleast_1d(np.asarray(o, dtype=np.int64)), collapse)
-
-    first_t = at(first_ord)
-    out: dict[str, np.ndarray] = {
-        "frequency": frequency,
-        "recency": (at(last_ord) - first_t) / scale,
-        "T": (at(cut) - first_t) / scale,
-    }
-    if amount is not None:
-        spend = transactions[amount].to_numpy(dtype=float)
-        spend = spend if keep_all else spend[keep]
-        repeat = ords != first_ord[codes]
-        if cal_ord is not None:
-            repeat &= row_cal
-        tot = np.bincount(codes, weights=np.where(repeat, spend, 0.0), minlength=n_cust)
-        out["monetary_value"] = np.divide(tot, frequency, out=np.zeros(n_cust), where=frequency > 0)
+    check_window(first_date, obs_end, cal_end, collapse)
+    obs_ord = ordinal(obs_end, collapse)
+    cal_ord = None if cal_end is None else ordinal(cal_end, collapse)
+    log = _log_rows(transactions, customer_id, amount, ordinals(dates, collapse), obs_ord)
+    cust = _customers(log, obs_ord, cal_ord)
+    clock = _Clock(period, collapse)
+    out = _time_columns(cust, clock)
+    if log.spend is not None:
+        out |= _money_columns(log, cust, out["frequency"])
     if cal_ord is not None:
-        fh = n_hold_occ
-        out["frequency_holdout"] = fh
-        if amount is not None:
-            hold = ~row_cal
-            th = np.bincount(codes[hold], weights=spend[hold], minlength=n_cust)
-            out["monetary_value_holdout"] = np.divide(th, fh, out=np.zeros(n_cust), where=fh > 0)
-        out["duration_holdout"] = np.full(n_cust, float(np.atleast_1d(at(obs_ord) - at(cal_ord))[0]) / scale)
-    index = pd.Index(uniques, name=customer_id)
-    summary = pd.DataFrame(out, index=index).loc[cohort]
-    return _zero_T(summary, bool(keep_zero_T))
+        out["frequency_holdout"] = cust.n_hold
+        if log.spend is not None:
+            out |= _holdout_money(log, cust)
+        out["duration_holdout"] = np.full(cust.first.size, clock.between(cal_ord, obs_ord))
+    out = _order_columns(out)
+    summary = pd.DataFrame(out, index=pd.Index(log.uniques, name=customer_id)).loc[cust.cohort]
+    return describe_summary(summary, period=period, collapse=collapse, first=first_date, observation_end=obs_end,
+                            calibration_end=cal_end)
 
+
+def _check_log(transactions: Any, customer_id: str, date: str, amount: str | None) -> None:
+    """A non-empty DataFrame with the columns; the amount numeric, finite and non-negative."""
+    check_not_empty(transactions, "transactions")
+    cols = [customer_id, date] + ([amount] if amount is not None else [])
+    if amount is None:
+        check_columns(transactions, cols, "transactions")
+        return
+    check_columns(transactions, cols, "transactions", numeric=[amount], nonnegative=[amount])
+    inf = np.isinf(transactions[amount].to_numpy(dtype=float))
+    if inf.any():
+        raise ValueError(f"transactions column {amount!r} is infinite at row "
+                         f"{plain(transactions.index[int(np.flatnonzero(inf)[0])])!r}")
+
+
+@dataclass(frozen=True)
+class _Log:
+    """The log's rows up to observation_end: customer numbers (in sorted-id order), period ordinals, spend."""
+
+    codes: np.ndarray
+    ords: np.ndarray
+    uniques: np.ndarray
+    spend: np.ndarray | None
+
+
+def _log_rows(transactions: pd.DataFrame, customer_id: str, amount: str | None, ords: np.ndarray,
+              obs_ord: int) -> _Log:
+    keep = ords <= obs_ord
+    raw_ids = transactions[customer_id].to_numpy()
+    spend = None if amount is None else transactions[amount].to_numpy(dtype=float)
+    if not keep.all():  # usual case: nothing after observation_end, no copies needed
+        raw_ids, ords = raw_ids[keep], ords[keep]
+        spend = None if spend is None else spend[keep]
+    codes, uniques = _customer_codes(raw_ids, customer_id)
+    return _Log(codes, ords, uniques, spend)
+
+
+@dataclass(frozen=True)
+class _Customers:
+    """Per customer: first and last occasion (last within calibration), cohort membership, occasion counts."""
+
+    first: np.ndarray
+    last: np.ndarray
+    cohort: np.ndarray
+    cut: int
+    n_cal: np.ndarray
+    n_hold: np.ndarray
+    in_cal: np.ndarray | None  # per row: within calibration (None without a holdout)
+
+
+def _customers(log: _Log, obs_ord: int, cal_ord: int | None) -> _Customers:
+    n_cust = log.uniques.size
+    cut = obs_ord if cal_ord is None else cal_ord
+    first = np.full(n_cust, np.iinfo(np.int64).max, dtype=np.int64)  # every customer has a row
+    np.minimum.at(first, log.codes, log.ords)
+    last = first.copy()
+    in_cal = None
+    if cal_ord is None:
+        np.maximum.at(last, log.codes, log.ords)
+    else:
+        in_cal = log.ords <= cut
+        np.maximum.at(last, log.codes[in_cal], log.ords[in_cal])
+    # distinct (customer, period) pairs = purchase occasions, counted per customer in and after calibration
+    n_cal, n_hold = _count_occasions(log.codes, log.ords, cut, n_cust)
+    return _Customers(first, last, first <= cut, cut, n_cal, n_hold, in_cal)
+
+
+class _Clock:
+    """Period ordinals as times in ``period`` units.
+
+    Calendar units measured in themselves count whole periods between ordinals; other units (fixed,
+    or calendar units of mean length) take exact integer nanoseconds of the period starts and divide
+    once at the end.
+    """
+
+    def __init__(self, period: str, collapse: str) -> None:
+        self.whole = whole_periods(period, collapse)
+        self.collapse = collapse
+        self.scale = 1.0 if self.whole else period_ns(period)
+
+    def at(self, o: np.ndarray | int) -> np.ndarray:
+        if self.whole:
+            return np.asarray(o, dtype=np.int64)
+        return start_ns(np.atleast_1d(np.asarray(o, dtype=np.int64)), self.collapse)
+
+    def between(self, a: int, b: int) -> float:
+        """Time from ordinal ``a`` to ordinal ``b``."""
+        return float(np.atleast_1d(self.at(b) - self.at(a))[0]) / self.scale
+
+
+def _time_columns(cust: _Customers, clock: _Clock) -> dict[str, np.ndarray]:
+    first_t = clock.at(cust.first)
+    return {"frequency": cust.n_cal - cust.cohort,
+            "recency": (clock.at(cust.last) - first_t) / clock.scale,
+            "T": (clock.at(cust.cut) - first_t) / clock.scale}
+
+
+def _money_columns(log: _Log, cust: _Customers, frequency: np.ndarray) -> dict[str, np.ndarray]:
+    """Mean spend of the repeat occasions in calibration (0 without any)."""
+    n_cust = cust.first.size
+    repeat = log.ords != cust.first[log.codes]
+    if cust.in_cal is not None:
+        repeat &= cust.in_cal
+    tot = np.bincount(log.codes, weights=np.where(repeat, log.spend, 0.0), minlength=n_cust)
+    return {"monetary_value": np.divide(tot, frequency, out=np.zeros(n_cust), where=frequency > 0)}
+
+
+def _holdout_money(log: _Log, cust: _Customers) -> dict[str, np.ndarray]:
+    """Mean spend per holdout occasion (0 without any)."""
+    n_cust, fh = cust.first.size, cust.n_hold
+    hold = ~cust.in_cal
+    th = np.bincount(log.codes[hold], weights=log.spend[hold], minlength=n_cust)
+    return {"monetary_value_holdout": np.divide(th, fh, out=np.zeros(n_cust), where=fh > 0)}
+
+
+def _order_columns(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    order = ("frequency", "recency", "T", "monetary_value", "frequency_holdout", "monetary_value_holdout",
+             "duration_holdout")
+    return {k: out[k] for k in order if k in out}
 
 
 def _count_occasions(codes: np.ndarray, ords: np.ndarray, cut: int, n_cust: int) -> tuple[np.ndarray, np.ndarray]:

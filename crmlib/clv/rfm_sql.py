@@ -50,14 +50,16 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from .._validate import plain
+from ._dates import OFFSET_PATTERN
+from ._window import check_window, describe_summary, leave_out_zero_T, period_ns, whole_periods, window_args
+
 __all__ = ["summary_query", "check_query", "summarize_duckdb", "summarize_spark", "TABLE"]
 
 #: Name under which each engine exposes the (customer_id, ts, amount) view of the log.
 TABLE = "crm_tx"
 _NS_PER_DAY = 86_400 * 10**9
 _NS_PER_HOUR = 3_600 * 10**9
-#: Length in days of the fixed units (the same table as crmlib.clv.rfm.FIXED_UNITS).
-_FIXED = {"D": 1.0, "W": 7.0, "h": 1.0 / 24.0}
 _TRUNC = {"W": "week", "M": "month", "Q": "quarter", "Y": "year"}
 
 
@@ -120,11 +122,11 @@ def summary_query(*, period: str, collapse: str, observation_end: pd.Timestamp,
         ``monetary_value_holdout``, ``duration_holdout``. Customers with T = 0 are included
         (the caller decides whether to keep them).
     """
-    whole = period == collapse and period not in _FIXED
+    whole = whole_periods(period, collapse)
     o_ts, ns = _ordinal("ts", collapse, whole)
     obs, _ = _ordinal(_literal(observation_end), collapse, whole)
     cut = obs if calibration_end is None else _ordinal(_literal(calibration_end), collapse, whole)[0]
-    scale = 1.0 if whole else _FIXED[period] * 86400e9  # the pandas path's divisor, bit for bit
+    scale = 1.0 if whole else period_ns(period)  # the pandas path's divisor, bit for bit
     div = f"CAST('{scale!r}' AS DOUBLE)"
 
     def time(a: str, b: str) -> str:  # (a - b) in period units: exact integer ns, one division
@@ -255,10 +257,6 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
-#: RE2 twin of crmlib.clv.rfm's test for a UTC offset at the end of a date string.
-_OFFSET_RE = r"(?i)[T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?\s*(Z|[+-][0-9]{2}(:?[0-9]{2})?)$"
-
-
 def _duckdb_date_expr(rel: Any, col: str, typ: str, *, date_format: str | None, unit: str | None,
                       tz: Any) -> str:
     """DuckDB expression reading column ``col`` of type ``typ`` as a naive TIMESTAMP, or raise."""
@@ -277,7 +275,7 @@ def _duckdb_date_expr(rel: Any, col: str, typ: str, *, date_format: str | None, 
         if date_format is not None:
             return f"try_strptime({c}, {_sql_str(date_format)})"
         # DuckDB's cast to TIMESTAMP drops a UTC offset silently: find offsets first, as the pandas path does
-        n_off, n_str = rel.aggregate(f"COUNT(CASE WHEN regexp_matches(trim({c}), {_sql_str(_OFFSET_RE)}) THEN 1 END), "
+        n_off, n_str = rel.aggregate(f"COUNT(CASE WHEN regexp_matches(trim({c}), {_sql_str(OFFSET_PATTERN)}) THEN 1 END), "
                                      f"COUNT({c})").fetchall()[0]
         if n_off:
             if n_off < n_str:
@@ -355,7 +353,7 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
             config["memory_limit"] = memory_limit
         if threads is not None:
             if not isinstance(threads, (int, np.integer)) or isinstance(threads, bool) or threads < 1:
-                raise ValueError(f"threads must be a positive whole number, got {threads!r}")
+                raise ValueError(f"threads must be a positive whole number, got {plain(threads)!r}")
             config["threads"] = int(threads)
         if temp_directory is not None:
             config["temp_directory"] = os.fspath(temp_directory)
@@ -392,22 +390,16 @@ def summarize_duckdb(source: Any, *, customer_id: str, date: str, amount: str | 
         counts = dict(zip(row.columns, row.fetchall()[0]))
         _raise_on_counts(counts, customer_id=customer_id, date=date, amount=amount, what=what)
         first = pd.Timestamp(counts["first_ts"])
-        _check_window(first, observation_end, calibration_end, collapse)
+        check_window(first, observation_end, calibration_end, collapse)
         res = view.query(TABLE, summary_query(period=period, collapse=collapse, observation_end=observation_end,
                                               calibration_end=calibration_end, amount=amount is not None))
         cols = res.fetchnumpy()
     finally:
         if con is not None:
             con.close()
-    return _frame({k: np.asarray(v) for k, v in cols.items()}, customer_id)
-
-
-def _check_window(first: pd.Timestamp, observation_end: pd.Timestamp, calibration_end: pd.Timestamp | None,
-                  collapse: str) -> None:
-    """The window checks of :func:`crmlib.clv.rfm.summarize` at the resolution of ``collapse``."""
-    from . import rfm
-
-    rfm._check_window(first, observation_end, calibration_end, collapse)
+    return describe_summary(_frame({k: np.asarray(v) for k, v in cols.items()}, customer_id), period=period,
+                            collapse=collapse, first=first, observation_end=observation_end,
+                            calibration_end=calibration_end)
 
 
 # --- Spark -------------------------------------------------------------------------------------
@@ -439,9 +431,7 @@ def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amo
     pandas.DataFrame
         The same summary as :func:`crmlib.clv.rfm.summarize` (collected to the driver).
     """
-    from . import rfm
-
-    obs_end, cal_end, period, collapse = rfm._window_args(observation_end, calibration_end, period, collapse)
+    obs_end, cal_end, period, collapse = window_args(observation_end, calibration_end, period, collapse)
     df = spark.read.parquet(*([source] if isinstance(source, str) else list(source))) \
         if isinstance(source, (str, list, tuple)) else source
     missing = [c for c in (customer_id, date, amount) if c is not None and c not in df.columns]
@@ -463,11 +453,14 @@ def summarize_spark(spark: Any, source: Any, *, customer_id: str, date: str, amo
         df.selectExpr(*exprs).createOrReplaceTempView(TABLE)
         c = spark.sql(check_query(collapse=collapse, amount=amount is not None)).collect()[0].asDict()
         _raise_on_counts(c, customer_id=customer_id, date=date, amount=amount, what="transactions")
-        rfm._check_window(pd.Timestamp(c["first_ts"]), obs_end, cal_end, collapse)
+        first = pd.Timestamp(c["first_ts"])
+        check_window(first, obs_end, cal_end, collapse)
         sql = summary_query(period=period, collapse=collapse, observation_end=obs_end, calibration_end=cal_end,
                             amount=amount is not None)
         rows = spark.sql(sql).toPandas()
     finally:
         spark.conf.set("spark.sql.session.timeZone", old_tz)
     out = _frame({k: rows[k].to_numpy() for k in rows.columns}, customer_id)
-    return rfm._zero_T(out, keep_zero_T)
+    describe_summary(out, period=period, collapse=collapse, first=first, observation_end=obs_end,
+                     calibration_end=cal_end)
+    return leave_out_zero_T(out, keep_zero_T, stacklevel=3)

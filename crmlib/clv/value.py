@@ -51,8 +51,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_int, check_number,
-                        check_rate, check_size)
+from ._cohort import check_survivors
+from ._dates import read_timestamp
+from .._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_aligned, check_choice, check_finite_result,
+                         check_int, check_nonnegative, check_number, check_present, check_rate, check_size, check_whole,
+                         plain)
+from ._window import PERIODS_PER_YEAR, check_period, period_of, resolve_period
 
 __all__ = [
     "TIMINGS", "annuity_factor", "clv", "clv_schedule", "implied_margin", "implied_margin_grid",
@@ -100,7 +104,10 @@ def _factor(r: float, d: float, horizon: float, timing: str) -> float:
         end = horizon / (1.0 + d)
     else:
         # (1 - q^T) / (1 - q) with expm1/log1p-free form: fine for q != 1 and T <= a few hundred
-        end = (1.0 - q ** horizon) / (1.0 - q) / (1.0 + d)
+        try:
+            end = (1.0 - q ** horizon) / (1.0 - q) / (1.0 + d)
+        except OverflowError:  # q > 1 over a long horizon: the sum exceeds a float (refused by the caller)
+            end = math.inf
     return end * (1.0 + d) if timing == "start" else end
 
 
@@ -126,7 +133,9 @@ def annuity_factor(retention: float, discount: float, horizon: int | float | Non
     float
         ``sum_{t=1}^{T} r^(t-1) (1+d)^-t`` (end) or ``(1+d)`` times that (start).
     """
-    return _factor(_retention(retention), _discount(discount), _horizon(horizon), _timing(timing))
+    f = _factor(_retention(retention), _discount(discount), _horizon(horizon), _timing(timing))
+    return check_finite_result(f, "annuity_factor", {"retention": retention, "discount": discount,
+                                                     "horizon": horizon})
 
 
 def clv(margin: float, retention: float, discount: float, horizon: int | float | None,
@@ -154,7 +163,8 @@ def clv(margin: float, retention: float, discount: float, horizon: int | float |
         non-finite margin, or an infinite horizon whose sum diverges.
     """
     m = check_number(margin, "margin")
-    return m * annuity_factor(retention, discount, horizon, timing)
+    return check_finite_result(m * annuity_factor(retention, discount, horizon, timing), "clv",
+                               {"margin": margin, "retention": retention, "discount": discount, "horizon": horizon})
 
 
 def clv_schedule(margin: float, retention: float, discount: float, horizon: int,
@@ -188,10 +198,13 @@ def clv_schedule(margin: float, retention: float, discount: float, horizon: int,
     t = np.arange(1, T + 1, dtype=float)
     surv = r ** (t - 1)
     disc = (1.0 + d) ** -(t - 1 if tm == "start" else t)
-    out = pd.DataFrame({"survival": surv, "discount_factor": disc, "expected_margin": m * surv,
-                        "discounted_margin": m * surv * disc},
-                       index=pd.Index(np.arange(1, T + 1), name="period"))
-    out["cumulative_clv"] = out["discounted_margin"].cumsum()
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflow is refused just below, naming the inputs
+        out = pd.DataFrame({"survival": surv, "discount_factor": disc, "expected_margin": m * surv,
+                            "discounted_margin": m * surv * disc},
+                           index=pd.Index(np.arange(1, T + 1), name="period"))
+        out["cumulative_clv"] = out["discounted_margin"].cumsum()
+    check_finite_result(out.to_numpy(), "clv_schedule", {"margin": margin, "retention": retention,
+                                                         "discount": discount, "horizon": horizon})
     return out
 
 
@@ -231,7 +244,8 @@ def implied_margin(clv_value: float, horizon: int | float | None, retention: flo
     if f == 0.0:
         raise ValueError("horizon must be >= 1 period (or retention > 0 beyond the first) to imply a margin; "
                          f"got horizon={horizon}")
-    return v / f
+    return check_finite_result(v / f, "implied_margin", {"clv_value": clv_value, "horizon": horizon,
+                                                         "retention": retention, "discount": discount})
 
 
 def implied_margin_grid(clv_value: float, horizon: int, retentions: Any, discounts: Any,
@@ -301,15 +315,16 @@ def customer_equity(clv_values: Any, counts: Any = None) -> float:
     """
     v = as_float_array(clv_values, "clv_values")
     if counts is None:
-        return float(v.sum())
+        return check_finite_result(float(v.sum()), "customer_equity", {"clv_values": v})
     counts = check_aligned(clv_values, "clv_values", counts, "counts")
     n = as_float_array(counts, "counts")
     if n.size != v.size:
         raise ValueError(f"counts has {n.size} entries but clv_values has {v.size}")
-    bad = np.flatnonzero((n < 0) | (n % 1 != 0))
-    if bad.size:
-        raise ValueError(f"counts[{int(bad[0])}] must be a whole number >= 0, got {n[bad[0]]}")
-    return float(v @ n)
+    check_nonnegative(n, "counts")
+    check_whole(n, "counts")
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflow is refused by check_finite_result
+        total = float(v @ n)
+    return check_finite_result(total, "customer_equity", {"clv_values": v, "counts": n})
 
 
 def current_value(price_paid: float, production_cost: float, marketing_cost: float,
@@ -410,7 +425,7 @@ def acquisition_vs_retention(customers: int, retention_cost: float, ratios: Any 
         raise ValueError(f"ratios[{int(low[0])}] must be >= 1 (acquiring costs at least as much as keeping), "
                          f"got {k[low[0]]}")
     keep = np.full(k.size, n * c)
-    replace = n * c * k
+    replace = check_finite_result(n * c * k, "cost_replace", {"customers": n, "retention_cost": c, "ratios": k})
     return pd.DataFrame({"cost_keep": keep, "cost_replace": replace, "extra_cost": replace - keep},
                         index=pd.Index(k, name="ratio"))
 
@@ -442,22 +457,6 @@ def parse_printed_usd(text: str) -> float:
 
 
 # ------------------------------------------------- cohorts and customer bases
-def _survivors(survivors: Any, name: str = "survivors") -> np.ndarray:
-    s = as_float_array(survivors, name)
-    if s.size < 2:
-        raise ValueError(f"{name} needs at least two periods (start and one later count), got {s.size}")
-    neg = np.flatnonzero(s < 0)
-    if neg.size:
-        raise ValueError(f"{name}[{int(neg[0])}] is negative ({s[neg[0]]})")
-    if s[0] <= 0:
-        raise ValueError(f"{name}[0] (the cohort size) must be > 0, got {s[0]}")
-    up = np.flatnonzero(np.diff(s) > 0)
-    if up.size:
-        i = int(up[0]) + 1
-        raise ValueError(f"{name} increase at period {i} ({s[i - 1]:g} -> {s[i]:g}): a cohort can only shrink")
-    return s
-
-
 def constant_retention_mle(survivors: Any) -> float:
     """Maximum-likelihood retention rate of a cohort if every customer had the same, constant rate.
 
@@ -474,12 +473,13 @@ def constant_retention_mle(survivors: Any) -> float:
     float
         The rate.
     """
-    s = _survivors(survivors)
+    s = check_survivors(survivors)
     exposure = s[:-1].sum()
     return float(1.0 - (s[0] - s[-1]) / exposure)
 
 
-def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount: float) -> np.ndarray:
+def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount: float, *,
+                   step_years: float) -> np.ndarray:
     """Per-customer discounted value of future purchases.
 
     Parameters
@@ -490,26 +490,49 @@ def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount:
     spend_per_purchase : array (customers,)
         Expected spend (or margin) per purchase, >= 0 (e.g. Gamma-Gamma).
     discount : float
-        Discount rate per step (> -1). Purchases expected in step ``k`` count at its end,
-        discounted by ``(1 + discount)**k`` — the end-of-period convention of :func:`clv`.
+        Discount rate **per year** (> -1), e.g. 0.10 for 10 % a year.
+    step_years : float
+        Length of one step in years (> 0), e.g. ``4 / 52`` for steps of 4 weeks or ``1 / 12``
+        for months. The rate per step is ``(1 + discount) ** step_years - 1``; purchases expected
+        in step ``k`` count at its end, discounted by ``(1 + discount) ** (k * step_years)`` — the
+        end-of-period convention of :func:`clv`. Required: a rate per year means nothing without
+        the length of a step.
 
     Returns
     -------
     ndarray (customers,)
 
-
     Raises
     ------
     TypeError
-        ``cumulative_purchases`` not a 2-D array of numbers (strings, ragged rows).
+        ``cumulative_purchases`` not a 2-D array of numbers (strings, ragged rows), ``step_years``
+        missing or not a number.
     ValueError
         Non-finite values, a first column that is not 0, a decreasing row,
         ``spend_per_purchase`` of another length, negative or non-finite, a bad
-        ``discount``, or pandas inputs with different index labels (the same
-        labels in another order are paired by label).
+        ``discount`` or ``step_years``, pandas inputs with different index labels (the same
+        labels in another order are paired by label), or a result that overflows.
     """
     spend_per_purchase = check_aligned(cumulative_purchases, "cumulative_purchases", spend_per_purchase,
                                        "spend_per_purchase")
+    inc = _increments(cumulative_purchases)
+    m = as_float_array(spend_per_purchase, "spend_per_purchase")
+    if m.size != inc.shape[0]:
+        raise ValueError(f"spend_per_purchase has {m.size} entries but cumulative_purchases has {inc.shape[0]} rows")
+    check_nonnegative(m, "spend_per_purchase")
+    d = _discount(discount)
+    years = check_number(step_years, "step_years", low=0.0, low_open=True)
+    d_step = (1.0 + d) ** years - 1.0
+    k = np.arange(1, inc.shape[1] + 1)
+    with np.errstate(over="ignore", invalid="ignore"):   # an overflow is refused by check_finite_result
+        value = m * (inc @ (1.0 + d_step) ** -k)
+    return check_finite_result(value, "discounted_clv",
+                               {"cumulative_purchases": inc, "spend_per_purchase": m, "discount": discount,
+                                "step_years": step_years})
+
+
+def _increments(cumulative_purchases: Any) -> np.ndarray:
+    """Purchases expected in each step: the differences of a checked (customers, K + 1) cumulative array."""
     if isinstance(cumulative_purchases, (str, bytes)) or cumulative_purchases is None:
         raise TypeError(f"cumulative_purchases must be a 2-D array of numbers, got "
                         f"{type(cumulative_purchases).__name__}")
@@ -531,15 +554,7 @@ def discounted_clv(cumulative_purchases: Any, spend_per_purchase: Any, discount:
     if np.any(inc < -1e-9):
         i, j = map(int, np.argwhere(inc < -1e-9)[0])
         raise ValueError(f"cumulative_purchases row {i} decreases at step {j + 1}")
-    m = as_float_array(spend_per_purchase, "spend_per_purchase")
-    if m.size != c.shape[0]:
-        raise ValueError(f"spend_per_purchase has {m.size} entries but cumulative_purchases has {c.shape[0]} rows")
-    neg = np.flatnonzero(m < 0)
-    if neg.size:
-        raise ValueError(f"spend_per_purchase[{int(neg[0])}] is negative ({m[neg[0]]})")
-    d = _discount(discount)
-    k = np.arange(1, c.shape[1])
-    return m * (inc @ (1.0 + d) ** -k)
+    return inc
 
 
 def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: str, date: str, start: Any,
@@ -572,7 +587,7 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     TypeError
         ``date`` not a datetime column, ``start`` not a date, a non-integer ``periods``.
     ValueError
-        Missing columns, NaT, ``start`` unreadable or NaT, ``periods`` outside
+        Missing columns, a missing customer id, NaT, ``start`` unreadable or NaT, ``periods`` outside
         1 … 10**6, ``period_days`` <= 0 or not finite.
     """
     from .._validate import check_columns
@@ -583,14 +598,13 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     if isinstance(transactions[date].dtype, pd.DatetimeTZDtype):  # days are counted on a naive calendar
         raise ValueError(f"transactions column {date!r} is time-zone aware ({transactions[date].dtype.tz}); convert "
                          f"it to the zone whose days count: .dt.tz_convert(zone).dt.tz_localize(None)")
+    check_present(transactions, customer_id, "transactions", what="id")
     if transactions[date].isna().any():
         i = int(np.flatnonzero(transactions[date].isna().to_numpy())[0])
-        raise ValueError(f"transactions column {date!r} is NaT at row {transactions.index[i]!r}")
+        raise ValueError(f"transactions column {date!r} is NaT at row {plain(transactions.index[i])!r}")
     n = check_size(periods, "periods", MAX_PERIODS, low=1, what="periods")
     width = check_number(period_days, "period_days", low=0.0, low_open=True)
-    from .rfm import _timestamp  # numbers, out-of-range and aware dates refused as in rfm.summarize
-
-    t0 = _timestamp(start, "start")
+    t0 = read_timestamp(start, "start")  # numbers, out-of-range and aware dates refused as in rfm.summarize
     occ = transactions[[customer_id, date]].assign(_day=transactions[date].dt.normalize()).drop_duplicates(
         [customer_id, "_day"])
     first = occ.groupby(customer_id)["_day"].transform("min")
@@ -602,8 +616,12 @@ def repeat_transactions_by_period(transactions: pd.DataFrame, *, customer_id: st
     return pd.Series(counts, index=pd.Index(np.arange(1, n + 1), name="period"), name="repeat_transactions")
 
 
-def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: int) -> pd.Series:
+def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: int, *,
+                              period: str | None = None) -> pd.Series:
     """Model-expected cumulative repeat purchases of a customer base at the end of each period.
+
+    Time runs in the unit of the fit behind ``expected_new`` (weeks for a fit on a weekly
+    summary): ``first_purchase`` and ``periods`` count periods of that unit.
 
     Parameters
     ----------
@@ -614,6 +632,9 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
         Each customer's first-purchase time in periods after the start (>= 0).
     periods : int
         Number of periods (>= 1).
+    period : {"W", "D", "h", "M", "Q", "Y"}, optional
+        The unit of ``first_purchase`` and ``periods``; when given and ``expected_new`` is a
+        method of a fit that knows its unit, the two must agree.
 
     Returns
     -------
@@ -626,10 +647,13 @@ def expected_repeat_by_period(expected_new: Any, first_purchase: Any, periods: i
         ``expected_new`` not callable, ``first_purchase`` not numbers, ``periods`` not an integer.
     ValueError
         ``first_purchase`` empty, NaN, infinite or negative; ``periods`` outside
-        1 … 10**6; more than 10**7 evaluations (distinct first-purchase times x periods).
+        1 … 10**6; more than 10**7 evaluations (distinct first-purchase times x periods);
+        a ``period`` other than the fit's.
     """
     if not callable(expected_new):
         raise TypeError("expected_new must be callable: t -> expected purchases of a new customer")
+    resolve_period({"period": check_period(period),
+                    "the fit of expected_new": getattr(getattr(expected_new, "__self__", None), "period", None)})
     t0 = as_float_array(first_purchase, "first_purchase")
     neg = np.flatnonzero(t0 < 0)
     if neg.size:
@@ -737,13 +761,25 @@ class CohortProjection:
         return self.periods > self.calibration
 
     def retention(self) -> dict[str, np.ndarray]:
-        """Period-on-period retention from period 1 on: observed, sBG, and the constant rate."""
+        """Period-on-period retention from period 1 on: observed, sBG, and the constant rate.
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``"actual"``, ``"sbg"`` and ``"constant"``, each one value per period 1 … n.
+        """
         p = self.periods[1:]
         return {"actual": self.actual[1:] / self.actual[:-1], "sbg": np.asarray(self.fit.retention(p)),
                 "constant": np.full(p.shape, self.constant_rate)}
 
     def table(self) -> pd.DataFrame:
-        """Survivors per period: actual, sBG and constant projections."""
+        """Survivors per period: actual, sBG and constant projections.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by ``period`` (0 … n): ``actual``, ``sbg`` and ``constant``.
+        """
         return pd.DataFrame({"actual": self.actual, "sbg": self.sbg, "constant": self.constant},
                             index=pd.Index(self.periods, name="period"))
 
@@ -764,9 +800,9 @@ def project_cohort(survivors: Any, calibration: int) -> CohortProjection:
     """
     from . import btyd
 
-    s = _survivors(survivors)
+    s = check_survivors(survivors)
     if isinstance(calibration, bool) or not isinstance(calibration, (int, np.integer)):
-        raise TypeError(f"calibration must be an integer, got {calibration!r}")
+        raise TypeError(f"calibration must be an integer, got {plain(calibration)!r}")
     if not 1 <= int(calibration) < s.size - 1:
         raise ValueError(f"calibration must be between 1 and {s.size - 2}, got {calibration}")
     k = int(calibration)
@@ -778,29 +814,49 @@ def project_cohort(survivors: Any, calibration: int) -> CohortProjection:
 
 
 def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataFrame, horizon: int, step: int,
-                            discount: float) -> pd.Series:
+                            discount: float, *, period: str | None = None) -> pd.Series:
     """Each customer's discounted value of future purchases: a purchase model times a spend model.
+
+    Time is counted in the unit of the data — the ``period`` of the summary and of the purchase
+    model's fit (weeks for a summary by week) — and the discount rate is a rate **per year**,
+    turned into a rate per step with the number of periods in a year (8,760 hours, 365 days,
+    52 weeks, 12 months, 4 quarters; see :data:`crmlib.clv.rfm.PERIODS_PER_YEAR`). The same log
+    summarised by day, week or month thus gives the same CLV, up to discretisation.
 
     Parameters
     ----------
     purchase_fit : BetaGeoResults or ParetoNBDResults
-        A fitted purchase model with ``expected_purchases(t, frequency, recency, T)``.
+        A fitted purchase model with ``expected_purchases(t, frequency, recency, T)`` and ``period``
+        (its time unit, None when unknown).
     spend_fit : GammaGammaResults
         A fitted spend model with ``expected_spend(frequency, monetary_value)``.
     summary : pandas.DataFrame
         One row per customer: ``frequency``, ``recency``, ``T``, ``monetary_value`` (as
-        :func:`crmlib.clv.rfm.summarize` gives it; in the fits' time unit).
+        :func:`crmlib.clv.rfm.summarize` gives it, with its unit in ``attrs["period"]``).
     horizon : int
-        Periods ahead (e.g. 156 weeks), a multiple of ``step``.
+        Periods ahead, in the data's unit (e.g. 156 for three years of weeks), a multiple of ``step``.
     step : int
         Periods per discounting step (e.g. 4 weeks); purchases count at the end of their step.
     discount : float
-        Discount rate per year of 52 periods (weeks), turned into a rate per step.
+        Discount rate per year (> -1), e.g. 0.10.
+    period : {"h", "D", "W", "M", "Q", "Y"}, optional
+        The data's unit, for a fit and a summary that do not carry it (a fit on plain arrays);
+        when they do, it must agree with them.
 
     Returns
     -------
     pandas.Series
         CLV per customer, indexed like ``summary``.
+
+    Raises
+    ------
+    TypeError
+        ``summary`` not a DataFrame.
+    ValueError
+        Missing columns; ``horizon`` or ``step`` not positive integers, ``horizon`` not a multiple
+        of ``step`` or more than 10,000 steps; a bad ``discount``; time units that disagree
+        (``period``, the fit's and the summary's) or a unit that cannot be known (the fit does
+        not know its unit and ``period`` is not given); a result that overflows.
     """
     if not isinstance(summary, pd.DataFrame):
         raise TypeError(f"summary must be a DataFrame, got {type(summary).__name__}")
@@ -809,19 +865,33 @@ def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataF
         raise ValueError(f"summary lacks column {missing[0]!r}")
     for name, v in (("horizon", horizon), ("step", step)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+            raise ValueError(f"{name} must be a positive integer, got {plain(v)!r}")
     if horizon % step:
         raise ValueError(f"horizon ({horizon}) must be a multiple of step ({step})")
     if horizon // step > 10_000:
         raise ValueError(f"horizon / step = {horizon // step} steps; at most 10,000 are computed")
     d = _discount(discount)
+    unit = _data_unit(purchase_fit, summary, period)
     grid = np.arange(step, horizon + 1, step, dtype=float)
     f, r, T = summary["frequency"], summary["recency"], summary["T"]
     cum = np.column_stack([np.zeros(len(summary))] +
                           [np.asarray(purchase_fit.expected_purchases(t, f, r, T), dtype=float) for t in grid])
     spend = np.asarray(spend_fit.expected_spend(f, summary["monetary_value"]), dtype=float)
-    d_step = (1.0 + d) ** (step / 52.0) - 1.0
-    return pd.Series(discounted_clv(cum, spend, d_step), index=summary.index, name="clv")
+    clv_i = discounted_clv(cum, spend, d, step_years=step / PERIODS_PER_YEAR[unit])
+    return pd.Series(clv_i, index=summary.index, name="clv")
+
+
+def _data_unit(purchase_fit: Any, summary: pd.DataFrame, period: Any) -> str:
+    """The time unit of a CLV's data: ``period``, the fit's and the summary's must agree, and be known."""
+    said = {"period": check_period(period), "purchase_fit.period": getattr(purchase_fit, "period", None),
+            "summary.attrs['period']": period_of(summary)}
+    unit = resolve_period(said, need=True, hint="; summarise with crmlib.clv.rfm.summarize and fit on its "
+                                                "columns, or pass period='W' (the unit of recency, T and horizon)")
+    if said["purchase_fit.period"] is None and said["period"] is None:
+        raise ValueError(f"purchase_fit does not know the time unit of the data it was fitted on (plain arrays): "
+                         f"pass period={unit!r} to confirm it is the summary's, or fit the model with "
+                         f"period={unit!r}")
+    return unit
 
 
 def top_share(values: Any, share: float = 0.2) -> float:
@@ -844,7 +914,7 @@ def top_share(values: Any, share: float = 0.2) -> float:
     if (v < 0).any():
         raise ValueError(f"values[{int(np.flatnonzero(v < 0)[0])}] is negative")
     if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 < share <= 1:
-        raise ValueError(f"share must be in (0, 1], got {share!r}")
+        raise ValueError(f"share must be in (0, 1], got {plain(share)!r}")
     total = v.sum()
     if total <= 0:
         raise ValueError("values sum to 0: no share to take")
@@ -895,7 +965,7 @@ def clv_whatif(margin: float, retention: float, discount: float, horizon: int, c
     CLVWhatIf
     """
     if isinstance(max_horizon, bool) or not isinstance(max_horizon, (int, np.integer)) or not 1 <= max_horizon <= 1000:
-        raise ValueError(f"max_horizon must be an integer in [1, 1000], got {max_horizon!r}")
+        raise ValueError(f"max_horizon must be an integer in [1, 1000], got {plain(max_horizon)!r}")
     value = clv(margin, retention, discount, horizon)
     years = np.arange(1, max_horizon + 1)
     curve = pd.Series([clv(margin, retention, discount, int(T)) for T in years], index=years, name="clv")

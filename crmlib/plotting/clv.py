@@ -1,9 +1,17 @@
-"""Figures of the chapter "Customer lifetime value": the textbook cases, the sBG
-retention model and the buy-till-you-die models on CDNOW.
+"""Figures of customer lifetime value: the textbook cases, the sBG retention model and the
+buy-till-you-die models (chapter 5 draws them on CDNOW; they draw anyone's data).
 
 Every function only draws what it is given (computation lives in
 :mod:`crmlib.clv` and :mod:`crmlib.clv.btyd`), takes ``lang`` for its labels and
-``ax=None``, and returns the Axes.
+``ax=None``, and returns the Axes. Every text can be given as free text: ``title``,
+``xlabel``, ``ylabel`` and, where named series are drawn, ``names`` (series key -> legend
+text). Without them the texts come from the label tables (``crmlib/labels/clv.csv``) in
+``lang``; texts that state a horizon or a window are computed from the data passed in — a
+:meth:`~crmlib.clv.btyd.BetaGeoResults.frequency_recency_matrix` or a
+:func:`~crmlib.clv.btyd.holdout_by_frequency` table carries its unit and windows in ``attrs``
+(from the summary of :func:`crmlib.clv.rfm.summarize`). Fits and cohorts can have any name:
+a known model id (``"bgnbd"``, ``"pnbd"``) shows its label-table name, any other name shows as
+given.
 """
 from __future__ import annotations
 
@@ -41,18 +49,87 @@ def _case_label(case: str, lang: str) -> str:
     return t(f"clv.case.{case}", lang)
 
 
-# ------------------------------------------------------------------ Part 1
-def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
-    """Bars of the printed lifetime values, annotated with horizon and undiscounted yearly margin.
+def _or(free: str | None, key: str, lang: str, **fmt: Any) -> str:
+    """``free`` text when given, else label ``key`` in ``lang``."""
+    return free if free is not None else t(key, lang, **fmt)
 
-    ``cases`` needs ``case``, ``horizon_years``, ``clv_usd`` and ``margin_undiscounted``.
+
+def _filled(free: str | None, key: str, fallback: str, lang: str, **ctx: Any) -> str:
+    """``free`` text when given, else label ``key`` filled from ``ctx``; ``fallback``'s plain text when a
+    value the label needs is unknown (None in ``ctx``)."""
+    if free is not None:
+        return free
+    known = {k: v for k, v in ctx.items() if v is not None}
+    try:
+        return t(key, lang, **known)
+    except KeyError as err:
+        if "needs a value" not in str(err):
+            raise
+        return t(fallback, lang)
+
+
+def _name(key: Any, lang: str, names: Mapping[Any, str] | None, prefix: str) -> str:
+    """A series' name: ``names[key]`` when given, the label ``prefix + key`` when there is one, else the key."""
+    if names and key in names:
+        return str(names[key])
+    try:
+        return t(f"{prefix}{key}", lang)
+    except KeyError:
+        return str(key)
+
+
+def _num(v: float) -> str:
+    """A period count as people write it: ``39``, ``38.9``."""
+    v = float(v)
+    return f"{v:.0f}" if v == round(v) else f"{v:.1f}"
+
+
+def _amount(n: float, period: str | None, lang: str) -> str | None:
+    """``"52 weeks"`` / ``"52 周"`` (None when the unit is unknown)."""
+    if period is None:
+        return None
+    key = "clv.amount_one" if float(n) == 1 else "clv.amount"
+    return t(key, lang, n=_num(n), units=t(f"clv.unit.{period}", lang), unit=t(f"clv.unit_one.{period}", lang))
+
+
+def _span(first: float, last: float, period: str | None, lang: str) -> str | None:
+    """``"weeks 40–78"`` / ``"第 40–78 周"`` (None when the unit is unknown)."""
+    if period is None:
+        return None
+    fmt = {"first": _num(first), "last": _num(last), "units": t(f"clv.unit.{period}", lang),
+           "unit": t(f"clv.unit_one.{period}", lang)}
+    return t("clv.span_one" if float(first) == float(last) else "clv.span", lang, **fmt)
+
+
+def _unit(period: str | None, lang: str) -> str | None:
+    return None if period is None else t(f"clv.unit_one.{period}", lang)
+
+
+def _decorate(ax: Any, title: str | None, xlabel: str | None, ylabel: str | None) -> Any:
+    """Set the texts that are not None."""
+    if title is not None:
+        ax.set_title(title)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
+    return ax
+
+
+# ------------------------------------------------------------------ Part 1
+def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
+                xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Bars of the printed lifetime values, annotated with horizon and undiscounted yearly margin.
 
     Parameters
     ----------
     cases : pandas.DataFrame
-        ``case``, ``horizon_years``, ``clv_usd`` and ``margin_undiscounted``.
+        ``case``, ``horizon_years``, ``clv_usd`` and ``margin_undiscounted``; a case with a
+        ``clv.case.<case>`` label shows it, any other shows its name.
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults (no y label by default).
 
     Returns
     -------
@@ -61,21 +138,20 @@ def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any
     ax = get_ax(ax, (8.0, 3.4))
     c = cases.reset_index(drop=True)
     y = np.arange(len(c))[::-1]
-    ax.barh(y, c["clv_usd"], color=[PALETTE[i] for i in range(len(c))], zorder=2)
+    ax.barh(y, c["clv_usd"], color=[PALETTE[i % len(PALETTE)] for i in range(len(c))], zorder=2)
     for yi, (_, r) in zip(y, c.iterrows()):
         ax.text(r["clv_usd"] + c["clv_usd"].max() * 0.01, yi,
                 t("clv.case_note", lang, clv=_usd(r["clv_usd"]), T=int(r["horizon_years"]),
                   m=_usd(r["margin_undiscounted"])), va="center", fontsize=9)
-    ax.set_yticks(y, [_case_label(k, lang) for k in c["case"]])
+    ax.set_yticks(y, [_name(k, lang, None, "clv.case.") for k in c["case"]])
     ax.set_xlim(0, c["clv_usd"].max() * 1.75)
-    ax.set_xlabel(t("clv.clv_usd", lang))
     ax.xaxis.set_major_formatter(lambda v, _: _usd(v))
-    ax.set_title(t("clv.cases_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.cases_title", lang), _or(xlabel, "clv.clv_usd", lang), ylabel)
 
 
 def implied_margin_heatmap(grid: pd.DataFrame, *, lang: str = "en", ax: Any = None,
-                           title: str | None = None) -> Any:
+                           title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                           value_label: str | None = None) -> Any:
     """Implied yearly margin (rows retention, columns discount) as an annotated heatmap.
 
     Parameters
@@ -85,7 +161,9 @@ def implied_margin_heatmap(grid: pd.DataFrame, *, lang: str = "en", ax: Any = No
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
     title : str, optional
-        The panel's title (already in ``lang``).
+        The panel's title (already in ``lang``); none by default.
+    xlabel, ylabel, value_label : str, optional
+        Free text for the axes and the colour bar instead of the label-table defaults.
 
     Returns
     -------
@@ -102,21 +180,21 @@ def implied_margin_heatmap(grid: pd.DataFrame, *, lang: str = "en", ax: Any = No
     sns.heatmap(g, ax=ax, cmap="viridis", norm=LogNorm(vmin=vals.min(), vmax=vals.max()), annot=labels, fmt="",
                 annot_kws={"fontsize": 8.5}, linewidths=0.6, linecolor="white", square=False,
                 xticklabels=[f"{d:.0%}" for d in g.columns], yticklabels=[f"{r:.0%}" for r in g.index],
-                cbar_kws={"label": t("clv.implied_margin", lang), "fraction": 0.05, "pad": 0.03})
+                cbar_kws={"label": _or(value_label, "clv.implied_margin", lang), "fraction": 0.05, "pad": 0.03})
     cb = ax.collections[0].colorbar
     cb.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
     cb.ax.yaxis.set_major_formatter(lambda v, _: _usd(v))
     cb.ax.yaxis.set_minor_formatter(NullFormatter())
     cb.ax.tick_params(labelsize=8)
     ax.tick_params(axis="both", labelsize=9, rotation=0)
-    ax.set_xlabel(t("clv.discount_rate", lang))
-    ax.set_ylabel(t("clv.retention_rate", lang))
+    _decorate(ax, None, _or(xlabel, "clv.discount_rate", lang), _or(ylabel, "clv.retention_rate", lang))
     if title:
         ax.set_title(title, fontsize=11)
     return ax
 
 
-def implied_margin_figure(grids: Mapping[str, pd.DataFrame], cases: pd.DataFrame, *, lang: str = "en") -> Any:
+def implied_margin_figure(grids: Mapping[str, pd.DataFrame], cases: pd.DataFrame, *, lang: str = "en",
+                          title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
     """One heatmap of implied yearly margins per printed case, side by side (Figure 5.2).
 
     Parameters
@@ -126,6 +204,10 @@ def implied_margin_figure(grids: Mapping[str, pd.DataFrame], cases: pd.DataFrame
     cases : pandas.DataFrame
         ``case`` and ``clv_usd`` (the printed values, for the panel titles), in panel order.
     lang : {"en", "zh"}
+    title : str, optional
+        A title above all panels (none by default; each panel names its case).
+    xlabel, ylabel : str, optional
+        Free text for every panel's axes instead of the label-table defaults.
 
     Returns
     -------
@@ -139,16 +221,19 @@ def implied_margin_figure(grids: Mapping[str, pd.DataFrame], cases: pd.DataFrame
         raise KeyError(f"grids has no grid for case {missing[0]!r}")
     fig, axes = plt.subplots(1, len(cases), figsize=(6.0 * len(cases), 5.2), squeeze=False)
     for ax, (_, c) in zip(axes[0], cases.iterrows()):
-        implied_margin_heatmap(grids[c["case"]], lang=lang, ax=ax,
-                               title=t("clv.heatmap_title", lang, case=_case_label(c["case"], lang),
+        implied_margin_heatmap(grids[c["case"]], lang=lang, ax=ax, xlabel=xlabel, ylabel=ylabel,
+                               title=t("clv.heatmap_title", lang, case=_name(c["case"], lang, None, "clv.case."),
                                        clv=_usd(c["clv_usd"])))
+    if title is not None:
+        fig.suptitle(title)
     fig.tight_layout(w_pad=2.5)
     return fig
 
 
 def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None = None, *, lang: str = "en",
-                      ax: Any = None) -> Any:
-    """Cumulative CLV against horizon for the chosen inputs, with the three cases marked.
+                      ax: Any = None, title: str | None = None, xlabel: str | None = None,
+                      ylabel: str | None = None, names: Mapping[str, str] | None = None) -> Any:
+    """Cumulative CLV against horizon for the chosen inputs, with the cases marked.
 
     Parameters
     ----------
@@ -163,6 +248,11 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
         Language of the axis labels and legend.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure otherwise.
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults.
+    names : mapping of str to str, optional
+        Legend texts by series: ``"curve"``, ``"printed"``, ``"model"``; and case name -> the
+        text beside its marker.
 
     Returns
     -------
@@ -180,31 +270,32 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
     same = cases.groupby("horizon_years").cumcount().to_numpy()
     count = cases.groupby("horizon_years")["case"].transform("size").to_numpy()
     for i, (_, r) in enumerate(cases.iterrows()):
-        col = PALETTE[i]
+        col = PALETTE[i % len(PALETTE)]
         x = r["horizon_years"] + 0.7 * (same[i] - (count[i] - 1) / 2)
         ax.plot(x, r["clv_usd"], "o", color=col, ms=8, zorder=4)
         ax.plot(x, r["clv_model"], "D", mfc="white", color=col, ms=8, zorder=4)
         ax.annotate("", (x, r["clv_model"]), (x, r["clv_usd"]),
                     arrowprops=dict(arrowstyle="->", color=col, lw=1))
-        ax.annotate(t(f"clv.case_short.{r['case']}", lang), (x, r["clv_usd"]), xytext=(8, 0),
+        ax.annotate(_name(r["case"], lang, names, "clv.case_short."), (x, r["clv_usd"]), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=9, color=col)
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(lambda v, _: _usd(v))
     ax.set_xlim(0, max(curve.index.max(), cases["horizon_years"].max()) + 4)
-    ax.set_xlabel(t("clv.horizon_years", lang))
-    ax.set_ylabel(t("clv.clv_usd", lang))
-    handles = [Line2D([], [], color="black", lw=2, label=t("clv.whatif_curve", lang)),
-               Line2D([], [], ls="", marker="o", color="grey", ms=8, label=t("core.printed", lang)),
-               Line2D([], [], ls="", marker="D", mfc="white", color="grey", ms=8,
-                      label=t("clv.under_assumptions", lang))]
+    legend = {"curve": "clv.whatif_curve", "printed": "core.printed", "model": "clv.under_assumptions"}
+    text = {k: (names or {}).get(k) or t(key, lang) for k, key in legend.items()}
+    handles = [Line2D([], [], color="black", lw=2, label=text["curve"]),
+               Line2D([], [], ls="", marker="o", color="grey", ms=8, label=text["printed"]),
+               Line2D([], [], ls="", marker="D", mfc="white", color="grey", ms=8, label=text["model"])]
     # below the plot: a legend inside would cover whichever case sits in its corner
     ax.legend(handles=handles, fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
               frameon=False)
-    ax.set_title(t("clv.whatif_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.whatif_title", lang), _or(xlabel, "clv.horizon_years", lang),
+                     _or(ylabel, "clv.clv_usd", lang))
 
 
-def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str = "en", ax: Any = None) -> Any:
+def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str = "en", ax: Any = None,
+                            title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                            names: Mapping[str, str] | None = None) -> Any:
     """Waterfall of the current-value formula: price paid, minus each cost, = net profit now.
 
     ``amounts`` and ``signs`` are indexed by term id (``price_paid``, ``production_cost`` …).
@@ -217,6 +308,11 @@ def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str =
         Term id -> +1 or -1.
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults (no x label by default).
+    names : mapping of str to str, optional
+        Term id (and ``"net_profit"`` for the last bar) -> its tick label; terms with a
+        ``clv.term.<id>`` label show it by default, any other shows its id.
 
     Returns
     -------
@@ -239,20 +335,18 @@ def current_value_waterfall(amounts: pd.Series, signs: pd.Series, *, lang: str =
     ax.text(len(amounts), max(level, 0), f"{level:,.0f}", ha="center", va="bottom", fontsize=9,
             fontweight=weight(lang))
     ax.set_ylim(min(0.0, level) * 1.15, peak * 1.12)
-    labels = [t(f"clv.term.{k}", lang) for k in amounts.index] + [t("clv.term.net_profit", lang)]
+    labels = [_name(k, lang, names, "clv.term.") for k in [*amounts.index, "net_profit"]]
     ax.set_xticks(x, labels, fontsize=8)
-    ax.set_ylabel(t("clv.money", lang))
-    ax.set_title(t("clv.current_value_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.current_value_title", lang), xlabel, _or(ylabel, "clv.money", lang))
 
 
 # ------------------------------------------------------------------ Part 2
 def _cohort_chart(ax: Any, years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
-                  constant: Mapping[str, Any], lang: str) -> None:
+                  constant: Mapping[str, Any], lang: str, names: Mapping[str, str] | None) -> None:
     """Per cohort: actual dots, sBG line and the constant-retention benchmark (a curve, or a level)."""
     for i, cohort in enumerate(actual):
-        col = PALETTE[i]
-        name = t(f"clv.cohort.{cohort}", lang)
+        col = PALETTE[i % len(PALETTE)]
+        name = _name(cohort, lang, names, "clv.cohort.")
         ax.plot(years, actual[cohort], "o", color=col, ms=5, label=f"{name} — {t('clv.actual', lang)}")
         ax.plot(years, sbg[cohort], "-", color=col, lw=1.8, label=f"{name} — sBG")
         bench = np.broadcast_to(np.asarray(constant[cohort], dtype=float), np.shape(years))
@@ -261,8 +355,9 @@ def _cohort_chart(ax: Any, years: np.ndarray, actual: Mapping[str, np.ndarray], 
 
 def sbg_projection_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
                          constant: Mapping[str, np.ndarray], calibration_end: int, *, lang: str = "en",
-                         ax: Any = None) -> Any:
-    """Survivors by year: actual, sBG fit/projection and a constant-retention projection per cohort.
+                         ax: Any = None, period: str = "Y", title: str | None = None, xlabel: str | None = None,
+                         ylabel: str | None = None, names: Mapping[str, str] | None = None) -> Any:
+    """Survivors by period: actual, sBG fit/projection and a constant-retention projection per cohort.
 
     Parameters
     ----------
@@ -274,27 +369,40 @@ def sbg_projection_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sb
         Last calibration period (marked).
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    period : {"Y", "Q", "M", "W", "D", "h"}, default "Y"
+        The unit of ``years``, for the default texts ("fit on years 1–7").
+    title, xlabel, ylabel : str, optional
+        Free text instead of the defaults; the default title states the fit and projection
+        periods of the data, the y label the cohorts' common size.
+    names : mapping of str to str, optional
+        Cohort -> its name in the legend; cohorts with a ``clv.cohort.<key>`` label show it by
+        default, any other shows its key.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.6))
-    _cohort_chart(ax, years, actual, sbg, constant, lang)
+    _cohort_chart(ax, years, actual, sbg, constant, lang, names)
     ax.axvline(calibration_end, color="grey", ls="--", lw=1)
     ax.text(calibration_end + 0.15, ax.get_ylim()[1] * 0.02, t("clv.projection_starts", lang), color="grey",
             fontsize=8, va="bottom")
-    ax.set_xlabel(t("clv.year", lang))
-    ax.set_ylabel(t("clv.survivors", lang))
+    last = float(np.max(years))
+    sizes = {float(np.asarray(v, dtype=float)[0]) for v in actual.values()}
+    size = _num(sizes.pop()) if len(sizes) == 1 else None
     ax.legend(fontsize=7.5, ncol=2, loc="upper right", frameon=False)
-    ax.set_title(t("clv.sbg_title", lang))
-    return ax
+    return _decorate(ax, _filled(title, "clv.sbg_title", "clv.sbg_title", lang,
+                                 fit=_span(1, calibration_end, period, lang),
+                                 projection=_span(calibration_end + 1, last, period, lang)),
+                     _or(xlabel, f"clv.axis.{period}", lang),
+                     _filled(ylabel, "clv.survivors", "clv.survivors_plain", lang, n=size))
 
 
 def retention_curve_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], sbg: Mapping[str, np.ndarray],
                           constant: Mapping[str, float], calibration_end: int, *, lang: str = "en",
-                          ax: Any = None) -> Any:
-    """Year-on-year retention rate: observed, sBG ``r(t)`` and the constant rate per cohort.
+                          ax: Any = None, period: str = "Y", title: str | None = None, xlabel: str | None = None,
+                          ylabel: str | None = None, names: Mapping[str, str] | None = None) -> Any:
+    """Period-on-period retention rate: observed, sBG ``r(t)`` and the constant rate per cohort.
 
     Parameters
     ----------
@@ -308,36 +416,54 @@ def retention_curve_chart(years: np.ndarray, actual: Mapping[str, np.ndarray], s
         Last calibration period (marked).
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    period : {"Y", "Q", "M", "W", "D", "h"}, default "Y"
+        The unit of ``years`` ("Retention rate per year").
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults.
+    names : mapping of str to str, optional
+        Cohort -> its name in the legend (as in :func:`sbg_projection_chart`).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.2))
-    _cohort_chart(ax, years, actual, sbg, constant, lang)
+    _cohort_chart(ax, years, actual, sbg, constant, lang, names)
     ax.axvline(calibration_end + 0.5, color="grey", ls="--", lw=1)
-    ax.set_xlabel(t("clv.year", lang))
-    ax.set_ylabel(t("clv.retention_rate", lang))
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.legend(fontsize=7.5, ncol=2, loc="lower right", frameon=False)
-    ax.set_title(t("clv.retention_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.retention_title", lang), _or(xlabel, f"clv.axis.{period}", lang),
+                     _or(ylabel, "clv.retention_per", lang, unit=_unit(period, lang)))
 
 
 # ------------------------------------------------------------------ Part 3
-def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, *, lang: str = "en", ax: Any = None,
-               fmt: str = "{:.1f}", cmap: str = "viridis", vmin: float | None = None,
-               vmax: float | None = None, annotate: bool = False) -> Any:
+#: Default texts of :func:`fr_heatmap` by kind: colour bar, title (each with the plain text used when the
+#: matrix does not say its horizon, unit or model).
+_FR_TEXTS = {"expected": (("clv.exp_purchases", "clv.exp_purchases_plain"),
+                          ("clv.exp_purchases_title", "clv.exp_purchases_title_plain")),
+             "alive": (("clv.p_alive", "clv.p_alive"), ("clv.p_alive_title", "clv.p_alive_title_plain"))}
+
+
+def fr_heatmap(matrix: pd.DataFrame, value_key: str | None = None, title_key: str | None = None, *,
+               lang: str = "en", ax: Any = None, fmt: str = "{:.1f}", cmap: str = "viridis",
+               vmin: float | None = None, vmax: float | None = None, annotate: bool = False,
+               title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+               value_label: str | None = None) -> Any:
     """Heatmap over repeat frequency (rows) × recency (columns), e.g. expected purchases or P(alive).
 
-    ``annotate`` writes each cell's value (``fmt``) into it; keep it for small grids.
+    The default texts state what the matrix holds, read from its ``attrs`` (written by
+    :meth:`~crmlib.clv.btyd.BetaGeoResults.frequency_recency_matrix`): the horizon ("expected
+    purchases in the next 17 weeks"), the observation length (frequency in "weeks 1–39"), the
+    unit of recency and the model's name. A matrix without them gets the same texts without
+    the numbers.
 
     Parameters
     ----------
     matrix : pandas.DataFrame
         Frequency (rows) × recency (columns), e.g. ``frequency_recency_matrix``.
-    value_key, title_key : str
-        Label keys of the colour bar and the title.
+    value_key, title_key : str, optional
+        Label keys of the colour bar and the title (filled with ``horizon``, ``model``);
+        by default those of the matrix's kind (expected purchases or P(alive)).
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
     fmt : str
@@ -346,7 +472,9 @@ def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, *, lang: st
     vmin, vmax : float, optional
         Colour range.
     annotate : bool
-        Write each cell's value.
+        Write each cell's value (keep it for small grids).
+    title, xlabel, ylabel, value_label : str, optional
+        Free text for the title, the axes and the colour bar instead of the defaults.
 
     Returns
     -------
@@ -354,88 +482,119 @@ def fr_heatmap(matrix: pd.DataFrame, value_key: str, title_key: str, *, lang: st
     """
     import seaborn as sns
 
+    meta = matrix.attrs
+    period = meta.get("period")
+    (value_default, value_plain), (title_default, title_plain) = _FR_TEXTS[meta.get("kind", "expected")]
+    horizon = _amount(meta["t"], period, lang) if meta.get("t") is not None else None
+    model = _name(meta["model"], lang, None, "clv.model.") if meta.get("model") else None
+    span = _span(1, meta["T"], period, lang) if meta.get("T") else None
     ax = get_ax(ax, (7.2, 5.0))
     m = matrix.sort_index(ascending=False)
     annot = np.vectorize(fmt.format)(m.to_numpy(dtype=float)) if annotate else False
+    bar = _filled(value_label, value_key or value_default, value_plain, lang, horizon=horizon)
     sns.heatmap(m, ax=ax, cmap=cmap, vmin=vmin, vmax=vmax, annot=annot, fmt="", annot_kws={"fontsize": 6.5},
                 xticklabels=[f"{c:g}" for c in m.columns], yticklabels=[f"{r:g}" for r in m.index],
-                cbar_kws={"label": t(value_key, lang), "fraction": 0.046, "pad": 0.03})
+                cbar_kws={"label": bar, "fraction": 0.046, "pad": 0.03})
     ax.collections[0].colorbar.ax.yaxis.label.set_size(8)
     ax.tick_params(axis="both", labelsize=8, rotation=0)
-    ax.set_xlabel(t("clv.recency_weeks", lang))
-    ax.set_ylabel(t("clv.frequency", lang))
-    ax.set_title(t(title_key, lang))
-    return ax
+    return _decorate(ax, _filled(title, title_key or title_default, title_plain, lang, model=model),
+                     _filled(xlabel, "clv.recency_axis", "clv.recency_plain", lang, unit=_unit(period, lang)),
+                     _filled(ylabel, "clv.frequency", "clv.frequency_plain", lang, span=span))
 
 
-def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
+                               xlabel: str | None = None, ylabel: str | None = None,
+                               names: Mapping[Any, str] | None = None) -> Any:
     """Mean holdout repeat purchases by calibration frequency: actual against model predictions.
 
-    ``table`` is indexed by frequency bucket (labels) with column ``actual`` and one column
-    per model (``bgnbd``, ``pnbd``).
+    The default axis labels state the calibration and holdout periods of the data ("weeks 40–56"),
+    read from the table's ``attrs`` (:func:`crmlib.clv.btyd.holdout_by_frequency` copies them from
+    the summary); a table without them gets the same texts without the periods.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`crmlib.clv.btyd.holdout_by_frequency`: ``actual`` and one column per model.
+        :func:`crmlib.clv.btyd.holdout_by_frequency`: ``actual`` and one column per fit (any
+        name; ``customers`` is not drawn).
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the defaults.
+    names : mapping, optional
+        Column -> legend text (``"actual"`` included). By default a known model id
+        (``"bgnbd"``, ``"pnbd"``) shows its label-table name and any other column its name.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    meta = table.attrs
+    period = meta.get("period")
+    cal, hold = meta.get("calibration_periods"), meta.get("holdout_periods")
     ax = get_ax(ax, (8.0, 4.2))
     x = np.arange(len(table))
     models = [c for c in table.columns if c not in ("actual", "customers")]
     width = 0.8 / (len(models) + 1)
-    ax.bar(x - 0.4 + width / 2, table["actual"], width, color="grey", label=t("clv.actual", lang), zorder=2)
+    ax.bar(x - 0.4 + width / 2, table["actual"], width, color="grey", zorder=2,
+           label=(names or {}).get("actual") or t("clv.actual", lang))
     for k, mname in enumerate(models, start=1):
-        ax.bar(x - 0.4 + width / 2 + k * width, table[mname], width, color=PALETTE[k - 1],
-               label=t(f"clv.model.{mname}", lang), zorder=2)
+        ax.bar(x - 0.4 + width / 2 + k * width, table[mname], width, color=PALETTE[(k - 1) % len(PALETTE)],
+               label=_name(mname, lang, names, "clv.model."), zorder=2)
     ax.set_xticks(x, [str(i) for i in table.index])
-    ax.set_xlabel(t("clv.frequency_calibration", lang))
-    ax.set_ylabel(t("clv.holdout_purchases", lang))
     ax.legend(fontsize=9, frameon=False)
-    ax.set_title(t("clv.holdout_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.holdout_title", lang),
+                     _filled(xlabel, "clv.frequency_calibration", "clv.frequency_calibration_plain", lang,
+                             span=None if cal is None else _span(*cal, period, lang)),
+                     _filled(ylabel, "clv.holdout_purchases", "clv.holdout_purchases_plain", lang,
+                             span=None if hold is None else _span(*hold, period, lang)))
 
 
-def tracking_chart(weeks: np.ndarray, actual: np.ndarray, predicted: Mapping[str, np.ndarray],
-                   calibration_end: float, *, lang: str = "en", ax: Any = None) -> Any:
-    """Cumulative repeat transactions by week: actual and each model, calibration boundary marked.
+def tracking_chart(periods: np.ndarray, actual: np.ndarray, predicted: Mapping[Any, np.ndarray],
+                   calibration_end: float, *, lang: str = "en", ax: Any = None, period: str = "W",
+                   title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                   names: Mapping[Any, str] | None = None) -> Any:
+    """Cumulative repeat transactions by period: actual and each model, calibration boundary marked.
 
     Parameters
     ----------
-    weeks : numpy.ndarray
+    periods : numpy.ndarray
+        The periods (1, 2, …) on the horizontal axis.
     actual : numpy.ndarray
         Cumulative repeat transactions.
-    predicted : mapping of str to array
-        Model -> its cumulative forecast.
+    predicted : mapping of name to array
+        Fit name (any) -> its cumulative forecast.
     calibration_end : float
-        Marked week.
+        Marked period.
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    period : {"W", "D", "M", "Q", "Y", "h"}, default "W"
+        The unit of ``periods``, for the default x label ("Week").
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults.
+    names : mapping, optional
+        Fit name (and ``"actual"``) -> legend text; a known model id shows its label-table name
+        by default, any other name shows as given.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
     ax = get_ax(ax, (8.0, 4.2))
-    ax.plot(weeks, actual, color="black", lw=2, label=t("clv.actual", lang))
+    ax.plot(periods, actual, color="black", lw=2, label=(names or {}).get("actual") or t("clv.actual", lang))
     for k, (mname, pred) in enumerate(predicted.items()):
-        ax.plot(weeks, pred, ls="--", color=PALETTE[k], lw=1.8, label=t(f"clv.model.{mname}", lang))
+        ax.plot(periods, pred, ls="--", color=PALETTE[k % len(PALETTE)], lw=1.8,
+                label=_name(mname, lang, names, "clv.model."))
     ax.axvline(calibration_end, color="grey", ls=":", lw=1.2)
     ax.text(calibration_end, ax.get_ylim()[1] * 0.05, " " + t("clv.calibration_end", lang), color="grey",
             fontsize=8)
-    ax.set_xlabel(t("clv.week", lang))
-    ax.set_ylabel(t("clv.cum_repeat", lang))
     ax.legend(fontsize=9, frameon=False, loc="upper left")
-    ax.set_title(t("clv.tracking_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.tracking_title", lang), _or(xlabel, f"clv.axis.{period}", lang),
+                     _or(ylabel, "clv.cum_repeat", lang))
 
 
-def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = None, floor: float = 1.0) -> Any:
+def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = None, floor: float = 1.0,
+                           title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                           names: Mapping[str, str] | None = None) -> Any:
     """Histogram of per-customer discounted CLV (log-spaced bins), mean and median marked.
 
     Values below ``floor`` (and zeros) are counted in the first bin, labelled "≤ floor".
@@ -448,6 +607,11 @@ def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = No
     ax : matplotlib.axes.Axes, optional
     floor : float
         Values below it share the first bin.
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults (the default title names the chapter's
+        models, BG/NBD × Gamma-Gamma: give your own for other models).
+    names : mapping of str to str, optional
+        Legend texts of the ``"mean"`` and ``"median"`` lines (followed by their value).
 
     Returns
     -------
@@ -460,18 +624,18 @@ def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = No
     bins = np.logspace(np.log10(lo), np.log10(hi), 40)
     ax.hist(np.clip(v, lo, None), bins=bins, color=PALETTE[0], alpha=0.85, zorder=2)
     ax.set_xscale("log")
-    for stat, key, col in ((np.mean(v), "clv.mean", PALETTE[3]), (np.median(v), "clv.median", PALETTE[1])):
-        ax.axvline(stat, color=col, ls="--", lw=1.5, label=f"{t(key, lang)} {_usd(stat)}")
+    for stat, key, col in ((np.mean(v), "mean", PALETTE[3]), (np.median(v), "median", PALETTE[1])):
+        ax.axvline(stat, color=col, ls="--", lw=1.5, label=f"{_name(key, lang, names, 'clv.')} {_usd(stat)}")
     ax.xaxis.set_major_formatter(lambda x, _: ("≤ " if np.isclose(x, lo) else "") + _usd(x))
     ax.set_xlim(lo, hi * 1.1)
-    ax.set_xlabel(t("clv.clv_customer", lang))
-    ax.set_ylabel(t("clv.customers", lang))
     ax.legend(fontsize=9, frameon=False)
-    ax.set_title(t("clv.distribution_title", lang))
-    return ax
+    return _decorate(ax, _or(title, "clv.distribution_title", lang), _or(xlabel, "clv.clv_customer", lang),
+                     _or(ylabel, "clv.customers", lang))
 
 
-def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = "en", ax: Any = None) -> Any:
+def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = "en", ax: Any = None,
+                               title: str | None = None, xlabel: str | None = None,
+                               ylabel: str | None = None) -> Any:
     """Share of customer equity held by the most valuable customers (a concentration curve).
 
     Parameters
@@ -482,6 +646,8 @@ def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = 
         Share of the equity held by the top 20 % (:func:`crmlib.clv.top_share`), marked on the curve.
     lang : {"en", "zh"}
     ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the label-table defaults (the default title states the total).
 
     Returns
     -------
@@ -496,9 +662,7 @@ def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = 
     ax.plot(20, 100 * top20, "o", color=PALETTE[3])
     ax.annotate(t("clv.top20", lang, share=f"{top20:.0%}"), (20, 100 * top20),
                 xytext=(15, -25), textcoords="offset points", fontsize=9, color=PALETTE[3])
-    ax.set_xlabel(t("clv.customers_sorted_pct", lang))
-    ax.set_ylabel(t("clv.equity_share_pct", lang))
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 101)
-    ax.set_title(t("clv.equity_title", lang, total=_usd(v.sum())))
-    return ax
+    return _decorate(ax, _or(title, "clv.equity_title", lang, total=_usd(v.sum())),
+                     _or(xlabel, "clv.customers_sorted_pct", lang), _or(ylabel, "clv.equity_share_pct", lang))
