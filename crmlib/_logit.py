@@ -15,6 +15,10 @@ through :func:`fit_logit`, which
 
 statsmodels' own warnings for the same conditions are replaced by these (one
 message each, naming the model and term, instead of one per iteration).
+
+:class:`WaldResults` is the one statsmodels-style view (``params``, ``bse``, ``pvalues``,
+``conf_int``, ``summary``) of crmlib's regression results: the logits and the Cox model of
+:mod:`crmlib.survival`.
 """
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ import pandas as pd
 from ._validate import check_int, check_probability
 from .warnings import ConvergenceWarning, SeparationWarning, warn
 
-__all__ = ["MAX_ITER", "separated_terms", "fit_logit", "odds_ratio_table", "LogitResults"]
+__all__ = ["MAX_ITER", "separated_terms", "fit_logit", "odds_ratio_table", "WaldResults", "LogitResults"]
 
 #: Largest ``maxiter`` accepted by the logit fits.
 MAX_ITER = 10_000
@@ -157,37 +161,38 @@ def odds_ratio_table(result: Any, terms: Any, alpha: float = 0.05) -> pd.DataFra
     return table.loc[list(terms)]
 
 
-class LogitResults:
-    """The statsmodels-style view shared by crmlib's logit results (a fit in ``self.result``).
+class WaldResults:
+    """The statsmodels-style view of a fitted regression (the fit in ``self.result``).
 
-    :class:`crmlib.funnel.CloseModel` and :class:`crmlib.crosssell.RetentionLogit` add what is
-    particular to their model (odds ratios, marginal effects, predictions).
+    Coefficients, standard errors, Wald p-values and intervals and the coefficient table, on the
+    model's linear scale (log-odds for a logit, log hazard ratios for a Cox model). Shared by
+    :class:`LogitResults` and :class:`crmlib.survival.CoxModel`; a model whose fit returns bare
+    arrays (statsmodels' ``PHReg``) names them in :meth:`_labelled`.
     """
 
     result: Any
 
+    def _labelled(self, values: Any, name: str) -> pd.Series:
+        """One value per parameter as a Series: the fit's own (labelled) Series here."""
+        return values
+
     @property
     def params(self) -> pd.Series:
-        """Coefficients on the log-odds scale: ``const`` and one per term."""
-        return self.result.params
+        """Coefficients, one per parameter (``const`` and one per term for a logit)."""
+        return self._labelled(self.result.params, "coef")
 
     @property
     def bse(self) -> pd.Series:
         """Standard errors of :attr:`params`."""
-        return self.result.bse
+        return self._labelled(self.result.bse, "se")
 
     @property
     def pvalues(self) -> pd.Series:
         """Wald test p-values of :attr:`params`."""
-        return self.result.pvalues
-
-    @property
-    def nobs(self) -> int:
-        """Rows used in the fit."""
-        return int(self.result.nobs)
+        return self._labelled(self.result.pvalues, "pvalue")
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald confidence intervals of :attr:`params` (log-odds scale).
+        """Wald confidence intervals of :attr:`params` (on their scale).
 
         Parameters
         ----------
@@ -200,8 +205,8 @@ class LogitResults:
             ``lower`` and ``upper``, one row per parameter.
         """
         alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
-        ci = self.result.conf_int(alpha=alpha)
-        return pd.DataFrame({"lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1]})
+        ci = np.asarray(self.result.conf_int(alpha=alpha), dtype=float)
+        return pd.DataFrame({"lower": ci[:, 0], "upper": ci[:, 1]}, index=self.params.index)
 
     def summary(self, alpha: float = 0.05) -> pd.DataFrame:
         """The coefficient table (statsmodels' full text table is ``result.summary()``).
@@ -214,8 +219,22 @@ class LogitResults:
         Returns
         -------
         pandas.DataFrame
-            ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper`` by parameter (log-odds scale).
+            ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper`` by parameter.
         """
         ci = self.conf_int(alpha)
-        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.result.tvalues,
+        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self._labelled(self.result.tvalues, "z"),
                              "pvalue": self.pvalues, "lower": ci["lower"], "upper": ci["upper"]})
+
+
+class LogitResults(WaldResults):
+    """The statsmodels-style view shared by crmlib's logit results (a fit in ``self.result``).
+
+    :class:`crmlib.funnel.CloseModel`, :class:`crmlib.crosssell.RetentionLogit` and
+    :class:`crmlib.satisfaction.OrderedLogit` add what is particular to their model (odds
+    ratios, marginal effects, predictions).
+    """
+
+    @property
+    def nobs(self) -> int:
+        """Rows used in the fit."""
+        return int(self.result.nobs)

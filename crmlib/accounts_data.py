@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._synthetic import bool_text, csv_text, write_csv
 from ._validate import MAX_ROWS, check_int, check_size
 
 __all__ = ["ACCOUNTS_SEED", "ACCOUNTS_N", "REGIONS", "INDUSTRIES", "COLUMNS", "MANAGER_COST_USD",
@@ -129,9 +130,8 @@ def accounts_csv(n: int = ACCOUNTS_N, seed: int = ACCOUNTS_SEED) -> str:
     """
     df = generate_accounts(n, seed)
     cols = {c: [str(v) for v in df[c]] for c in COLUMNS}
-    cols["key_account_manager"] = ["True" if v else "False" for v in df["key_account_manager"]]
-    lines = [",".join(COLUMNS)] + [",".join(r) for r in zip(*cols.values())]
-    return "\n".join(lines) + "\n"
+    cols["key_account_manager"] = bool_text(df["key_account_manager"])
+    return csv_text(cols)
 
 
 def write_accounts(directory: str | Path | None = None) -> Path:
@@ -147,13 +147,7 @@ def write_accounts(directory: str | Path | None = None) -> Path:
     Path
         The file written.
     """
-    from .datasets import data_dir
-
-    d = Path(directory) if directory is not None else data_dir() / "synthetic"
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "accounts.csv"
-    p.write_bytes(accounts_csv().encode("utf-8"))
-    return p
+    return write_csv({"accounts.csv": accounts_csv()}, directory)[0]
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._synthetic import bool_text, csv_text, write_csv
 from ._validate import MAX_ROWS, check_int, check_size
 from .crosssell import PRODUCTS
 
@@ -47,10 +48,6 @@ CHURN_LOGIT = {"intercept": -0.55, "per_extra_product": -0.70, "savings_only": 0
                "investment": -0.25, "per_tenure_year_over_5": -0.04}
 _N_PRODUCTS_P = (0.34, 0.30, 0.19, 0.11, 0.06)          # P(1 … 5 products)
 _PRODUCT_WEIGHT = (0.90, 0.60, 0.45, 0.30, 0.20)       # which products, drawn without replacement
-
-
-def _bool_str(a: np.ndarray) -> list[str]:
-    return np.where(a, "True", "False").tolist()
 
 
 def generate_bank_customers(n: int = BANK_N, seed: int = BANK_SEED) -> pd.DataFrame:
@@ -190,13 +187,12 @@ def bank_customers_csv(n: int = BANK_N, seed: int = BANK_SEED) -> str:
     df = generate_bank_customers(n, seed)
     cols = {"customer_id": df["customer_id"].tolist()}
     for p in PRODUCTS:
-        cols[p] = _bool_str(df[p].to_numpy())
+        cols[p] = bool_text(df[p])
     cols["n_products"] = [str(v) for v in df["n_products"]]
     cols["tenure_years"] = [f"{v:.1f}" for v in df["tenure_years"]]
     cols["balance_usd"] = [f"{v:.2f}" for v in df["balance_usd"]]
-    cols["churned"] = _bool_str(df["churned"].to_numpy())
-    lines = [",".join(cols)] + [",".join(r) for r in zip(*cols.values())]
-    return "\n".join(lines) + "\n"
+    cols["churned"] = bool_text(df["churned"])
+    return csv_text(cols)
 
 
 def baskets_csv(n: int = BASKET_N, seed: int = BASKET_SEED) -> str:
@@ -215,9 +211,7 @@ def baskets_csv(n: int = BASKET_N, seed: int = BASKET_SEED) -> str:
         The CSV text (one row per basket and item).
     """
     df = generate_baskets(n, seed)
-    lines = ["basket_id,day,hour,item"] + [
-        f"{b},{d},{h},{i}" for b, d, h, i in zip(df["basket_id"], df["day"], df["hour"], df["item"])]
-    return "\n".join(lines) + "\n"
+    return csv_text({c: [str(v) for v in df[c]] for c in ("basket_id", "day", "hour", "item")})
 
 
 def write_all(directory: str | Path | None = None) -> list[Path]:
@@ -233,16 +227,7 @@ def write_all(directory: str | Path | None = None) -> list[Path]:
     list of Path
         The two files written.
     """
-    from .datasets import data_dir
-
-    d = Path(directory) if directory is not None else data_dir() / "synthetic"
-    d.mkdir(parents=True, exist_ok=True)
-    out = []
-    for name, text in (("bank_customers.csv", bank_customers_csv()), ("baskets.csv", baskets_csv())):
-        p = d / name
-        p.write_bytes(text.encode("utf-8"))
-        out.append(p)
-    return out
+    return write_csv({"bank_customers.csv": bank_customers_csv(), "baskets.csv": baskets_csv()}, directory)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -616,11 +616,13 @@ class ChainBootstrap:
     revenue: np.ndarray = field(repr=False)
     method: str = "customer"
 
-    def _ci(self, values: np.ndarray, estimate: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+    @staticmethod
+    def _interval_table(values: np.ndarray, estimate: np.ndarray, level: float, index: pd.Index) -> pd.DataFrame:
+        """``estimate`` with the percentile interval of the replicates ``values`` (first axis), one row per entry."""
         lv = check_probability(level, "level", open_low=True, open_high=True)
         with np.errstate(invalid="ignore"):
             lo, hi = np.nanquantile(values, [(1 - lv) / 2, (1 + lv) / 2], axis=0)
-        return lo, hi
+        return pd.DataFrame({"estimate": estimate.ravel(), "lower": lo.ravel(), "upper": hi.ravel()}, index=index)
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Percentile intervals of the transition probabilities.
@@ -635,10 +637,8 @@ class ChainBootstrap:
         pandas.DataFrame
             Indexed by (from, to): ``estimate``, ``lower``, ``upper``.
         """
-        est = self.chain.transition_matrix.to_numpy()
-        lo, hi = self._ci(self.draws, est, level)
-        idx = self.chain.params.index.set_names(["from", "to"])
-        return pd.DataFrame({"estimate": est.ravel(), "lower": lo.ravel(), "upper": hi.ravel()}, index=idx)
+        return self._interval_table(self.draws, self.chain.transition_matrix.to_numpy(), level,
+                                    self.chain.params.index.set_names(["from", "to"]))
 
     def stationary_conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Percentile intervals of the long-run mix.
@@ -653,11 +653,8 @@ class ChainBootstrap:
         pandas.DataFrame
             Indexed by state: ``estimate``, ``lower``, ``upper``.
         """
-        est = self.chain.stationary().to_numpy()
-        pis = _stationary(self.draws)
-        lo, hi = self._ci(pis, est, level)
-        return pd.DataFrame({"estimate": est, "lower": lo, "upper": hi}, index=pd.Index(self.chain.states,
-                                                                                          name="state"))
+        return self._interval_table(_stationary(self.draws), self.chain.stationary().to_numpy(), level,
+                                    pd.Index(self.chain.states, name="state"))
 
     def clv_conf_int(self, annual_discount: float, horizon: int | None = None, *, timing: str = "start",
                      level: float = 0.95) -> pd.DataFrame:
@@ -687,8 +684,7 @@ class ChainBootstrap:
             P = P / P.sum(axis=1, keepdims=True)
             vals.append(_replace(self.chain, P).clv(annual_discount, horizon, timing=timing,
                                                     revenue=pd.Series(R, index=est.index)).to_numpy())
-        lo, hi = self._ci(np.array(vals), est.to_numpy(), level)
-        return pd.DataFrame({"estimate": est.to_numpy(), "lower": lo, "upper": hi}, index=est.index.rename("state"))
+        return self._interval_table(np.array(vals), est.to_numpy(), level, est.index.rename("state"))
 
 
 def _replace(chain: MarkovChain, P: np.ndarray) -> MarkovChain:

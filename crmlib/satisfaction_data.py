@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._synthetic import csv_text, write_csv
 from ._validate import MAX_ROWS, check_int, check_size
 
 __all__ = [
@@ -159,9 +160,8 @@ def survey_csv(n: int = SURVEY_N, seed: int = SURVEY_SEED) -> str:
         The CSV text, byte for byte what ``datasets/synthetic/`` ships for the defaults.
     """
     df = generate_survey(n, seed)
-    cols = [df["respondent_id"].tolist()] + [[str(v) for v in df[c].tolist()] for c in df.columns[1:]]
-    lines = [",".join(df.columns)] + [",".join(r) for r in zip(*cols)]
-    return "\n".join(lines) + "\n"
+    return csv_text({"respondent_id": df["respondent_id"].tolist(),
+                     **{c: [str(v) for v in df[c].tolist()] for c in df.columns[1:]}})
 
 
 def write_all(directory: str | Path | None = None) -> list[Path]:
@@ -177,13 +177,7 @@ def write_all(directory: str | Path | None = None) -> list[Path]:
     list of Path
         The file written.
     """
-    from .datasets import data_dir
-
-    d = Path(directory) if directory is not None else data_dir() / "synthetic"
-    d.mkdir(parents=True, exist_ok=True)
-    p = d / "satisfaction_survey.csv"
-    p.write_bytes(survey_csv().encode("utf-8"))
-    return [p]
+    return write_csv({"satisfaction_survey.csv": survey_csv()}, directory)
 
 
 if __name__ == "__main__":  # pragma: no cover

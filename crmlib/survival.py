@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._logit import WaldResults
 from ._validate import (as_float_array, check_binary, check_choice, check_columns, check_int,
                         check_names, check_nonnegative, check_number, check_probability, check_rate, check_whole)
 from .warnings import ConvergenceWarning, warn
@@ -555,7 +556,7 @@ def _term(col: str, level: Any) -> str:
     return f"{col}[{level}]"
 
 
-class CoxModel:
+class CoxModel(WaldResults):
     """A Cox proportional-hazards model fitted by statsmodels ``PHReg``, with what a CRM analyst reads off it.
 
     Categorical columns are dummy-coded against a named baseline level (term ``contract[One year]``
@@ -593,38 +594,9 @@ class CoxModel:
         self.n_events = int(self._e.sum())
         self.last_time = float(self._t.max())
 
-    @property
-    def params(self) -> pd.Series:
-        """Coefficients β (log hazard ratios), by term."""
-        return pd.Series(np.asarray(self.result.params, float), index=self.terms, name="coef")
-
-    @property
-    def bse(self) -> pd.Series:
-        """Standard errors of :attr:`params`."""
-        return pd.Series(np.asarray(self.result.bse, float), index=self.terms, name="se")
-
-    @property
-    def pvalues(self) -> pd.Series:
-        """Wald test p-values of :attr:`params`."""
-        return pd.Series(np.asarray(self.result.pvalues, float), index=self.terms, name="pvalue")
-
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        """Wald confidence intervals of :attr:`params` (log hazard ratio scale).
-
-        Parameters
-        ----------
-        alpha : float
-            1 − confidence level, in (0, 1).
-
-        Returns
-        -------
-        pandas.DataFrame
-            ``lower`` and ``upper`` by term.
-        """
-        alpha = check_probability(alpha, "alpha", open_low=True, open_high=True)
-        q = _z(alpha)
-        b, s = self.params, self.bse
-        return pd.DataFrame({"lower": b - q * s, "upper": b + q * s})
+    def _labelled(self, values: Any, name: str) -> pd.Series:
+        """PHReg returns bare arrays: one value per design column, named by term."""
+        return pd.Series(np.asarray(values, float), index=self.terms, name=name)
 
     def hazard_ratios(self, alpha: float = 0.05, units: Mapping[str, float] | None = None) -> pd.DataFrame:
         """Hazard ratios with Wald intervals, one row per term.
@@ -677,10 +649,7 @@ class CoxModel:
         pandas.DataFrame
             ``coef``, ``se``, ``z``, ``pvalue``, ``lower``, ``upper``, ``hazard_ratio`` by term.
         """
-        ci = self.conf_int(alpha)
-        return pd.DataFrame({"coef": self.params, "se": self.bse, "z": self.params / self.bse,
-                             "pvalue": self.pvalues, "lower": ci["lower"], "upper": ci["upper"],
-                             "hazard_ratio": np.exp(self.params)})
+        return super().summary(alpha).assign(hazard_ratio=np.exp(self.params))
 
     def design(self, profiles: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
         """The design rows (dummies and numeric columns) of customer profiles.

@@ -29,20 +29,7 @@ def survey():
 
 
 # ------------------------------------------------------------------ the shipped synthetic survey
-def test_regenerating_gives_identical_bytes():
-    assert datasets.path("satisfaction_survey").read_bytes() == gen.survey_csv().encode("utf-8")
-    assert datasets.sha256(datasets.path("satisfaction_survey")) == datasets.info("satisfaction_survey")["sha256"]
-
-
-def test_generator_is_seeded_and_sized():
-    assert gen.generate_survey(40, seed=1).equals(gen.generate_survey(40, seed=1))
-    assert not gen.generate_survey(40, seed=1).equals(gen.generate_survey(40, seed=2))
-    with pytest.raises(ValueError, match="n must be >= 2"):
-        gen.generate_survey(1)
-    with pytest.raises(ValueError, match="seed"):
-        gen.generate_survey(10, seed=-1)
-
-
+# (its bytes and the seeding: test_synthetic)
 def test_survey_has_the_planted_structure(survey):
     assert len(survey) == gen.SURVEY_N and survey["respondent_id"].is_unique
     assert list(survey.columns) == ["respondent_id", "wave", *gen.ITEMS, "satisfaction", "recommend", "loyalty"]

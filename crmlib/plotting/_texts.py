@@ -1,7 +1,8 @@
-"""Titles and axis labels of the chapter-07 figures: a default from the label tables, or the caller's free text."""
+"""What the chapter 07 and 08 figures share: titles and axis labels (a default from the label tables, or
+the caller's free text) and the check of what a figure is given."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 
 def set_texts(ax: Any, *, title: str | None, xlabel: str | None, ylabel: str | None,
@@ -52,3 +53,50 @@ def label_or(key: str, fallback: str, lang: str, **fmt: Any) -> str:
         if str(err.args[0]).startswith("no label"):
             return fallback
         raise
+
+
+def check_type(value: Any, cls: type, name: str, what: str) -> None:
+    """Refuse anything but a ``cls``, with one TypeError naming the argument.
+
+    Parameters
+    ----------
+    value : object
+    cls : type
+        The result class the figure draws.
+    name : str
+        The argument's name.
+    what : str
+        The class as the message says it, with its maker (``"an ABTest (ab_test)"``).
+    """
+    if not isinstance(value, cls):
+        raise TypeError(f"{name} must be {what}, got {type(value).__name__}")
+
+
+def one_or_many(value: Any, cls: type, name: str, *, article: str, keys: str,
+                single_key: Any = None) -> tuple[dict[Any, Any], bool]:
+    """One ``cls`` or a non-empty mapping of them, as a dict, and whether it was one.
+
+    Parameters
+    ----------
+    value : object
+        A ``cls`` or a mapping of key -> ``cls``.
+    cls : type
+    name : str
+        The argument's name (for the error).
+    article : {"a", "an"}
+        The article before the class name in the error.
+    keys : str
+        What the mapping's keys are (``"level"``), for the error.
+    single_key : object
+        The key of a single ``cls`` in the dict.
+
+    Returns
+    -------
+    (dict, bool)
+        The items in order, and True when ``value`` was a single ``cls``.
+    """
+    single = isinstance(value, cls)
+    items = {single_key: value} if single else dict(value) if isinstance(value, Mapping) else None
+    if not items or not all(isinstance(v, cls) for v in items.values()):
+        raise TypeError(f"{name} must be {article} {cls.__name__} or a non-empty mapping of {keys} -> {cls.__name__}")
+    return items, single

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..i18n import check_lang, t
 from . import PALETTE, get_ax
-from ._texts import set_texts
+from ._texts import check_type, set_texts
 
 __all__ = ["ab_chart", "peeking_chart"]
 
@@ -37,8 +37,7 @@ def ab_chart(result: Any, *, lang: str = "en", ax: Any = None, title: str | None
     from ..experiment import ABTest
 
     check_lang(lang)
-    if not isinstance(result, ABTest):
-        raise TypeError(f"result must be an ABTest (ab_test), got {type(result).__name__}")
+    check_type(result, ABTest, "result", "an ABTest (ab_test)")
     ax = get_ax(ax, (6.0, 4.0))
     rates = 100 * np.array([result.p_treatment, result.p_control])
     lo = 100 * np.array([result.ci_treatment[0], result.ci_control[0]])
@@ -78,8 +77,7 @@ def peeking_chart(result: Any, *, lang: str = "en", ax: Any = None, title: str |
     from ..experiment import PeekingResult
 
     check_lang(lang)
-    if not isinstance(result, PeekingResult):
-        raise TypeError(f"result must be a PeekingResult (simulate_peeking), got {type(result).__name__}")
+    check_type(result, PeekingResult, "result", "a PeekingResult (simulate_peeking)")
     ax = get_ax(ax, (7.0, 4.0))
     b = result.by_look
     ax.plot(b.index, 100 * b["cumulative_rate"], "o-", color=PALETTE[3], lw=1.8, zorder=3)

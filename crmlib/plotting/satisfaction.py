@@ -8,14 +8,14 @@ nothing.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..i18n import check_lang, t
 from . import PALETTE, get_ax, wrap_label
-from ._texts import label_or, set_texts
+from ._texts import label_or, one_or_many, set_texts
 
 __all__ = ["nps_chart", "likert_chart", "alpha_chart"]
 
@@ -45,10 +45,7 @@ def nps_chart(results: Any, *, group_label: str | None = None, lang: str = "en",
     from ..satisfaction import NPSResult
 
     check_lang(lang)
-    single = isinstance(results, NPSResult)
-    res = {"": results} if single else dict(results) if isinstance(results, Mapping) else None
-    if not res or not all(isinstance(r, NPSResult) for r in res.values()):
-        raise TypeError("results must be an NPSResult or a non-empty mapping of name -> NPSResult")
+    res, single = one_or_many(results, NPSResult, "results", article="an", keys="name", single_key="")
     ax = get_ax(ax, (8.0, 1.6 + 0.7 * len(res)))
     names = list(res)
     y = np.arange(len(names))[::-1]

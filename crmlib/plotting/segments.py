@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..i18n import labels, t
+from ..i18n import t
 from . import PALETTE, get_ax, money, wrap_label
+from ._texts import label_or, set_texts
 
 __all__ = ["lorenz_chart", "rfm_profile_heatmap", "segment_size_chart", "transition_heatmap",
            "stationary_chart", "whale_chart", "k_selection_chart", "contingency_heatmap"]
@@ -28,17 +29,7 @@ CELL_FONT = 12
 
 def _term(prefix: str, key: Any, lang: str) -> str:
     """The label ``prefix.key`` if there is one, else the key as text."""
-    k = f"{prefix}.{key}"
-    return t(k, lang) if k in labels() else str(key)
-
-
-def _texts(ax: Any, title: str | None, xlabel: str | None, ylabel: str | None, default_title: str,
-           default_x: str | None, default_y: str | None) -> None:
-    ax.set_title(default_title if title is None else title)
-    if default_x is not None or xlabel is not None:
-        ax.set_xlabel(default_x if xlabel is None else xlabel)
-    if default_y is not None or ylabel is not None:
-        ax.set_ylabel(default_y if ylabel is None else ylabel)
+    return label_or(f"{prefix}.{key}", str(key), lang)
 
 
 def lorenz_chart(data: Any, *, lang: str = "en", ax: Any = None, title: str | None = None,
@@ -80,7 +71,8 @@ def lorenz_chart(data: Any, *, lang: str = "en", ax: Any = None, title: str | No
     ax.set_aspect("equal")
     default = (t("seg.lorenz_title", lang, gini=next(iter(items.values())).gini) if len(items) == 1
                else t("seg.lorenz_title_multi", lang))
-    _texts(ax, title, xlabel, ylabel, default, t("seg.customers_pct", lang), t("seg.revenue_pct", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default,
+              default_xlabel=t("seg.customers_pct", lang), default_ylabel=t("seg.revenue_pct", lang))
     ax.legend(loc="upper left", fontsize=9, frameon=False)
     return ax
 
@@ -146,7 +138,8 @@ def rfm_profile_heatmap(profile: pd.DataFrame, *, metrics: Any = _PROFILE_METRIC
     ax.grid(False)
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
-    _texts(ax, title, xlabel, ylabel, t("seg.profile_title", lang), "", t("seg.segment", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=t("seg.profile_title", lang),
+              default_xlabel="", default_ylabel=t("seg.segment", lang))
     ax.title.set_y(1.0 + 0.55 / max(1.0, ax.figure.get_figheight()))
     return ax
 
@@ -182,7 +175,8 @@ def segment_size_chart(profile: pd.DataFrame, *, lang: str = "en", ax: Any = Non
     ax.set_yticks(y, [_term("seg.segment", s, lang) for s in profile.index])
     ax.set_xlim(0, max(5.0, 100 * float(profile[["customer_share", "revenue_share"]].max().max()) * 1.15))
     ax.legend(loc="lower right", fontsize=9, frameon=False)
-    _texts(ax, title, xlabel, ylabel, t("seg.sizes_title", lang), t("seg.share_pct", lang), None)
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=t("seg.sizes_title", lang),
+              default_xlabel=t("seg.share_pct", lang))
     return ax
 
 
@@ -236,7 +230,8 @@ def transition_heatmap(data: Any, *, lang: str = "en", ax: Any = None, title: st
     ax.tick_params(axis="both", rotation=0, labelsize=11)
     ax.grid(False)
     default = (t("seg.transition_title", lang, weeks=days / 7) if days else t("seg.transition_title_plain", lang))
-    _texts(ax, title, xlabel, ylabel, default, t("seg.to_state", lang), t("seg.from_state", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default,
+              default_xlabel=t("seg.to_state", lang), default_ylabel=t("seg.from_state", lang))
     return ax
 
 
@@ -285,8 +280,8 @@ def stationary_chart(stationary: Any, *, current: Any = None, lang: str = "en", 
         ax.legend(fontsize=9, frameon=False)
     ax.set_xticks(x, [_term("seg.state", s, lang) for s in est.index])
     ax.set_ylim(0, 110)
-    _texts(ax, title, xlabel, ylabel, t("seg.stationary_title", lang), t("seg.state", lang),
-           t("seg.share_customers_pct", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=t("seg.stationary_title", lang),
+              default_xlabel=t("seg.state", lang), default_ylabel=t("seg.share_customers_pct", lang))
     return ax
 
 
@@ -324,8 +319,8 @@ def whale_chart(whale: Any, *, lang: str = "en", ax: Any = None, title: str | No
     ax.set_xlim(0, 100)
     ax.set_ylim(0, max(110.0, py * 1.15))
     n = len(c) - 1
-    _texts(ax, title, xlabel, ylabel, t("seg.whale_title", lang, n=n), t("seg.accounts_pct", lang),
-           t("seg.profit_pct", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=t("seg.whale_title", lang, n=n),
+              default_xlabel=t("seg.accounts_pct", lang), default_ylabel=t("seg.profit_pct", lang))
     return ax
 
 
@@ -364,7 +359,8 @@ def k_selection_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, 
     ax.set_xticks(k)
     n = table.attrs.get("sample_size")
     default = t("seg.k_title", lang, n=n) if n else t("seg.k_title_plain", lang)
-    _texts(ax, title, xlabel, ylabel, default, t("seg.k", lang), t("seg.silhouette", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default,
+              default_xlabel=t("seg.k", lang), default_ylabel=t("seg.silhouette", lang))
     return ax
 
 
@@ -410,5 +406,6 @@ def contingency_heatmap(table: pd.DataFrame, *, ari: float | None = None, lang: 
     ax.tick_params(axis="both", rotation=0, labelsize=10)
     ax.grid(False)
     default = t("seg.contingency_title", lang, ari=ari) if ari is not None else t("seg.contingency_title_plain", lang)
-    _texts(ax, title, xlabel, ylabel, default, t("seg.rule_segments", lang), t("seg.clusters", lang))
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default,
+              default_xlabel=t("seg.rule_segments", lang), default_ylabel=t("seg.clusters", lang))
     return ax

@@ -8,14 +8,14 @@ translated through ``survival.<column>.<level slug>`` labels; other values show 
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..i18n import check_lang, t
 from . import PALETTE, get_ax, money, wrap_label
-from ._texts import label_or, set_texts
+from ._texts import check_type, label_or, one_or_many, set_texts
 
 __all__ = ["level_label", "km_chart", "hazard_chart", "services_chart", "schoenfeld_chart",
            "revenue_chart"]
@@ -67,10 +67,7 @@ def km_chart(curves: Any, *, group: str | None = None, bands: bool = True, lang:
     from ..survival import KaplanMeier
 
     check_lang(lang)
-    single = isinstance(curves, KaplanMeier)
-    cs = {None: curves} if single else dict(curves) if isinstance(curves, Mapping) else None
-    if not cs or not all(isinstance(c, KaplanMeier) for c in cs.values()):
-        raise TypeError("curves must be a KaplanMeier or a non-empty mapping of level -> KaplanMeier")
+    cs, single = one_or_many(curves, KaplanMeier, "curves", article="a", keys="level")
     ax = get_ax(ax, (7.5, 4.4))
     for i, (lv, km) in enumerate(cs.items()):
         c = km.curve()
@@ -289,8 +286,7 @@ def revenue_chart(result: Any, *, lang: str = "en", ax: Any = None, title: str |
     from ..survival import ExpectedRevenue
 
     check_lang(lang)
-    if not isinstance(result, ExpectedRevenue):
-        raise TypeError(f"result must be an ExpectedRevenue (expected_revenue), got {type(result).__name__}")
+    check_type(result, ExpectedRevenue, "result", "an ExpectedRevenue (expected_revenue)")
     ax = get_ax(ax, (7.0, 4.0))
     sch = result.schedule
     cum = sch["revenue"].cumsum().to_numpy()
