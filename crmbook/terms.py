@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 __all__ = ["TERMS_CSV", "COLUMNS", "terms", "term", "variant_map", "quoted_spans", "find_variants",
-           "Finding", "search_words", "glossary"]
+           "Finding", "search_words", "by_chapter"]
 
 #: The term list.
 TERMS_CSV = Path(__file__).with_name("terms.csv")
@@ -349,29 +349,33 @@ def search_words() -> list[str]:
     return sorted(words, key=lambda w: (-len(w), w))
 
 
-def glossary(lang: str = "zh") -> list[tuple[str, list[dict[str, object]]]]:
-    """The term list grouped for a glossary: each concept under the first chapter that uses it.
+def by_chapter(chapters=None) -> list[tuple[str, list[dict[str, object]]]]:
+    """The term list grouped for a glossary: each concept under the first of its chapters.
 
     Parameters
     ----------
-    lang : {"zh", "en"}
-        The page's language: rows are sorted by its term (Chinese by pinyin-free code point
-        order would read oddly, so Chinese keeps the file's order, which follows the chapters).
+    chapters : iterable of str, optional
+        Two-digit chapter numbers that exist (an edition's chapters). A concept goes under the
+        first of *its* chapters in this set; a concept none of whose chapters is in it is left out.
+        Default: every chapter the term list names.
 
     Returns
     -------
     list of (str, list of dict)
-        ``[(chapter "NN", [row, …]), …]`` in chapter order; rows as in :func:`terms`.
+        ``[(chapter "NN", [row, …]), …]`` in chapter order; rows as in :func:`terms` (dicts), in
+        the file's order within a chapter.
     """
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    allowed = None
+    if chapters is not None:
+        if isinstance(chapters, str):
+            raise TypeError("chapters must be an iterable of two-digit chapter numbers, not one string")
+        allowed = set(chapters)
+        bad = sorted(c for c in allowed if not (isinstance(c, str) and _CHAPTER.match(c)))
+        if bad:
+            raise ValueError(f"chapters must be two-digit strings such as '05', got {bad}")
     groups: dict[str, list[dict[str, object]]] = {}
     for row in _rows():
-        groups.setdefault(row["chapters"][0], []).append(dict(row))
-    out = []
-    for chapter in sorted(groups):
-        rows = groups[chapter]
-        if lang == "en":
-            rows = sorted(rows, key=lambda r: str(r["en"]).lower())
-        out.append((chapter, rows))
-    return out
+        first = next((c for c in row["chapters"] if allowed is None or c in allowed), None)
+        if first is not None:
+            groups.setdefault(first, []).append(dict(row))
+    return [(c, groups[c]) for c in sorted(groups)]

@@ -114,6 +114,20 @@ def test_bad_term_files_are_rejected(tmp_path, monkeypatch):
         T._scanner.cache_clear()
 
 
+def test_by_chapter_puts_each_concept_under_its_first_available_chapter():
+    groups = dict(T.by_chapter(["02", "05"]))
+    assert list(groups) == ["02", "05"]
+    ids = {c: [r["concept_id"] for r in rows] for c, rows in groups.items()}
+    assert "customer_loss" in ids["02"] and "clv" in ids["05"] and "crm" not in ids["02"] + ids["05"]
+    assert sum(len(v) for v in ids.values()) == len(set(ids["02"]) | set(ids["05"]))
+    everything = T.by_chapter()
+    assert sum(len(rows) for _, rows in everything) == len(T.terms())
+    with pytest.raises(TypeError, match="not one string"):
+        T.by_chapter("05")
+    with pytest.raises(ValueError, match="two-digit"):
+        T.by_chapter([5])
+
+
 # ------------------------------------------------------------------ the quotation rule
 @pytest.mark.parametrize("text, found", [
     ("每位顾客", ["顾客"]),
