@@ -44,6 +44,8 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from crmlib.i18n import check_lang
+
 __all__ = ["TERMS_CSV", "COLUMNS", "terms", "term", "variant_map", "quoted_spans", "find_variants",
            "Finding", "search_words", "by_chapter"]
 
@@ -127,16 +129,16 @@ def term(concept_id: str, lang: str = "zh") -> str:
     Returns
     -------
     str
+        E.g. ``客户终身价值`` / ``customer lifetime value (CLV)``.
 
     Raises
     ------
     KeyError
         No such concept.
     ValueError
-        ``lang`` is not ``"en"`` or ``"zh"``.
+        ``lang`` is not a language of the book.
     """
-    if lang not in ("en", "zh"):
-        raise ValueError(f"lang must be 'en' or 'zh', got {lang!r}")
+    check_lang(lang)
     for row in _rows():
         if row["concept_id"] == concept_id:
             return str(row[lang])
