@@ -22,8 +22,8 @@ from pathlib import Path
 
 from .fmt import LabelFormatter
 
-__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels", "add_label_dir",
-           "localize_frame", "is_text_key", "TOPIC_CHAPTER"]
+__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "add_labels", "add_label_dir",
+           "localize_frame"]
 
 LANGS = ("en", "zh")
 _LABEL_DIR = Path(__file__).with_name("labels")
@@ -176,49 +176,6 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
         return LabelFormatter(lang).vformat(text, (), _Missing(fmt))
     except KeyError as err:
         raise KeyError(f"label {key!r} [{lang}] needs a value for {{{err.args[0]}}}") from None
-
-
-#: The chapter that introduces each topic's terms (the glossary groups terms by chapter).
-TOPIC_CHAPTER = {"concepts": 1, "loss": 2, "funnel": 3, "crosssell": 4, "cs": 4, "clv": 5, "btyd": 5,
-                 "bgbb": 5, "rfm": 5, "roi": 6, "satisfaction": 7, "survival": 7, "segments": 8,
-                 "core": 0}
-
-
-def is_text_key(key: str) -> bool:
-    """True for keys that are texts rather than terms: chapter texts (``chNN.``), headers (``col.``),
-    interface strings (``ui.``, ``site.``, ``core.``) and templates with placeholders.
-
-    Parameters
-    ----------
-    key : str
-
-    Returns
-    -------
-    bool
-    """
-    head = key.split(".", 1)[0]
-    if head in ("col", "ui", "site", "core") or (len(head) == 4 and head.startswith("ch") and head[2:].isdigit()):
-        return True
-    row = labels().get(key) or _EXTRA.get(key) or {}
-    return "{" in row.get("en", "") or "{" in row.get("zh", "")
-
-
-def glossary() -> list[dict[str, object]]:
-    """The term list: rows ``{key, en, zh, topic, chapter}``, by chapter then English term.
-
-    Texts (captions, sentences, headers, interface strings and templates with placeholders)
-    are not terms and are left out.
-
-    Returns
-    -------
-    list of dict
-    """
-    rows = []
-    for k, v in labels().items():
-        if is_text_key(k):
-            continue
-        rows.append({"key": k, **v, "chapter": TOPIC_CHAPTER.get(v["topic"], 99)})
-    return sorted(rows, key=lambda r: (r["chapter"], r["en"].lower()))
 
 
 def localize_frame(frame, lang: str = "en", *, values=None, index=None, columns=None):

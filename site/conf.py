@@ -28,7 +28,7 @@ project = "CRM Notebooks"
 author = "CRM Notebooks contributors"
 copyright = "CRM Notebooks contributors, MIT licence"
 
-extensions = ["myst_nb", "crm_mathml", "crm_site", "sphinx.ext.autodoc", "sphinx.ext.autosummary",
+extensions = ["myst_nb", "crm_mathml", "crm_site", "crm_search", "sphinx.ext.autodoc", "sphinx.ext.autosummary",
               "sphinx.ext.napoleon"]
 _BIB = _ROOT / "datasets" / "sources" / "references.bib"
 if _BIB.is_file():

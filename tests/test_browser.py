@@ -18,8 +18,10 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import shutil
 import threading
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -328,3 +330,105 @@ def test_one_deck_per_edition_renders_from_the_file_system(site_dir, browser, ch
             assert _width_overflow(pg) <= 0
         finally:
             context.close()
+
+
+# ----------------------------------------------------------------------------- search
+#: Terms searched in each edition; every page whose text contains one must be among its hits.
+SEARCH_TERMS = {
+    "zh": ["客户流失", "帕累托图", "客户终身价值", "交叉销售", "关联规则", "净现值", "客户资产", "平衡计分卡",
+           "逻辑回归", "存活概率", "同期客户群", "假设分析", "隐含成本", "顾客终身价值"],
+    "en": ["customer lifetime value", "Pareto", "cross-selling", "association rule", "net present value",
+           "balanced scorecard", "logistic regression", "customer equity"],
+}
+_INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "samp", "small", "span", "strong",
+           "sub", "sup", "u", "var", "wbr"}
+_BLOCK = "\u2029"   # between blocks (paragraphs, cells, items): never joined
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\n+(?=[\u4e00-\u9fff])")
+
+
+class _ArticleText(HTMLParser):
+    """The text of a page's article (what Sphinx indexes), blocks separated by ``_BLOCK``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth, self.skip, self.parts = 0, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth == 0 and tag == "article" and "bd-article" in (dict(attrs).get("class") or ""):
+            self.depth = 1
+            return
+        if self.depth:
+            self.depth += tag not in ("br", "img", "hr", "meta", "link", "input", "wbr", "col")
+            self.skip += tag in ("script", "style")
+            if tag not in _INLINE:
+                self.parts.append(_BLOCK)
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.skip -= tag in ("script", "style")
+            self.depth -= 1
+            if tag not in _INLINE:
+                self.parts.append(_BLOCK)
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            self.parts.append(data)
+
+
+def article_text(path: Path) -> str:
+    """The article text of a built page; a line break between two Chinese characters is removed (a
+    Markdown line break inside a Chinese sentence is no word boundary), spaces stay."""
+    p = _ArticleText()
+    p.feed(path.read_text(encoding="utf-8"))
+    return _HAN_GAP.sub("", "".join(p.parts))
+
+
+def contains(text: str, term: str) -> bool:
+    """Whether a page text contains a search term: a Chinese term as it is, an English one as a
+    phrase (any case, any white space; the last word may be inflected, as the stemmed search allows)."""
+    if re.search(r"[\u4e00-\u9fff]", term):
+        return term in text
+    words = [re.escape(w) for w in re.split(r"[\s]+", term.strip())]
+    return re.search(r"\b" + r"\s+".join(words) + r"\w*", text, re.I) is not None
+
+
+def indexed_pages(site_dir: Path, lang: str) -> list[str]:
+    """The documents in an edition's search index."""
+    text = (site_dir / lang / "searchindex.js").read_text(encoding="utf-8")
+    return json.loads(re.search(r'"docnames":(\[[^\]]*\])', text).group(1))
+
+
+def expected_hits(site_dir: Path, lang: str, term: str) -> set[str]:
+    """The indexed pages of an edition whose text contains ``term``."""
+    return {d for d in indexed_pages(site_dir, lang) if contains(article_text(site_dir / lang / f"{d}.html"), term)}
+
+
+def search_hits(pg, server: str, lang: str, term: str) -> set[str]:
+    """The pages the edition's search page lists for ``term`` (document names)."""
+    found = set()
+    for href in _search(pg, f"{server}{lang}/search.html?q={quote(term)}"):
+        path = urlsplit(href).path
+        found.add(path.split(f"/{lang}/", 1)[1].removesuffix(".html"))
+    return found
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_search_finds_every_page_that_contains_a_term(site_dir, server, page, chapter_runs, lang):
+    """Each term of SEARCH_TERMS finds every page of its edition that contains it, teacher pages
+    included (Chinese compounds are words of the index and of the query alike:
+    site/_ext/crm_search.py)."""
+    checked, missed = 0, []
+    for term in SEARCH_TERMS[lang]:
+        expected = expected_hits(site_dir, lang, term)
+        hits = search_hits(page, server, lang, term)
+        checked += len(expected)
+        if expected - hits:
+            missed.append(f"{term}: {sorted(expected - hits)} (found {sorted(hits)})")
+    assert not missed, f"the {lang} search misses pages that contain the term:\n" + "\n".join(missed)
+    assert checked >= len(SEARCH_TERMS[lang]), "the terms occur in the built pages"
+    if lang == "zh":
+        teacher = {t for t in SEARCH_TERMS["zh"] for d in expected_hits(site_dir, "zh", t) if d.startswith("teacher/")}
+        assert teacher, "some searched term occurs on a teacher page"
+        # a query of two words written together is cut into the index's words: pages with both are found
+        both = expected_hits(site_dir, "zh", "客户流失") & expected_hits(site_dir, "zh", "原因")
+        assert both and both <= search_hits(page, server, "zh", "客户流失原因")

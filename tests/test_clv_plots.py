@@ -51,8 +51,8 @@ def short_holdout():
 @pytest.mark.parametrize("lang, value, ylabel, xlabel, title", [
     ("en", "Expected purchases in the next 17 weeks", "Repeat purchases in weeks 1–30 (frequency)",
      "Recency: week of last repeat purchase", "BG/NBD: expected purchases by frequency and recency"),
-    ("zh", "未来 17 周的预期购买次数", "第 1–30 周重复购买次数（频率）", "最近一次重复购买的周数（最近度）",
-     "BG/NBD：按频率与最近度的预期购买次数"),
+    ("zh", "未来 17 周的预期购买次数", "第 1–30 周重复购买次数（购买频次）", "最近一次重复购买的周数（最近购买时间）",
+     "BG/NBD：按购买频次与最近购买时间的预期购买次数"),
 ])
 def test_fr_heatmap_states_the_matrix_horizon(short_holdout, lang, value, ylabel, xlabel, title):
     _, bg = short_holdout
@@ -74,7 +74,7 @@ def test_fr_heatmap_of_another_unit_and_model_and_of_a_bare_matrix():
     assert ax.get_xlabel() == "Recency: day of last repeat purchase"
     assert ax.get_title() == "Pareto/NBD: expected purchases by frequency and recency"
     alive = pn.frequency_recency_matrix(frequencies=[1, 2], recencies=[10.0, 20.0], T=30.0, kind="alive")
-    assert plot.fr_heatmap(alive, lang="zh").get_title() == "Pareto/NBD：客户仍活跃的概率"
+    assert plot.fr_heatmap(alive, lang="zh").get_title() == "Pareto/NBD：客户的存活概率"
     bare = pd.DataFrame(m.to_numpy(), index=m.index, columns=m.columns)  # no attrs: say what is known only
     ax = plot.fr_heatmap(bare)
     assert ax.collections[0].colorbar.ax.get_ylabel() == "Expected purchases"

@@ -76,17 +76,6 @@ def test_lookup_errors_are_clear():
     assert i18n.t("loss.survey_title", "en", n=12).startswith("A survey of 12")
 
 
-def test_glossary_lists_terms_by_chapter_without_texts_or_placeholders():
-    rows = i18n.glossary()
-    keys = {r["key"] for r in rows}
-    terms = {k for k in i18n.labels() if not i18n.is_text_key(k)}
-    assert keys == terms and "loss.cause.price" in keys
-    assert not any(k.startswith(("ch02.", "col.", "core.")) for k in keys)
-    assert all("{" not in r["en"] and "{" not in r["zh"] for r in rows)
-    assert rows == sorted(rows, key=lambda r: (r["chapter"], r["en"].lower()))
-    assert {r["chapter"] for r in rows if r["topic"] == "loss"} == {2}
-
-
 def test_bundled_font_is_used_when_the_system_has_none(monkeypatch):
     """A fresh machine may have no CJK font at all: the bundled one must then be registered and work."""
     monkeypatch.setattr(i18n, "_SYSTEM_CJK", ())

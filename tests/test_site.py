@@ -111,6 +111,8 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
     nb.metadata["papermill"] = {"exception": None, "parameters": {"lang": lang}}
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     intro = f"# {title}\n\nIntro text for the test chapter." + (" Energy is $E = mc^2$." if math else "")
+    if lang == "zh":   # compound terms jieba alone would cut (企业客户流失率 → 客户 / 流失 / 流失率)
+        intro += "\n\n企业客户流失率很高；用帕累托图找出关键少数。"
     if cite:
         intro += " As shown by [@fader2005bgnbd]."
     cells = [
@@ -330,22 +332,58 @@ def test_each_edition_has_its_own_search_index(built):
     assert term not in (out / "en" / "searchindex.js").read_text(encoding="utf-8")
 
 
-def test_glossary_groups_terms_by_chapter_without_placeholders(built):
+def test_chinese_index_holds_the_term_lists_compounds(built):
+    """The zh index has the term list's compounds as words of the page that contains them, jieba had
+    the term list as its user dictionary, and the search page splits queries with the index's words."""
     _, out, _ = built
-    chapters = crmsite.collect(built[0], log=lambda m: None)["en"]
-    groups = dict(pages.glossary_rows(chapters))
-    # chapters 97 and 98 both import crmlib.loss: its terms belong to the first, 97
-    assert "97_english_only" in groups and "98_site_test" not in groups
-    assert {r["topic"] for r in groups["97_english_only"]} == {"loss"}
-    for group, rows in groups.items():
-        for r in rows:
-            assert "{" not in r["en"] + r["zh"], r["key"]
-            assert not re.match(r"(ch\d\d|col|ui|site)\.", r["key"]) and ".ui." not in r["key"], r["key"]
+    text = (out / "zh" / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(text[text.index("(") + 1:text.rindex(")")])
+    doc = index["docnames"].index("98_site_test")
+    for word in ("客户流失", "帕累托图", "关键少数", "流失率"):
+        files = index["terms"].get(word)
+        assert files is not None and doc in (files if isinstance(files, list) else [files]), word
+    userdict = out.parent / ".site" / "doctrees" / "zh" / "crm_terms_userdict.txt"
+    assert "帕累托图" in userdict.read_text(encoding="utf-8").split()
+    js = (out / "zh" / "_static" / "language_data.js").read_text(encoding="utf-8")
+    assert "var splitQuery" in js and "Search._index" in js
+    assert "var splitQuery" not in (out / "en" / "_static" / "language_data.js").read_text(encoding="utf-8")
+
+
+def test_glossary_is_the_term_list_grouped_by_chapter():
+    """Each concept of crmbook/terms.csv under the first of its chapters the edition has, with both
+    terms, links to its chapters and the definition in the page's language; no label key, no
+    interface string."""
+    from crmbook import terms as T
+
+    eds = {lang: [ChapterPage("02_why_customers_are_lost", lang, Path("a.ipynb"), {}, f"Chapter 2 {lang}"),
+                  ChapterPage("05_customer_lifetime_value", lang, Path("b.ipynb"), {}, f"Chapter 5 {lang}")]
+           for lang in ("en", "zh")}
+    groups = pages.glossary_rows(eds["zh"])
+    assert [p.nn for p, _ in groups] == ["02", "05"]
+    where = {r["concept_id"]: p.nn for p, rows in groups for r in rows}
+    df = T.terms()
+    expected = {cid: next(c for c in chs if c in ("02", "05")) for cid, chs in zip(df["concept_id"], df["chapters"])
+                if {"02", "05"} & set(chs)}
+    assert where == expected, "every concept of chapters 02 and 05, each once, under its first chapter"
+    assert "crm" not in where and where["customer_loss"] == "02" and where["clv"] == "05"
+    for lang, other, short in (("zh", "en", "第 5 章"), ("en", "zh", "Ch. 5")):
+        md = pages.glossary_markdown(lang, eds[lang])
+        clv = df.set_index("concept_id").loc["clv"]
+        row = (f"| {pages._md(clv[lang])} | {pages._md(clv[other])} | "
+               f"[{pages._md(short)}](05_customer_lifetime_value.ipynb) | {pages._md(clv['definition_' + lang])} |")
+        assert row in md, md[:2000]
+        assert md.count("\n## [") == 2
+        body = md.split("\n## ", 1)[1]
+        assert "`" not in body and "loss.cause" not in body and "{" not in body
+    zh = pages.glossary_markdown("zh", eds["zh"])
+    assert "客户流失" in zh and "请回答" not in zh and "苹果" not in zh
+
+
+def test_built_glossary_has_no_label_keys(built):
+    _, out, _ = built
     for lang in ("en", "zh"):
         text = (out / lang / "glossary.html").read_text(encoding="utf-8")
-        assert "{" not in re.sub(r"<(script|style).*?</\1>", "", text, flags=re.S).split('<article')[1]
-        assert "loss.cause.price" in text
-    assert "产品价格" in (out / "zh" / "glossary.html").read_text(encoding="utf-8")
+        assert "loss.cause.price" not in text and "crmbook/terms.csv" in text
 
 
 def test_reproduce_page_counts_links_and_csv(built):
@@ -543,6 +581,20 @@ def test_site_from_the_chapters(chapter_runs, built_site):
         with zipfile.ZipFile(out / "kit" / lang / f"{chapter}-figures.zip") as z:
             assert len([n for n in z.namelist() if n.endswith(".png")]) == len(figures)
         assert (out / lang / "teacher" / f"{chapter}.html").is_file()
+    # the glossary of each edition lists every concept of the chapters that ran, in both languages
+    from html import unescape
+
+    from crmbook import terms as T
+
+    def plain(s: str) -> str:   # Sphinx's smart quotes
+        return s.translate(str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"'}))
+
+    for lang in {lg for _, lg in ran}:
+        text = plain(unescape((out / lang / "glossary.html").read_text(encoding="utf-8")))
+        nns = {c[:2] for c, lg in ran if lg == lang}
+        for _, rows in T.by_chapter(nns):
+            for r in rows:
+                assert all(plain(r[k]) in text for k in ("zh", "en", f"definition_{lang}")), (lang, r["concept_id"])
     api = (out / "en" / "api.html").read_text(encoding="utf-8")
     for mod in ("crmlib.loss", "crmbook.chapter", "crmlib.plotting.loss"):
         assert f'id="module-{mod}"' in api, mod

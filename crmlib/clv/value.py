@@ -290,7 +290,7 @@ def implied_margin_grid(clv_value: float, horizon: int, retentions: Any, discoun
 
 
 def customer_equity(clv_values: Any, counts: Any = None) -> float:
-    """Customer equity (顾客资产): the sum of the customers' discounted lifetime values.
+    """Customer equity (客户资产): the sum of the customers' discounted lifetime values.
 
     Parameters
     ----------

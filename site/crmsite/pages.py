@@ -1,5 +1,6 @@
-"""Generated pages of an edition (MyST Markdown): its index, the glossary, Reproduce, References,
-the API reference, the kit index; and the site's landing page (HTML)."""
+"""Generated pages of an edition (MyST Markdown): its index, the glossary (the term list,
+``crmbook/terms.csv``), Reproduce, References, the API reference, the kit index; and the site's
+landing page (HTML)."""
 from __future__ import annotations
 
 import csv
@@ -11,18 +12,15 @@ import re
 from pathlib import Path
 from typing import Any
 
+from crmbook.terms import by_chapter
 from crmlib.i18n import labels
 
 from .collect import ChapterPage, ui
-from .notebook import crmlib_modules
 
 __all__ = ["glossary_rows", "glossary_markdown", "reproduce_rows", "reproduce_markdown", "reproduce_csv",
            "edition_index", "landing_html", "api_markdown", "references_markdown", "kit_markdown",
-           "api_modules", "topic_chapters", "GENERAL"]
+           "api_modules"]
 
-#: Group of glossary terms no chapter introduces (``core`` and the like).
-GENERAL = "general"
-_NOT_TERMS = re.compile(r"^(?:ch\d\d|col|ui|site)\.|\.ui\.")
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
 
@@ -32,9 +30,11 @@ def _md(text: Any) -> str:
 
 
 # ------------------------------------------------------------------ glossary
-def topic_chapters(pages: list[ChapterPage]) -> dict[str, str]:
-    """Label topic -> the chapter that introduces it: the first chapter whose code imports the
-    crmlib module of that name (``crmlib.loss`` or ``crmlib.plotting.loss`` for topic ``loss``).
+def glossary_rows(pages: list[ChapterPage]) -> list[tuple[ChapterPage, list[dict[str, Any]]]]:
+    """The glossary's concepts (``crmbook/terms.csv``) grouped by the edition's chapters.
+
+    Each concept goes under the first of its chapters that the edition has; a concept whose
+    chapters are all missing from the edition is left out.
 
     Parameters
     ----------
@@ -43,52 +43,25 @@ def topic_chapters(pages: list[ChapterPage]) -> dict[str, str]:
 
     Returns
     -------
-    dict
-        ``topic -> chapter stem`` for every topic some chapter introduces.
+    list of (ChapterPage, list of dict)
+        Chapters in order; rows as :func:`crmbook.terms.by_chapter` gives them, each with
+        ``pages``, the edition's chapter pages that use the concept.
     """
-    topics = {row["topic"] for row in labels().values()}
-    out: dict[str, str] = {}
-    for page in pages:
-        used = {m.split(".")[-1] for m in crmlib_modules(page.load())}
-        for topic in sorted(topics & used):
-            out.setdefault(topic, page.chapter)
+    by_nn = {p.nn: p for p in pages}
+    out = []
+    for nn, rows in by_chapter(by_nn):
+        out.append((by_nn[nn], [{**r, "pages": [by_nn[c] for c in r["chapters"] if c in by_nn]} for r in rows]))
     return out
 
 
-def glossary_rows(pages: list[ChapterPage]) -> list[tuple[str, list[dict[str, str]]]]:
-    """The glossary's terms grouped by chapter: ``[(chapter stem or GENERAL, rows), …]``.
-
-    Terms are the label table's entries that are not chapter texts (``chNN.``), column headers
-    (``col.``), widget labels (``ui``) or site strings, and that hold no placeholder (``{total}``):
-    those are sentences and templates, not terms.
-
-    Parameters
-    ----------
-    pages : list of ChapterPage
-        The edition's chapters in order.
-
-    Returns
-    -------
-    list of (str, list of dict)
-        Chapters in order, then the general terms; rows ``{key, en, zh, topic}`` sorted by English.
-    """
-    where = topic_chapters(pages)
-    groups: dict[str, list[dict[str, str]]] = {}
-    for key, row in labels().items():
-        if _NOT_TERMS.search(key) or "{" in row["en"] or "{" in row["zh"]:
-            continue
-        groups.setdefault(where.get(row["topic"], GENERAL), []).append({"key": key, **row})
-    order = [p.chapter for p in pages if p.chapter in groups] + ([GENERAL] if GENERAL in groups else [])
-    return [(g, sorted(groups[g], key=lambda r: (r["en"].lower(), r["key"]))) for g in order]
-
-
 def glossary_markdown(lang: str, pages: list[ChapterPage]) -> str:
-    """The glossary page: one table per chapter (term, translation, label key).
+    """The glossary page: per chapter, a table of its concepts — the term in the page's language,
+    the term in the other language, the chapters that use it (links) and a one-line definition.
 
     Parameters
     ----------
     lang : {"en", "zh"}
-        Edition: its language comes first in each row.
+        Edition: its language comes first in each row, and its definitions are shown.
     pages : list of ChapterPage
         The edition's chapters.
 
@@ -98,14 +71,15 @@ def glossary_markdown(lang: str, pages: list[ChapterPage]) -> str:
         MyST Markdown.
     """
     other = "zh" if lang == "en" else "en"
-    titles = {p.chapter: p.title for p in pages}
     lines = [f"# {ui('glossary_title', lang)}", "", ui("glossary_intro", lang), ""]
-    for group, rows in glossary_rows(pages):
-        head = f"[{_md(titles[group])}]({group}.ipynb)" if group in titles else ui("glossary_general", lang)
-        lines += ["", f"## {head}", "",
-                  f"| {ui('col_term', lang)} | {ui('col_other', lang)} | {ui('col_key', lang)} |",
-                  "| --- | --- | --- |"]
-        lines += [f"| {_md(r[lang])} | {_md(r[other])} | `{r['key']}` |" for r in rows]
+    for page, rows in glossary_rows(pages):
+        lines += ["", f"## [{_md(page.title)}]({page.chapter}.ipynb)", "",
+                  f"| {ui('col_term', lang)} | {ui('col_other', lang)} | {ui('col_chapters', lang)} "
+                  f"| {ui('col_definition', lang)} |",
+                  "| --- | --- | --- | --- |"]
+        for r in rows:
+            links = ", ".join(f"[{_md(ui('chapter_short', lang, n=int(p.nn)))}]({p.chapter}.ipynb)" for p in r["pages"])
+            lines.append(f"| {_md(r[lang])} | {_md(r[other])} | {links} | {_md(r[f'definition_{lang}'])} |")
     return "\n".join(lines) + "\n"
 
 
