@@ -15,6 +15,11 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "plain",
+    "check_unique",
+    "check_at_most",
+    "check_same_length",
+    "check_finite_result",
     "check_columns",
     "check_finite",
     "check_int",
@@ -43,8 +48,167 @@ MAX_PERIODS = 1_000_000
 MAX_ROWS = 1_000_000
 
 
+#: Largest finite float; a whole number above it cannot be computed with.
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
 def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+# ==========================================================================================
+# Contracts by class (issue 22): one helper per rule, used by every module.
+#   plain               messages print plain values (3, not np.int64(3))
+#   check_unique        impossible combinations: a label (stage, cause, item) listed twice
+#   check_at_most       impossible combinations: a count or rate above what another allows
+#   check_same_length   sequences paired by position have the same length
+#   check_finite_result results are finite or refused, naming the arguments to blame
+# The whole-number rule is check_whole (arrays, ``check_columns(whole=…)``) and check_int
+# (scalars); signs are check_nonnegative / ``check_columns(nonnegative=…)``; Series are
+# paired by label with check_aligned.
+# ==========================================================================================
+def plain(value: Any) -> Any:
+    """``value`` as a plain Python value for a message: ``3``, not ``np.int64(3)``.
+
+    Parameters
+    ----------
+    value : object
+        A numpy scalar (converted with ``.item()``), a tuple or list of them, or anything else
+        (returned as it is).
+
+    Returns
+    -------
+    object
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(plain(v) for v in value)
+    return value
+
+
+def check_unique(labels: Iterable[Any], name: str, what: str = "label") -> None:
+    """Refuse ``labels`` that list one value twice (two stages, causes or items of the same name).
+
+    Parameters
+    ----------
+    labels : iterable
+        Index labels or names.
+    name : str
+        The argument, for the message.
+    what : str
+        What a label is (``"stage"``, ``"cause"`` …), for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        A label occurs more than once.
+    """
+    idx = labels if isinstance(labels, pd.Index) else pd.Index(list(labels))
+    if idx.has_duplicates:
+        raise ValueError(f"{name} lists {what} {plain(idx[idx.duplicated()][0])!r} twice; each {what} must "
+                         "appear once (nothing is merged or paired by position)")
+
+
+def check_at_most(values: Any, name: str, limit: Any, limit_name: str, why: str = "") -> None:
+    """Refuse a value above the largest one another argument allows (``n_ab <= n_a``, gain <= attrition).
+
+    Parameters
+    ----------
+    values : float or array
+        The values checked.
+    name : str
+        Their name, for the message.
+    limit : float or array
+        The largest values allowed (broadcast against ``values``).
+    limit_name : str
+        The limit's name or formula, for the message.
+    why : str, optional
+        Why the combination is impossible, appended to the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        Some value exceeds its limit (the first one is named, with its position in an array).
+    """
+    v = np.asarray(values, dtype=float)
+    lim = np.broadcast_to(np.asarray(limit, dtype=float), v.shape)
+    over = np.flatnonzero((v > lim).ravel())
+    if over.size:
+        i = int(over[0])
+        at = f"[{i}]" if v.ndim else ""
+        raise ValueError(f"{name}{at} ({plain(v.ravel()[i]):g}) cannot exceed {limit_name} ({plain(lim.ravel()[i]):.6g})"
+                         + (f": {why}" if why else ""))
+
+
+def check_same_length(first: Any, first_name: str, second: Any, second_name: str) -> None:
+    """Refuse two sequences paired by position whose lengths differ.
+
+    Parameters
+    ----------
+    first, second : sized
+        The two sequences (after conversion to arrays).
+    first_name, second_name : str
+        Their names, for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        Different lengths.
+    """
+    n1, n2 = len(first), len(second)
+    if n1 != n2:
+        raise ValueError(f"{first_name} and {second_name} must have the same length (they are paired entry by "
+                         f"entry), got {n1} and {n2}")
+
+
+def check_finite_result(value: Any, what: str, blame: str) -> Any:
+    """Return a computed result after checking it is finite; refuse an overflow instead of returning ``inf``.
+
+    Parameters
+    ----------
+    value : float, array, Series or DataFrame
+        The result (the numeric columns of a DataFrame are checked).
+    what : str
+        What was computed, for the message (e.g. ``"npv"``).
+    blame : str
+        The rest of the message: the arguments whose size or extremity made it overflow, and what to do
+        (e.g. ``"cash_flows (largest |value| 1e+308) or rate (-0.999999) is too extreme …"``).
+
+    Returns
+    -------
+    object
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        A NaN or infinite entry.
+    """
+    if isinstance(value, pd.DataFrame):
+        arr = value.select_dtypes("number").to_numpy(dtype=float)
+    else:
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{what} must be a number, got {type(value).__name__} {plain(value)!r}") from None
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        kind = "NaN" if np.isnan(arr[bad]).any() else "infinite"
+        raise ValueError(f"{what} is {kind}: {blame}")
+    return value
 
 
 def check_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
@@ -63,8 +227,11 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
         Whether the bound itself is excluded.
     """
     if not _is_real(value):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    v = float(value)
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {plain(value)!r}")
+    try:
+        v = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is beyond the range of a float ({len(str(abs(int(value))))} digits)") from None
     if math.isnan(v):
         raise ValueError(f"{name} is NaN")
     if math.isinf(v):
@@ -84,12 +251,14 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
         if _is_real(value) and float(value).is_integer():
             value = int(value)
         else:
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {plain(value)!r}")
     v = int(value)
     if low is not None and v < low:
         raise ValueError(f"{name} must be >= {low}, got {v}")
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {v}")
+    if abs(v) > _FLOAT_MAX:
+        raise ValueError(f"{name} has {len(str(abs(v)))} digits: beyond the range of a float, it cannot be computed with")
     return v
 
 
@@ -150,7 +319,7 @@ def check_names(value: Any, name: str, *, allow_empty: bool = False) -> tuple[st
         names = tuple(value)
         bad = [v for v in names if not isinstance(v, str)]
         if bad:
-            raise TypeError(f"{name} must hold column names (strings), got {bad[0]!r}")
+            raise TypeError(f"{name} must hold column names (strings), got {plain(bad[0])!r}")
     if not names and not allow_empty:
         raise ValueError(f"{name} must name at least one column (a non-empty list of names, or one name)")
     dup = [v for i, v in enumerate(names) if v in names[:i]]
@@ -180,12 +349,12 @@ def check_aligned(reference: Any, reference_name: str, other: Any, other_name: s
         return other
     for idx, nm in ((a, reference_name), (b, other_name)):
         if idx.has_duplicates:
-            raise ValueError(f"{nm} has a duplicated index label {idx[idx.duplicated()][0]!r}, so it cannot be "
+            raise ValueError(f"{nm} has a duplicated index label {plain(idx[idx.duplicated()][0])!r}, so it cannot be "
                              f"paired with {other_name if nm == reference_name else reference_name} by label")
     only_a, only_b = a.difference(b), b.difference(a)
     if len(only_a) or len(only_b):
-        lab = (f"{reference_name} has label {only_a[0]!r} that {other_name} lacks" if len(only_a)
-               else f"{other_name} has label {only_b[0]!r} that {reference_name} lacks")
+        lab = (f"{reference_name} has label {plain(only_a[0])!r} that {other_name} lacks" if len(only_a)
+               else f"{other_name} has label {plain(only_b[0])!r} that {reference_name} lacks")
         raise ValueError(f"{reference_name} and {other_name} have different indexes ({lab}); pass them with the "
                          "same labels (they are paired by label, never by position)")
     return other.reindex(a)
@@ -200,7 +369,7 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     """Check ``value`` is one of ``choices``."""
     choices = list(choices)
     if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise ValueError(f"{name} must be one of {plain(choices)}, got {plain(value)!r}")
     return value
 
 
@@ -240,7 +409,7 @@ def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.n
         out = np.empty(raw.size, dtype=float)
         for i, x in enumerate(raw):
             if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-                raise TypeError(f"{name}[{label(i)!r}] is not a number: {x!r}")
+                raise TypeError(f"{name}[{label(i)!r}] is not a number: {plain(x)!r}")
             out[i] = float(x)
     bad = ~np.isfinite(out)
     if bad.any():
@@ -255,17 +424,41 @@ def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | Non
     neg = np.flatnonzero(np.asarray(values) < 0)
     if neg.size:
         i = int(neg[0])
-        lab = labels[i] if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is negative ({values[i]})")
+        lab = plain(labels[i]) if labels is not None else i
+        raise ValueError(f"{name}[{lab!r}] is negative ({plain(values[i])})")
 
 
-def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
-    """Raise if any entry of ``values`` is not a whole number, naming the first one."""
-    frac = np.flatnonzero(np.asarray(values) % 1 != 0)
+def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None, *, rows: bool = False) -> None:
+    """Raise if any entry of ``values`` (counts: customers, services, baskets, days …) is not a whole number.
+
+    Parameters
+    ----------
+    values : array of float
+        The values (NaN and infinities refused before, e.g. by :func:`as_float_array`).
+    name : str
+        The argument (or ``"<table> column 'c'"`` with ``rows=True``), for the message.
+    labels : sequence, optional
+        The entries' labels (default: positions).
+    rows : bool
+        Say ``… at row 3`` (a table column) rather than ``name[3]``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        The first entry with a fraction, named by its label.
+    """
+    v = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        frac = np.flatnonzero(np.isfinite(v) & (v % 1 != 0))
     if frac.size:
         i = int(frac[0])
-        lab = labels[i] if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is not a whole number ({values[i]})")
+        lab = plain(labels[i]) if labels is not None else i
+        where = f"{name} at row {lab!r}" if rows else f"{name}[{lab!r}]"
+        raise ValueError(f"{where} is not a whole number ({plain(v[i]):g}); a count must be whole")
 
 
 def check_finite(values: np.ndarray, name: str) -> None:
@@ -286,39 +479,43 @@ def check_not_empty(df: pd.DataFrame, name: str) -> None:
 
 
 def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", *,
-                  numeric: Iterable[str] = (), nonnegative: Iterable[str] = ()) -> None:
+                  numeric: Iterable[str] = (), nonnegative: Iterable[str] = (), whole: Iterable[str] = ()) -> None:
     """Check a DataFrame has ``columns``; the ``numeric`` ones numeric with no NaN
-    and no infinity, the ``nonnegative`` ones also >= 0. Errors name the column
-    and first bad row.
+    and no infinity, the ``nonnegative`` ones also >= 0, the ``whole`` ones whole
+    numbers (counts: :func:`check_whole`). Errors name the column and first bad row.
 
     Raises
     ------
     TypeError
         ``df`` is not a DataFrame, or a numeric column is not numeric (bool included).
     ValueError
-        No rows, a missing column, NaN, an infinite value or a negative value.
+        No rows, a missing column, NaN, an infinite value, a negative value or a
+        fraction in a count.
     """
     check_not_empty(df, name)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}")
-    for c in list(numeric) + [c for c in nonnegative if c not in set(numeric)]:
+    checked = list(dict.fromkeys([*numeric, *nonnegative, *whole]))
+    for c in checked:
         col = df[c]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
         na = col.isna().to_numpy()
         if na.any():
-            raise ValueError(f"{name} column {c!r} has NaN at row {df.index[int(np.flatnonzero(na)[0])]!r}")
+            raise ValueError(f"{name} column {c!r} has NaN at row {plain(df.index[int(np.flatnonzero(na)[0])])!r}")
         if col.dtype.kind == "f" or not isinstance(col.dtype, np.dtype):
             inf = ~np.isfinite(col.to_numpy(dtype=float))
             if inf.any():
                 i = int(np.flatnonzero(inf)[0])
-                raise ValueError(f"{name} column {c!r} is infinite at row {df.index[i]!r} ({col.iloc[i]})")
+                raise ValueError(f"{name} column {c!r} is infinite at row {plain(df.index[i])!r} ({plain(col.iloc[i])})")
     for c in nonnegative:
         neg = (df[c] < 0).to_numpy()
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
-            raise ValueError(f"{name} column {c!r} is negative at row {df.index[i]!r} ({df[c].iloc[i]})")
+            raise ValueError(f"{name} column {c!r} is negative at row {plain(df.index[i])!r} ({plain(df[c].iloc[i])})")
+    for c in whole:
+        check_whole(df[c].to_numpy(dtype=float, na_value=np.nan), f"{name} column {c!r}", df.index, rows=True)
 
 
 def check_rate(value: Any, name: str = "rate") -> float:
