@@ -168,7 +168,8 @@ class Chapter:
         self.number = int(chapter[:2])
         self.prefix = f"ch{self.number:02d}"
         self.lang = check_lang(lang)
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        seed = int(seed) if isinstance(seed, np.integer) else seed    # messages print 3, not np.int64(3)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
         if not isinstance(small, (bool, np.bool_)):
@@ -218,7 +219,8 @@ class Chapter:
         -------
         numpy.random.Generator
         """
-        if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)) or offset < 0:
+        offset = int(offset) if isinstance(offset, np.integer) else offset
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValueError(f"offset must be a non-negative integer, got {offset!r}")
         return np.random.default_rng([self.seed, int(offset)])
 

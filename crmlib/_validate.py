@@ -199,6 +199,8 @@ def check_finite_result(value: Any, what: str, blame: str) -> Any:
     """
     if isinstance(value, pd.DataFrame):
         arr = value.select_dtypes("number").to_numpy(dtype=float)
+    elif isinstance(value, (str, bytes)):
+        raise TypeError(f"{what} must be a number, got {type(value).__name__} {value!r}")
     else:
         try:
             arr = np.asarray(value, dtype=float)
@@ -420,12 +422,14 @@ def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.n
 
 
 def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
-    """Raise if any entry of ``values`` is negative, naming the first one."""
-    neg = np.flatnonzero(np.asarray(values) < 0)
+    """Raise if any entry of ``values`` (or the scalar ``values``) is negative, naming the first one."""
+    v = np.asarray(values)
+    neg = np.flatnonzero(v.ravel() < 0)
     if neg.size:
         i = int(neg[0])
         lab = plain(labels[i]) if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is negative ({plain(values[i])})")
+        where = name if v.ndim == 0 else f"{name}[{lab!r}]"
+        raise ValueError(f"{where} is negative ({plain(v.ravel()[i])})")
 
 
 def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None, *, rows: bool = False) -> None:
@@ -433,7 +437,7 @@ def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = No
 
     Parameters
     ----------
-    values : array of float
+    values : float or array of float
         The values (NaN and infinities refused before, e.g. by :func:`as_float_array`).
     name : str
         The argument (or ``"<table> column 'c'"`` with ``rows=True``), for the message.
@@ -452,12 +456,13 @@ def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = No
         The first entry with a fraction, named by its label.
     """
     v = np.asarray(values, dtype=float)
+    scalar, v = v.ndim == 0, v.ravel()
     with np.errstate(invalid="ignore"):
         frac = np.flatnonzero(np.isfinite(v) & (v % 1 != 0))
     if frac.size:
         i = int(frac[0])
         lab = plain(labels[i]) if labels is not None else i
-        where = f"{name} at row {lab!r}" if rows else f"{name}[{lab!r}]"
+        where = name if scalar else f"{name} at row {lab!r}" if rows else f"{name}[{lab!r}]"
         raise ValueError(f"{where} is not a whole number ({plain(v[i]):g}); a count must be whole")
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import (check_at_most, check_columns, check_finite_result, check_int, check_multiplier, check_number,
-                        check_probability, check_rate, check_size)
+                        check_probability, check_rate, check_size, plain)
 from .finance import eva_table, irr, npv, payback_period, roi
 
 __all__ = [
@@ -287,7 +287,7 @@ def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain
         df["benefit"] = a.margin * stock
         df["net"] = df["benefit"] - df["cost"]
         df["cumulative"] = df["net"].cumsum()
-    return check_finite_result(df, "the cash flows", "the assumptions' amounts (margin, costs, customers) are too "
+    return check_finite_result(df, "the cash-flow table", "the assumptions' amounts (margin, costs, customers) are too "
                                "large for float arithmetic; state them in larger units (thousands, millions)")
 
 
@@ -531,7 +531,7 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     check_rate(case["discount_rate"], "case['discount_rate']")
     bc = check_probability(base_close_rate, "base_close_rate")
     if not isinstance(complaint_losses, (tuple, list)) or len(complaint_losses) != 2:
-        raise ValueError(f"complaint_losses must be a (before, after) pair, got {complaint_losses!r}")
+        raise ValueError(f"complaint_losses must be a (before, after) pair, got {plain(complaint_losses)!r}")
     cl0 = check_number(complaint_losses[0], "complaint_losses[0]", low=0, high=1000)
     cl1 = check_number(complaint_losses[1], "complaint_losses[1]", low=0, high=1000)
     n = check_number(case["customers"], "case['customers']", low=0, low_open=True)

@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import check_aligned, check_number
+from ._validate import check_aligned, check_number, plain
 from .prospects import check_prospects
 
 __all__ = [
@@ -91,7 +91,7 @@ def classify_stage(answers: Mapping[str, Any] | Sequence[Any]) -> int:
         values = list(answers)
     for q, v in zip(STAGE_QUESTIONS, values):
         if not isinstance(v, (bool, np.bool_)):
-            raise TypeError(f"answer to {q!r} must be True or False, got {v!r}")
+            raise TypeError(f"answer to {q!r} must be True or False, got {plain(v)!r}")
     stage = 0
     for v in values:
         if not v:

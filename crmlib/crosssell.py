@@ -633,12 +633,12 @@ def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
         raise ValueError(f"n_a, n_b and n_ab must have the same shape (or be scalars), got {shapes}")
     a, b, ab = arrs["n_a"], arrs["n_b"], arrs["n_ab"]
     for name, v in (("n_a", a), ("n_b", b), ("n_ab", ab)):
-        check_nonnegative(v.ravel(), name)
-        check_whole(v.ravel(), name)
+        check_nonnegative(v, name)
+        check_whole(v, name)
         check_at_most(v, name, n, "n, the number of baskets")
     check_at_most(ab, "n_ab", a, "n_a", "baskets holding both hold A")
     check_at_most(ab, "n_ab", b, "n_b", "baskets holding both hold B")
-    check_at_most(a + b - ab, "n_a + n_b - n_ab", n, "n",
+    check_at_most(a + b - ab, "(n_a + n_b - n_ab)", n, "n",
                   "more baskets would hold A or B than there are baskets")
     with np.errstate(divide="ignore", invalid="ignore"):
         conf = np.where(a > 0, ab / np.where(a > 0, a, 1), np.nan)
@@ -759,7 +759,7 @@ def time_slot(hour: Any) -> pd.Series:
         An hour that is not whole or lies outside 8–21 (infinite included).
     """
     if isinstance(hour, (str, bytes)) or hour is None:
-        raise TypeError(f"hour must be whole numbers 8–21, got {type(hour).__name__} {hour!r}")
+        raise TypeError(f"hour must be whole numbers 8–21, got {type(hour).__name__} {plain(hour)!r}")
     h = pd.Series(hour)
     if not pd.api.types.is_numeric_dtype(h) or pd.api.types.is_bool_dtype(h) or h.isna().any():
         raise TypeError("hour must be whole numbers without NaN")

@@ -316,13 +316,14 @@ def eva_table(investment: float, benefits: Sequence[float], operating_costs: Seq
     h = ben.size
     dep = invest / h
     years = np.arange(1, h + 1)
-    cap_open = invest - dep * (years - 1)
-    nopat = (ben - opex - dep) * (1 - tax)
-    charge = w * cap_open
-    out = pd.DataFrame({"capital_open": cap_open, "depreciation": dep, "nopat": nopat,
-                        "capital_charge": charge, "eva": nopat - charge,
-                        "cash_flow_after_tax": (ben - opex) * (1 - tax) + tax * dep},
-                       index=pd.Index(years, name="year"))
+    with np.errstate(over="ignore", invalid="ignore"):     # an overflow is refused below, naming the inputs
+        cap_open = invest - dep * (years - 1)
+        nopat = (ben - opex - dep) * (1 - tax)
+        charge = w * cap_open
+        out = pd.DataFrame({"capital_open": cap_open, "depreciation": dep, "nopat": nopat,
+                            "capital_charge": charge, "eva": nopat - charge,
+                            "cash_flow_after_tax": (ben - opex) * (1 - tax) + tax * dep},
+                           index=pd.Index(years, name="year"))
     row0 = pd.DataFrame({"capital_open": 0.0, "depreciation": 0.0, "nopat": 0.0, "capital_charge": 0.0,
                          "eva": 0.0, "cash_flow_after_tax": -invest}, index=pd.Index([0], name="year"))
     return check_finite_result(pd.concat([row0, out]), "the EVA table",
@@ -380,7 +381,7 @@ def tornado_table(func: Callable[..., float], base: Mapping[str, Any],
         if name not in base:
             raise ValueError(f"ranges names {name!r}, which is not a parameter in base: {sorted(base)}")
         if not isinstance(rng, (tuple, list)) or len(rng) != 2:
-            raise ValueError(f"ranges[{name!r}] must be a (low, high) pair, got {rng!r}")
+            raise ValueError(f"ranges[{name!r}] must be a (low, high) pair, got {plain(rng)!r}")
         lo = check_number(rng[0], f"ranges[{name!r}] low")
         hi = check_number(rng[1], f"ranges[{name!r}] high")
         if lo > hi:

@@ -412,8 +412,8 @@ def funnel_counts(prospects: pd.DataFrame) -> pd.Series:
 def time_to_close(prospects: pd.DataFrame) -> pd.Series:
     """Days from first contact to deal (prospect days + negotiation days) for every closed prospect.
 
-    Raises if a prospect that negotiated lacks its negotiation days or any day count is negative
-    or fractional (:func:`crmlib.prospects.check_prospects`).
+    Raises if a deal lacks its negotiation days, or any day count is negative or fractional
+    (:func:`crmlib.prospects.check_prospects`).
 
     Parameters
     ----------
@@ -429,6 +429,10 @@ def time_to_close(prospects: pd.DataFrame) -> pd.Series:
     deals = df[df["stage_reached"] == "deal"]
     if deals.empty:
         raise ValueError("prospects has no deals, so there is no time to close")
+    missing = deals["days_negotiation"].isna().to_numpy()
+    if missing.any():
+        raise ValueError(f"prospects column 'days_negotiation' is empty at row "
+                         f"{deals.index.tolist()[int(np.flatnonzero(missing)[0])]!r}, a deal (it negotiated)")
     days = deals["days_prospect"].astype(float) + deals["days_negotiation"].astype(float)
     return days.rename("days_to_close")
 
@@ -596,7 +600,7 @@ def case_funnels(case: pd.DataFrame) -> dict[str, pd.Series]:
     out = {}
     for sc in dict.fromkeys(case["scenario"]):
         c = case[case["scenario"] == sc].sort_values("stage_order")
-        out[sc] = check_funnel(c.set_index("stage")["count"], f"case[{sc!r}]")
+        out[sc] = check_funnel(c.set_index("stage")["count"], f"case[{plain(sc)!r}]")
     return out
 
 

@@ -185,14 +185,11 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
         i = int(np.flatnonzero(unknown)[0])
         raise ValueError(f"{name} column 'stage_reached' has unknown stage {prospects['stage_reached'].iloc[i]!r} "
                          f"at row {prospects.index.tolist()[i]!r}; stages are {list(STAGES)}")
-    negotiated = (prospects["stage_reached"] != "prospect").to_numpy()
-    has_days = dn.notna().to_numpy()
-    for bad, what, who in ((negotiated & ~has_days, "is empty", "a prospect that negotiated"),
-                           (~negotiated & has_days, "has days", "a prospect that never negotiated")):
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{name} column 'days_negotiation' {what} at row {prospects.index.tolist()[i]!r}, {who} "
-                             f"(stage_reached {prospects['stage_reached'].iloc[i]!r})")
+    never = ((prospects["stage_reached"] == "prospect") & dn.notna()).to_numpy()
+    if never.any():
+        i = int(np.flatnonzero(never)[0])
+        raise ValueError(f"{name} column 'days_negotiation' has days at row {prospects.index.tolist()[i]!r}, a prospect "
+                         "that never negotiated (stage_reached 'prospect')")
     return prospects
 
 

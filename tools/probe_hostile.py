@@ -146,7 +146,7 @@ def build() -> None:  # noqa: C901 - one long list of cases
     mutate(F, "fit_close_logit", funnel.fit_close_logit, {"prospects": pros}, "prospects",
            {"None": None, "str": "prospects", "empty": pros.iloc[:0]})
     sep = pros.copy()
-    sep["stage_reached"] = np.where(sep["need_score"] >= 7, "deal", "prospect")
+    sep["stage_reached"] = np.where(sep["need_score"] >= 7, "deal", "negotiation")
     add(F, "fit_close_logit", lambda: funnel.fit_close_logit(sep), "separated by need", expect="warn")
     quasi = pros.copy()
     quasi["stage_reached"] = np.where(quasi["decision_maker"] & (quasi["stage_reached"] == "deal"), "deal",
@@ -378,10 +378,14 @@ def build() -> None:  # noqa: C901 - one long list of cases
                       "scalar": {"a": 3.0}})
     B = "business_case"
     cbase = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
-    for arg in ("kept_share", "close_uplift", "crosssell_gain", "retention", "customers", "margin", "software",
-                "hidden_scale"):
+    for arg in ("kept_share", "close_uplift", "crosssell_gain", "retention"):
         mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, arg, SCALAR_BAD)
-    mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, "horizon", {**SCALAR_BAD, **HUGE})
+    mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, "assumptions",
+           {"None-ok": None, "dict": {"margin": 1.0}, "str": "case"})
+    CASES[-3].expect = "ok-return"   # None: the default assumptions
+    for arg in ("customers", "margin", "software", "hidden_scale", "prospects", "crosssell_uptake", "running"):
+        mutate(B, "CaseAssumptions", bc.CaseAssumptions, {}, arg, SCALAR_BAD)
+    mutate(B, "CaseAssumptions", bc.CaseAssumptions, {}, "horizon", {**SCALAR_BAD, **HUGE})
     flows = bc.project_cash_flows(**cbase)
     bad_flows = flows.copy()
     bad_flows.loc[2, "net"] = INF
@@ -389,7 +393,7 @@ def build() -> None:  # noqa: C901 - one long list of cases
     add(B, "tco", lambda: bc.tco(flows.assign(cost=flows["cost"].astype(str))), "flows cost str")
     mutate(B, "evaluate", bc.evaluate, {"flows": flows}, "discount_rate", SCALAR_BAD)
     res = bc.evaluate(flows, 0.1)
-    case = {**bc.DEFAULTS, **cbase}
+    case = {**bc.case_parameters(cbase), "discount_rate": 0.1}
     for k in ("kept_share", "margin", "discount_rate", "close_uplift", "training", "crosssell_gain"):
         add(B, "scorecard", lambda k=k: bc.scorecard({**case, k: "0.1"}, res, base_close_rate=0.05,
                                                     complaint_losses=(10.0, 5.0)), f"case[{k}]=str")
@@ -567,9 +571,13 @@ def build_contracts() -> None:  # noqa: C901 - one long list of cases
     contract(W, "crosssell", "retention_by_products",
              lambda: crosssell.retention_by_products(col(cust, "n_products", 1.5)), "n_products 1.5")
     contract(W, "business_case", "project_cash_flows",
-             lambda: bc.project_cash_flows(**drivers, customers=20_000.5), "customers = 20000.5")
+             lambda: bc.project_cash_flows(**drivers, assumptions=bc.CaseAssumptions(customers=20_000.5)),
+             "customers = 20000.5")
     contract(W, "business_case", "project_cash_flows",
-             lambda: bc.project_cash_flows(**drivers, prospects=10.5), "prospects = 10.5")
+             lambda: bc.project_cash_flows(**drivers, assumptions=bc.CaseAssumptions(prospects=10.5)),
+             "prospects = 10.5")
+    contract(W, "business_case", "evaluate_case", lambda: bc.evaluate_case(drivers, 0.1, customers=100.5),
+             "customers = 100.5")
 
     # ------------------------------------------------------------ Series paired by label, never by position
     A = "aligned"
@@ -628,8 +636,8 @@ def build_contracts() -> None:  # noqa: C901 - one long list of cases
              lambda: prospects.check_prospects(col(pros, "days_negotiation", 20.0, prospect_row)),
              "negotiation days for a prospect that never negotiated")
     deal_row = int(np.flatnonzero((pros["stage_reached"] == "deal").to_numpy())[0])
-    contract(I, "prospects", "check_prospects",
-             lambda: prospects.check_prospects(col(pros, "days_negotiation", pd.NA, deal_row)),
+    contract(I, "funnel", "time_to_close",
+             lambda: funnel.time_to_close(col(pros, "days_negotiation", pd.NA, deal_row)),
              "a deal without negotiation days")
     bad_net = flows.copy()
     bad_net.loc[2, "net"] += 1000.0
@@ -651,8 +659,10 @@ def build_contracts() -> None:  # noqa: C901 - one long list of cases
              "discounted at -0.99999")
     contract(N, "finance", "roi", lambda: fin.roi([big, big], [1.0, 1.0]), "benefits 1e308 x 2")
     contract(N, "finance", "roi", lambda: fin.roi([1.0, 1.0], [big, big]), "costs 1e308 x 2")
-    contract(N, "finance", "eva_table", lambda: fin.eva_table(big, [big, big], [0.0, 0.0], 0.1), "1e308 everywhere")
-    contract(N, "finance", "irr", lambda: fin.irr([-big, big, big]), "flows 1e308")
+    contract(N, "finance", "eva_table", lambda: fin.eva_table(big, [big, big], [0.0, 0.0], 10.0),
+             "investment 1e308 at wacc 10")
+    contract(N, "finance", "irr", lambda: fin.irr([-big, big, big]), "flows 1e308: the IRR of (-1, 1, 1), 0.618",
+             expect="aligned:0.6180339887498949")
     contract(N, "finance", "tornado_table",
              lambda: fin.tornado_table(lambda a: float("nan"), {"a": 1.0}, {"a": (0.0, 2.0)}), "func gives NaN")
     contract(N, "finance", "tornado_table",
@@ -663,10 +673,11 @@ def build_contracts() -> None:  # noqa: C901 - one long list of cases
              "func gives NaN at base")
     contract(N, "finance", "tornado_table",
              lambda: fin.tornado_table(lambda a: "x", {"a": 1.0}, {"a": (0.0, 2.0)}), "func gives a string")
-    contract(N, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(**drivers, margin=big),
+    contract(N, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(
+        **drivers, assumptions=bc.CaseAssumptions(margin=big)),
              "margin 1e308")
-    contract(N, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(**drivers, software=big,
-                                                                                      services=big), "costs 1e308")
+    contract(N, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(
+        **drivers, assumptions=bc.CaseAssumptions(software=big, services=big)), "costs 1e308")
     contract(N, "business_case", "budget_by_rule", lambda: bc.budget_by_rule(big, 4.0), "visible 1e308 x 4")
     contract(N, "crosssell", "whatif_cross_sell", lambda: crosssell.whatif_cross_sell(0.3, 0.6, 0.8, 10.0, big),
              "margin 1e308")
@@ -688,7 +699,7 @@ def build_contracts() -> None:  # noqa: C901 - one long list of cases
              "operating cost negative")
     contract(S, "finance", "eva_table", lambda: fin.eva_table(100.0, [60.0, -70.0], [10.0, 10.0], 0.1),
              "benefit negative")
-    contract(S, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(**drivers, running=-1.0),
+    contract(S, "business_case", "project_cash_flows", lambda: bc.CaseAssumptions(running=-1.0),
              "running negative")
     contract(S, "crosssell", "rule_metrics", lambda: crosssell.rule_metrics(100, -1, 20, 0), "n_a negative")
     contract(S, "funnel", "timing_summary", lambda: funnel.timing_summary([-1.0, 3.0]), "days negative")
@@ -701,7 +712,7 @@ def build_contracts() -> None:  # noqa: C901 - one long list of cases
              "file cut in the middle of a row, verify=False")
     contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b"")), "empty file, verify=False")
     contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b"")), "empty file, verify=True")
-    contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b.replace(b"\n", b",extra\n", 2)[::1])),
+    contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b"\n".join(ln + b",extra" if i == 3 else ln for i, ln in enumerate(b.split(b"\n"))))),
              "a row with an extra field, verify=False")
     contract(D, "datasets", "load", _data_dir_case(lambda d: (d / "manifest.json").write_text("{not json")),
              "manifest not JSON")
