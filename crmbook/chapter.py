@@ -32,18 +32,7 @@ from .figures import PNG_DPI, PNG_OPTIONS, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
 from .results import ResultsError, load_results, to_jsonable, write
 
-__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir"]
-
-
-
-def default_build_dir() -> Path:
-    """The main job's build folder: ``$CRMNB_BUILD_DIR`` if set, else ``build/`` at the repository root.
-
-    Returns
-    -------
-    Path
-    """
-    return main_build_dir()
+__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source"]
 
 
 def seed_source(seed_file: str, phrase: str) -> dict[str, str]:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Mapping
 from crmlib.i18n import check_lang, labels, t
 
 __all__ = ["Feedback", "Solution", "NumberExercise", "ChoiceExercise", "YesNoExercise", "ExerciseSet",
-           "BoundExercises", "MARKS", "check_number", "check_choice"]
+           "BoundExercises", "MARKS", "verdict_for_number", "verdict_for_choice"]
 
 #: Verdict marks: plain symbols every font the project relies on has (DejaVu, WenQuanYi), no emoji.
 MARKS = {True: "✓", False: "✗", None: "…"}
@@ -169,9 +169,9 @@ class NumberExercise(_Base):
         explain, hint = self._texts(prefix, lang, sol)
         if answer is None:
             return Feedback(None, hint or t("core.ex.replace_none", lang), lang=lang)
-        fb = check_number(answer, float(sol.answer), tol=self.tol, relative=self.relative, lang=lang,
-                          explain=explain or t("core.ex.value_is", lang, expected=_fmt(float(sol.answer))),
-                          hint=hint)
+        fb = verdict_for_number(answer, float(sol.answer), tol=self.tol, relative=self.relative, lang=lang,
+                                explain=explain or t("core.ex.value_is", lang, expected=_fmt(float(sol.answer))),
+                                hint=hint)
         return fb
 
 
@@ -183,7 +183,7 @@ class ChoiceExercise(_Base):
 
     def _verdict(self, answer: Any, prefix: str, lang: str, sol: Solution) -> Feedback:
         expl = {o: t(f"{prefix}.ex.{self.number}.opt.{o}", lang, **sol.values) for o in self.options}
-        return check_choice(answer, str(sol.answer), expl, lang=lang)
+        return verdict_for_choice(answer, str(sol.answer), expl, lang=lang)
 
     def explanation(self, prefix: str, lang: str) -> str:
         """Why the right option is right (for the answer key).
@@ -219,8 +219,8 @@ class YesNoExercise(_Base):
         return Feedback(a == sol.answer, explain, lang=lang)
 
 
-def check_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: bool = False,
-                 explain: str = "", hint: str = "", lang: str = "en") -> Feedback:
+def verdict_for_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: bool = False,
+                       explain: str = "", hint: str = "", lang: str = "en") -> Feedback:
     """Compare a numeric answer with the expected value.
 
     Parameters
@@ -260,7 +260,7 @@ def check_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: b
     return Feedback(False, msg, lang=lang)
 
 
-def check_choice(answer: Any, correct: str, explanations: Mapping[str, str], lang: str = "en") -> Feedback:
+def verdict_for_choice(answer: Any, correct: str, explanations: Mapping[str, str], lang: str = "en") -> Feedback:
     """Check a multiple-choice answer (a letter such as ``"B"``); explain every option.
 
     Parameters
