@@ -185,6 +185,7 @@ class Chapter:
 
     @property
     def results_path(self) -> Path:
+        """The chapter's results file in its edition (``<build>/results/[zh/]<chapter>.json``)."""
         return self.layout.results(self.chapter, self.lang)
 
     @property
@@ -194,6 +195,7 @@ class Chapter:
 
     @property
     def figures_dir(self) -> Path:
+        """The folder the chapter's figures are saved in (PNG and SVG, one pair per figure)."""
         return self.layout.figures(self.chapter, self.lang)
 
     def rng(self, offset: int = 0) -> np.random.Generator:

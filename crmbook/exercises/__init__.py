@@ -64,6 +64,7 @@ class Feedback:
 
     @property
     def mark(self) -> str:
+        """The verdict's mark (:data:`MARKS`: right, wrong or not answered yet)."""
         return MARKS[self.ok]
 
     def _render(self, key: str) -> str:
@@ -122,10 +123,34 @@ class _Base:
         return explain, hint
 
     def question(self, prefix: str, lang: str) -> str:
+        """The exercise's question (Markdown), the label ``<prefix>.ex.<number>.q``.
+
+        Parameters
+        ----------
+        prefix : str
+            The chapter's label prefix (``"ch02"``).
+        lang : {"en", "zh"}
+
+        Returns
+        -------
+        str
+        """
         return t(f"{prefix}.ex.{self.number}.q", lang)
 
     def explanation(self, prefix: str, lang: str) -> str:
-        """Why the right answer is right (for the answer key)."""
+        """Why the right answer is right (for the answer key).
+
+        Parameters
+        ----------
+        prefix : str
+            The chapter's label prefix.
+        lang : {"en", "zh"}
+
+        Returns
+        -------
+        str
+            The explanation with the solution's values filled in (empty when the chapter has none).
+        """
         sol = self._solution()
         return self._texts(prefix, lang, sol)[0]
 
@@ -338,16 +363,16 @@ class ExerciseSet:
     def question(self, number: str, lang: str = "en") -> str:
         """The question of exercise ``number`` (Markdown).
 
-    Parameters
-    ----------
-    number : str
-        E.g. ``"2.1"``.
-    lang : {"en", "zh"}
+        Parameters
+        ----------
+        number : str
+            E.g. ``"2.1"``.
+        lang : {"en", "zh"}
 
-    Returns
-    -------
-    str
-    """
+        Returns
+        -------
+        str
+        """
         return self._get(number).question(self.prefix, lang)
 
     def check(self, number: str, answer: Any, lang: str = "en") -> Feedback:
@@ -394,15 +419,15 @@ class BoundExercises:
     def question(self, number: str) -> str:
         """The question of exercise ``number`` (Markdown).
 
-    Parameters
-    ----------
-    number : str
-        E.g. ``"2.1"``.
+        Parameters
+        ----------
+        number : str
+            E.g. ``"2.1"``.
 
-    Returns
-    -------
-    str
-    """
+        Returns
+        -------
+        str
+        """
         return self.exercises.question(number, self.lang)
 
     def markdown(self) -> str:
@@ -421,17 +446,17 @@ class BoundExercises:
     def check(self, number: str, answer: Any) -> Feedback:
         """Check ``answer`` to exercise ``number``; the verdict in this language.
 
-    Parameters
-    ----------
-    number : str
-        E.g. ``"2.1"``.
-    answer : Any
-        The student's answer (``None``: not answered yet).
+        Parameters
+        ----------
+        number : str
+            E.g. ``"2.1"``.
+        answer : Any
+            The student's answer (``None``: not answered yet).
 
-    Returns
-    -------
-    Feedback
-    """
+        Returns
+        -------
+        Feedback
+        """
         return self.exercises.check(number, answer, self.lang)
 
     def solutions(self) -> list[dict[str, Any]]:
