@@ -145,8 +145,8 @@ def check_at_most(values: Any, name: str, limit: Any, limit_name: str, why: str 
     if over.size:
         i = int(over[0])
         at = f"[{i}]" if v.ndim else ""
-        raise ValueError(f"{name}{at} ({plain(v.ravel()[i]):g}) cannot exceed {limit_name} ({plain(lim.ravel()[i]):.6g})"
-                         + (f": {why}" if why else ""))
+        raise ValueError(f"{name}{at} ({plain(v.ravel()[i]):g}) cannot exceed {limit_name} "
+                         f"({plain(lim.ravel()[i]):.6g})" + (f": {why}" if why else ""))
 
 
 def check_same_length(first: Any, first_name: str, second: Any, second_name: str) -> None:
@@ -260,7 +260,8 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {v}")
     if abs(v) > _FLOAT_MAX:
-        raise ValueError(f"{name} has {len(str(abs(v)))} digits: beyond the range of a float, it cannot be computed with")
+        raise ValueError(f"{name} has {len(str(abs(v)))} digits: beyond the range of a float, it cannot be "
+                         "computed with")
     return v
 
 
@@ -513,7 +514,8 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
             inf = ~np.isfinite(col.to_numpy(dtype=float))
             if inf.any():
                 i = int(np.flatnonzero(inf)[0])
-                raise ValueError(f"{name} column {c!r} is infinite at row {plain(df.index[i])!r} ({plain(col.iloc[i])})")
+                raise ValueError(f"{name} column {c!r} is infinite at row {plain(df.index[i])!r} "
+                                 f"({plain(col.iloc[i])})")
     for c in nonnegative:
         neg = (df[c] < 0).to_numpy()
         if neg.any():

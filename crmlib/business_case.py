@@ -341,7 +341,8 @@ def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by cost item: ``amount`` (US$), ``kind`` (visible / hidden /
-        running), ``category`` (:data:`COST_CATEGORY`), ``share_of_tco``.
+        running), ``category`` (:data:`COST_CATEGORY`), ``share_of_tco``; ``attrs["horizon"]``
+        holds the years the TCO covers after year 0.
     """
     _check_flow_frame(flows)
     items = [*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]
@@ -350,6 +351,7 @@ def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"amount": tot, "kind": [kind[k] for k in items],
                         "category": [COST_CATEGORY[k] for k in items]})
     out["share_of_tco"] = out["amount"] / out["amount"].sum()
+    out.attrs["horizon"] = int(flows.index.max())
     return out
 
 

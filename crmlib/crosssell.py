@@ -398,7 +398,8 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             raise TypeError(f"customers column {c!r} must be numeric or bool, got dtype {s.dtype}")
         if s.isna().any():
-            raise ValueError(f"customers column {c!r} has NaN at row {plain(s.index[int(np.flatnonzero(s.isna())[0])])!r}")
+            row = plain(s.index[int(np.flatnonzero(s.isna())[0])])
+            raise ValueError(f"customers column {c!r} has NaN at row {row!r}")
         if s.nunique() < 2:
             raise ValueError(f"customers column {c!r} does not vary: a logit cannot estimate its effect")
         cols[c] = s.astype(float).to_numpy()
@@ -551,7 +552,8 @@ def check_baskets(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col
     for c, what in ((basket_col, "a missing basket id"), (item_col, "NaN"), *((e, "NaN") for e in extra)):
         na = baskets[c].isna().to_numpy()
         if na.any():
-            raise ValueError(f"baskets column {c!r} has {what} at row {plain(baskets.index[int(np.flatnonzero(na)[0])])!r}")
+            raise ValueError(f"baskets column {c!r} has {what} at row "
+                             f"{plain(baskets.index[int(np.flatnonzero(na)[0])])!r}")
     items = baskets[item_col]
     not_str = ~items.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not_str.any():
@@ -560,7 +562,8 @@ def check_baskets(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col
                         f"{plain(items.iloc[i])!r}")
     blank = (items.str.strip() == "").to_numpy()
     if blank.any():
-        raise ValueError(f"baskets column {item_col!r} is empty at row {plain(baskets.index[int(np.flatnonzero(blank)[0])])!r}")
+        raise ValueError(f"baskets column {item_col!r} is empty at row "
+                         f"{plain(baskets.index[int(np.flatnonzero(blank)[0])])!r}")
 
 
 def basket_matrix(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col: str = "item") -> pd.DataFrame:

@@ -141,7 +141,8 @@ def rate_intervals(counts: pd.Series | Mapping[str, int] | Sequence[int], alpha:
     Returns
     -------
     DataFrame
-        :func:`stage_rates` with ``lower``, ``upper`` and ``width``.
+        :func:`stage_rates` with ``lower``, ``upper`` and ``width``; ``attrs`` holds ``alpha`` and
+        ``method`` (the figures state the level).
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -154,8 +155,10 @@ def rate_intervals(counts: pd.Series | Mapping[str, int] | Sequence[int], alpha:
         raise ValueError(f"counts: stage {plain(r['from_stage'].iloc[empty[0]])!r} is 0, so the rate out of it has "
                          "no interval")
     lo, hi = proportion_confint(r["n_to"].to_numpy(), r["n_from"].to_numpy(), alpha=alpha, method=method)
-    return r.assign(lower=np.asarray(lo, float), upper=np.asarray(hi, float),
-                    width=np.asarray(hi, float) - np.asarray(lo, float))
+    out = r.assign(lower=np.asarray(lo, float), upper=np.asarray(hi, float),
+                   width=np.asarray(hi, float) - np.asarray(lo, float))
+    out.attrs.update(alpha=alpha, method=method)
+    return out
 
 
 def _check_k_p(k: Any, p: Any) -> tuple[int, float]:

@@ -20,7 +20,8 @@ import csv
 import functools
 from pathlib import Path
 
-__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels", "add_label_dir",
+__all__ = ["LANGS", "labels", "has_label", "t", "check_lang", "use_lang", "cjk_font_name", "glossary", "add_labels",
+           "add_label_dir",
            "localize_frame", "is_text_key", "TOPIC_CHAPTER"]
 
 LANGS = ("en", "zh")
@@ -174,6 +175,20 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
         return text.format_map(_Missing(fmt))
     except KeyError as err:
         raise KeyError(f"label {key!r} [{lang}] needs a value for {{{err.args[0]}}}") from None
+
+
+def has_label(key: str) -> bool:
+    """Whether ``key`` is a label of the tables (or one added with :func:`add_labels`).
+
+    Parameters
+    ----------
+    key : str
+
+    Returns
+    -------
+    bool
+    """
+    return isinstance(key, str) and (key in labels() or key in _EXTRA)
 
 
 #: The chapter that introduces each topic's terms (the glossary groups terms by chapter).

@@ -189,7 +189,8 @@ def multinomial_ci(counts: pd.Series | Mapping[str, int], alpha: float = 0.05,
     Returns
     -------
     pandas.DataFrame
-        ``count``, ``share_pct``, ``lower_pct``, ``upper_pct`` by cause.
+        ``count``, ``share_pct``, ``lower_pct``, ``upper_pct`` by cause; ``attrs`` holds ``alpha``
+        and ``method`` (the figures state the level).
     """
     from statsmodels.stats.proportion import multinomial_proportions_confint
 
@@ -201,8 +202,10 @@ def multinomial_ci(counts: pd.Series | Mapping[str, int], alpha: float = 0.05,
         raise ValueError("method 'sison-glaz' needs every count > 0; use 'goodman'")
     ci = multinomial_proportions_confint(c.to_numpy(), alpha=alpha, method=method)
     n = c.sum()
-    return pd.DataFrame({"count": c, "share_pct": 100 * c / n,
-                         "lower_pct": 100 * ci[:, 0], "upper_pct": 100 * ci[:, 1]}, index=c.index)
+    out = pd.DataFrame({"count": c, "share_pct": 100 * c / n,
+                        "lower_pct": 100 * ci[:, 0], "upper_pct": 100 * ci[:, 1]}, index=c.index)
+    out.attrs.update(alpha=float(alpha), method=method)
+    return out
 
 
 @dataclass(frozen=True)
@@ -469,7 +472,7 @@ def power_curve(sizes, p0: float, p1: float, alpha: float = 0.05) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Power indexed by size.
+        Power indexed by size; ``attrs`` holds ``p0``, ``p1`` and ``alpha`` (the figure's title states them).
     """
     ns = as_float_array(sizes, "sizes")
     check_whole(ns, "sizes")
@@ -480,8 +483,9 @@ def power_curve(sizes, p0: float, p1: float, alpha: float = 0.05) -> pd.Series:
     if ns.sum() > MAX_POWER_N:
         raise ValueError(f"sizes add up to {ns.sum():,.0f}, above crmlib's limit of {MAX_POWER_N:,} binomial terms for "
                          "one call (each size's exact power sums n + 1 terms); use fewer or smaller sizes")
-    return pd.Series([power_one_proportion(int(n), p0, p1, alpha) for n in ns], index=ns.astype(int),
-                     name="power")
+    out = pd.Series([power_one_proportion(int(n), p0, p1, alpha) for n in ns], index=ns.astype(int), name="power")
+    out.attrs.update(p0=float(p0), p1=float(p1), alpha=float(alpha))
+    return out
 
 
 def joint_coverage(shares: pd.Series | Mapping[str, float], n: int, replications: int,

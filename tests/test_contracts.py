@@ -199,7 +199,8 @@ def test_a_tornado_of_nans_is_refused_not_ranked(func, match):
 
 # ------------------------------------------------------------------ costs and counts have signs
 @pytest.mark.parametrize("column, row", [("software", 0), ("running", 1), ("cost", 0), ("benefit", 2)])
-@pytest.mark.parametrize("fn", [bc.tco, bc.cost_breakdown, lambda f: bc.evaluate(f, 0.1), lambda f: bc.project_eva(f, 0.1)])
+@pytest.mark.parametrize("fn", [bc.tco, bc.cost_breakdown, lambda f: bc.evaluate(f, 0.1),
+                                lambda f: bc.project_eva(f, 0.1)])
 def test_negative_costs_and_benefits_in_a_flow_table_are_refused(column, row, fn):
     f = bc.project_cash_flows(**DRIVERS)
     f.loc[row, column] = -5.0

@@ -111,7 +111,8 @@ def import_graph() -> tuple[dict[str, set[str]], list[str]]:
                     if target is None:
                         continue
                     use(target, "imports")
-                    bound[alias.asname or alias.name.split(".")[0]] = target if alias.asname else alias.name.split(".")[0]
+                    head = alias.name.split(".")[0]
+                    bound[alias.asname or head] = target if alias.asname else head
             elif isinstance(node, ast.ImportFrom):
                 base = _resolve(mod, node.level, node.module)
                 owner = _owning_module(base)
