@@ -285,12 +285,8 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
         cell that does not fit its column's type or bounds (``inf``, ``-inf``
         and ``nan`` in a number column included).
     """
-    entry = info(name)
-    file = data_dir() / entry["file"]
+    entry, blob = _read(name)
     fname = entry["file"]
-    if not file.is_file():
-        raise DatasetError(f"{fname}: file not found at {file}")
-    blob = file.read_bytes()
     digest = hashlib.sha256(blob).hexdigest()
     if verify and digest != entry["sha256"]:
         raise DatasetError(
@@ -363,11 +359,17 @@ def count_rows(name: str) -> int:
     -------
     int
     """
+    entry, blob = _read(name)
+    return len(_parse(blob, entry, entry["file"]))
+
+
+def _read(name: str) -> tuple[dict[str, Any], bytes]:
+    """The manifest entry of dataset ``name`` and its file's bytes."""
     entry = info(name)
     file = data_dir() / entry["file"]
     if not file.is_file():
         raise DatasetError(f"{entry['file']}: file not found at {file}")
-    return len(_parse(file.read_bytes(), entry, entry["file"]))
+    return entry, file.read_bytes()
 
 
 #: Datasets already loaded (see :func:`load`): a copy is returned each time, so callers may change theirs.

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +17,6 @@ from crmlib import business_case as bc
 from crmlib import concepts, crosssell, datasets, finance, funnel, loss, prospects
 from crmlib._validate import check_at_most, check_finite_result, check_same_length, check_unique, plain
 
-ROOT = Path(__file__).resolve().parents[1]
 DRIVERS = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
 
 
@@ -220,17 +217,6 @@ def test_amounts_and_counts_have_signs(call, match):
 
 
 # ------------------------------------------------------------------ damaged data files and manifests
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    d = tmp_path / "datasets"
-    shutil.copytree(ROOT / "datasets", d, ignore=shutil.ignore_patterns("cdnow", "synthetic"))
-    mf = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    mf["datasets"] = {k: v for k, v in mf["datasets"].items() if (d / v["file"]).exists()}
-    (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
-    monkeypatch.setenv("CRMLIB_DATA_DIR", str(d))
-    return d
-
-
 def _cut(b: bytes) -> bytes:
     return b"\n".join(b.split(b"\n")[:4]) + b"\n"
 
@@ -246,8 +232,8 @@ def _extra_field(b: bytes) -> bytes:
     (_extra_field, "data row 3 has 12 fields, the header 11"),
     (lambda b: b.rsplit(b",", 3)[0] + b"\n", "data row 7 has 8 fields, the header 11"),
 ])
-def test_a_damaged_file_is_refused_even_without_the_hash(data_dir, damage, match):
-    f = data_dir / "seed" / "loss_causes.csv"
+def test_a_damaged_file_is_refused_even_without_the_hash(data_copy, damage, match):
+    f = data_copy / "seed" / "loss_causes.csv"
     f.write_bytes(damage(f.read_bytes()))
     with pytest.raises(datasets.DatasetError, match=match):
         datasets.load("loss_causes", verify=False)
@@ -264,9 +250,9 @@ def test_a_damaged_file_is_refused_even_without_the_hash(data_dir, damage, match
     (lambda m: json.dumps({**m, "datasets": {**m["datasets"], "loss_causes": {
         **m["datasets"]["loss_causes"], "columns": {"cause_id": 5}}}}), "column 'cause_id' must be described by an"),
 ])
-def test_a_malformed_manifest_gives_one_dataset_error(data_dir, write, match):
-    mf = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))
-    (data_dir / "manifest.json").write_text(write(mf), encoding="utf-8")
+def test_a_malformed_manifest_gives_one_dataset_error(data_copy, write, match):
+    mf = json.loads((data_copy / "manifest.json").read_text(encoding="utf-8"))
+    (data_copy / "manifest.json").write_text(write(mf), encoding="utf-8")
     with pytest.raises(datasets.DatasetError, match=match):
         datasets.load("loss_causes", verify=False)
 
