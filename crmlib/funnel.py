@@ -21,7 +21,7 @@ from scipy import stats
 
 from ._logit import LogitResults, fit_logit, odds_ratio_table
 from ._validate import (MAX_DRAWS, as_float_array, check_aligned, check_generator, check_int, check_nonnegative,
-                        check_probability, check_size, check_unique, check_whole, plain)
+                        check_probability, check_same_length, check_size, check_unique, check_whole, plain)
 from .prospects import STAGES, check_prospects
 
 __all__ = [
@@ -752,8 +752,7 @@ def plan_pipelines(ks: Sequence[int], p: float, target: float, n_sims: int,
         ``k1``, ``k1.p_exact`` / ``k1.p_mc_one_fewer`` and ``k1.p_mc`` (for ``Chapter.record_many``).
     """
     ks = [check_int(k, "ks[]", low=1) for k in ks]
-    if len(rngs) != len(ks):
-        raise ValueError(f"rngs must hold one generator per k ({len(ks)}), got {len(rngs)}")
+    check_same_length(ks, "ks", rngs, "rngs (one generator per k)")
     needed = {k: prospects_needed(k, p, target) for k in ks}
     n_max = int(max(needed.values()) * 1.35)
     ns = np.arange(0, n_max + 1)

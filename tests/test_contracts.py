@@ -120,6 +120,8 @@ def test_series_with_the_same_labels_in_another_order_are_paired_by_label(pros, 
     lambda p, s: crosssell.compare_with_source(pd.Series([0.6, 0.8], index=[1, 2]), pd.Series([0.6, 0.8], index=[2, 3]),
                                                datasets.load("crosssell_retention")),
     lambda p, s: loss.goodness_of_fit(pd.Series(10.0, index=[f"x{i}" for i in range(len(s))]), s),
+    lambda p, s: __import__("crmlib.plotting.loss").plotting.loss.survey_ci_chart(
+        loss.multinomial_ci(pd.Series(5, index=s.index)), s.set_axis([f"x{i}" for i in range(len(s))])),
 ])
 def test_series_whose_labels_disagree_are_refused(pros, shares, call):
     with pytest.raises(ValueError, match="different indexes"):
@@ -130,6 +132,8 @@ def test_series_whose_labels_disagree_are_refused(pros, shares, call):
     (lambda: finance.roi([1.0, 2.0], [1.0, 2.0, 3.0]), "benefits and costs must have the same length"),
     (lambda: finance.eva_table(100.0, [60.0, 70.0], [10.0, 10.0, 10.0], 0.1),
      "benefits and operating_costs must have the same length"),
+    (lambda: funnel.plan_pipelines([1, 5], 0.05, 0.9, 10, [np.random.default_rng(1)]),
+     r"ks and rngs \(one generator per k\) must have the same length"),
 ])
 def test_sequences_paired_by_position_have_one_length(call, match):
     with pytest.raises(ValueError, match=match):

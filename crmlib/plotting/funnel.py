@@ -168,6 +168,8 @@ def prospects_needed_chart(curves: Mapping[int, tuple[np.ndarray, np.ndarray, np
     -------
     matplotlib.axes.Axes
     """
+    if set(curves) != set(needed):
+        raise ValueError(f"curves and needed must name the same k, got {sorted(curves)} and {sorted(needed)}")
     ax = get_ax(ax, (8.0, 4.2))
     key = names or {}
     n_max = 0

@@ -11,7 +11,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from .._validate import plain
+from .._validate import check_aligned, plain
 from ..loss import GROUPS
 from . import PALETTE, get_ax, series_name, text_or_label, weight, wrap_label
 
@@ -155,7 +155,7 @@ def survey_ci_chart(ci: pd.DataFrame, printed: pd.Series, *, title: str | None =
     ci : pandas.DataFrame
         :func:`crmlib.loss.multinomial_ci` output.
     printed : pandas.Series
-        The source's shares (%), by cause.
+        The source's shares (%), by cause: the causes of ``ci`` (paired by label).
     title, xlabel, ylabel : str, optional
         Free text (default: the labels ``loss.survey_title``, ``core.share_pct``, none).
     names : mapping, optional
@@ -167,12 +167,13 @@ def survey_ci_chart(ci: pd.DataFrame, printed: pd.Series, *, title: str | None =
     -------
     matplotlib.axes.Axes
     """
+    c = check_aligned(printed, "printed", ci, "ci")          # paired by cause, never by position
     ax = get_ax(ax, (8.0, 4.2))
     level = 100 * (1 - float(ci.attrs.get("alpha", 0.05)))
     key = names or {}
     order = printed.sort_values(ascending=True).index
     y = np.arange(len(order))
-    c = ci.reindex(order)
+    c = c.reindex(order)
     ax.hlines(y, c["lower_pct"], c["upper_pct"], color=PALETTE[0], lw=3, alpha=0.6,
               label=text_or_label(key.get("interval"), "core.ci_level", lang, level=level), zorder=2)
     ax.plot(c["share_pct"], y, "o", color=PALETTE[0], label=text_or_label(key.get("sample"), "core.sample", lang),
