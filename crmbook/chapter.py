@@ -32,18 +32,7 @@ from .figures import PNG_DPI, PNG_OPTIONS, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
 from .results import ResultsError, load_results, to_jsonable, write
 
-__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir"]
-
-
-
-def default_build_dir() -> Path:
-    """The main job's build folder: ``$CRMNB_BUILD_DIR`` if set, else ``build/`` at the repository root.
-
-    Returns
-    -------
-    Path
-    """
-    return main_build_dir()
+__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source"]
 
 
 def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
@@ -168,7 +157,8 @@ class Chapter:
         self.number = int(chapter[:2])
         self.prefix = f"ch{self.number:02d}"
         self.lang = check_lang(lang)
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        seed = int(seed) if isinstance(seed, np.integer) else seed    # messages print 3, not np.int64(3)
+        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
         if not isinstance(small, (bool, np.bool_)):
@@ -195,6 +185,7 @@ class Chapter:
 
     @property
     def results_path(self) -> Path:
+        """The chapter's results file in its edition (``<build>/results/[zh/]<chapter>.json``)."""
         return self.layout.results(self.chapter, self.lang)
 
     @property
@@ -204,6 +195,7 @@ class Chapter:
 
     @property
     def figures_dir(self) -> Path:
+        """The folder the chapter's figures are saved in (PNG and SVG, one pair per figure)."""
         return self.layout.figures(self.chapter, self.lang)
 
     def rng(self, offset: int = 0) -> np.random.Generator:
@@ -218,7 +210,8 @@ class Chapter:
         -------
         numpy.random.Generator
         """
-        if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)) or offset < 0:
+        offset = int(offset) if isinstance(offset, np.integer) else offset
+        if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
             raise ValueError(f"offset must be a non-negative integer, got {offset!r}")
         return np.random.default_rng([self.seed, int(offset)])
 

@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    ap = _Parser(prog="python -m crmlib", description="Run the CRM Notebooks chapters.")
+    ap = _Parser(prog="python -m crmbook", description="Run the CRM Notebooks chapters.")
     sub = ap.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
     def common(p: argparse.ArgumentParser) -> None:

@@ -49,10 +49,12 @@ class Job:
 
     @property
     def chapter(self) -> str:
+        """The chapter's name, the notebook's stem (``02_why_customers_are_lost``)."""
         return self.notebook.stem
 
     @property
     def lang(self) -> str:
+        """The edition the job runs (its ``lang`` parameter; ``"en"`` unless set)."""
         return self.parameters.get("lang", "en")
 
 

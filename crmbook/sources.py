@@ -29,7 +29,7 @@ Examples
 >>> ex = sources.resolve("S1", "客户流失的原因分析表")
 >>> ex["excerpt_id"], "68%" in ex["text"]
 ('S1-loss-table', True)
->>> sources.citation("fader2005bgnbd")
+>>> sources.citation_text("fader2005bgnbd")
 'Fader, Hardie & Lee (2005)'
 """
 from __future__ import annotations
@@ -51,7 +51,7 @@ from .layout import ROOT as _ROOT, edition_dir, main_build_dir
 
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
-    "find_phrase", "seed_provenance", "paper_provenance", "bib_path", "bibliography", "reference", "citation",
+    "find_phrase", "seed_provenance", "paper_provenance", "bib_path", "bibliography", "reference",
     "citation_text", "match_reference",
     "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
     "reproduce_table", "REPRODUCE_COLUMNS",
@@ -554,8 +554,6 @@ def citation_text(key: str) -> str:
         who = last[0] if last else ref["key"]
     return f"{who} ({ref.get('year', 'n.d.')})"
 
-
-citation = citation_text
 
 
 def _words(text: str) -> str:

@@ -27,13 +27,12 @@ from __future__ import annotations
 import functools
 import json
 import math
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pandas as pd
-
-from crmlib._validate import check_choice
 
 from . import results
 from .layout import main_build_dir
@@ -290,7 +289,8 @@ def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "co
         A results file that is corrupt or partial, a value outside its range,
         or (``missing="error"``) an absent one.
     """
-    check_choice(missing, "missing", ("compute", "error"))
+    if missing not in ("compute", "error"):
+        raise ValueError(f"missing must be one of ['compute', 'error'], got {missing!r}")
     b = Path(build_dir) if build_dir is not None else main_build_dir()
     if b.exists() and not b.is_dir():
         raise ValueError(f"build_dir {b} is not a folder")
@@ -305,6 +305,20 @@ def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "co
         raise UpstreamError(f"in {b}: " + "; ".join(w for _, w in absent)
                             + f". Run the chapter(s) first (python -m crmbook run {chapters}) or pass missing='compute'")
     return out
+
+
+def _parameter_value(value: Any, row: Upstream) -> float:
+    """A value set in the parameters cell for ``row``'s input: a finite number in the input's range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{row.name} must be a real number, got {type(value).__name__} {value!r}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"{row.name} must be finite, got {v}")
+    if v < row.low:
+        raise ValueError(f"{row.name} must be >= {row.low}, got {v}")
+    if v > row.high or (row.high_open and v == row.high):
+        raise ValueError(f"{row.name} must be {'<' if row.high_open else '<='} {row.high}, got {v}")
+    return v
 
 
 def with_parameters(inputs: Mapping[str, Input], given: Mapping[str, Any]) -> dict[str, Input]:
@@ -327,8 +341,6 @@ def with_parameters(inputs: Mapping[str, Input], given: Mapping[str, Any]) -> di
     ValueError
         A given name that is not an input, or a value outside the input's range.
     """
-    from crmlib._validate import check_number
-
     rows = {row.name: row for row in UPSTREAM}
     unknown = [k for k in given if k not in inputs]
     if unknown:
@@ -337,7 +349,7 @@ def with_parameters(inputs: Mapping[str, Input], given: Mapping[str, Any]) -> di
     for k, v in given.items():
         if v is not None:
             row = rows[k]
-            val = check_number(v, k, low=row.low, high=row.high, high_open=row.high_open)
+            val = _parameter_value(v, row)
             out[k] = Input(k, val, row.unit, row.chapter, "parameter", "set in the parameters cell", "parameter",
                            f"{k} = {val:g}")
     return out

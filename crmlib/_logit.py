@@ -152,13 +152,16 @@ def odds_ratio_table(result: Any, terms: Any, alpha: float = 0.05) -> pd.DataFra
     -------
     pandas.DataFrame
         By term: ``odds_ratio`` = exp(coefficient), ``lower``, ``upper`` and the coefficient's ``pvalue``.
-        A separated term (warned at fit time) has an infinite odds ratio or bound.
+        A separated term (warned at fit time) has an infinite odds ratio or bound. ``attrs["alpha"]``
+        holds ``alpha`` (the figures state the level).
     """
     with np.errstate(over="ignore"):
         ci = np.exp(result.conf_int(alpha=alpha))
         table = pd.DataFrame({"odds_ratio": np.exp(result.params), "lower": ci.iloc[:, 0], "upper": ci.iloc[:, 1],
                               "pvalue": result.pvalues})
-    return table.loc[list(terms)]
+    out = table.loc[list(terms)]
+    out.attrs["alpha"] = float(alpha)
+    return out
 
 
 class WaldResults:

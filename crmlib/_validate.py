@@ -15,13 +15,16 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "plain",
+    "check_unique",
+    "check_at_most",
+    "check_same_length",
+    "check_finite_result",
     "check_columns",
     "check_finite",
     "check_int",
     "check_nonnegative",
     "check_whole",
-    "check_in_range",
-    "check_binary",
     "check_not_empty",
     "check_number",
     "check_probability",
@@ -32,7 +35,6 @@ __all__ = [
     "check_size",
     "check_names",
     "check_aligned",
-    "plain",
     "MAX_DRAWS",
     "MAX_PERIODS",
     "MAX_ROWS",
@@ -46,28 +48,177 @@ MAX_PERIODS = 1_000_000
 MAX_ROWS = 1_000_000
 
 
-def plain(value: Any) -> Any:
-    """A label or number as the plain Python value it holds, for error messages.
-
-    Messages name rows, columns and entries by their labels; a numpy scalar would print as
-    ``np.int64(3)`` (numpy 2), so every check formats labels through this.
-
-    Parameters
-    ----------
-    value : any
-        A label or number (numpy scalars are converted with ``.item()``; anything else is
-        returned unchanged).
-
-    Returns
-    -------
-    any
-        ``3`` for ``np.int64(3)``, ``2.5`` for ``np.float64(2.5)``, ``value`` otherwise.
-    """
-    return value.item() if isinstance(value, np.generic) else value
+#: Largest finite float; a whole number above it cannot be computed with.
+_FLOAT_MAX = float(np.finfo(float).max)
 
 
 def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+# ==========================================================================================
+# Contracts by class (issue 22): one helper per rule, used by every module.
+#   plain               messages print plain values (3, not np.int64(3))
+#   check_unique        impossible combinations: a label (stage, cause, item) listed twice
+#   check_at_most       impossible combinations: a count or rate above what another allows
+#   check_same_length   sequences paired by position have the same length
+#   check_finite_result results are finite or refused, naming the arguments to blame
+# The whole-number rule is check_whole (arrays, ``check_columns(whole=…)``) and check_int
+# (scalars); signs are check_nonnegative / ``check_columns(nonnegative=…)``; Series are
+# paired by label with check_aligned.
+# ==========================================================================================
+def plain(value: Any) -> Any:
+    """``value`` as a plain Python value for a message: ``3``, not ``np.int64(3)``.
+
+    Parameters
+    ----------
+    value : object
+        A numpy scalar (converted with ``.item()``), a tuple or list of them, or anything else
+        (returned as it is).
+
+    Returns
+    -------
+    object
+    """
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (tuple, list)):
+        return type(value)(plain(v) for v in value)
+    return value
+
+
+def check_unique(labels: Iterable[Any], name: str, what: str = "label") -> None:
+    """Refuse ``labels`` that list one value twice (two stages, causes or items of the same name).
+
+    Parameters
+    ----------
+    labels : iterable
+        Index labels or names.
+    name : str
+        The argument, for the message.
+    what : str
+        What a label is (``"stage"``, ``"cause"`` …), for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        A label occurs more than once.
+    """
+    idx = labels if isinstance(labels, pd.Index) else pd.Index(list(labels))
+    if idx.has_duplicates:
+        raise ValueError(f"{name} lists {what} {plain(idx[idx.duplicated()][0])!r} twice; each {what} must "
+                         "appear once (nothing is merged or paired by position)")
+
+
+def check_at_most(values: Any, name: str, limit: Any, limit_name: str, why: str = "") -> None:
+    """Refuse a value above the largest one another argument allows (``n_ab <= n_a``, gain <= attrition).
+
+    Parameters
+    ----------
+    values : float or array
+        The values checked.
+    name : str
+        Their name, for the message.
+    limit : float or array
+        The largest values allowed (broadcast against ``values``).
+    limit_name : str
+        The limit's name or formula, for the message.
+    why : str, optional
+        Why the combination is impossible, appended to the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        Some value exceeds its limit (the first one is named, with its position in an array).
+    """
+    v = np.asarray(values, dtype=float)
+    lim = np.broadcast_to(np.asarray(limit, dtype=float), v.shape)
+    over = np.flatnonzero((v > lim).ravel())
+    if over.size:
+        i = int(over[0])
+        at = f"[{i}]" if v.ndim else ""
+        raise ValueError(f"{name}{at} ({plain(v.ravel()[i]):g}) cannot exceed {limit_name} "
+                         f"({plain(lim.ravel()[i]):.6g})" + (f": {why}" if why else ""))
+
+
+def check_same_length(first: Any, first_name: str, second: Any, second_name: str) -> None:
+    """Refuse two sequences paired by position whose lengths differ.
+
+    Parameters
+    ----------
+    first, second : sized
+        The two sequences (after conversion to arrays).
+    first_name, second_name : str
+        Their names, for the message.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        Different lengths.
+    """
+    n1, n2 = len(first), len(second)
+    if n1 != n2:
+        raise ValueError(f"{first_name} and {second_name} must have the same length (they are paired entry by "
+                         f"entry), got {n1} and {n2}")
+
+
+def check_finite_result(value: Any, what: str, blame: str | Mapping[str, Any]) -> Any:
+    """Return a computed result after checking it is finite; refuse an overflow instead of returning ``inf``.
+
+    Parameters
+    ----------
+    value : float, array, Series or DataFrame
+        The result (the numeric columns of a DataFrame are checked).
+    what : str
+        What was computed, for the message (e.g. ``"npv"``).
+    blame : str or mapping of str to object
+        The rest of the message: the arguments whose size or extremity made it overflow, and what to do
+        (e.g. ``"cash_flows (largest |value| 1e+308) or rate (-0.999999) is too extreme …"``); or the
+        call's inputs, argument name -> value (scalars shown, arrays by their size), from which the
+        message is made.
+
+    Returns
+    -------
+    object
+        ``value`` unchanged.
+
+    Raises
+    ------
+    ValueError
+        A NaN or infinite entry.
+    """
+    if isinstance(value, pd.DataFrame):
+        arr = value.select_dtypes("number").to_numpy(dtype=float)
+    elif isinstance(value, (str, bytes)):
+        raise TypeError(f"{what} must be a number, got {type(value).__name__} {value!r}")
+    else:
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{what} must be a number, got {type(value).__name__} {plain(value)!r}") from None
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        kind = "NaN" if np.isnan(arr[bad]).any() else "infinite"
+        if isinstance(blame, Mapping):
+            shown = ", ".join(f"{k}={plain(v)!r}" if np.ndim(v) == 0 else f"{k}=<{np.size(v)} values>"
+                              for k, v in blame.items())
+            where = "" if arr.ndim == 0 else f" at position {int(np.flatnonzero(bad.reshape(-1))[0])}"
+            blame = (f"{shown}{where}: these inputs overflow a float (or leave the formula undefined); "
+                     f"use smaller amounts or a shorter horizon")
+        raise ValueError(f"{what} is {kind}: {blame}")
+    return value
 
 
 def check_number(value: Any, name: str, *, low: float | None = None, high: float | None = None,
@@ -86,8 +237,11 @@ def check_number(value: Any, name: str, *, low: float | None = None, high: float
         Whether the bound itself is excluded.
     """
     if not _is_real(value):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    v = float(value)
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {plain(value)!r}")
+    try:
+        v = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is beyond the range of a float ({len(str(abs(int(value))))} digits)") from None
     if math.isnan(v):
         raise ValueError(f"{name} is NaN")
     if math.isinf(v):
@@ -107,12 +261,15 @@ def check_int(value: Any, name: str, *, low: int | None = None, high: int | None
         if _is_real(value) and float(value).is_integer():
             value = int(value)
         else:
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+            raise TypeError(f"{name} must be an integer, got {type(value).__name__} {plain(value)!r}")
     v = int(value)
     if low is not None and v < low:
         raise ValueError(f"{name} must be >= {low}, got {v}")
     if high is not None and v > high:
         raise ValueError(f"{name} must be <= {high}, got {v}")
+    if abs(v) > _FLOAT_MAX:
+        raise ValueError(f"{name} has {len(str(abs(v)))} digits: beyond the range of a float, it cannot be "
+                         "computed with")
     return v
 
 
@@ -173,7 +330,7 @@ def check_names(value: Any, name: str, *, allow_empty: bool = False) -> tuple[st
         names = tuple(value)
         bad = [v for v in names if not isinstance(v, str)]
         if bad:
-            raise TypeError(f"{name} must hold column names (strings), got {bad[0]!r}")
+            raise TypeError(f"{name} must hold column names (strings), got {plain(bad[0])!r}")
     if not names and not allow_empty:
         raise ValueError(f"{name} must name at least one column (a non-empty list of names, or one name)")
     dup = [v for i, v in enumerate(names) if v in names[:i]]
@@ -223,7 +380,7 @@ def check_choice(value: Any, name: str, choices: Iterable[Any]) -> Any:
     """Check ``value`` is one of ``choices``."""
     choices = list(choices)
     if value not in choices:
-        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+        raise ValueError(f"{name} must be one of {plain(choices)}, got {plain(value)!r}")
     return value
 
 
@@ -263,7 +420,7 @@ def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.n
         out = np.empty(raw.size, dtype=float)
         for i, x in enumerate(raw):
             if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
-                raise TypeError(f"{name}[{label(i)!r}] is not a number: {x!r}")
+                raise TypeError(f"{name}[{label(i)!r}] is not a number: {plain(x)!r}")
             out[i] = float(x)
     bad = ~np.isfinite(out)
     if bad.any():
@@ -274,21 +431,48 @@ def as_float_array(values: Any, name: str, *, allow_empty: bool = False) -> np.n
 
 
 def check_nonnegative(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
-    """Raise if any entry of ``values`` is negative, naming the first one."""
-    neg = np.flatnonzero(np.asarray(values) < 0)
+    """Raise if any entry of ``values`` (or the scalar ``values``) is negative, naming the first one."""
+    v = np.asarray(values)
+    neg = np.flatnonzero(v.ravel() < 0)
     if neg.size:
         i = int(neg[0])
         lab = plain(labels[i]) if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is negative ({plain(values[i])})")
+        where = name if v.ndim == 0 else f"{name}[{lab!r}]"
+        raise ValueError(f"{where} is negative ({plain(v.ravel()[i])})")
 
 
-def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None) -> None:
-    """Raise if any entry of ``values`` is not a whole number, naming the first one."""
-    frac = np.flatnonzero(np.asarray(values) % 1 != 0)
+def check_whole(values: np.ndarray, name: str, labels: Sequence[Any] | None = None, *, rows: bool = False) -> None:
+    """Raise if any entry of ``values`` (counts: customers, services, baskets, days …) is not a whole number.
+
+    Parameters
+    ----------
+    values : float or array of float
+        The values (NaN and infinities refused before, e.g. by :func:`as_float_array`).
+    name : str
+        The argument (or ``"<table> column 'c'"`` with ``rows=True``), for the message.
+    labels : sequence, optional
+        The entries' labels (default: positions).
+    rows : bool
+        Say ``… at row 3`` (a table column) rather than ``name[3]``.
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        The first entry with a fraction, named by its label.
+    """
+    v = np.asarray(values, dtype=float)
+    scalar, v = v.ndim == 0, v.ravel()
+    with np.errstate(invalid="ignore"):
+        frac = np.flatnonzero(np.isfinite(v) & (v % 1 != 0))
     if frac.size:
         i = int(frac[0])
         lab = plain(labels[i]) if labels is not None else i
-        raise ValueError(f"{name}[{lab!r}] is not a whole number ({plain(values[i])})")
+        where = name if scalar else f"{name} at row {lab!r}" if rows else f"{name}[{lab!r}]"
+        raise ValueError(f"{where} is not a whole number ({plain(v[i]):g}); a count must be whole")
 
 
 def check_in_range(values: np.ndarray, name: str, low: float, high: float,
@@ -367,23 +551,25 @@ def check_not_empty(df: pd.DataFrame, name: str) -> None:
 
 
 def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", *,
-                  numeric: Iterable[str] = (), nonnegative: Iterable[str] = ()) -> None:
+                  numeric: Iterable[str] = (), nonnegative: Iterable[str] = (), whole: Iterable[str] = ()) -> None:
     """Check a DataFrame has ``columns``; the ``numeric`` ones numeric with no NaN
-    and no infinity, the ``nonnegative`` ones also >= 0. Errors name the column
-    and first bad row.
+    and no infinity, the ``nonnegative`` ones also >= 0, the ``whole`` ones whole
+    numbers (counts: :func:`check_whole`). Errors name the column and first bad row.
 
     Raises
     ------
     TypeError
         ``df`` is not a DataFrame, or a numeric column is not numeric (bool included).
     ValueError
-        No rows, a missing column, NaN, an infinite value or a negative value.
+        No rows, a missing column, NaN, an infinite value, a negative value or a
+        fraction in a count.
     """
     check_not_empty(df, name)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{name} is missing column(s) {missing}; it has {list(df.columns)}")
-    for c in list(numeric) + [c for c in nonnegative if c not in set(numeric)]:
+    checked = list(dict.fromkeys([*numeric, *nonnegative, *whole]))
+    for c in checked:
         col = df[c]
         if not (pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)):
             raise TypeError(f"{name} column {c!r} must be numeric, got dtype {col.dtype}")
@@ -401,6 +587,8 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], name: str = "data", 
         if neg.any():
             i = int(np.flatnonzero(neg)[0])
             raise ValueError(f"{name} column {c!r} is negative at row {plain(df.index[i])!r} ({plain(df[c].iloc[i])})")
+    for c in whole:
+        check_whole(df[c].to_numpy(dtype=float, na_value=np.nan), f"{name} column {c!r}", df.index, rows=True)
 
 
 def check_rate(value: Any, name: str = "rate") -> float:
@@ -473,9 +661,7 @@ def check_generator(rng: Any, name: str = "rng") -> np.random.Generator:
 __all__ += ["check_generator"]
 
 
-# =====================================================================================================
-# Rules added for the CLV area (crmlib.clv): one helper per rule.
-# =====================================================================================================
+# ---- rules of the CLV area (crmlib/clv)
 
 def check_not_above(low: np.ndarray, low_name: str, high: np.ndarray, high_name: str,
                     labels: Sequence[Any] | None = None) -> None:
@@ -540,40 +726,6 @@ def check_zero_together(first: np.ndarray, first_name: str, second: np.ndarray, 
                          f"{lab!r}: {why}")
 
 
-def check_finite_result(value: Any, what: str, inputs: Mapping[str, Any]) -> Any:
-    """Return ``value`` after checking that every entry is finite; else name the inputs that produced it.
-
-    Parameters
-    ----------
-    value : float or array_like
-        A computed result.
-    what : str
-        What it is (e.g. ``"clv"``), for the message.
-    inputs : mapping of str to object
-        Argument name -> value of the call, shown in the message (scalars only; arrays by their size).
-
-    Returns
-    -------
-    float or array_like
-        ``value`` unchanged.
-
-    Raises
-    ------
-    ValueError
-        ``value`` holds an infinite or NaN entry: the inputs overflow a float (or make the formula undefined).
-    """
-    arr = np.asarray(value, dtype=float)
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        shown = ", ".join(f"{k}={plain(v)!r}" if np.ndim(v) == 0 else f"{k}=<{np.size(v)} values>"
-                          for k, v in inputs.items())
-        first = plain(arr.reshape(-1)[int(np.flatnonzero(bad.reshape(-1))[0])])
-        where = "" if arr.ndim == 0 else f" at position {int(np.flatnonzero(bad.reshape(-1))[0])}"
-        raise ValueError(f"{what} is not finite ({first}){where} for {shown}: these inputs overflow a float "
-                         f"(or leave the formula undefined); use smaller amounts or a shorter horizon")
-    return value
-
-
 def check_present(df: pd.DataFrame, column: str, name: str = "data", what: str = "value") -> None:
     """Refuse a missing value (None, NaN, NaT, pd.NA) in a key column, naming its row.
 
@@ -599,4 +751,42 @@ def check_present(df: pd.DataFrame, column: str, name: str = "data", what: str =
                          f"{plain(df.index[int(np.flatnonzero(na)[0])])!r}")
 
 
-__all__ += ["check_not_above", "check_zero_together", "check_finite_result", "check_present"]
+__all__ += ["check_in_range", "check_binary", "check_not_above", "check_zero_together", "check_present"]
+
+
+def check_day(value: Any, name: str) -> pd.Timestamp:
+    """Return ``value`` as a naive calendar day (midnight), refusing numbers, missing and aware dates.
+
+    Parameters
+    ----------
+    value : str, datetime or Timestamp
+        A date such as ``"1997-09-30"``.
+    name : str
+        The argument name used in the message.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The day, time of day dropped.
+
+    Raises
+    ------
+    TypeError
+        A number or bool (a number is not read as a date).
+    ValueError
+        Not a date, missing (NaT) or time-zone aware.
+    """
+    if isinstance(value, (bool, np.bool_, int, float, np.number)):
+        raise TypeError(f"{name} must be a date such as '1997-09-30', got {plain(value)!r}")
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} is not a date: {value!r}") from exc
+    if ts is pd.NaT or pd.isna(ts):
+        raise ValueError(f"{name} is missing (NaT)")
+    if ts.tzinfo is not None:
+        raise ValueError(f"{name} is time-zone aware ({value!r}); give a naive date")
+    return ts.normalize()
+
+
+__all__ += ["check_day"]

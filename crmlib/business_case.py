@@ -7,12 +7,14 @@ training (grep ``三倍到 四倍``), and names hidden costs: integration, proje
 management and the efficiency loss while staff resist the new way of working.
 
 This module builds the project's yearly cash flows (:func:`project_cash_flows`)
-from the firm, the costs and four return drivers, and values them with the
-closed forms of :mod:`crmlib.finance` (:func:`evaluate`). The drivers' values
-come from the other chapters through :mod:`crmbook.upstream`.
+from four return drivers and the assumptions about the firm and its costs
+(:class:`CaseAssumptions`), and values them with the closed forms of
+:mod:`crmlib.finance` (:func:`evaluate`). In the course the drivers' values come
+from the other chapters' results (the book's ``crmbook.upstream``).
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from typing import Any, Mapping
@@ -20,13 +22,13 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import (check_columns, check_int, check_multiplier, check_number, check_probability, check_rate,
-                        check_size)
+from ._validate import (check_at_most, check_columns, check_finite_result, check_int, check_multiplier, check_number,
+                        check_probability, check_rate, check_size, plain)
 from .finance import eva_table, irr, npv, payback_period, roi
 
 __all__ = [
-    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "COST_CATEGORIES", "SOURCE_KPIS", "DEFAULTS", "PERSPECTIVES",
-    "MAX_HORIZON", "tornado_ranges", "evaluate_case", "case_parameters",
+    "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "COST_CATEGORIES", "SOURCE_KPIS", "PERSPECTIVES",
+    "MAX_HORIZON", "DRIVERS", "CaseAssumptions", "tornado_ranges", "evaluate_case", "case_parameters",
     "budget_by_rule", "implied_visible_cost",
     "project_cash_flows", "tco", "cost_breakdown", "case_npv",
     "ProjectResult", "evaluate", "project_eva", "scorecard",
@@ -46,15 +48,6 @@ COST_CATEGORIES = ("technology", "people", "marketing", "data", "consulting")
 
 #: The source's five CRM KPIs (S4, 績效衡量指標); the scorecard shows retention and attrition as two rows.
 SOURCE_KPIS = ("customer_profitability", "clv", "retention_attrition", "satisfaction", "loyalty")
-
-#: The chapter's default business case (a firm with 20,000 customers; money in US$).
-#: Costs and firm size are assumptions; the returns' defaults come from :func:`crmbook.upstream.collection_inputs`.
-DEFAULTS: dict[str, float] = {
-    "customers": 20_000, "margin": 300.0, "prospects": 10_000, "crosssell_uptake": 0.10,
-    "software": 400_000.0, "services": 250_000.0, "hardware": 100_000.0, "training": 150_000.0,
-    "integration": 600_000.0, "project_management": 300_000.0, "productivity_dip": 250_000.0,
-    "running": 180_000.0, "horizon": 5, "discount_rate": 0.10, "tax_rate": 0.0,
-}
 
 # ----------------------------------------------------------- the source's facts
 def budget_by_rule(visible_cost: float, multiplier: float) -> float:
@@ -82,7 +75,8 @@ def budget_by_rule(visible_cost: float, multiplier: float) -> float:
         visible cost itself makes no sense).
     """
     v = check_number(visible_cost, "visible_cost", low=0)
-    return v * check_multiplier(multiplier, "multiplier")
+    return check_finite_result(v * check_multiplier(multiplier, "multiplier"), "the budget",
+                               f"visible_cost ({v:g}) is too large; state it in larger units (millions)")
 
 
 def implied_visible_cost(total_spend: float, multiplier: float) -> float:
@@ -108,17 +102,114 @@ def implied_visible_cost(total_spend: float, multiplier: float) -> float:
 #: Longest business case :func:`project_cash_flows` builds, in years.
 MAX_HORIZON = 10_000
 
+#: The four return drivers of :func:`project_cash_flows` (in the course, read from the other chapters' results).
+DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
+
+
+@dataclass(frozen=True)
+class CaseAssumptions:
+    """The firm, the costs and the horizon of a CRM business case: everything but the four return drivers.
+
+    The defaults are chapter 06's case: a firm of 20,000 customers, a visible cost of US$ 900,000
+    and hidden costs that the source (seed 002) names. Every value is checked when the object is
+    made, with one error naming the field; change some with :meth:`replace`.
+
+    Parameters
+    ----------
+    customers : int
+        The firm's customer base (a whole number >= 0).
+    margin : float
+        Margin per customer and year, US$ (>= 0).
+    prospects : int
+        Prospects worked per year (a whole number >= 0).
+    crosssell_uptake : float
+        Share of customers who take one more product, in [0, 1].
+    software, services, hardware, training : float
+        Visible costs in year 0, US$ (>= 0).
+    integration, project_management, productivity_dip : float
+        Hidden costs (year 0, year 0, year 1), US$ (>= 0).
+    running : float
+        Running cost of each year 1..horizon, US$ (>= 0).
+    horizon : int
+        Years after year 0, 1 … :data:`MAX_HORIZON` (10,000).
+    hidden_scale : float
+        Multiplier of the three hidden costs (>= 0; for sensitivity).
+
+    Raises
+    ------
+    TypeError
+        A value that is not a number (strings, None, bools), or a count or horizon that is not whole.
+    ValueError
+        NaN or infinite values, negative money or counts, a share outside [0, 1], a horizon
+        below 1 or above :data:`MAX_HORIZON`.
+    """
+
+    customers: int = 20_000
+    margin: float = 300.0
+    prospects: int = 10_000
+    crosssell_uptake: float = 0.10
+    software: float = 400_000.0
+    services: float = 250_000.0
+    hardware: float = 100_000.0
+    training: float = 150_000.0
+    integration: float = 600_000.0
+    project_management: float = 300_000.0
+    productivity_dip: float = 250_000.0
+    running: float = 180_000.0
+    horizon: int = 5
+    hidden_scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        checked: dict[str, Any] = {
+            "customers": check_int(self.customers, "customers", low=0),
+            "prospects": check_int(self.prospects, "prospects", low=0),
+            "crosssell_uptake": check_probability(self.crosssell_uptake, "crosssell_uptake"),
+            "horizon": check_size(self.horizon, "horizon", MAX_HORIZON, low=1, what="years"),
+        }
+        for name in ("margin", *VISIBLE_ITEMS, *HIDDEN_ITEMS, "running", "hidden_scale"):
+            checked[name] = check_number(getattr(self, name), name, low=0)
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def visible_cost(self) -> float:
+        """Software, services, hardware and training: the cost the 3–4 × rule multiplies, US$."""
+        return float(sum(getattr(self, k) for k in VISIBLE_ITEMS))
+
+    def replace(self, **changes: Any) -> "CaseAssumptions":
+        """The same assumptions with some changed (checked again).
+
+        Parameters
+        ----------
+        **changes
+            Fields and their new values (e.g. ``margin=250.0``).
+
+        Returns
+        -------
+        CaseAssumptions
+
+        Raises
+        ------
+        ValueError
+            A name that is not a field (the message lists the fields), or a value the field refuses.
+        """
+        unknown = [k for k in changes if k not in self.as_dict()]
+        if unknown:
+            raise ValueError(f"{unknown} are not assumptions of the case; they are {list(self.as_dict())}")
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The assumptions as a mapping, field -> value, in the order of the fields.
+
+        Returns
+        -------
+        dict
+        """
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
 def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain: float, retention: float,
-                       customers: float = DEFAULTS["customers"], margin: float = DEFAULTS["margin"],
-                       prospects: float = DEFAULTS["prospects"],
-                       crosssell_uptake: float = DEFAULTS["crosssell_uptake"],
-                       software: float = DEFAULTS["software"], services: float = DEFAULTS["services"],
-                       hardware: float = DEFAULTS["hardware"], training: float = DEFAULTS["training"],
-                       integration: float = DEFAULTS["integration"],
-                       project_management: float = DEFAULTS["project_management"],
-                       productivity_dip: float = DEFAULTS["productivity_dip"],
-                       running: float = DEFAULTS["running"], horizon: int = DEFAULTS["horizon"],
-                       hidden_scale: float = 1.0) -> pd.DataFrame:
+                       assumptions: CaseAssumptions | None = None) -> pd.DataFrame:
     """Year-by-year costs and benefits of a CRM project.
 
     Benefits come from the extra customers the project keeps or wins. With a
@@ -133,6 +224,8 @@ def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain
     hidden items (integration, project management) in year 0, the
     productivity dip in year 1, ``running`` cost every year 1..``horizon``.
     ``hidden_scale`` multiplies all three hidden items (for sensitivity).
+    The firm, the costs and the horizon are ``assumptions``
+    (:class:`CaseAssumptions`); the four return drivers come first.
 
     Parameters
     ----------
@@ -145,22 +238,8 @@ def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain
         [0, 1 − retention].
     retention : float
         Annual retention rate, in [0, 1].
-    customers, prospects : float
-        The firm's customer base and prospects worked per year (≥ 0).
-    margin : float
-        Margin per customer and year, US$ (≥ 0).
-    crosssell_uptake : float
-        Share of customers who take one more product, in [0, 1].
-    software, services, hardware, training : float
-        Visible costs in year 0, US$ (≥ 0).
-    integration, project_management, productivity_dip : float
-        Hidden costs (year 0, year 0, year 1), US$ (≥ 0).
-    running : float
-        Running cost of each year 1..horizon, US$ (≥ 0).
-    horizon : int
-        Years after year 0, 1 … :data:`MAX_HORIZON` (10,000).
-    hidden_scale : float
-        Multiplier of the three hidden costs (≥ 0).
+    assumptions : CaseAssumptions, optional
+        The firm, the costs and the horizon (default: ``CaseAssumptions()``, chapter 06's case).
 
     Returns
     -------
@@ -172,48 +251,44 @@ def project_cash_flows(*, kept_share: float, close_uplift: float, crosssell_gain
     Raises
     ------
     TypeError
-        A value that is not a number (strings, None, bools), a horizon that is not an integer.
+        A driver that is not a number (strings, None, bools), ``assumptions`` not a
+        :class:`CaseAssumptions`.
     ValueError
-        A horizon ≤ 0 or above :data:`MAX_HORIZON`, NaN or infinite values,
-        negative money or counts, probabilities outside [0, 1], or a
-        cross-sell gain larger than the attrition it would cut.
+        NaN or infinite drivers, drivers outside [0, 1], a cross-sell gain larger than
+        the attrition it would cut, or assumptions so large that the cash flows overflow.
     """
-    h = check_size(horizon, "horizon", MAX_HORIZON, low=1, what="years")
+    a = CaseAssumptions() if assumptions is None else assumptions
+    if not isinstance(a, CaseAssumptions):
+        raise TypeError(f"assumptions must be a CaseAssumptions, got {type(a).__name__}")
     ks = check_probability(kept_share, "kept_share")
     cu = check_probability(close_uplift, "close_uplift")
     cg = check_probability(crosssell_gain, "crosssell_gain")
     r = check_probability(retention, "retention")
-    up = check_probability(crosssell_uptake, "crosssell_uptake")
-    if cg > 1 - r:
-        raise ValueError(f"crosssell_gain ({cg}) cannot exceed the attrition rate 1 - retention ({1 - r:.4g})")
-    n = check_number(customers, "customers", low=0)
-    m = check_number(margin, "margin", low=0)
-    p = check_number(prospects, "prospects", low=0)
-    hs = check_number(hidden_scale, "hidden_scale", low=0)
-    money = {k: check_number(v, k, low=0) for k, v in
-             dict(software=software, services=services, hardware=hardware, training=training,
-                  integration=integration, project_management=project_management,
-                  productivity_dip=productivity_dip, running=running).items()}
+    check_at_most(cg, "crosssell_gain", 1 - r, "the attrition rate 1 - retention",
+                  "cross-selling cannot keep more customers than leave")
+    h = a.horizon
     years = np.arange(h + 1)
     df = pd.DataFrame(0.0, index=pd.Index(years, name="year"),
                       columns=[*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"])
     for k in VISIBLE_ITEMS:
-        df.loc[0, k] = money[k]
-    df.loc[0, "integration"] = hs * money["integration"]
-    df.loc[0, "project_management"] = hs * money["project_management"]
-    df.loc[1, "productivity_dip"] = hs * money["productivity_dip"]
-    df.loc[1:, "running"] = money["running"]
-    df["cost"] = df[[*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]].sum(axis=1)
-    added = n * (1 - r) * ks + cu * p + n * up * cg
-    stock = np.zeros(h + 1)
-    for t in range(1, h + 1):
-        stock[t] = r * stock[t - 1] + added
-    df["added_customers"] = np.where(years > 0, added, 0.0)
-    df["extra_customers"] = stock
-    df["benefit"] = m * stock
-    df["net"] = df["benefit"] - df["cost"]
-    df["cumulative"] = df["net"].cumsum()
-    return df
+        df.loc[0, k] = getattr(a, k)
+    df.loc[0, "integration"] = a.hidden_scale * a.integration
+    df.loc[0, "project_management"] = a.hidden_scale * a.project_management
+    df.loc[1, "productivity_dip"] = a.hidden_scale * a.productivity_dip
+    df.loc[1:, "running"] = a.running
+    with np.errstate(over="ignore", invalid="ignore"):
+        df["cost"] = df[[*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]].sum(axis=1)
+        added = a.customers * (1 - r) * ks + cu * a.prospects + a.customers * a.crosssell_uptake * cg
+        stock = np.zeros(h + 1)
+        for t in range(1, h + 1):
+            stock[t] = r * stock[t - 1] + added
+        df["added_customers"] = np.where(years > 0, added, 0.0)
+        df["extra_customers"] = stock
+        df["benefit"] = a.margin * stock
+        df["net"] = df["benefit"] - df["cost"]
+        df["cumulative"] = df["net"].cumsum()
+    return check_finite_result(df, "the cash-flow table", "the assumptions' amounts (margin, costs, customers) are too "
+                               "large for float arithmetic; state them in larger units (thousands, millions)")
 
 
 def tco(flows: pd.DataFrame) -> float:
@@ -234,13 +309,24 @@ def tco(flows: pd.DataFrame) -> float:
 
 
 def _check_flow_frame(flows: Any) -> None:
+    """The cash-flow table of :func:`project_cash_flows`: every column there, numbers, costs and benefits
+    not negative, ``cost`` the sum of the items and ``net`` = ``benefit`` − ``cost`` in every year."""
     if not isinstance(flows, pd.DataFrame):
         raise TypeError(f"flows must be the DataFrame from project_cash_flows, got {type(flows).__name__}")
-    missing = [c for c in ("cost", "benefit", "net", *VISIBLE_ITEMS, *HIDDEN_ITEMS, "running")
-               if c not in flows.columns]
+    items = [*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]
+    missing = [c for c in ("cost", "benefit", "net", *items) if c not in flows.columns]
     if missing:
         raise ValueError(f"flows is missing column(s) {missing}; build it with project_cash_flows")
-    check_columns(flows, [], "flows", numeric=["cost", "benefit", "net", *VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"])
+    check_columns(flows, [], "flows", numeric=["net"], nonnegative=["cost", "benefit", *items])
+    cost, benefit, net = (flows[c].to_numpy(dtype=float) for c in ("cost", "benefit", "net"))
+    for name, got, want, formula in (("cost", cost, flows[items].to_numpy(dtype=float).sum(axis=1), "the sum of the "
+                                      "cost items"), ("net", net, benefit - cost, "benefit - cost")):
+        off = np.flatnonzero(~np.isclose(got, want, rtol=1e-9, atol=1e-6))
+        if off.size:
+            i = int(off[0])
+            raise ValueError(f"flows column {name!r} is {got[i]:,.2f} in year {flows.index.tolist()[i]!r} but "
+                             f"{formula} is {want[i]:,.2f}; a table whose columns disagree cannot be evaluated "
+                             "(build it with project_cash_flows)")
 
 
 def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
@@ -255,7 +341,8 @@ def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by cost item: ``amount`` (US$), ``kind`` (visible / hidden /
-        running), ``category`` (:data:`COST_CATEGORY`), ``share_of_tco``.
+        running), ``category`` (:data:`COST_CATEGORY`), ``share_of_tco``; ``attrs["horizon"]``
+        holds the years the TCO covers after year 0.
     """
     _check_flow_frame(flows)
     items = [*VISIBLE_ITEMS, *HIDDEN_ITEMS, "running"]
@@ -264,6 +351,7 @@ def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({"amount": tot, "kind": [kind[k] for k in items],
                         "category": [COST_CATEGORY[k] for k in items]})
     out["share_of_tco"] = out["amount"] / out["amount"].sum()
+    out.attrs["horizon"] = int(flows.index.max())
     return out
 
 
@@ -349,7 +437,15 @@ def evaluate(flows: pd.DataFrame, discount_rate: float, tax_rate: float = 0.0) -
     -------
     ProjectResult
         ``irr`` is NaN when the net flows never change sign; ``payback`` is
-        ``inf`` when the project never pays back within the horizon.
+        ``inf`` when the project never pays back within the horizon;
+        ``tco_multiple`` is NaN when there is no visible cost.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``flows`` not a table of :func:`project_cash_flows` (a missing column, NaN, a negative
+        cost or benefit, a ``cost`` that is not the sum of the items, a ``net`` that is not
+        benefit − cost), or a bad rate.
     """
     _check_flow_frame(flows)
     d = check_rate(discount_rate, "discount_rate")
@@ -362,7 +458,7 @@ def evaluate(flows: pd.DataFrame, discount_rate: float, tax_rate: float = 0.0) -
         rate_of_return = math.nan
     e = project_eva(flows, d, tax_rate)
     return ProjectResult(
-        tco=total, visible_cost=visible, tco_multiple=total / visible if visible > 0 else math.inf,
+        tco=total, visible_cost=visible, tco_multiple=total / visible if visible > 0 else math.nan,
         npv=npv(d, net), irr=rate_of_return, payback=payback_period(net),
         discounted_payback=payback_period(net, d),
         roi=roi(flows["benefit"], flows["cost"]), roi_discounted=roi(flows["benefit"], flows["cost"], d),
@@ -381,7 +477,7 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     Places the source's five CRM KPIs (seed 004, 績效衡量指標: customer
     profitability, CLV, retention / attrition, satisfaction, loyalty) and the
     project's own measures in the four perspectives, with values computed from
-    ``case`` (the parameters of :func:`project_cash_flows` plus
+    ``case`` (the flat case of :func:`case_parameters` plus
     ``discount_rate``) and ``result`` (:func:`evaluate`).
 
     * customer profitability: margin per customer-year net of the CRM's
@@ -396,7 +492,7 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     Parameters
     ----------
     case : mapping
-        Parameters of the business case.
+        The business case (:func:`case_parameters`) plus ``discount_rate``.
     result : ProjectResult
         The case's :func:`evaluate` result.
     base_close_rate : float
@@ -437,7 +533,7 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     check_rate(case["discount_rate"], "case['discount_rate']")
     bc = check_probability(base_close_rate, "base_close_rate")
     if not isinstance(complaint_losses, (tuple, list)) or len(complaint_losses) != 2:
-        raise ValueError(f"complaint_losses must be a (before, after) pair, got {complaint_losses!r}")
+        raise ValueError(f"complaint_losses must be a (before, after) pair, got {plain(complaint_losses)!r}")
     cl0 = check_number(complaint_losses[0], "complaint_losses[0]", low=0, high=1000)
     cl1 = check_number(complaint_losses[1], "complaint_losses[1]", low=0, high=1000)
     n = check_number(case["customers"], "case['customers']", low=0, low_open=True)
@@ -467,36 +563,56 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     return pd.DataFrame(rows, columns=["perspective", "kpi", "source_kpi", "unit", "before", "after"])
 
 
-def case_parameters(drivers: Mapping[str, float], **changes: Any) -> dict[str, Any]:
-    """The keyword arguments of :func:`project_cash_flows` for the chapter's business case.
+def case_parameters(drivers: Mapping[str, float], assumptions: CaseAssumptions | None = None) -> dict[str, Any]:
+    """The business case as one flat mapping: the four return drivers and every assumption.
 
-    The firm and the costs are :data:`DEFAULTS` (the assumptions of chapter 06's case) unless
-    ``changes`` replace them; the four return drivers come from ``drivers``.
+    The mapping is what :func:`evaluate_case`, :func:`case_npv`, :func:`tornado_ranges` and
+    :func:`scorecard` take, so that a sensitivity analysis can move any one input, a driver or
+    an assumption, by its name.
 
     Parameters
     ----------
     drivers : mapping
-        ``kept_share``, ``close_uplift``, ``crosssell_gain`` and ``retention``.
-    **changes
-        Any of :data:`DEFAULTS` except ``discount_rate`` and ``tax_rate`` (e.g. ``margin=250``).
+        :data:`DRIVERS`: ``kept_share``, ``close_uplift``, ``crosssell_gain`` and ``retention``.
+    assumptions : CaseAssumptions, optional
+        The firm, the costs and the horizon (default: chapter 06's case).
 
     Returns
     -------
     dict
-        Parameter -> value.
+        Parameter -> value: the drivers, then :meth:`CaseAssumptions.as_dict`.
+
+    Raises
+    ------
+    TypeError
+        ``drivers`` not a mapping, ``assumptions`` not a :class:`CaseAssumptions`.
+    ValueError
+        ``drivers`` missing one of :data:`DRIVERS` or naming anything else.
     """
-    need = ("kept_share", "close_uplift", "crosssell_gain", "retention")
     if not isinstance(drivers, Mapping):
         raise TypeError(f"drivers must be a mapping, got {type(drivers).__name__}")
-    missing = [k for k in need if k not in drivers]
-    extra = [k for k in drivers if k not in need]
+    missing = [k for k in DRIVERS if k not in drivers]
+    extra = [k for k in drivers if k not in DRIVERS]
     if missing or extra:
-        raise ValueError(f"drivers must name exactly {list(need)}; missing {missing}, unknown {extra}")
-    case = {k: v for k, v in DEFAULTS.items() if k not in ("discount_rate", "tax_rate")}
-    unknown = [k for k in changes if k not in case]
+        raise ValueError(f"drivers must name exactly {list(DRIVERS)}; missing {missing}, unknown {extra}")
+    a = CaseAssumptions() if assumptions is None else assumptions
+    if not isinstance(a, CaseAssumptions):
+        raise TypeError(f"assumptions must be a CaseAssumptions, got {type(a).__name__}")
+    return {**{k: drivers[k] for k in DRIVERS}, **a.as_dict()}
+
+
+def _split_case(case: Mapping[str, Any]) -> tuple[dict[str, Any], CaseAssumptions]:
+    """A flat case (:func:`case_parameters`) as the drivers and the :class:`CaseAssumptions`."""
+    if not isinstance(case, Mapping):
+        raise TypeError(f"case must be a mapping of parameters, got {type(case).__name__}")
+    fields = CaseAssumptions().as_dict()
+    unknown = [k for k in case if k not in fields and k not in DRIVERS]
     if unknown:
-        raise ValueError(f"changes names {unknown}, which are not parameters of the case: {sorted(case)}")
-    return {**dict(drivers), **case, **changes}
+        raise ValueError(f"case names {unknown}, which are not parameters of the case: {[*DRIVERS, *fields]}")
+    missing = [k for k in DRIVERS if k not in case]
+    if missing:
+        raise ValueError(f"case is missing the return driver(s) {missing}")
+    return {k: case[k] for k in DRIVERS}, CaseAssumptions(**{k: v for k, v in case.items() if k in fields})
 
 
 def evaluate_case(case: Mapping[str, Any], discount_rate: float, **changes: Any) -> ProjectResult:
@@ -505,11 +621,12 @@ def evaluate_case(case: Mapping[str, Any], discount_rate: float, **changes: Any)
     Parameters
     ----------
     case : mapping
-        Keyword arguments of :func:`project_cash_flows`.
+        The drivers and any assumptions (:func:`case_parameters`); assumptions it leaves out
+        take :class:`CaseAssumptions`' defaults.
     discount_rate : float
         Cost of capital per year (> −1).
     **changes
-        Parameters to replace in ``case`` (e.g. ``retention=0.9``).
+        Parameters to replace in ``case`` (e.g. ``retention=0.9``, ``margin=250.0``).
 
     Returns
     -------
@@ -518,12 +635,13 @@ def evaluate_case(case: Mapping[str, Any], discount_rate: float, **changes: Any)
     Raises
     ------
     ValueError
-        A change :func:`project_cash_flows` refuses (e.g. a retention so high that
-        cross-selling would keep more customers than leave).
+        A name that is not a parameter of the case, or a change :func:`project_cash_flows`
+        refuses (e.g. a retention so high that cross-selling would keep more customers than leave).
     """
     if not isinstance(case, Mapping):
         raise TypeError(f"case must be a mapping of parameters, got {type(case).__name__}")
-    return evaluate(project_cash_flows(**{**case, **changes}), discount_rate)
+    drivers, assumptions = _split_case({**case, **changes})
+    return evaluate(project_cash_flows(**drivers, assumptions=assumptions), discount_rate)
 
 
 def tornado_ranges(base: Mapping[str, Any], *, spread: float = 0.25, retention_points: float = 0.05,
@@ -539,7 +657,7 @@ def tornado_ranges(base: Mapping[str, Any], *, spread: float = 0.25, retention_p
     Parameters
     ----------
     base : mapping
-        The base case: :func:`project_cash_flows` parameters plus ``discount_rate``.
+        The base case: the flat case of :func:`case_parameters` plus ``discount_rate``.
     spread : float
         Relative move of the proportional assumptions, in (0, 1).
     retention_points : float
@@ -580,12 +698,13 @@ def case_npv(*, discount_rate: float, **params: Any) -> float:
     discount_rate : float
         Cost of capital per year (> −1).
     **params
-        Keyword arguments of :func:`project_cash_flows`.
+        The flat case (:func:`case_parameters`): the four drivers and any assumptions (the
+        others take :class:`CaseAssumptions`' defaults).
 
     Returns
     -------
     float
         The NPV, US$.
     """
-    return npv(discount_rate, project_cash_flows(**params)["net"].to_numpy())
-
+    drivers, assumptions = _split_case(params)
+    return npv(discount_rate, project_cash_flows(**drivers, assumptions=assumptions)["net"].to_numpy())

@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validate import check_number
+from ._validate import check_aligned, check_number, plain
 from .prospects import check_prospects
 
 __all__ = [
@@ -91,7 +91,7 @@ def classify_stage(answers: Mapping[str, Any] | Sequence[Any]) -> int:
         values = list(answers)
     for q, v in zip(STAGE_QUESTIONS, values):
         if not isinstance(v, (bool, np.bool_)):
-            raise TypeError(f"answer to {q!r} must be True or False, got {v!r}")
+            raise TypeError(f"answer to {q!r} must be True or False, got {plain(v)!r}")
     stage = 0
     for v in values:
         if not v:
@@ -142,19 +142,26 @@ def qualification_table(prospects: pd.DataFrame, qualified: pd.Series) -> pd.Dat
     prospects : DataFrame
         The prospects table.
     qualified : Series of bool
-        Same index as ``prospects`` (e.g. ``qualify_man(...)["man"]``).
+        The same labels as ``prospects`` (e.g. ``qualify_man(...)["man"]``), in any order:
+        paired by label, never by position.
 
     Returns
     -------
     DataFrame indexed ``[True, False]`` (qualified first) with ``prospects``,
     ``negotiation``, ``deals``, ``negotiation_rate`` and ``close_rate`` (NaN for
     a group with no prospects: there is no rate to report).
+
+    Raises
+    ------
+    TypeError
+        ``qualified`` not a boolean Series.
+    ValueError
+        As :func:`crmlib.prospects.check_prospects`; ``qualified`` with other labels than ``prospects``.
     """
     df = check_prospects(prospects)
     if not isinstance(qualified, pd.Series) or not pd.api.types.is_bool_dtype(qualified):
         raise TypeError("qualified must be a boolean pandas Series")
-    if not qualified.index.equals(df.index):
-        raise ValueError("qualified must have the same index as prospects")
+    qualified = check_aligned(df, "prospects", qualified, "qualified")
     rows = {}
     for flag in (True, False):
         g = df[qualified == flag]
@@ -175,7 +182,7 @@ def criterion_table(prospects: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFram
     prospects : DataFrame
         The prospects table.
     flags : DataFrame
-        Boolean columns, one per criterion, same index as ``prospects``.
+        Boolean columns, one per criterion, the same labels as ``prospects`` (paired by label).
 
     Returns
     -------
@@ -184,6 +191,7 @@ def criterion_table(prospects: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFram
     """
     if not isinstance(flags, pd.DataFrame) or flags.shape[1] == 0:
         raise TypeError("flags must be a DataFrame with at least one boolean column")
+    flags = check_aligned(prospects, "prospects", flags, "flags")
     rows = {}
     for col in flags.columns:
         q = qualification_table(prospects, flags[col])
@@ -201,7 +209,8 @@ def man_summary(prospects: pd.DataFrame, flags: pd.DataFrame) -> dict[str, dict[
     prospects : DataFrame
         The prospects table.
     flags : DataFrame
-        :func:`qualify_man` output (boolean ``money``, ``authority``, ``need``, ``man``).
+        :func:`qualify_man` output (boolean ``money``, ``authority``, ``need``, ``man``), the same
+        labels as ``prospects``.
 
     Returns
     -------
@@ -212,6 +221,7 @@ def man_summary(prospects: pd.DataFrame, flags: pd.DataFrame) -> dict[str, dict[
     """
     if not isinstance(flags, pd.DataFrame) or "man" not in flags.columns:
         raise TypeError("flags must be the DataFrame of qualify_man (with a boolean column 'man')")
+    flags = check_aligned(prospects, "prospects", flags, "flags")
     q = qualification_table(prospects, flags["man"])
     counts = {c: int(flags[c].sum()) for c in flags.columns}
     counts["total"] = len(prospects)

@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 
 from ._logit import LogitResults, fit_logit, odds_ratio_table
-from ._validate import (as_float_array, check_aligned, check_columns, check_int, check_names, check_not_empty,
-                        check_number, check_probability)
+from ._validate import (as_float_array, check_aligned, check_at_most, check_columns, check_finite_result, check_int,
+                        check_names, check_nonnegative, check_not_empty, check_number, check_probability,
+                        check_unique, check_whole, plain)
 
 __all__ = [
     "PRODUCTS", "DAYS", "TIME_SLOTS", "source_retention", "read_source", "compare_with_source", "check_customers",
@@ -48,11 +49,6 @@ PRODUCTS = ("checking", "savings", "card", "loan", "investment")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: Shopping times of day: name -> (first hour, last hour), inclusive.
 TIME_SLOTS = {"morning": (8, 11), "afternoon": (12, 16), "evening": (17, 21)}
-
-
-def _lab(value: Any) -> Any:
-    """A row / basket label as a plain Python value (so messages read ``row 3``, not ``np.int64(3)``)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # --------------------------------------------------------------------------- the source's table
@@ -72,21 +68,20 @@ def source_retention(table: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        Missing column, NaN, a duplicated holding, fewer than one service or
-        a probability outside [0, 100].
+        Missing column, NaN, a duplicated holding, fewer than one service, a
+        number of services that is not whole, or a probability outside [0, 100].
     """
     check_columns(table, ["holding", "n_services", "probability_kept_pct"], "retention table",
-                  numeric=["n_services", "probability_kept_pct"])
-    dup = table["holding"].duplicated().to_numpy()
-    if dup.any():
-        raise ValueError(f"retention table lists holding {table['holding'].iloc[int(np.flatnonzero(dup)[0])]!r} twice")
+                  numeric=["n_services", "probability_kept_pct"], whole=["n_services"])
+    check_unique(table["holding"], "retention table", "holding")
     for col, low, high in (("n_services", 1, None), ("probability_kept_pct", 0, 100)):
         v = table[col].to_numpy(dtype=float)
         bad = (v < low) | ((v > high) if high is not None else np.zeros(v.size, bool))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             rng_txt = f"[{low}, {high}]" if high is not None else f">= {low}"
-            raise ValueError(f"retention table column {col!r} must be {rng_txt}, row {_lab(table.index[i])!r} has {v[i]:g}")
+            raise ValueError(f"retention table column {col!r} must be {rng_txt}, row {plain(table.index[i])!r} has "
+                             f"{v[i]:g}")
     return table.set_index("holding", drop=False)
 
 
@@ -127,7 +122,8 @@ def compare_with_source(observed: pd.Series, model: pd.Series, table: pd.DataFra
         Share who stayed by number of products (0–1), e.g.
         ``retention_by_products(...)["retention"]``.
     model : pandas.Series
-        The model's P(stay) by number of products (0–1).
+        The model's P(stay) by number of products (0–1), the same labels as ``observed``
+        (paired by label).
     table : pandas.DataFrame
         The source's table (``n_services``, ``probability_kept_pct``); holdings with the same
         number of services are joined as ``"1 / 0.5"``.
@@ -137,7 +133,21 @@ def compare_with_source(observed: pd.Series, model: pd.Series, table: pd.DataFra
     pandas.DataFrame
         Indexed by number of products (``n_products``): ``data_pct``, ``model_pct`` and
         ``source_pct`` (text, empty where the source prints nothing).
+
+    Raises
+    ------
+    TypeError
+        ``observed`` or ``model`` not a Series.
+    ValueError
+        Shares that are not numbers in [0, 1], or ``observed`` and ``model`` with different labels.
     """
+    for arg, name in ((observed, "observed"), (model, "model")):
+        if not isinstance(arg, pd.Series):
+            raise TypeError(f"{name} must be a pandas Series indexed by number of products, got {type(arg).__name__}")
+        bad = np.flatnonzero((as_float_array(arg, name) < 0) | (as_float_array(arg, name) > 1))
+        if bad.size:
+            raise ValueError(f"{name}[{plain(arg.index[bad[0]])!r}] is {arg.iloc[bad[0]]:g}, not a share in [0, 1]")
+    model = check_aligned(observed, "observed", model, "model")
     t = source_retention(table)
     printed = t.groupby("n_services")["probability_kept_pct"].apply(lambda v: " / ".join(f"{x:g}" for x in v))
     out = pd.DataFrame({"data_pct": 100 * observed, "model_pct": 100 * model})
@@ -170,12 +180,8 @@ def check_customers(customers: pd.DataFrame, products_col: str = "n_products", c
     ValueError
         Empty table, missing column, NaN, products < 0 or not whole.
     """
-    check_columns(customers, [products_col, churn_col, *bool_cols], "customers", numeric=[products_col])
-    v = customers[products_col].to_numpy(dtype=float)
-    for bad, what in ((v < 0, "is negative"), (v % 1 != 0, "is not a whole number")):
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"customers column {products_col!r} {what} at row {_lab(customers.index[i])!r} ({v[i]:g})")
+    check_columns(customers, [products_col, churn_col, *bool_cols], "customers", numeric=[products_col],
+                  nonnegative=[products_col], whole=[products_col])
     for c in (churn_col, *bool_cols):
         if not pd.api.types.is_bool_dtype(customers[c]):
             raise TypeError(f"customers column {c!r} must be bool (True/False), got dtype {customers[c].dtype}")
@@ -392,7 +398,8 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("
         if not (pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)):
             raise TypeError(f"customers column {c!r} must be numeric or bool, got dtype {s.dtype}")
         if s.isna().any():
-            raise ValueError(f"customers column {c!r} has NaN at row {_lab(s.index[int(np.flatnonzero(s.isna())[0])])!r}")
+            row = plain(s.index[int(np.flatnonzero(s.isna())[0])])
+            raise ValueError(f"customers column {c!r} has NaN at row {row!r}")
         if s.nunique() < 2:
             raise ValueError(f"customers column {c!r} does not vary: a logit cannot estimate its effect")
         cols[c] = s.astype(float).to_numpy()
@@ -477,7 +484,8 @@ def whatif_cross_sell(single_share: float, p_stay_one: float, p_stay_two: float,
     single = per * single_share
     converted = single * uptake / 100.0
     kept = converted * (p2 - p1)
-    return CrossSellWhatIf(single, converted, kept, kept * margin, per)
+    value = check_finite_result(kept * margin, "the value kept", f"margin ({margin:g}) or per ({per}) is too large")
+    return CrossSellWhatIf(single, converted, kept, value, per)
 
 
 def cross_sell_cases(single_share: float, bases: Mapping[str, tuple[float, float]], uptake_pct: float,
@@ -544,15 +552,18 @@ def check_baskets(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col
     for c, what in ((basket_col, "a missing basket id"), (item_col, "NaN"), *((e, "NaN") for e in extra)):
         na = baskets[c].isna().to_numpy()
         if na.any():
-            raise ValueError(f"baskets column {c!r} has {what} at row {_lab(baskets.index[int(np.flatnonzero(na)[0])])!r}")
+            raise ValueError(f"baskets column {c!r} has {what} at row "
+                             f"{plain(baskets.index[int(np.flatnonzero(na)[0])])!r}")
     items = baskets[item_col]
     not_str = ~items.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
     if not_str.any():
         i = int(np.flatnonzero(not_str)[0])
-        raise TypeError(f"baskets column {item_col!r} must hold strings, row {_lab(baskets.index[i])!r} has {items.iloc[i]!r}")
+        raise TypeError(f"baskets column {item_col!r} must hold strings, row {plain(baskets.index[i])!r} has "
+                        f"{plain(items.iloc[i])!r}")
     blank = (items.str.strip() == "").to_numpy()
     if blank.any():
-        raise ValueError(f"baskets column {item_col!r} is empty at row {_lab(baskets.index[int(np.flatnonzero(blank)[0])])!r}")
+        raise ValueError(f"baskets column {item_col!r} is empty at row "
+                         f"{plain(baskets.index[int(np.flatnonzero(blank)[0])])!r}")
 
 
 def basket_matrix(baskets: pd.DataFrame, basket_col: str = "basket_id", item_col: str = "item") -> pd.DataFrame:
@@ -590,7 +601,8 @@ def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
     n : int
         Number of baskets (> 0).
     n_a, n_b, n_ab : int or array
-        Baskets holding A, holding B, holding both (0 <= n_ab <= min(n_a, n_b) <= n).
+        Baskets holding A, holding B, holding both: whole numbers with
+        0 <= n_ab <= min(n_a, n_b) and n_a + n_b - n_ab <= n.
 
     Returns
     -------
@@ -600,10 +612,11 @@ def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
     Raises
     ------
     TypeError
-        A count that is not a number (strings, None, bools).
+        A count that is not a number (strings, None, bools), or an ``n`` that is not whole.
     ValueError
-        NaN or infinite counts, counts outside [0, n], ``n_ab`` above ``n_a``
-        or ``n_b``, arrays of different shapes, or Series with different
+        NaN or infinite counts, fractions, negative counts, counts above ``n``,
+        ``n_ab`` above ``n_a`` or ``n_b``, more baskets holding A or B than
+        there are baskets, arrays of different shapes, or Series with different
         indexes (Series with the same labels in another order are aligned).
     """
     n = check_int(n, "n", low=1)
@@ -623,10 +636,13 @@ def rule_metrics(n: Any, n_a: Any, n_b: Any, n_ab: Any) -> dict[str, Any]:
         raise ValueError(f"n_a, n_b and n_ab must have the same shape (or be scalars), got {shapes}")
     a, b, ab = arrs["n_a"], arrs["n_b"], arrs["n_ab"]
     for name, v in (("n_a", a), ("n_b", b), ("n_ab", ab)):
-        if (v < 0).any() or (v > n).any():
-            raise ValueError(f"{name} must lie in [0, n={n}], got {v.min() if (v < 0).any() else v.max():g}")
-    if (ab > np.minimum(a, b)).any():
-        raise ValueError("n_ab cannot exceed n_a or n_b: baskets holding both hold each")
+        check_nonnegative(v, name)
+        check_whole(v, name)
+        check_at_most(v, name, n, "n, the number of baskets")
+    check_at_most(ab, "n_ab", a, "n_a", "baskets holding both hold A")
+    check_at_most(ab, "n_ab", b, "n_b", "baskets holding both hold B")
+    check_at_most(a + b - ab, "(n_a + n_b - n_ab)", n, "n",
+                  "more baskets would hold A or B than there are baskets")
     with np.errstate(divide="ignore", invalid="ignore"):
         conf = np.where(a > 0, ab / np.where(a > 0, a, 1), np.nan)
         lift = np.where((a > 0) & (b > 0), n * ab / np.where((a > 0) & (b > 0), a * b, 1), np.nan)
@@ -746,7 +762,7 @@ def time_slot(hour: Any) -> pd.Series:
         An hour that is not whole or lies outside 8–21 (infinite included).
     """
     if isinstance(hour, (str, bytes)) or hour is None:
-        raise TypeError(f"hour must be whole numbers 8–21, got {type(hour).__name__} {hour!r}")
+        raise TypeError(f"hour must be whole numbers 8–21, got {type(hour).__name__} {plain(hour)!r}")
     h = pd.Series(hour)
     if not pd.api.types.is_numeric_dtype(h) or pd.api.types.is_bool_dtype(h) or h.isna().any():
         raise TypeError("hour must be whole numbers without NaN")
@@ -755,14 +771,14 @@ def time_slot(hour: Any) -> pd.Series:
         frac = np.isfinite(hv) & (hv % 1 != 0)     # infinite hours fail the opening-hours check below
     if frac.any():
         i = int(np.flatnonzero(frac)[0])
-        raise ValueError(f"hour at row {_lab(h.index[i])!r} is {h.iloc[i]}, not a whole hour")
+        raise ValueError(f"hour at row {plain(h.index[i])!r} is {h.iloc[i]}, not a whole hour")
     out = pd.Series(pd.NA, index=h.index, dtype="object")
     for name, (lo, hi) in TIME_SLOTS.items():
         out[(h >= lo) & (h <= hi)] = name
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"hour at row {_lab(h.index[i])!r} is {h.iloc[i]}, outside the shop's hours 8–21")
+        raise ValueError(f"hour at row {plain(h.index[i])!r} is {h.iloc[i]}, outside the shop's hours 8–21")
     return out.astype(str)
 
 
@@ -804,7 +820,7 @@ def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: S
     keys = g[by].nunique()
     varies = (keys > 1).any(axis=1).to_numpy()
     if varies.any():
-        raise ValueError(f"basket {_lab(keys.index[int(np.flatnonzero(varies)[0])])!r} has more than one value "
+        raise ValueError(f"basket {plain(keys.index[int(np.flatnonzero(varies)[0])])!r} has more than one value "
                          f"of {by}")
     bask = pd.concat([g[by].first(), g[["_a", "_b"]].any()], axis=1)
     bask["_ab"] = bask["_a"] & bask["_b"]

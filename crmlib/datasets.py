@@ -1,9 +1,11 @@
 """Shipped datasets: hash-checked, schema-checked loading.
 
 Every file under ``datasets/`` is listed in ``datasets/manifest.json`` with its
-SHA-256, its columns and their types and bounds, its source and licence.
-:func:`load` refuses a file whose bytes or contents disagree with the
-manifest, with one :class:`DatasetError` that names the file and the fault.
+SHA-256, its number of data rows, its columns and their types and bounds, its
+source and licence. :func:`load` refuses a file whose bytes or contents disagree
+with the manifest (a truncated or half-read file too, even with ``verify=False``),
+and a manifest that is not well formed, with one :class:`DatasetError` that names
+the file and the fault.
 
 Examples
 --------
@@ -14,6 +16,7 @@ Examples
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -25,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["DatasetError", "data_dir", "manifest", "names", "info", "path", "load", "sha256"]
+__all__ = ["DatasetError", "ROOT", "data_dir", "manifest", "names", "info", "path", "load", "sha256", "count_rows",
+           "Published", "published", "has_published", "CDNOW_CALIBRATION_END", "CDNOW_OBSERVATION_END",
+           "cdnow_summary"]
 
 _TYPES = ("str", "int", "float", "bool", "date", "datetime")
 _TRUE = {"True": True, "true": True, "1": True, "False": False, "false": False, "0": False}
@@ -69,13 +74,22 @@ def manifest(directory: Path | None = None) -> dict[str, dict[str, Any]]:
     mf = d / "manifest.json"
     if not mf.is_file():
         raise DatasetError(f"no manifest at {mf}")
-    with open(mf, encoding="utf-8") as fh:
-        data = json.load(fh)
+    try:
+        data = json.loads(mf.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DatasetError(f"manifest {mf} is not valid JSON: {err}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("datasets"), dict):
+        raise DatasetError(f"manifest {mf} must be a JSON object with a 'datasets' object (name -> entry)")
     return data["datasets"]
 
 
 def names() -> list[str]:
-    """Names of all shipped datasets."""
+    """Names of all shipped datasets.
+
+    Returns
+    -------
+    list of str
+    """
     return sorted(manifest())
 
 
@@ -97,7 +111,29 @@ def info(name: str) -> dict[str, Any]:
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     if name not in mf:
         raise DatasetError(f"unknown dataset {name!r}; known: {sorted(mf)}")
-    return mf[name]
+    return _check_entry(name, mf[name])
+
+
+#: What every manifest entry must hold, and the type of each (``rows``: the number of data rows).
+_ENTRY_KEYS = {"file": str, "sha256": str, "rows": int, "columns": dict}
+
+
+def _check_entry(name: str, entry: Any) -> dict[str, Any]:
+    """A manifest entry with every key of :data:`_ENTRY_KEYS`, each of its type, or one DatasetError."""
+    if not isinstance(entry, dict):
+        raise DatasetError(f"manifest entry {name!r} must be an object, got {type(entry).__name__}")
+    for key, kind in _ENTRY_KEYS.items():
+        if key not in entry:
+            raise DatasetError(f"manifest entry {name!r} lacks {key!r}")
+        value = entry[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise DatasetError(f"manifest entry {name!r}: {key!r} must be {kind.__name__}, got "
+                               f"{type(value).__name__} {value!r}")
+    if entry["rows"] < 1:
+        raise DatasetError(f"manifest entry {name!r}: 'rows' must be >= 1, got {entry['rows']}")
+    if not entry["columns"]:
+        raise DatasetError(f"manifest entry {name!r} lists no columns")
+    return entry
 
 
 def path(name: str) -> Path:
@@ -150,6 +186,9 @@ class _Col:
 def _columns(entry: dict[str, Any]) -> list[_Col]:
     cols = []
     for cname, spec in entry["columns"].items():
+        if not isinstance(spec, dict):
+            raise DatasetError(f"manifest: column {cname!r} must be described by an object, got "
+                               f"{type(spec).__name__} {spec!r}")
         t = spec.get("type", "str")
         if t not in _TYPES:
             raise DatasetError(f"manifest: column {cname!r} has unknown type {t!r}")
@@ -228,7 +267,7 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
         Dataset name as listed by :func:`names` (e.g. ``"loss_causes"``).
     verify : bool, default True
         Check the file's SHA-256 against the manifest. Turn off only while
-        regenerating a dataset.
+        regenerating a dataset; the number of rows and every cell are checked either way.
 
     Returns
     -------
@@ -239,16 +278,15 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     Raises
     ------
     DatasetError
-        Unknown name, missing file, changed bytes, a missing or unexpected
-        column, or a cell that does not fit its column's type or bounds
-        (``inf``, ``-inf`` and ``nan`` in a number column included).
+        Unknown name, a manifest or entry that is not well formed, missing
+        or empty file, changed bytes, a number of data rows other than the
+        manifest's (checked with ``verify=False`` too), a line with fewer or
+        more fields than the header, a missing or unexpected column, or a
+        cell that does not fit its column's type or bounds (``inf``, ``-inf``
+        and ``nan`` in a number column included).
     """
-    entry = info(name)
-    file = data_dir() / entry["file"]
+    entry, blob = _read(name)
     fname = entry["file"]
-    if not file.is_file():
-        raise DatasetError(f"{fname}: file not found at {file}")
-    blob = file.read_bytes()
     digest = hashlib.sha256(blob).hexdigest()
     if verify and digest != entry["sha256"]:
         raise DatasetError(
@@ -258,17 +296,10 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     key = (name, digest, json.dumps(entry, sort_keys=True), verify)
     if key in _LOADED:
         return _LOADED[key].copy()
-    fmt = entry.get("format", "csv")
-    if fmt == "csv":
-        raw = pd.read_csv(io.BytesIO(blob), dtype=str, keep_default_na=False, encoding="utf-8")
-    elif fmt == "whitespace":  # e.g. the CDNOW files: blank-separated, header line only if "header": true
-        if entry.get("header", False):  # the header's names must then match the manifest's columns
-            raw = pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=0, dtype=str, keep_default_na=False)
-        else:
-            raw = pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=None, dtype=str, keep_default_na=False,
-                              names=list(entry["columns"]))
-    else:
-        raise DatasetError(f"{fname}: unknown format {fmt!r} in manifest")
+    raw = _parse(blob, entry, fname)
+    if len(raw) != entry["rows"]:
+        raise DatasetError(f"{fname}: {len(raw)} data rows, the manifest says {entry['rows']} (a truncated, "
+                           "half-read or changed file)")
     cols = _columns(entry)
     expected = [c.name for c in cols]
     missing = [c for c in expected if c not in raw.columns]
@@ -277,13 +308,68 @@ def load(name: str, *, verify: bool = True) -> pd.DataFrame:
     extra = [c for c in raw.columns if c not in expected]
     if extra:
         raise DatasetError(f"{fname}: unexpected column(s) {extra}")
-    if len(raw) == 0:
-        raise DatasetError(f"{fname}: no data rows")
     out = pd.DataFrame({c.name: _convert(raw[c.name], c, fname) for c in cols})
     out.attrs["dataset"] = name
     out.attrs["source"] = entry.get("source", "")
     _LOADED[key] = out
     return out.copy()
+
+
+def _parse(blob: bytes, entry: dict[str, Any], fname: str) -> pd.DataFrame:
+    """The file's cells as strings (header from the file, or from the manifest for a headerless file)."""
+    if not blob.strip():
+        raise DatasetError(f"{fname}: the file is empty")
+    fmt = entry.get("format", "csv")
+    try:
+        if fmt == "csv":
+            _check_field_counts(blob, fname)
+            return pd.read_csv(io.BytesIO(blob), dtype=str, keep_default_na=False, encoding="utf-8")
+        if fmt == "whitespace":  # e.g. the CDNOW files: blank-separated, header line only if "header": true
+            if entry.get("header", False):  # the header's names must then match the manifest's columns
+                return pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=0, dtype=str, keep_default_na=False)
+            return pd.read_csv(io.BytesIO(blob), sep=r"\s+", header=None, dtype=str, keep_default_na=False,
+                               names=list(entry["columns"]))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DatasetError(f"{fname}: cannot be read as {fmt} ({' '.join(str(err).split())})") from None
+    raise DatasetError(f"{fname}: unknown format {fmt!r} in manifest")
+
+
+def _check_field_counts(blob: bytes, fname: str) -> None:
+    """Every CSV record has as many fields as the header (pandas would fill a short line with empty cells)."""
+    records = csv.reader(io.StringIO(blob.decode("utf-8")))
+    width = len(next(records))
+    for row, record in enumerate(records, start=1):
+        if record and len(record) != width:
+            raise DatasetError(f"{fname}: data row {row} has {len(record)} fields, the header {width} (a truncated "
+                               "or malformed line)")
+
+
+def count_rows(name: str) -> int:
+    """The number of data rows in the file of dataset ``name`` as read (what the manifest's ``rows`` records).
+
+    ``tools/rehash_datasets.py`` writes it into the manifest after a deliberate change; :func:`load`
+    refuses a file whose count differs.
+
+    Parameters
+    ----------
+    name : str
+        A dataset name.
+
+    Returns
+    -------
+    int
+    """
+    entry, blob = _read(name)
+    return len(_parse(blob, entry, entry["file"]))
+
+
+def _read(name: str) -> tuple[dict[str, Any], bytes]:
+    """The manifest entry of dataset ``name`` and its file's bytes."""
+    entry = info(name)
+    file = data_dir() / entry["file"]
+    if not file.is_file():
+        raise DatasetError(f"{entry['file']}: file not found at {file}")
+    return entry, file.read_bytes()
 
 
 #: Datasets already loaded (see :func:`load`): a copy is returned each time, so callers may change theirs.

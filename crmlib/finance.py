@@ -18,13 +18,14 @@ Every measure is written out in numpy — no financial library:
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ._validate import (MAX_DRAWS, as_float_array, check_aligned, check_int, check_number, check_probability,
-                        check_rate, check_size)
+from ._validate import (MAX_DRAWS, as_float_array, check_aligned, check_finite_result, check_int, check_nonnegative,
+                        check_number, check_probability, check_rate, check_same_length, check_size, plain)
 
 __all__ = ["discount_factors", "npv", "npv_profile", "irr", "payback_period", "roi", "eva_table",
            "tornado_table"]
@@ -34,6 +35,15 @@ def _check_flows(cash_flows: Any, name: str = "cash_flows") -> np.ndarray:
     if isinstance(cash_flows, pd.DataFrame):
         raise TypeError(f"{name} must be a 1-D sequence of numbers, got a DataFrame")
     return as_float_array(cash_flows, name)
+
+
+def _too_extreme(amounts: dict[str, np.ndarray], rate: tuple[str, float] | None = None) -> str:
+    """The end of an overflow message: the amounts' largest sizes and the rate, and what to do."""
+    parts = [f"{k} (largest |value| {float(np.max(np.abs(v))) if np.size(v) else 0.0:.3g})" for k, v in amounts.items()]
+    if rate is not None:
+        parts.append(f"{rate[0]} ({rate[1]:g})")
+    return (" or ".join(parts) + " is too extreme for float arithmetic; state the amounts in larger units "
+            "(thousands, millions) or use a rate further from -1")
 
 
 def discount_factors(rate: float, n_periods: int) -> np.ndarray:
@@ -54,11 +64,15 @@ def discount_factors(rate: float, n_periods: int) -> np.ndarray:
     Raises
     ------
     TypeError, ValueError
-        A bad rate; ``n_periods`` not an integer, below 1 or above 10**7.
+        A bad rate; ``n_periods`` not an integer, below 1 or above 10**7; a rate so close to −1
+        that the factors overflow.
     """
     r = check_rate(rate)
     n = check_size(n_periods, "n_periods", MAX_DRAWS, low=1, what="periods")
-    return np.exp(-np.arange(n) * np.log1p(r))
+    with np.errstate(over="ignore"):
+        factors = np.exp(-np.arange(n) * np.log1p(r))
+    return check_finite_result(factors, f"the discount factor (1 + rate)^-{n - 1}",
+                               f"rate ({r:g}) is too close to -1 for {n} periods")
 
 
 def npv(rate: float, cash_flows: Sequence[float]) -> float:
@@ -79,11 +93,14 @@ def npv(rate: float, cash_flows: Sequence[float]) -> float:
     Raises
     ------
     ValueError
-        Rate ≤ −1, empty cash flows, NaN or infinite values.
+        Rate ≤ −1, empty cash flows, NaN or infinite values, or flows and a rate so extreme
+        that the NPV overflows.
     """
     r = check_rate(rate)
     cf = _check_flows(cash_flows)
-    return float(cf @ np.exp(-np.arange(cf.size) * np.log1p(r)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = float(cf @ np.exp(-np.arange(cf.size) * np.log1p(r)))
+    return check_finite_result(value, "npv", _too_extreme({"cash_flows": cf}, ("rate", r)))
 
 
 def npv_profile(cash_flows: Sequence[float], rates: Sequence[float]) -> pd.Series:
@@ -192,11 +209,18 @@ def payback_period(cash_flows: Sequence[float], rate: float | None = None) -> fl
     float
         Years to break even; 0 if year 0 is already non-negative, ``inf`` if
         the flows never pay back.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Flows that are not numbers, NaN, infinite or empty; a bad rate; flows so large that their
+        running total overflows.
     """
     cf = _check_flows(cash_flows)
     if rate is not None:
         cf = cf * discount_factors(rate, cf.size)
-    cum = np.cumsum(cf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        cum = check_finite_result(np.cumsum(cf), "the cumulative cash flow", _too_extreme({"cash_flows": cf}))
     if cum[0] >= 0:
         return 0.0
     hit = np.flatnonzero(cum >= 0)
@@ -232,19 +256,19 @@ def roi(benefits: Sequence[float], costs: Sequence[float], rate: float | None = 
     costs = check_aligned(benefits, "benefits", costs, "costs")
     b = _check_flows(benefits, "benefits")
     c = _check_flows(costs, "costs")
-    if b.size != c.size:
-        raise ValueError(f"benefits and costs must have the same length, got {b.size} and {c.size}")
-    for arr, name in ((b, "benefits"), (c, "costs")):
-        neg = np.flatnonzero(arr < 0)
-        if neg.size:
-            raise ValueError(f"{name}[{int(neg[0])}] is negative ({arr[neg[0]]}); enter amounts as positive numbers")
+    check_same_length(b, "benefits", c, "costs")
+    check_nonnegative(b, "benefits")
+    check_nonnegative(c, "costs")
     if rate is not None:
         d = discount_factors(rate, b.size)
         b, c = b * d, c * d
-    total_cost = float(c.sum())
+    with np.errstate(over="ignore", invalid="ignore"):
+        total_cost = check_finite_result(float(c.sum()), "the total cost", _too_extreme({"costs": c}))
+        total_benefit = check_finite_result(float(b.sum()), "the total benefit", _too_extreme({"benefits": b}))
     if total_cost <= 0:
         raise ValueError("costs sum to 0: ROI is undefined")
-    return float((b.sum() - total_cost) / total_cost)
+    return check_finite_result(float((total_benefit - total_cost) / total_cost), "roi",
+                               _too_extreme({"benefits": b, "costs": c}))
 
 
 def eva_table(investment: float, benefits: Sequence[float], operating_costs: Sequence[float], wacc: float,
@@ -261,7 +285,7 @@ def eva_table(investment: float, benefits: Sequence[float], operating_costs: Seq
     investment : float
         Money spent in year 0 (≥ 0).
     benefits, operating_costs : sequence of float
-        Yearly benefits and operating costs of years 1..n (same length, n ≥ 1).
+        Yearly benefits and operating costs of years 1..n (same length, n ≥ 1, each ≥ 0).
     wacc : float
         Cost of capital per year (> −1).
     tax_rate : float
@@ -273,28 +297,38 @@ def eva_table(investment: float, benefits: Sequence[float], operating_costs: Seq
         By year 0..n: ``capital_open``, ``depreciation``, ``nopat``,
         ``capital_charge``, ``eva``, ``cash_flow_after_tax`` (year 0 holds
         only the investment, as a negative cash flow).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Amounts that are not numbers, NaN, infinite or negative; lengths that differ; Series with
+        different labels; a bad ``wacc`` or ``tax_rate``; amounts so large that the table overflows.
     """
     invest = check_number(investment, "investment", low=0)
     operating_costs = check_aligned(benefits, "benefits", operating_costs, "operating_costs")
     ben = _check_flows(benefits, "benefits")
     opex = _check_flows(operating_costs, "operating_costs")
-    if ben.size != opex.size:
-        raise ValueError(f"benefits and operating_costs must have the same length, got {ben.size} and {opex.size}")
+    check_same_length(ben, "benefits", opex, "operating_costs")
+    check_nonnegative(ben, "benefits")
+    check_nonnegative(opex, "operating_costs")
     w = check_rate(wacc, "wacc")
     tax = check_probability(tax_rate, "tax_rate", open_high=True)
     h = ben.size
     dep = invest / h
     years = np.arange(1, h + 1)
-    cap_open = invest - dep * (years - 1)
-    nopat = (ben - opex - dep) * (1 - tax)
-    charge = w * cap_open
-    out = pd.DataFrame({"capital_open": cap_open, "depreciation": dep, "nopat": nopat,
-                        "capital_charge": charge, "eva": nopat - charge,
-                        "cash_flow_after_tax": (ben - opex) * (1 - tax) + tax * dep},
-                       index=pd.Index(years, name="year"))
+    with np.errstate(over="ignore", invalid="ignore"):     # an overflow is refused below, naming the inputs
+        cap_open = invest - dep * (years - 1)
+        nopat = (ben - opex - dep) * (1 - tax)
+        charge = w * cap_open
+        out = pd.DataFrame({"capital_open": cap_open, "depreciation": dep, "nopat": nopat,
+                            "capital_charge": charge, "eva": nopat - charge,
+                            "cash_flow_after_tax": (ben - opex) * (1 - tax) + tax * dep},
+                           index=pd.Index(years, name="year"))
     row0 = pd.DataFrame({"capital_open": 0.0, "depreciation": 0.0, "nopat": 0.0, "capital_charge": 0.0,
                          "eva": 0.0, "cash_flow_after_tax": -invest}, index=pd.Index([0], name="year"))
-    return pd.concat([row0, out])
+    return check_finite_result(pd.concat([row0, out]), "the EVA table",
+                               _too_extreme({"investment": np.array([invest]), "benefits": ben,
+                                             "operating_costs": opex}))
 
 
 def tornado_table(func: Callable[..., float], base: Mapping[str, Any],
@@ -317,6 +351,16 @@ def tornado_table(func: Callable[..., float], base: Mapping[str, Any],
         ``low``, ``high``, ``base_value``, ``at_low``, ``at_high``, ``swing`` and
         ``rank`` (1 = matters most). Ties keep the order of ``ranges``; the
         base case's output is in ``attrs["base_output"]``.
+
+    Raises
+    ------
+    TypeError
+        ``func`` not callable, ``base`` or ``ranges`` not mappings, or ``func`` returning something
+        that is not a number.
+    ValueError
+        No ranges, a range for a parameter not in ``base``, a range that is not a (low, high) pair
+        of finite numbers with low <= high, or ``func`` giving NaN or an infinite value anywhere
+        (a tornado of NaNs is not ranked).
     """
     if not callable(func):
         raise TypeError(f"func must be callable, got {type(func).__name__}")
@@ -324,13 +368,20 @@ def tornado_table(func: Callable[..., float], base: Mapping[str, Any],
         raise TypeError("base and ranges must be mappings")
     if not ranges:
         raise ValueError("ranges is empty: name at least one parameter to vary")
-    base_out = float(func(**base))
+    def output(at: str, params: Mapping[str, Any]) -> float:
+        value = func(**params)
+        if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray)):
+            raise TypeError(f"func must return a number, got {type(value).__name__} {plain(value)!r} {at}")
+        return check_finite_result(float(value), f"func {at}", "a tornado cannot rank a parameter by a swing that "
+                                   "is not a number; check func and the range")
+
+    base_out = output("at the base case", base)
     rows = []
     for name, rng in ranges.items():
         if name not in base:
             raise ValueError(f"ranges names {name!r}, which is not a parameter in base: {sorted(base)}")
         if not isinstance(rng, (tuple, list)) or len(rng) != 2:
-            raise ValueError(f"ranges[{name!r}] must be a (low, high) pair, got {rng!r}")
+            raise ValueError(f"ranges[{name!r}] must be a (low, high) pair, got {plain(rng)!r}")
         lo = check_number(rng[0], f"ranges[{name!r}] low")
         hi = check_number(rng[1], f"ranges[{name!r}] high")
         if lo > hi:
@@ -338,8 +389,8 @@ def tornado_table(func: Callable[..., float], base: Mapping[str, Any],
         # an integer parameter (e.g. a horizon) is tried at integer values
         as_int = isinstance(base[name], (int, np.integer)) and not isinstance(base[name], bool)
         lo, hi = (int(round(lo)), int(round(hi))) if as_int else (lo, hi)
-        at_lo = float(func(**{**base, name: lo}))
-        at_hi = float(func(**{**base, name: hi}))
+        at_lo = output(f"at {name} = {lo:g} (the low end of its range)", {**base, name: lo})
+        at_hi = output(f"at {name} = {hi:g} (the high end of its range)", {**base, name: hi})
         rows.append({"parameter": name, "low": lo, "high": hi, "base_value": base[name], "at_low": at_lo,
                      "at_high": at_hi, "swing": abs(at_hi - at_lo)})
     out = pd.DataFrame(rows).set_index("parameter")

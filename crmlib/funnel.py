@@ -20,8 +20,8 @@ import pandas as pd
 from scipy import stats
 
 from ._logit import LogitResults, fit_logit, odds_ratio_table
-from ._validate import (MAX_DRAWS, as_float_array, check_generator, check_int, check_nonnegative,
-                        check_probability, check_size, check_whole)
+from ._validate import (MAX_DRAWS, as_float_array, check_aligned, check_generator, check_int, check_nonnegative,
+                        check_probability, check_same_length, check_size, check_unique, check_whole, plain)
 from .prospects import STAGES, check_prospects
 
 __all__ = [
@@ -54,10 +54,12 @@ def check_funnel(counts: pd.Series | Mapping[str, int] | Sequence[int], name: st
     TypeError
         A count is not a number.
     ValueError
-        Fewer than two stages, NaN, a negative or fractional count, a first
-        stage of 0, or a stage larger than the one before it (a funnel that grows).
+        Fewer than two stages, a stage named twice, NaN, a negative or fractional
+        count, a first stage of 0, or a stage larger than the one before it (a funnel
+        that grows).
     """
     if isinstance(counts, pd.Series):
+        check_unique(counts.index, name, "stage")
         s = counts
     elif isinstance(counts, Mapping):
         s = pd.Series(dict(counts))
@@ -67,7 +69,7 @@ def check_funnel(counts: pd.Series | Mapping[str, int] | Sequence[int], name: st
     v = as_float_array(s, name)
     if v.size < 2:
         raise ValueError(f"{name} needs at least two stages, got {v.size}")
-    labels = list(s.index)
+    labels = [plain(x) for x in s.index]
     check_nonnegative(v, name, labels)
     check_whole(v, name, labels)
     if v[0] == 0:
@@ -139,7 +141,8 @@ def rate_intervals(counts: pd.Series | Mapping[str, int] | Sequence[int], alpha:
     Returns
     -------
     DataFrame
-        :func:`stage_rates` with ``lower``, ``upper`` and ``width``.
+        :func:`stage_rates` with ``lower``, ``upper`` and ``width``; ``attrs`` holds ``alpha`` and
+        ``method`` (the figures state the level).
     """
     from statsmodels.stats.proportion import proportion_confint
 
@@ -149,11 +152,13 @@ def rate_intervals(counts: pd.Series | Mapping[str, int] | Sequence[int], alpha:
         raise ValueError(f"method must be 'wilson' or 'jeffreys', got {method!r}")
     empty = np.flatnonzero(r["n_from"].to_numpy() == 0)
     if empty.size:
-        raise ValueError(f"counts: stage {r['from_stage'].iloc[empty[0]]!r} is 0, so the rate out of it has "
+        raise ValueError(f"counts: stage {plain(r['from_stage'].iloc[empty[0]])!r} is 0, so the rate out of it has "
                          "no interval")
     lo, hi = proportion_confint(r["n_to"].to_numpy(), r["n_from"].to_numpy(), alpha=alpha, method=method)
-    return r.assign(lower=np.asarray(lo, float), upper=np.asarray(hi, float),
-                    width=np.asarray(hi, float) - np.asarray(lo, float))
+    out = r.assign(lower=np.asarray(lo, float), upper=np.asarray(hi, float),
+                   width=np.asarray(hi, float) - np.asarray(lo, float))
+    out.attrs.update(alpha=alpha, method=method)
+    return out
 
 
 def _check_k_p(k: Any, p: Any) -> tuple[int, float]:
@@ -368,7 +373,7 @@ def expected_deals(n: int, rates: Sequence[float], level: float = 0.9) -> DealsB
     Parameters
     ----------
     n : int
-        Prospects (>= 0).
+        Prospects, 0 … 2**62.
     rates : sequence of float
         Stage pass rates, each in [0, 1].
     level : float
@@ -378,7 +383,7 @@ def expected_deals(n: int, rates: Sequence[float], level: float = 0.9) -> DealsB
     -------
     DealsBand
     """
-    n = check_int(n, "n", low=0)
+    n = check_size(n, "n", MAX_PROSPECTS, what="prospects")
     r = _check_rates(rates)
     level = _open_probability(level, "level")
     p = float(np.prod(r))
@@ -410,7 +415,8 @@ def funnel_counts(prospects: pd.DataFrame) -> pd.Series:
 def time_to_close(prospects: pd.DataFrame) -> pd.Series:
     """Days from first contact to deal (prospect days + negotiation days) for every closed prospect.
 
-    Raises if a prospect that negotiated lacks its negotiation days or any day count is negative.
+    Raises if a deal lacks its negotiation days, or any day count is negative or fractional
+    (:func:`crmlib.prospects.check_prospects`).
 
     Parameters
     ----------
@@ -423,19 +429,14 @@ def time_to_close(prospects: pd.DataFrame) -> pd.Series:
         ``days_to_close`` of every deal, indexed like ``prospects``.
     """
     df = check_prospects(prospects)
-    neg = df["stage_reached"].isin(["negotiation", "deal"]).to_numpy()
-    dn = df["days_negotiation"]
-    missing = neg & dn.isna().to_numpy()
-    if missing.any():
-        row = df.index.tolist()[int(np.flatnonzero(missing)[0])]
-        raise ValueError(f"prospects column 'days_negotiation' is empty at row {row!r}, a prospect that negotiated")
     deals = df[df["stage_reached"] == "deal"]
     if deals.empty:
         raise ValueError("prospects has no deals, so there is no time to close")
+    missing = deals["days_negotiation"].isna().to_numpy()
+    if missing.any():
+        raise ValueError(f"prospects column 'days_negotiation' is empty at row "
+                         f"{deals.index.tolist()[int(np.flatnonzero(missing)[0])]!r}, a deal (it negotiated)")
     days = deals["days_prospect"].astype(float) + deals["days_negotiation"].astype(float)
-    bad = np.flatnonzero(deals["days_negotiation"].astype(float).to_numpy() < 0)
-    if bad.size:
-        raise ValueError(f"prospects column 'days_negotiation' is negative at row {deals.index.tolist()[bad[0]]!r}")
     return days.rename("days_to_close")
 
 
@@ -499,17 +500,24 @@ class CloseModel(LogitResults):
         prospects : DataFrame
             A prospects table.
         qualified : Series of bool
-            Same index (e.g. ``qualify_man(prospects)["man"]``).
+            The same labels as ``prospects`` (e.g. ``qualify_man(prospects)["man"]``), in any
+            order: paired by label.
 
         Returns
         -------
         dict
             ``{"man": …, "not_man": …, "n_man": …, "n_not_man": …}``.
+
+        Raises
+        ------
+        TypeError
+            ``qualified`` not a boolean Series.
+        ValueError
+            ``qualified`` and ``prospects`` have different labels.
         """
         if not isinstance(qualified, pd.Series) or not pd.api.types.is_bool_dtype(qualified):
             raise TypeError("qualified must be a boolean pandas Series")
-        if not qualified.index.equals(prospects.index):
-            raise ValueError("qualified must have the same index as prospects")
+        qualified = check_aligned(prospects, "prospects", qualified, "qualified")
         p = self.predict(prospects)
         return {"man": float(p[qualified].mean()), "not_man": float(p[~qualified].mean()),
                 "n_man": int(qualified.sum()), "n_not_man": int((~qualified).sum())}
@@ -595,7 +603,7 @@ def case_funnels(case: pd.DataFrame) -> dict[str, pd.Series]:
     out = {}
     for sc in dict.fromkeys(case["scenario"]):
         c = case[case["scenario"] == sc].sort_values("stage_order")
-        out[sc] = check_funnel(c.set_index("stage")["count"], f"case[{sc!r}]")
+        out[sc] = check_funnel(c.set_index("stage")["count"], f"case[{plain(sc)!r}]")
     return out
 
 
@@ -744,8 +752,7 @@ def plan_pipelines(ks: Sequence[int], p: float, target: float, n_sims: int,
         ``k1``, ``k1.p_exact`` / ``k1.p_mc_one_fewer`` and ``k1.p_mc`` (for ``Chapter.record_many``).
     """
     ks = [check_int(k, "ks[]", low=1) for k in ks]
-    if len(rngs) != len(ks):
-        raise ValueError(f"rngs must hold one generator per k ({len(ks)}), got {len(rngs)}")
+    check_same_length(ks, "ks", rngs, "rngs (one generator per k)")
     needed = {k: prospects_needed(k, p, target) for k in ks}
     n_max = int(max(needed.values()) * 1.35)
     ns = np.arange(0, n_max + 1)
@@ -801,6 +808,8 @@ def simulation_check(simulated: Sequence[float], band: DealsBand) -> dict[str, f
         ``simulated_mean`` and ``simulated_in_band`` (share of funnels inside the band).
     """
     sim = as_float_array(simulated, "simulated")
+    check_nonnegative(sim, "simulated")
+    check_whole(sim, "simulated")
     if not isinstance(band, DealsBand):
         raise TypeError(f"band must be a DealsBand (expected_deals), got {type(band).__name__}")
     return {"simulated_mean": float(sim.mean()),

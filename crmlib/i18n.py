@@ -22,8 +22,8 @@ from pathlib import Path
 
 from .fmt import LabelFormatter
 
-__all__ = ["LANGS", "labels", "t", "check_lang", "use_lang", "cjk_font_name", "add_labels", "add_label_dir",
-           "localize_frame"]
+__all__ = ["LANGS", "labels", "has_label", "t", "check_lang", "use_lang", "cjk_font_name", "add_labels",
+           "add_label_dir", "localize_frame"]
 
 LANGS = ("en", "zh")
 _LABEL_DIR = Path(__file__).with_name("labels")
@@ -176,6 +176,20 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
         return LabelFormatter(lang).vformat(text, (), _Missing(fmt))
     except KeyError as err:
         raise KeyError(f"label {key!r} [{lang}] needs a value for {{{err.args[0]}}}") from None
+
+
+def has_label(key: str) -> bool:
+    """Whether ``key`` is a label of the tables (or one added with :func:`add_labels`).
+
+    Parameters
+    ----------
+    key : str
+
+    Returns
+    -------
+    bool
+    """
+    return isinstance(key, str) and (key in labels() or key in _EXTRA)
 
 
 def localize_frame(frame, lang: str = "en", *, values=None, index=None, columns=None):

@@ -17,8 +17,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import (MAX_DRAWS, as_float_array, check_columns, check_generator, check_int, check_nonnegative,
-                        check_number, check_probability, check_size, check_whole)
+from ._validate import (MAX_DRAWS, as_float_array, check_aligned, check_columns, check_finite_result, check_generator,
+                        check_int, check_nonnegative, check_number, check_probability, check_size, check_unique,
+                        check_whole, plain)
 
 __all__ = [
     "GROUPS", "SUM_TOL", "check_shares", "loss_table", "group_totals", "pareto_table",
@@ -55,8 +56,7 @@ def check_shares(shares: pd.Series | Mapping[str, float], name: str = "shares") 
     """
     s = pd.Series(shares) if not isinstance(shares, pd.Series) else shares
     values = as_float_array(s, name)
-    if s.index.has_duplicates:
-        raise ValueError(f"{name} lists cause {s.index[s.index.duplicated()][0]!r} twice")
+    check_unique(s.index, name, "cause")
     check_nonnegative(values, name, s.index)
     total = float(values.sum())
     if abs(total - 100.0) > SUM_TOL:
@@ -84,7 +84,7 @@ def loss_table(table: pd.DataFrame) -> pd.DataFrame:
     unknown = ~table["group_id"].isin(GROUPS)
     if unknown.any():
         i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise ValueError(f"loss table row {table.index[i]!r}: unknown group {table['group_id'].iloc[i]!r}; "
+        raise ValueError(f"loss table row {plain(table.index[i])!r}: unknown group {table['group_id'].iloc[i]!r}; "
                          f"groups are {list(GROUPS)}")
     out = table.set_index("cause_id", drop=False)
     check_shares(out["share_pct"], "loss table column 'share_pct'")
@@ -162,6 +162,7 @@ def simulate_survey(shares: pd.Series | Mapping[str, float], n: int, rng: np.ran
 def _check_counts(counts: pd.Series | Mapping[str, int], name: str = "counts") -> pd.Series:
     c = pd.Series(counts) if not isinstance(counts, pd.Series) else counts
     v = as_float_array(c, name)
+    check_unique(c.index, name, "cause")
     check_nonnegative(v, name, c.index)
     check_whole(v, name, c.index)
     if v.sum() <= 0:
@@ -188,7 +189,8 @@ def multinomial_ci(counts: pd.Series | Mapping[str, int], alpha: float = 0.05,
     Returns
     -------
     pandas.DataFrame
-        ``count``, ``share_pct``, ``lower_pct``, ``upper_pct`` by cause.
+        ``count``, ``share_pct``, ``lower_pct``, ``upper_pct`` by cause; ``attrs`` holds ``alpha``
+        and ``method`` (the figures state the level).
     """
     from statsmodels.stats.proportion import multinomial_proportions_confint
 
@@ -200,8 +202,10 @@ def multinomial_ci(counts: pd.Series | Mapping[str, int], alpha: float = 0.05,
         raise ValueError("method 'sison-glaz' needs every count > 0; use 'goodman'")
     ci = multinomial_proportions_confint(c.to_numpy(), alpha=alpha, method=method)
     n = c.sum()
-    return pd.DataFrame({"count": c, "share_pct": 100 * c / n,
-                         "lower_pct": 100 * ci[:, 0], "upper_pct": 100 * ci[:, 1]}, index=c.index)
+    out = pd.DataFrame({"count": c, "share_pct": 100 * c / n,
+                        "lower_pct": 100 * ci[:, 0], "upper_pct": 100 * ci[:, 1]}, index=c.index)
+    out.attrs.update(alpha=float(alpha), method=method)
+    return out
 
 
 @dataclass(frozen=True)
@@ -225,26 +229,30 @@ def goodness_of_fit(counts: pd.Series | Mapping[str, int],
                     shares: pd.Series | Mapping[str, float]) -> GoodnessOfFit:
     """Pearson chi-square test of observed cause counts against Table 1-1's shares.
 
-    ``counts`` and ``shares`` must name the same causes.
+    ``counts`` and ``shares`` must name the same causes (in any order: they are paired by cause).
 
     Parameters
     ----------
     counts : Series or mapping
-        Observed counts by cause.
+        Observed counts by cause (whole, >= 0).
     shares : Series or mapping
         The printed shares (%), the same causes.
 
     Returns
     -------
     GoodnessOfFit
+
+    Raises
+    ------
+    ValueError
+        Counts or shares refused by :func:`check_shares` and :func:`multinomial_ci`, a cause listed
+        twice, causes that differ between the two, or a share of 0.
     """
     c = _check_counts(counts)
-    s = check_shares(shares)
-    if set(c.index) != set(s.index):
-        raise ValueError(f"counts and shares name different causes: {sorted(set(c.index) ^ set(s.index), key=str)}")
-    s = s.reindex(c.index)
+    s = check_aligned(c, "counts", check_shares(shares), "shares")
     if (s == 0).any():
-        raise ValueError(f"share of {s.index[(s == 0).to_numpy()][0]!r} is 0: chi-square needs positive expected counts")
+        raise ValueError(f"share of {plain(s.index[(s == 0).to_numpy()][0])!r} is 0: chi-square needs positive expected "
+                         "counts")
     n = int(c.sum())
     exp = n * s / s.sum()
     res = stats.chisquare(c.to_numpy(), exp.to_numpy())
@@ -464,7 +472,7 @@ def power_curve(sizes, p0: float, p1: float, alpha: float = 0.05) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Power indexed by size.
+        Power indexed by size; ``attrs`` holds ``p0``, ``p1`` and ``alpha`` (the figure's title states them).
     """
     ns = as_float_array(sizes, "sizes")
     check_whole(ns, "sizes")
@@ -475,8 +483,9 @@ def power_curve(sizes, p0: float, p1: float, alpha: float = 0.05) -> pd.Series:
     if ns.sum() > MAX_POWER_N:
         raise ValueError(f"sizes add up to {ns.sum():,.0f}, above crmlib's limit of {MAX_POWER_N:,} binomial terms for "
                          "one call (each size's exact power sums n + 1 terms); use fewer or smaller sizes")
-    return pd.Series([power_one_proportion(int(n), p0, p1, alpha) for n in ns], index=ns.astype(int),
-                     name="power")
+    out = pd.Series([power_one_proportion(int(n), p0, p1, alpha) for n in ns], index=ns.astype(int), name="power")
+    out.attrs.update(p0=float(p0), p1=float(p1), alpha=float(alpha))
+    return out
 
 
 def joint_coverage(shares: pd.Series | Mapping[str, float], n: int, replications: int,
@@ -525,7 +534,8 @@ def whatif_kept(shares: pd.Series | Mapping[str, float], cuts_pct: Mapping[str, 
 
     Returns
     -------
-    DataFrame indexed by cause: ``lost_before``, ``kept``, ``lost_after``.
+    DataFrame indexed by cause: ``lost_before``, ``kept``, ``lost_after``; ``attrs["per"]`` holds ``per``
+    (the figures' titles state it).
     """
     s = check_shares(shares)
     per = check_int(per, "per", low=1)
@@ -538,4 +548,6 @@ def whatif_kept(shares: pd.Series | Mapping[str, float], cuts_pct: Mapping[str, 
         cut[cause] = check_number(pct, f"cuts_pct[{cause!r}]", low=0, high=100)
     before = per * s / 100.0
     kept = before * cut / 100.0
-    return pd.DataFrame({"lost_before": before, "kept": kept, "lost_after": before - kept})
+    out = pd.DataFrame({"lost_before": before, "kept": kept, "lost_after": before - kept})
+    out.attrs["per"] = per
+    return check_finite_result(out, "whatif_kept", f"per ({per}) is too large")

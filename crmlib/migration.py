@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import (MAX_DRAWS, MAX_PERIODS, as_float_array, check_choice, check_columns, check_generator, check_int,
-                        check_number, check_probability, check_rate, check_size, plain)
+                        check_number, check_probability, check_rate, check_size, check_day, plain)
 from .concentration import MAX_BOOTSTRAP_DRAWS
 
 __all__ = ["STATES", "TIMINGS", "ROW_SUM_TOL", "period_windows", "spend_states", "state_revenue",
@@ -75,9 +75,8 @@ def period_windows(start: Any, end: Any, days: int = 91) -> dict[int, tuple[pd.T
         ``end`` before ``start``; a span that is not a whole number of periods (the message
         gives the end that would be); fewer than 2 periods.
     """
-    from .segments import _date
 
-    lo, hi = _date(start, "start"), _date(end, "end")
+    lo, hi = check_day(start, "start"), check_day(end, "end")
     d = check_int(days, "days", low=1, high=MAX_PERIODS)
     if hi < lo:
         raise ValueError(f"end ({hi.date()}) is before start ({lo.date()})")

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validate import MAX_ROWS, check_columns, check_int, check_size
+from ._validate import MAX_ROWS, check_columns, check_int, check_size, check_whole
 
 __all__ = ["INDUSTRIES", "STAGES", "DEFAULT_N", "DEFAULT_SEED", "COLUMNS", "check_prospects", "generate",
            "to_csv_bytes", "write"]
@@ -151,11 +151,15 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
     ValueError
         Empty, a missing column, NaN, an infinite value, a negative budget,
         influence outside 1–5, need outside 0–10, negative days (in
-        ``days_negotiation`` too, which may be empty), or an unknown stage.
+        ``days_negotiation`` too, which may be empty), a fraction in a score or
+        a count of days, an unknown stage, or negotiation days that disagree
+        with the stage (empty for a prospect that negotiated, present for one
+        that never did).
     """
     check_columns(prospects, ["budget_kusd", "decision_maker", "influence", "need_score", "stage_reached",
                               "days_prospect", "days_negotiation"], name,
-                  numeric=["influence", "need_score"], nonnegative=["budget_kusd", "days_prospect"])
+                  numeric=["influence", "need_score"], nonnegative=["budget_kusd", "days_prospect"],
+                  whole=["influence", "need_score", "days_prospect"])
     if not pd.api.types.is_bool_dtype(prospects["decision_maker"]):
         raise TypeError(f"{name} column 'decision_maker' must be boolean, "
                         f"got dtype {prospects['decision_maker'].dtype}")
@@ -169,6 +173,7 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
                 i = int(np.flatnonzero(bad)[0])
                 raise ValueError(f"{name} column 'days_negotiation' is {what} at row {prospects.index.tolist()[i]!r} "
                                  f"({v[i]:g})")
+        check_whole(v, f"{name} column 'days_negotiation'", prospects.index, rows=True)
     for col, lo, hi in (("influence", 1, 5), ("need_score", 0, 10)):
         out = ((prospects[col] < lo) | (prospects[col] > hi)).to_numpy()
         if out.any():
@@ -180,6 +185,11 @@ def check_prospects(prospects: pd.DataFrame, name: str = "prospects") -> pd.Data
         i = int(np.flatnonzero(unknown)[0])
         raise ValueError(f"{name} column 'stage_reached' has unknown stage {prospects['stage_reached'].iloc[i]!r} "
                          f"at row {prospects.index.tolist()[i]!r}; stages are {list(STAGES)}")
+    never = ((prospects["stage_reached"] == "prospect") & dn.notna()).to_numpy()
+    if never.any():
+        i = int(np.flatnonzero(never)[0])
+        raise ValueError(f"{name} column 'days_negotiation' has days at row {prospects.index.tolist()[i]!r}, a prospect "
+                         "that never negotiated (stage_reached 'prospect')")
     return prospects
 
 

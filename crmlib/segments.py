@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import (as_float_array, check_aligned, check_choice, check_columns, check_generator, check_int,
-                        check_nonnegative, check_number, check_probability, check_size, plain)
+                        check_nonnegative, check_number, check_probability, check_size, check_day, plain)
 from .concentration import MAX_BOOTSTRAP_DRAWS, TIES, top_members
 from .warnings import DataWarning
 from .warnings import warn as _warn
@@ -77,20 +77,6 @@ RFM_CLASS = {"champions": "key", "loyal": "key", "promising": "potential", "new"
 
 
 # ----------------------------------------------------------------------------------- the log
-def _date(value: Any, name: str) -> pd.Timestamp:
-    if isinstance(value, (bool, np.bool_, int, float, np.number)):
-        raise TypeError(f"{name} must be a date such as '1997-09-30', got {plain(value)!r}")
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"{name} is not a date: {value!r}") from exc
-    if ts is pd.NaT or pd.isna(ts):
-        raise ValueError(f"{name} is missing (NaT)")
-    if ts.tzinfo is not None:
-        raise ValueError(f"{name} is time-zone aware ({value!r}); give a naive date")
-    return ts.normalize()
-
-
 def _log(transactions: Any, customer_id: str, date: str, amount: str) -> pd.DataFrame:
     for arg, col in (("customer_id", customer_id), ("date", date), ("amount", amount)):
         if not isinstance(col, str):
@@ -148,7 +134,7 @@ def window_activity(transactions: pd.DataFrame, *, customer_id: str, date: str, 
     for name, pair in windows.items():
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ValueError(f"windows[{name!r}] must be a pair (start, end), got {pair!r}")
-        lo, hi = _date(pair[0], f"windows[{name!r}] start"), _date(pair[1], f"windows[{name!r}] end")
+        lo, hi = check_day(pair[0], f"windows[{name!r}] start"), check_day(pair[1], f"windows[{name!r}] end")
         if hi < lo:
             raise ValueError(f"windows[{name!r}] ends ({hi.date()}) before it starts ({lo.date()})")
         bounds[name] = (lo, hi)
@@ -195,7 +181,7 @@ def rfm_table(transactions: pd.DataFrame, *, customer_id: str, date: str, amount
         The checks of :func:`window_activity`; nobody bought by ``end``; ``unit_days`` <= 0.
     """
     tx = _log(transactions, customer_id, date, amount)
-    end = _date(end, "end")
+    end = check_day(end, "end")
     unit = check_number(unit_days, "unit_days", low=0.0, low_open=True)
     day = tx[date].dt.normalize()
     keep = (day <= end).to_numpy()

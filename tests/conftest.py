@@ -93,3 +93,18 @@ def notebook_parameters(prefix: str) -> dict:
             except ValueError:
                 pass
     return out
+
+
+@pytest.fixture
+def data_copy(tmp_path, monkeypatch):
+    """A private copy of datasets/ (without the large CDNOW and synthetic files) that a test may damage."""
+    import json
+    import shutil
+
+    d = tmp_path / "datasets"
+    shutil.copytree(ROOT / "datasets", d, ignore=shutil.ignore_patterns("cdnow", "synthetic"))
+    mf = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    mf["datasets"] = {k: v for k, v in mf["datasets"].items() if (d / v["file"]).exists()}
+    (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
+    monkeypatch.setenv("CRMLIB_DATA_DIR", str(d))
+    return d

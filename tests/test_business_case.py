@@ -20,14 +20,14 @@ DRIVERS = dict(kept_share=0.22, close_uplift=0.03, crosssell_gain=0.08, retentio
 
 # ------------------------------------------------------------------ business case
 def test_cash_flows_follow_the_cohort_recursion():
-    f = bc.project_cash_flows(**DRIVERS, customers=1000, prospects=500, crosssell_uptake=0.5, margin=10,
-                               horizon=4)
+    f = bc.project_cash_flows(**DRIVERS, assumptions=bc.CaseAssumptions(customers=1000, prospects=500,
+                                                                        crosssell_uptake=0.5, margin=10, horizon=4))
     added = 1000 * 0.2 * 0.22 + 0.03 * 500 + 1000 * 0.5 * 0.08
     t = np.arange(5)
     stock = added * (1 - 0.8 ** t) / (1 - 0.8)           # geometric sum of the cohorts still held
     np.testing.assert_allclose(f["extra_customers"], stock, rtol=1e-12)
     np.testing.assert_allclose(f["benefit"], 10 * stock, rtol=1e-12)
-    d = bc.DEFAULTS
+    d = bc.CaseAssumptions().as_dict()
     year0 = sum(d[k] for k in ("software", "services", "hardware", "training", "integration", "project_management"))
     assert f.loc[0, "cost"] == pytest.approx(year0)
     assert f.loc[1, "cost"] == pytest.approx(d["productivity_dip"] + d["running"])
@@ -37,7 +37,7 @@ def test_cash_flows_follow_the_cohort_recursion():
 
 def test_hidden_scale_scales_only_the_hidden_items():
     a = bc.project_cash_flows(**DRIVERS)
-    b = bc.project_cash_flows(**DRIVERS, hidden_scale=2.0)
+    b = bc.project_cash_flows(**DRIVERS, assumptions=bc.CaseAssumptions(hidden_scale=2.0))
     hidden = sum(a[k].sum() for k in bc.HIDDEN_ITEMS)
     assert bc.tco(b) - bc.tco(a) == pytest.approx(hidden)
     assert (a["benefit"] == b["benefit"]).all()
@@ -55,7 +55,7 @@ def test_evaluate_is_consistent():
 
 
 def test_eva_table_by_hand():
-    f = bc.project_cash_flows(**DRIVERS, horizon=2)
+    f = bc.project_cash_flows(**DRIVERS, assumptions=bc.CaseAssumptions(horizon=2))
     e = bc.project_eva(f, 0.10)
     k0 = f.loc[0, "cost"]
     dep = k0 / 2
@@ -66,33 +66,33 @@ def test_eva_table_by_hand():
 
 
 def test_scorecard_retention_and_clv():
-    case = dict(DRIVERS, **{k: bc.DEFAULTS[k] for k in ("customers", "margin", "crosssell_uptake", "training")},
-                discount_rate=0.1)
+    case = dict(bc.case_parameters(DRIVERS), discount_rate=0.1)
     r = bc.evaluate(bc.project_cash_flows(**DRIVERS), 0.1)
     card = bc.scorecard(case, r, base_close_rate=0.05, complaint_losses=(100, 50)).set_index("kpi")
-    saved = 0.2 * 0.22 + bc.DEFAULTS["crosssell_uptake"] * 0.08
+    saved = 0.2 * 0.22 + bc.CaseAssumptions().crosssell_uptake * 0.08
     assert card.loc["retention", "after"] == pytest.approx(100 * (0.8 + saved))
-    assert card.loc["clv", "before"] == pytest.approx(bc.DEFAULTS["margin"] * 1.1 / 0.3)
+    assert card.loc["clv", "before"] == pytest.approx(bc.CaseAssumptions().margin * 1.1 / 0.3)
     assert card.loc["close_rate", "after"] == pytest.approx(8.0)
     assert set(card["perspective"]) == set(bc.PERSPECTIVES)
     assert int(card["source_kpi"].sum()) == 6  # five KPIs, retention / attrition counted as two rows
 
 
 # ------------------------------------------------------------------ bad input
-_CASE = dict(DRIVERS, **{k: bc.DEFAULTS[k] for k in ("customers", "margin", "crosssell_uptake", "training")},
-             discount_rate=0.1)
+_CASE = dict(bc.case_parameters(DRIVERS), discount_rate=0.1)
 _RESULT = bc.evaluate(bc.project_cash_flows(**DRIVERS), 0.1)
 
 @pytest.mark.parametrize("call, match", [
     (lambda: bc.budget_by_rule(900_000, 0.9), "multiplier must be >= 1"),
     (lambda: bc.budget_by_rule(-1, 3), "visible_cost must be >= 0"),
     (lambda: bc.implied_visible_cost(30e6, 0.5), "multiplier must be >= 1"),
-    (lambda: bc.project_cash_flows(**DRIVERS, horizon=0), "horizon must be >= 1"),
-    (lambda: bc.project_cash_flows(**DRIVERS, horizon=-3), "horizon must be >= 1"),
+    (lambda: bc.CaseAssumptions(horizon=0), "horizon must be >= 1"),
+    (lambda: bc.CaseAssumptions(horizon=-3), "horizon must be >= 1"),
     (lambda: bc.project_cash_flows(**{**DRIVERS, "kept_share": 1.2}), "kept_share must be <= 1"),
     (lambda: bc.project_cash_flows(**{**DRIVERS, "crosssell_gain": 0.3}), "cannot exceed the attrition"),
-    (lambda: bc.project_cash_flows(**DRIVERS, software=-5), "software must be >= 0"),
-    (lambda: bc.project_cash_flows(**DRIVERS, margin=float("inf")), "margin must be finite"),
+    (lambda: bc.CaseAssumptions(software=-5), "software must be >= 0"),
+    (lambda: bc.CaseAssumptions().replace(margin=float("inf")), "margin must be finite"),
+    (lambda: bc.CaseAssumptions().replace(discount_rate=0.1), "not assumptions of the case"),
+    (lambda: bc.evaluate_case(DRIVERS, 0.1, wacc=0.1), "not parameters of the case"),
     (lambda: bc.evaluate(bc.project_cash_flows(**DRIVERS), -1), "discount_rate must be > -1"),
     (lambda: bc.tco(pd.DataFrame({"x": [1]})), "missing column"),
     (lambda: bc.project_eva(bc.project_cash_flows(**DRIVERS), 0.1, tax_rate=1.0), "tax_rate must be < 1"),
@@ -115,7 +115,9 @@ def test_bad_input_is_rejected_with_one_clear_error(call, match):
 
 @pytest.mark.parametrize("call", [
     lambda: bc.tco([1, 2]),
-    lambda: bc.project_cash_flows(**DRIVERS, horizon=2.5),
+    lambda: bc.CaseAssumptions(horizon=2.5),
+    lambda: bc.CaseAssumptions(customers=20_000.5),
+    lambda: bc.project_cash_flows(**DRIVERS, assumptions={"margin": 10}),
     lambda: bc.scorecard(_CASE, "not a result", base_close_rate=0.05, complaint_losses=(100, 50)),
     lambda: bc.scorecard([1, 2], _RESULT, base_close_rate=0.05, complaint_losses=(100, 50)),
     lambda: bc.cost_breakdown("flows"),
@@ -126,25 +128,27 @@ def test_wrong_types_are_rejected(call):
 
 
 def test_chapter_defaults_match_crmlib_defaults():
-    """The notebook's parameters cell and bc.DEFAULTS (used by the exercises) describe the same case."""
+    """The notebook's parameters cell and CaseAssumptions' defaults (used by the exercises) describe the same case."""
     nb = notebook_parameters("06")
-    shared = [k for k in bc.DEFAULTS if k in nb and k != "tax_rate"]  # tax: the after-tax EVA check only
-    assert {"customers", "margin", "horizon", "discount_rate"} <= set(shared)
+    defaults = bc.CaseAssumptions().as_dict()
+    shared = [k for k in defaults if k in nb]
+    assert {"customers", "margin", "horizon"} <= set(shared)
     for k in shared:
-        assert nb[k] == pytest.approx(bc.DEFAULTS[k]), k
-    case = bc.case_parameters(dict(DRIVERS), margin=250.0)
-    assert case["margin"] == 250.0 and case["software"] == bc.DEFAULTS["software"] and "discount_rate" not in case
-    with pytest.raises(ValueError, match="not parameters of the case"):
-        bc.case_parameters(dict(DRIVERS), discount_rate=0.2)
+        assert nb[k] == pytest.approx(defaults[k]), k
+    case = bc.case_parameters(dict(DRIVERS), bc.CaseAssumptions(margin=250.0))
+    assert list(case)[:4] == list(bc.DRIVERS) and case["margin"] == 250.0
+    assert case["software"] == defaults["software"] and "discount_rate" not in case
     with pytest.raises(ValueError, match="drivers must name exactly"):
         bc.case_parameters({"kept_share": 0.1})
+    with pytest.raises(TypeError, match="CaseAssumptions"):
+        bc.case_parameters(dict(DRIVERS), {"margin": 250.0})
 
 
 # ------------------------------------------------------------------ exercises
 def test_chapter_06_exercises():
     from crmbook.exercises import ch06
 
-    visible = sum(bc.DEFAULTS[k] for k in ("software", "services", "hardware", "training"))
+    visible = bc.CaseAssumptions().visible_cost
     x = (-1 + math.sqrt(1 + 4 * 100 / 60)) / 2
     right = {"6.1": 4 * visible, "6.2": -100 + 60 / 1.1 + 60 / 1.21, "6.3": 100 * (1 / x - 1), "6.4": "B",
              "6.5": 30 / 4}
@@ -172,8 +176,7 @@ def test_plots_take_keywords_and_the_scorecard_is_one_figure(lang):
     for name in rplot.__all__:
         sig = inspect.signature(getattr(rplot, name))
         assert sig.parameters["lang"].kind is inspect.Parameter.KEYWORD_ONLY, name
-    case = dict(DRIVERS, **{k: bc.DEFAULTS[k] for k in ("customers", "margin", "crosssell_uptake", "training")},
-                discount_rate=0.1)
+    case = dict(bc.case_parameters(DRIVERS), discount_rate=0.1)
     r = bc.evaluate(bc.project_cash_flows(**DRIVERS), 0.1)
     card = bc.scorecard(case, r, base_close_rate=0.05, complaint_losses=(100, 50))
     fig = rplot.scorecard_figure(card, lang=lang)

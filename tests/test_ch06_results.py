@@ -12,7 +12,7 @@ from conftest import notebook_parameters, values
 from crmlib import business_case as bc, datasets, loss
 
 CH = "06_cost_and_return"
-PARAMS = {**bc.DEFAULTS, **notebook_parameters("06")}   # the case: crmlib's defaults, the notebook's knobs
+PARAMS = {**bc.CaseAssumptions().as_dict(), **notebook_parameters("06")}   # the case: crmlib's defaults, the notebook's knobs
 DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
 
 

@@ -119,7 +119,7 @@ def test_qualification_table_rejects_and_reports_empty_group(prospects):
     f = concepts.qualify_man(prospects)
     with pytest.raises(TypeError, match="boolean pandas Series"):
         concepts.qualification_table(prospects, f["man"].astype(int))
-    with pytest.raises(ValueError, match="same index"):
+    with pytest.raises(ValueError, match="different indexes"):
         concepts.qualification_table(prospects, f["man"].iloc[:10])
     with pytest.raises(TypeError, match="flags must be a DataFrame"):
         concepts.criterion_table(prospects, f["man"])

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -45,18 +44,6 @@ def test_seed_rows_carry_provenance():
                 assert f in seeds, f"{name}: unknown seed file {f}"
                 text = (ROOT.parent / "shared" / "seeds" / f).read_text(encoding="utf-8")
                 assert phrase in text, f"{name}: phrase {phrase!r} not found in {f}"
-
-
-@pytest.fixture
-def data_copy(tmp_path, monkeypatch):
-    """A private copy of datasets/ that a test may damage."""
-    d = tmp_path / "datasets"
-    shutil.copytree(ROOT / "datasets", d, ignore=shutil.ignore_patterns("cdnow", "synthetic"))
-    mf = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
-    mf["datasets"] = {k: v for k, v in mf["datasets"].items() if (d / v["file"]).exists()}
-    (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
-    monkeypatch.setenv("CRMLIB_DATA_DIR", str(d))
-    return d
 
 
 def _rehash(d: Path, name: str) -> None:

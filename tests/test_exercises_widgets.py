@@ -5,25 +5,25 @@ import ipywidgets as w
 import pytest
 
 from crmbook.exercises import (MARKS, ChoiceExercise, ExerciseSet, NumberExercise, Solution,
-                              YesNoExercise, ch02, check_choice, check_number)
+                              YesNoExercise, ch02, verdict_for_choice, verdict_for_number)
 from crmlib.i18n import t
 from crmbook.widgets import WhatIf, what_if
 
 
-def test_check_number_says_right_wrong_and_unanswered():
-    assert check_number(87, 87.0, tol=0.5).ok is True
-    fb = check_number(80, 87.0, tol=0.5, hint="add them")
+def test_verdict_for_number_says_right_wrong_and_unanswered():
+    assert verdict_for_number(87, 87.0, tol=0.5).ok is True
+    fb = verdict_for_number(80, 87.0, tol=0.5, hint="add them")
     assert fb.ok is False and "too low" in fb.message and "add them" in fb.message
-    assert check_number(None, 1.0).ok is None
-    assert check_number("87", 87.0).ok is False
-    assert check_number(1.04, 1.0, tol=0.05, relative=True).ok
+    assert verdict_for_number(None, 1.0).ok is None
+    assert verdict_for_number("87", 87.0).ok is False
+    assert verdict_for_number(1.04, 1.0, tol=0.05, relative=True).ok
 
 
-def test_check_choice():
+def test_verdict_for_choice():
     ex = {"A": "no", "B": "yes"}
-    assert check_choice("b", "B", ex).ok
-    assert check_choice("A", "B", ex).ok is False
-    assert check_choice("Z", "B", ex).ok is False
+    assert verdict_for_choice("b", "B", ex).ok
+    assert verdict_for_choice("A", "B", ex).ok is False
+    assert verdict_for_choice("Z", "B", ex).ok is False
 
 
 @pytest.mark.parametrize("number, right, wrong", [

@@ -153,7 +153,7 @@ def test_npv_decreases_in_the_rate_for_conventional_flows(case, r1, dr):
        st.floats(0.0, 0.6))
 def test_pv_of_eva_equals_after_tax_npv(kept, close, ret, horizon, rate, tax):
     f = bc.project_cash_flows(kept_share=kept, close_uplift=close, crosssell_gain=min(0.05, 1 - ret),
-                               retention=ret, horizon=horizon)
+                               retention=ret, assumptions=bc.CaseAssumptions(horizon=horizon))
     e = bc.project_eva(f, rate, tax)
     assert finance.npv(rate, e["eva"]) == pytest.approx(finance.npv(rate, e["cash_flow_after_tax"]), rel=1e-9, abs=1e-3)
 

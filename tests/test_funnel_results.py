@@ -57,8 +57,9 @@ def test_mean_predicted_splits_by_qualification(model, prospects):
     assert m["n_man"] + m["n_not_man"] == len(prospects) and m["man"] > m["not_man"]
     with pytest.raises(TypeError, match="qualified"):
         model.mean_predicted(prospects, man.astype(int))
-    with pytest.raises(ValueError, match="same index"):
+    with pytest.raises(ValueError, match="different indexes"):
         model.mean_predicted(prospects, man.iloc[:10])
+    assert model.mean_predicted(prospects, man.iloc[::-1]) == m      # paired by label, not by position
 
 
 def test_deals_band_is_binomial_and_still_reads_like_a_dict():

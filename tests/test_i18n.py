@@ -73,7 +73,7 @@ def test_lookup_errors_are_clear():
         i18n.t("nope.nope")
     with pytest.raises(ValueError, match="lang must be one of"):
         i18n.t("core.figure", "fr")
-    assert i18n.t("loss.survey_title", "en", n=12).startswith("A survey of 12")
+    assert i18n.t("loss.survey_title", "en", n=12, level=95).startswith("A survey of 12")
 
 
 def test_bundled_font_is_used_when_the_system_has_none(monkeypatch):

@@ -91,7 +91,7 @@ def test_goodness_of_fit_matches_hand_computation(shares):
     assert res.statistic == pytest.approx(chi2)
     assert res.dof == 6 and res.n == 100 and res.small_expected
     assert 0 < res.pvalue < 1
-    with pytest.raises(ValueError, match="different causes"):
+    with pytest.raises(ValueError, match="different indexes"):
         loss.goodness_of_fit(counts.drop("price"), shares)
 
 

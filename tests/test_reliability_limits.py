@@ -118,8 +118,7 @@ def test_power_curve_work_is_bounded():
 @pytest.mark.parametrize("call", [
     lambda n: __import__("crmlib.finance").finance.irr([-100.0, 30.0, 40.0, 50.0], grid=n),
     lambda n: __import__("crmlib.finance").finance.discount_factors(0.1, n),
-    lambda n: __import__("crmlib.business_case").business_case.project_cash_flows(
-        kept_share=0.1, close_uplift=0.01, crosssell_gain=0.02, retention=0.8, horizon=n),
+    lambda n: __import__("crmlib.business_case").business_case.CaseAssumptions(horizon=n),
 ])
 @pytest.mark.parametrize("n", [10**9, 10**12])
 def test_finance_sizes_are_refused_with_the_limit(call, n):

@@ -107,7 +107,7 @@ def test_discrete_effect_refuses_infinite_data(cust):
 def test_dataset_loader_refuses_infinite_cells(tmp_path, monkeypatch, cell):
     (tmp_path / "t.csv").write_text(f"x\n1.5\n{cell}\n", encoding="utf-8")
     (tmp_path / "manifest.json").write_text(json.dumps({"datasets": {"t": {
-        "file": "t.csv", "sha256": "0" * 64, "columns": {"x": {"type": "float"}}}}}), encoding="utf-8")
+        "file": "t.csv", "sha256": "0" * 64, "rows": 2, "columns": {"x": {"type": "float"}}}}}), encoding="utf-8")
     monkeypatch.setenv("CRMLIB_DATA_DIR", str(tmp_path))
     with pytest.raises(datasets.DatasetError, match="column 'x' is infinite at data row 2"):
         datasets.load("t", verify=False)

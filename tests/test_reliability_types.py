@@ -162,7 +162,7 @@ def case_result():
 
     base = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
     flows = bc.project_cash_flows(**base)
-    return {**bc.DEFAULTS, **base}, bc.evaluate(flows, 0.1), flows
+    return {**bc.case_parameters(base), "discount_rate": 0.1}, bc.evaluate(flows, 0.1), flows
 
 
 @pytest.mark.parametrize("key", ["kept_share", "margin", "discount_rate", "close_uplift", "training",

@@ -598,6 +598,12 @@ def test_site_from_the_chapters(chapter_runs, built_site):
     api = (out / "en" / "api.html").read_text(encoding="utf-8")
     for mod in ("crmlib.loss", "crmbook.chapter", "crmlib.plotting.loss"):
         assert f'id="module-{mod}"' in api, mod
+    assert api.index('id="module-crmlib"') < api.index('id="module-crmbook"')       # the library first
+    # what a user calls on a class, inherited from the packages' own private bases, not statsmodels' own
+    for member in ("BetaGeo.fit", "BetaGeoResults.summary", "BetaGeoResults.conf_int",
+                   "BetaGeoResults.frequency_recency_matrix", "CloseModel.conf_int"):
+        assert f'.{member}"' in api, member
+    assert ".BetaGeoResults.t_test\"" not in api and ".BetaGeo.hessian\"" not in api
     # every chapter's "crmlib used here" links each module to its entry in the API reference
     for chapter, lang in ran:
         page = out / lang / f"{chapter}.html"

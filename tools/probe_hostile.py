@@ -8,15 +8,23 @@ Series, huge sizes, empty inputs) and classifies what happens:
 * ``foreign``  an error raised by numpy/pandas/scipy/statsmodels, not crmlib;
 * ``silent``   the call returned although the input is invalid;
 * ``slow``     the call ran past the time limit (``--timeout``, default 5 s);
-* ``memory``   the call hit the address-space limit (MemoryError).
+* ``memory``   the call hit the address-space limit (MemoryError);
+* ``numpy-repr`` the error message prints a numpy scalar as ``np.int64(3)`` instead of ``3``.
 
-Usage: ``python tools/probe_hostile.py [-v] [--only MODULE]``. Prints one line
+The cases tagged ``[whole]``, ``[aligned]``, ``[impossible]``, ``[finite]``, ``[sign]``,
+``[dataset]`` and ``[plain]`` check the contract classes of issue 22 (whole-number counts,
+Series paired by label, impossible combinations, finite results, signs of costs and counts,
+damaged data files and manifests, plain values in messages); the last line of the report
+counts the bad cases per class.
+
+Usage: ``python tools/probe_hostile.py [-v] [--only MODULE]`` (MODULE as printed, e.g. ``funnel``). Prints one line
 per bad case and a count per class; exit code 1 when any case is bad.
 """
 from __future__ import annotations
 
 import argparse
 import math
+import re
 import resource
 import signal
 import sys
@@ -138,7 +146,7 @@ def build() -> None:  # noqa: C901 - one long list of cases
     mutate(F, "fit_close_logit", funnel.fit_close_logit, {"prospects": pros}, "prospects",
            {"None": None, "str": "prospects", "empty": pros.iloc[:0]})
     sep = pros.copy()
-    sep["stage_reached"] = np.where(sep["need_score"] >= 7, "deal", "prospect")
+    sep["stage_reached"] = np.where(sep["need_score"] >= 7, "deal", "negotiation")
     add(F, "fit_close_logit", lambda: funnel.fit_close_logit(sep), "separated by need", expect="warn")
     quasi = pros.copy()
     quasi["stage_reached"] = np.where(quasi["decision_maker"] & (quasi["stage_reached"] == "deal"), "deal",
@@ -371,10 +379,14 @@ def build() -> None:  # noqa: C901 - one long list of cases
                       "scalar": {"a": 3.0}})
     B = "business_case"
     cbase = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
-    for arg in ("kept_share", "close_uplift", "crosssell_gain", "retention", "customers", "margin", "software",
-                "hidden_scale"):
+    for arg in ("kept_share", "close_uplift", "crosssell_gain", "retention"):
         mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, arg, SCALAR_BAD)
-    mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, "horizon", {**SCALAR_BAD, **HUGE})
+    mutate(B, "project_cash_flows", bc.project_cash_flows, cbase, "assumptions",
+           {"None-ok": None, "dict": {"margin": 1.0}, "str": "case"})
+    CASES[-3].expect = "ok-return"   # None: the default assumptions
+    for arg in ("customers", "margin", "software", "hidden_scale", "prospects", "crosssell_uptake", "running"):
+        mutate(B, "CaseAssumptions", bc.CaseAssumptions, {}, arg, SCALAR_BAD)
+    mutate(B, "CaseAssumptions", bc.CaseAssumptions, {}, "horizon", {**SCALAR_BAD, **HUGE})
     flows = bc.project_cash_flows(**cbase)
     bad_flows = flows.copy()
     bad_flows.loc[2, "net"] = INF
@@ -382,7 +394,7 @@ def build() -> None:  # noqa: C901 - one long list of cases
     add(B, "tco", lambda: bc.tco(flows.assign(cost=flows["cost"].astype(str))), "flows cost str")
     mutate(B, "evaluate", bc.evaluate, {"flows": flows}, "discount_rate", SCALAR_BAD)
     res = bc.evaluate(flows, 0.1)
-    case = {**bc.DEFAULTS, **cbase}
+    case = {**bc.case_parameters(cbase), "discount_rate": 0.1}
     for k in ("kept_share", "margin", "discount_rate", "close_uplift", "training", "crosssell_gain"):
         add(B, "scorecard", lambda k=k: bc.scorecard({**case, k: "0.1"}, res, base_close_rate=0.05,
                                                     complaint_losses=(10.0, 5.0)), f"case[{k}]=str")
@@ -441,6 +453,324 @@ def build() -> None:  # noqa: C901 - one long list of cases
     I = "i18n"
     mutate(I, "t", i18n.t, {"key": "col.share_pct", "lang": "en"}, "lang", {"None": None, "xx": "xx", "int": 1})
     mutate(I, "t", i18n.t, {"key": "col.share_pct", "lang": "en"}, "key", {"None": None, "int": 1})
+    build_contracts()
+
+
+# --------------------------------------------------------------------------- contracts by class (issue 22)
+#: The contract classes of issue 22; each case below is tagged with one.
+CLASSES = ("whole", "aligned", "impossible", "finite", "sign", "dataset", "plain")
+
+
+def contract(kind: str, module: str, func: str, call: Callable, label: str, expect: str = "error") -> None:
+    CASES.append(Case(module, func, call, f"[{kind}] {label}", expect))
+
+
+def _data_dir_case(prepare: Callable[[Any], None], name: str = "loss_causes", verify: bool = False) -> Callable:
+    """A call of datasets.load on a private copy of datasets/ that ``prepare(dir)`` damaged first."""
+    import json
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    def call():
+        from crmlib import datasets
+
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp) / "datasets"
+            shutil.copytree(Path(datasets.data_dir()), d, ignore=shutil.ignore_patterns("cdnow", "synthetic"))
+            mf = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+            mf["datasets"] = {k: v for k, v in mf["datasets"].items() if (d / v["file"]).exists()}
+            (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
+            prepare(d)
+            old = os.environ.get("CRMLIB_DATA_DIR")
+            os.environ["CRMLIB_DATA_DIR"] = str(d)
+            try:
+                return datasets.load(name, verify=verify)
+            finally:
+                if old is None:
+                    os.environ.pop("CRMLIB_DATA_DIR", None)
+                else:
+                    os.environ["CRMLIB_DATA_DIR"] = old
+    return call
+
+
+def _edit_manifest(change: Callable[[dict], Any]) -> Callable[[Any], None]:
+    import json
+
+    def prepare(d):
+        mf = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        change(mf)
+        (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
+    return prepare
+
+
+def _edit_file(change: Callable[[bytes], bytes], file: str = "seed/loss_causes.csv") -> Callable[[Any], None]:
+    def prepare(d):
+        f = d / file
+        f.write_bytes(change(f.read_bytes()))
+    return prepare
+
+
+def build_contracts() -> None:  # noqa: C901 - one long list of cases
+    from crmlib import business_case as bc
+    from crmlib import concepts, crosssell, datasets, finance as fin, funnel, loss, prospects
+
+    pros = datasets.load("prospects")
+    cust = datasets.load("bank_customers")
+    causes = datasets.load("loss_causes")
+    shares = causes.set_index("cause_id")["share_pct"]
+    table = datasets.load("crosssell_retention")
+    drivers = {"kept_share": 0.1, "close_uplift": 0.01, "crosssell_gain": 0.02, "retention": 0.8}
+    flows = bc.project_cash_flows(**drivers)
+    rng = lambda: np.random.default_rng(1)  # noqa: E731
+
+    def col(df, c, value, row=0):
+        d = df.copy()
+        if isinstance(value, float) and (d[c].dtype.kind in "iu" or str(d[c].dtype) == "Int64"):
+            d[c] = d[c].astype("Float64" if str(d[c].dtype) == "Int64" else float)
+        d.loc[d.index[row], c] = value
+        return d
+
+    # ------------------------------------------------------------ whole-number counts are whole
+    W = "whole"
+    contract(W, "crosssell", "source_retention", lambda: crosssell.source_retention(col(table, "n_services", 1.5)),
+             "n_services = 1.5")
+    contract(W, "crosssell", "read_source", lambda: crosssell.read_source(col(table, "n_services", 2.5, 2)),
+             "n_services = 2.5")
+    for arg in ("n_a", "n_b", "n_ab"):
+        kw = {"n": 100, "n_a": 10, "n_b": 20, "n_ab": 5}
+        contract(W, "crosssell", "rule_metrics", lambda kw=kw, arg=arg: crosssell.rule_metrics(**{**kw, arg: 4.5}),
+                 f"{arg} = 4.5")
+        contract(W, "crosssell", "rule_metrics",
+                 lambda kw=kw, arg=arg: crosssell.rule_metrics(**{**kw, **{k: [kw[k]] * 2 for k in ("n_a", "n_b",
+                                                                                                   "n_ab")},
+                                                                 arg: [kw[arg], 4.5]}), f"{arg} entry 4.5")
+    contract(W, "crosssell", "rule_metrics", lambda: crosssell.rule_metrics(100.5, 10, 20, 5), "n = 100.5")
+    contract(W, "funnel", "simulation_check",
+             lambda: funnel.simulation_check([1.5, 2.0, 3.0], funnel.expected_deals(100, [0.5, 0.1])),
+             "simulated deals 1.5")
+    contract(W, "funnel", "stage_rates", lambda: funnel.stage_rates({"a": 100, "b": 50.5}), "count 50.5")
+    contract(W, "funnel", "interval_comparison",
+             lambda: funnel.interval_comparison({"x": pd.Series([100, 50, 5], index=list(prospects.STAGES))}, 2000.5),
+             "big = 2000.5")
+    contract(W, "funnel", "expected_deals", lambda: funnel.expected_deals(100.5, [0.5, 0.1]), "n = 100.5")
+    for c, v in (("influence", 3.5), ("need_score", 6.5), ("days_prospect", 10.5)):
+        contract(W, "prospects", "check_prospects", lambda c=c, v=v: prospects.check_prospects(col(pros, c, v)),
+                 f"{c} = {v}")
+    neg_row = int(np.flatnonzero(pros["days_negotiation"].notna().to_numpy())[0])
+    contract(W, "prospects", "check_prospects",
+             lambda: prospects.check_prospects(col(pros, "days_negotiation", 10.5, neg_row)), "days_negotiation 10.5")
+    contract(W, "funnel", "time_to_close",
+             lambda: funnel.time_to_close(col(pros, "days_negotiation", 10.5, neg_row)), "days_negotiation 10.5")
+    contract(W, "loss", "goodness_of_fit",
+             lambda: loss.goodness_of_fit(pd.Series(np.r_[10.5, np.full(len(shares) - 1, 10.0)], index=shares.index),
+                                          shares), "count 10.5")
+    contract(W, "loss", "simulate_survey", lambda: loss.simulate_survey(shares, 100.5, rng()), "n = 100.5")
+    contract(W, "loss", "joint_coverage", lambda: loss.joint_coverage(shares, 50.5, 5, rng()), "n = 50.5")
+    contract(W, "loss", "whatif_kept", lambda: loss.whatif_kept(shares, {}, per=1000.5), "per = 1000.5")
+    contract(W, "crosssell", "whatif_cross_sell",
+             lambda: crosssell.whatif_cross_sell(0.3, 0.6, 0.8, 10.0, 100.0, per=100.5), "per = 100.5")
+    contract(W, "crosssell", "retention_by_products",
+             lambda: crosssell.retention_by_products(col(cust, "n_products", 1.5)), "n_products 1.5")
+    contract(W, "business_case", "project_cash_flows",
+             lambda: bc.project_cash_flows(**drivers, assumptions=bc.CaseAssumptions(customers=20_000.5)),
+             "customers = 20000.5")
+    contract(W, "business_case", "project_cash_flows",
+             lambda: bc.project_cash_flows(**drivers, assumptions=bc.CaseAssumptions(prospects=10.5)),
+             "prospects = 10.5")
+    contract(W, "business_case", "evaluate_case", lambda: bc.evaluate_case(drivers, 0.1, customers=100.5),
+             "customers = 100.5")
+
+    # ------------------------------------------------------------ Series paired by label, never by position
+    A = "aligned"
+    flags = concepts.qualify_man(pros)
+    rev = flags.iloc[::-1]
+    shifted = flags.set_axis(pros.index + 1)
+    want_q = concepts.qualification_table(pros, flags["man"])
+    contract(A, "concepts", "criterion_table", lambda: concepts.criterion_table(pros, rev), "flags reversed",
+             expect="aligned")
+    contract(A, "concepts", "criterion_table", lambda: concepts.criterion_table(pros, shifted), "flags shifted")
+    contract(A, "concepts", "man_summary", lambda: concepts.man_summary(pros, rev), "flags reversed",
+             expect="aligned")
+    contract(A, "concepts", "man_summary", lambda: concepts.man_summary(pros, shifted), "flags shifted")
+    contract(A, "concepts", "qualification_table",
+             lambda: float(concepts.qualification_table(pros, flags["man"].iloc[::-1]).loc[True, "close_rate"]),
+             "qualified reversed, same answer", expect=f"aligned:{want_q.loc[True, 'close_rate']}")
+    model = funnel.fit_close_logit(pros)
+    contract(A, "funnel", "CloseModel.mean_predicted",
+             lambda: model.mean_predicted(pros, flags["man"].iloc[::-1])["man"], "qualified reversed",
+             expect=f"aligned:{model.mean_predicted(pros, flags['man'])['man']}")
+    contract(A, "funnel", "CloseModel.mean_predicted", lambda: model.mean_predicted(pros, shifted["man"]),
+             "qualified shifted")
+    obs = pd.Series([0.6, 0.8, 0.9], index=[1, 2, 3])
+    contract(A, "crosssell", "compare_with_source",
+             lambda: crosssell.compare_with_source(obs, obs.set_axis([2, 3, 4]), table), "model other labels")
+    contract(A, "crosssell", "compare_with_source",
+             lambda: float(crosssell.compare_with_source(obs, pd.Series([0.5, 0.7, 0.95], index=[1, 2, 3]).iloc[::-1],
+                                                         table).loc[1, "model_pct"]), "model reversed",
+             expect="aligned:50.0")
+    counts = pd.Series(np.arange(10, 10 + len(shares), dtype=float), index=shares.index)
+    want_g = loss.goodness_of_fit(counts, shares).statistic
+    contract(A, "loss", "goodness_of_fit", lambda: loss.goodness_of_fit(counts.iloc[::-1], shares).statistic,
+             "counts reversed", expect=f"aligned:{want_g}")
+    contract(A, "loss", "goodness_of_fit",
+             lambda: loss.goodness_of_fit(pd.concat([counts, counts.iloc[:1]]), shares), "counts duplicated label")
+    contract(A, "funnel", "check_funnel", lambda: funnel.check_funnel(pd.Series([100, 50, 5], index=["a", "b", "a"])),
+             "duplicated stage")
+    contract(A, "finance", "eva_table",
+             lambda: fin.eva_table(100.0, [60.0, 70.0], [10.0, 10.0, 10.0], 0.1), "lengths differ")
+    contract(A, "finance", "roi", lambda: fin.roi([1.0, 2.0], [1.0, 2.0, 3.0]), "lengths differ")
+
+    # ------------------------------------------------------------ impossible combinations refused
+    I = "impossible"
+    contract(I, "crosssell", "rule_metrics", lambda: crosssell.rule_metrics(100, 60, 60, 5),
+             "n_a + n_b - n_ab = 115 baskets > n = 100")
+    contract(I, "crosssell", "rule_metrics", lambda: crosssell.rule_metrics(100, 10, 20, 15), "n_ab > n_a")
+    contract(I, "crosssell", "rule_metrics",
+             lambda: crosssell.rule_metrics(100, np.array([10, 60]), np.array([20, 60]), np.array([5, 5])),
+             "array: union above n")
+    contract(I, "funnel", "stage_rates", lambda: funnel.stage_rates(pd.Series([100, 50, 5], index=["a", "b", "a"])),
+             "duplicate stage names")
+    contract(I, "funnel", "rate_intervals",
+             lambda: funnel.rate_intervals(pd.Series([100, 50, 5], index=["a", "a", "b"])), "duplicate stage names")
+    prospect_row = int(np.flatnonzero((pros["stage_reached"] == "prospect").to_numpy())[0])
+    contract(I, "prospects", "check_prospects",
+             lambda: prospects.check_prospects(col(pros, "days_negotiation", 20.0, prospect_row)),
+             "negotiation days for a prospect that never negotiated")
+    deal_row = int(np.flatnonzero((pros["stage_reached"] == "deal").to_numpy())[0])
+    contract(I, "funnel", "time_to_close",
+             lambda: funnel.time_to_close(col(pros, "days_negotiation", pd.NA, deal_row)),
+             "a deal without negotiation days")
+    bad_net = flows.copy()
+    bad_net.loc[2, "net"] += 1000.0
+    contract(I, "business_case", "evaluate", lambda: bc.evaluate(bad_net, 0.1), "net != benefit - cost")
+    bad_cost = flows.copy()
+    bad_cost.loc[0, "cost"] += 1000.0
+    contract(I, "business_case", "tco", lambda: bc.tco(bad_cost), "cost != sum of the items")
+    contract(I, "loss", "whatif_kept", lambda: loss.whatif_kept(shares, {shares.index[0]: 50.0}, per=0), "per = 0")
+
+    # ------------------------------------------------------------ results finite or refused
+    N = "finite"
+    big = 1e308
+    contract(N, "finance", "npv", lambda: fin.npv(0.1, [big, big]), "flows 1e308 x 2")
+    contract(N, "finance", "npv", lambda: fin.npv(-0.999999, [0.0] * 200 + [1.0]), "rate -0.999999, 200 years")
+    contract(N, "finance", "npv_profile", lambda: fin.npv_profile([big, big], [0.0, 0.1]), "flows 1e308 x 2")
+    contract(N, "finance", "discount_factors", lambda: fin.discount_factors(-0.9999, 1000), "rate -0.9999, 1000")
+    contract(N, "finance", "payback_period", lambda: fin.payback_period([-big, -big, big]), "flows -1e308 x 2")
+    contract(N, "finance", "payback_period", lambda: fin.payback_period([-1.0] + [0.0] * 300 + [1e6], -0.99999),
+             "discounted at -0.99999")
+    contract(N, "finance", "roi", lambda: fin.roi([big, big], [1.0, 1.0]), "benefits 1e308 x 2")
+    contract(N, "finance", "roi", lambda: fin.roi([1.0, 1.0], [big, big]), "costs 1e308 x 2")
+    contract(N, "finance", "eva_table", lambda: fin.eva_table(big, [big, big], [0.0, 0.0], 10.0),
+             "investment 1e308 at wacc 10")
+    contract(N, "finance", "irr", lambda: fin.irr([-big, big, big]), "flows 1e308: the IRR of (-1, 1, 1), 0.618",
+             expect="aligned:0.6180339887498949")
+    contract(N, "finance", "tornado_table",
+             lambda: fin.tornado_table(lambda a: float("nan"), {"a": 1.0}, {"a": (0.0, 2.0)}), "func gives NaN")
+    contract(N, "finance", "tornado_table",
+             lambda: fin.tornado_table(lambda a: 1.0 / (a - 2.0) if a != 2.0 else INF, {"a": 1.0}, {"a": (0.0, 2.0)}),
+             "func gives inf at high")
+    contract(N, "finance", "tornado_table",
+             lambda: fin.tornado_table(lambda a: NAN if a == 1.0 else a, {"a": 1.0}, {"a": (0.0, 2.0)}),
+             "func gives NaN at base")
+    contract(N, "finance", "tornado_table",
+             lambda: fin.tornado_table(lambda a: "x", {"a": 1.0}, {"a": (0.0, 2.0)}), "func gives a string")
+    contract(N, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(
+        **drivers, assumptions=bc.CaseAssumptions(margin=big)),
+             "margin 1e308")
+    contract(N, "business_case", "project_cash_flows", lambda: bc.project_cash_flows(
+        **drivers, assumptions=bc.CaseAssumptions(software=big, services=big)), "costs 1e308")
+    contract(N, "business_case", "budget_by_rule", lambda: bc.budget_by_rule(big, 4.0), "visible 1e308 x 4")
+    contract(N, "crosssell", "whatif_cross_sell", lambda: crosssell.whatif_cross_sell(0.3, 0.6, 0.8, 10.0, big),
+             "margin 1e308")
+    contract(N, "loss", "whatif_kept", lambda: loss.whatif_kept(shares, {}, per=10**400), "per 1e400")
+    contract(N, "funnel", "expected_deals", lambda: funnel.expected_deals(10**400, [0.5]), "n 1e400")
+
+    # ------------------------------------------------------------ costs and counts have signs
+    S = "sign"
+    for item in ("software", "running", "cost"):
+        neg = flows.copy()
+        neg.loc[1 if item == "running" else 0, item] = -5.0
+        for fname, fn in (("tco", bc.tco), ("evaluate", lambda f: bc.evaluate(f, 0.1)),
+                          ("cost_breakdown", bc.cost_breakdown), ("project_eva", lambda f: bc.project_eva(f, 0.1))):
+            contract(S, "business_case", fname, lambda fn=fn, neg=neg: fn(neg), f"flows {item} negative")
+    negb = flows.copy()
+    negb.loc[2, "benefit"] = -5.0
+    contract(S, "business_case", "evaluate", lambda: bc.evaluate(negb, 0.1), "flows benefit negative")
+    contract(S, "finance", "eva_table", lambda: fin.eva_table(100.0, [60.0, 70.0], [10.0, -10.0], 0.1),
+             "operating cost negative")
+    contract(S, "finance", "eva_table", lambda: fin.eva_table(100.0, [60.0, -70.0], [10.0, 10.0], 0.1),
+             "benefit negative")
+    contract(S, "business_case", "project_cash_flows", lambda: bc.CaseAssumptions(running=-1.0),
+             "running negative")
+    contract(S, "crosssell", "rule_metrics", lambda: crosssell.rule_metrics(100, -1, 20, 0), "n_a negative")
+    contract(S, "funnel", "timing_summary", lambda: funnel.timing_summary([-1.0, 3.0]), "days negative")
+
+    # ------------------------------------------------------------ data files: truncated, malformed, empty
+    D = "dataset"
+    contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b"\n".join(b.split(b"\n")[:4]) + b"\n")),
+             "file cut after 3 rows, verify=False")
+    contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b[: len(b) // 2])),
+             "file cut in the middle of a row, verify=False")
+    contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b"")), "empty file, verify=False")
+    contract(D, "datasets", "load", _data_dir_case(_edit_file(lambda b: b"")), "empty file, verify=True")
+    extra_field = lambda b: b"\n".join(ln + b",extra" if i == 3 else ln for i, ln in enumerate(b.split(b"\n")))  # noqa: E731
+    contract(D, "datasets", "load", _data_dir_case(_edit_file(extra_field)),
+             "a row with an extra field, verify=False")
+    contract(D, "datasets", "load", _data_dir_case(lambda d: (d / "manifest.json").write_text("{not json")),
+             "manifest not JSON")
+    contract(D, "datasets", "load", _data_dir_case(lambda d: (d / "manifest.json").write_text("[]")),
+             "manifest a list")
+    contract(D, "datasets", "load", _data_dir_case(_edit_manifest(lambda m: m.pop("datasets"))),
+             "manifest without 'datasets'")
+    contract(D, "datasets", "load", _data_dir_case(_edit_manifest(lambda m: m["datasets"]["loss_causes"].pop("columns"))),
+             "entry without 'columns'")
+    contract(D, "datasets", "load", _data_dir_case(_edit_manifest(lambda m: m["datasets"]["loss_causes"].pop("file"))),
+             "entry without 'file'")
+    contract(D, "datasets", "load",
+             _data_dir_case(_edit_manifest(lambda m: m["datasets"]["loss_causes"].update(columns=["cause_id"]))),
+             "columns a list")
+    contract(D, "datasets", "load",
+             _data_dir_case(_edit_manifest(lambda m: m["datasets"]["loss_causes"]["columns"].update(share_pct=5))),
+             "a column spec that is not a mapping")
+    contract(D, "datasets", "load",
+             _data_dir_case(_edit_manifest(lambda m: m["datasets"]["loss_causes"].update(rows="seven"))),
+             "rows not a number")
+
+    # ------------------------------------------------------------ messages print plain values (no np.int64(3))
+    P = "plain"
+    ix = pd.Index(np.arange(10, 10 + len(causes)), dtype="int64")
+    c2 = causes.set_axis(ix)
+    contract(P, "loss", "loss_table", lambda: loss.loss_table(col(c2, "share_pct", INF)), "int64 index, inf share")
+    contract(P, "loss", "check_shares",
+             lambda: loss.check_shares(pd.Series([50.0, -1.0, 51.0], index=np.array([1, 2, 3]))), "int64 labels")
+    contract(P, "loss", "multinomial_ci", lambda: loss.multinomial_ci(pd.Series([5.0, 1.5], index=np.array([7, 8]))),
+             "int64 labels")
+    contract(P, "funnel", "check_funnel",
+             lambda: funnel.check_funnel(pd.Series([100, 120], index=np.array([1, 2]))), "int64 stages")
+    contract(P, "funnel", "check_funnel",
+             lambda: funnel.check_funnel(pd.Series([100, 50.5], index=np.array([1, 2]))), "int64 stages, 50.5")
+    p2 = pros.set_axis(pd.Index(np.arange(5, 5 + len(pros)), dtype="int64"))
+    contract(P, "prospects", "check_prospects", lambda: prospects.check_prospects(col(p2, "influence", 9)),
+             "int64 index, influence 9")
+    contract(P, "prospects", "check_prospects", lambda: prospects.check_prospects(col(p2, "budget_kusd", -1.0)),
+             "int64 index, negative budget")
+    contract(P, "concepts", "qualification_table",
+             lambda: concepts.qualification_table(p2, pd.Series(True, index=p2.index + 1)), "int64 index shifted")
+    contract(P, "crosssell", "check_customers",
+             lambda: crosssell.check_customers(col(cust.set_axis(pd.Index(np.arange(3, 3 + len(cust)))),
+                                                   "n_products", -1)), "int64 index, negative products")
+    contract(P, "finance", "roi", lambda: fin.roi(pd.Series([1.0, 2.0], index=np.array([1, 2])),
+                                                  pd.Series([1.0, 2.0], index=np.array([1, 3]))), "int64 labels")
+    contract(P, "crosssell", "rule_metrics",
+             lambda: crosssell.rule_metrics(np.int64(100), np.int64(10), np.int64(20), np.int64(30)), "np.int64 counts")
+    contract(P, "finance", "npv", lambda: fin.npv(np.float64(-1.5), [1.0]), "np.float64 rate")
+    contract(P, "loss", "whatif_kept", lambda: loss.whatif_kept(shares, {shares.index[0]: np.float64(120.0)}),
+             "np.float64 cut")
+
+
+NUMPY_REPR = re.compile(r"\bnp\.(?:u?int\d*|float\d*|bool_?|str_|True_|False_)\(|\bnp\.(?:True_|False_)\b")
 
 
 def build_clv_area(seq_bad: dict[str, Any], scalar_bad: dict[str, Any]) -> None:
@@ -535,6 +865,14 @@ def build_clv_area(seq_bad: dict[str, Any], scalar_bad: dict[str, Any]) -> None:
 
 
 def run(case: Case, timeout: float) -> tuple[str, str]:
+    """Run one case; an error that prints a numpy scalar as ``np.int64(3)`` is class ``numpy-repr``."""
+    status, msg = _run(case, timeout)
+    if NUMPY_REPR.search(msg):
+        return "numpy-repr", msg
+    return status, msg
+
+
+def _run(case: Case, timeout: float) -> tuple[str, str]:
     signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
@@ -566,8 +904,8 @@ def run(case: Case, timeout: float) -> tuple[str, str]:
         if raised_in_crmlib(exc) and "np." in str(exc):
             return "silent", f"numpy repr in the message: {str(exc)[:120]}"
         if raised_in_crmlib(exc):
-            return "ok", f"{type(exc).__name__}: {str(exc)[:90]}"
-        return "foreign", f"{type(exc).__name__}: {str(exc)[:120]}"
+            return "ok", f"{type(exc).__name__}: {exc}"
+        return "foreign", f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # noqa: BLE001
         return ("ok" if raised_in_crmlib(exc) and type(exc).__module__.startswith("crmlib") else "foreign",
                 f"{type(exc).__name__}: {str(exc)[:120]}")
@@ -585,16 +923,20 @@ def main() -> int:
     build()
     tally: Counter = Counter()
     per_mod: Counter = Counter()
+    bad_class: Counter = Counter()
     for c in CASES:
         if a.only and c.module != a.only:
             continue
         status, msg = run(c, a.timeout)
         tally[status] += 1
         per_mod[c.module] += 1
+        kind = c.label[1:c.label.index("]")] if c.label.startswith("[") else "hostile"
+        bad_class[kind] += status != "ok"
         if status != "ok" or a.v:
-            print(f"{status:8s} {c.module}.{c.func}({c.label}): {msg}")
+            print(f"{status:8s} {c.module}.{c.func}({c.label}): {msg[:160]}")
     print(f"\n{sum(tally.values())} cases: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
     print("per module: " + ", ".join(f"{k} {v}" for k, v in sorted(per_mod.items())))
+    print("bad cases per contract class: " + ", ".join(f"{k} {v}" for k, v in sorted(bad_class.items())))
     return 0 if set(tally) <= {"ok"} else 1
 
 

@@ -27,7 +27,7 @@ from typing import Any, Callable, Mapping
 from crmlib.i18n import check_lang, labels, t
 
 __all__ = ["Feedback", "Solution", "NumberExercise", "ChoiceExercise", "YesNoExercise", "ExerciseSet",
-           "BoundExercises", "MARKS", "check_number", "check_choice"]
+           "BoundExercises", "MARKS", "verdict_for_number", "verdict_for_choice"]
 
 #: Verdict marks: plain symbols every font the project relies on has (DejaVu, WenQuanYi), no emoji.
 MARKS = {True: "✓", False: "✗", None: "…"}
@@ -64,6 +64,7 @@ class Feedback:
 
     @property
     def mark(self) -> str:
+        """The verdict's mark (:data:`MARKS`: right, wrong or not answered yet)."""
         return MARKS[self.ok]
 
     def _render(self, key: str) -> str:
@@ -122,10 +123,34 @@ class _Base:
         return explain, hint
 
     def question(self, prefix: str, lang: str) -> str:
+        """The exercise's question (Markdown), the label ``<prefix>.ex.<number>.q``.
+
+        Parameters
+        ----------
+        prefix : str
+            The chapter's label prefix (``"ch02"``).
+        lang : {"en", "zh"}
+
+        Returns
+        -------
+        str
+        """
         return t(f"{prefix}.ex.{self.number}.q", lang)
 
     def explanation(self, prefix: str, lang: str) -> str:
-        """Why the right answer is right (for the answer key)."""
+        """Why the right answer is right (for the answer key).
+
+        Parameters
+        ----------
+        prefix : str
+            The chapter's label prefix.
+        lang : {"en", "zh"}
+
+        Returns
+        -------
+        str
+            The explanation with the solution's values filled in (empty when the chapter has none).
+        """
         sol = self._solution()
         return self._texts(prefix, lang, sol)[0]
 
@@ -169,9 +194,9 @@ class NumberExercise(_Base):
         explain, hint = self._texts(prefix, lang, sol)
         if answer is None:
             return Feedback(None, hint or t("core.ex.replace_none", lang), lang=lang)
-        fb = check_number(answer, float(sol.answer), tol=self.tol, relative=self.relative, lang=lang,
-                          explain=explain or t("core.ex.value_is", lang, expected=_fmt(float(sol.answer))),
-                          hint=hint)
+        fb = verdict_for_number(answer, float(sol.answer), tol=self.tol, relative=self.relative, lang=lang,
+                                explain=explain or t("core.ex.value_is", lang, expected=_fmt(float(sol.answer))),
+                                hint=hint)
         return fb
 
 
@@ -183,7 +208,7 @@ class ChoiceExercise(_Base):
 
     def _verdict(self, answer: Any, prefix: str, lang: str, sol: Solution) -> Feedback:
         expl = {o: t(f"{prefix}.ex.{self.number}.opt.{o}", lang, **sol.values) for o in self.options}
-        return check_choice(answer, str(sol.answer), expl, lang=lang)
+        return verdict_for_choice(answer, str(sol.answer), expl, lang=lang)
 
     def explanation(self, prefix: str, lang: str) -> str:
         """Why the right option is right (for the answer key).
@@ -219,8 +244,8 @@ class YesNoExercise(_Base):
         return Feedback(a == sol.answer, explain, lang=lang)
 
 
-def check_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: bool = False,
-                 explain: str = "", hint: str = "", lang: str = "en") -> Feedback:
+def verdict_for_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: bool = False,
+                       explain: str = "", hint: str = "", lang: str = "en") -> Feedback:
     """Compare a numeric answer with the expected value.
 
     Parameters
@@ -260,7 +285,7 @@ def check_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: b
     return Feedback(False, msg, lang=lang)
 
 
-def check_choice(answer: Any, correct: str, explanations: Mapping[str, str], lang: str = "en") -> Feedback:
+def verdict_for_choice(answer: Any, correct: str, explanations: Mapping[str, str], lang: str = "en") -> Feedback:
     """Check a multiple-choice answer (a letter such as ``"B"``); explain every option.
 
     Parameters
@@ -338,16 +363,16 @@ class ExerciseSet:
     def question(self, number: str, lang: str = "en") -> str:
         """The question of exercise ``number`` (Markdown).
 
-    Parameters
-    ----------
-    number : str
-        E.g. ``"2.1"``.
-    lang : {"en", "zh"}
+        Parameters
+        ----------
+        number : str
+            E.g. ``"2.1"``.
+        lang : {"en", "zh"}
 
-    Returns
-    -------
-    str
-    """
+        Returns
+        -------
+        str
+        """
         return self._get(number).question(self.prefix, lang)
 
     def check(self, number: str, answer: Any, lang: str = "en") -> Feedback:
@@ -394,15 +419,15 @@ class BoundExercises:
     def question(self, number: str) -> str:
         """The question of exercise ``number`` (Markdown).
 
-    Parameters
-    ----------
-    number : str
-        E.g. ``"2.1"``.
+        Parameters
+        ----------
+        number : str
+            E.g. ``"2.1"``.
 
-    Returns
-    -------
-    str
-    """
+        Returns
+        -------
+        str
+        """
         return self.exercises.question(number, self.lang)
 
     def markdown(self) -> str:
@@ -421,17 +446,17 @@ class BoundExercises:
     def check(self, number: str, answer: Any) -> Feedback:
         """Check ``answer`` to exercise ``number``; the verdict in this language.
 
-    Parameters
-    ----------
-    number : str
-        E.g. ``"2.1"``.
-    answer : Any
-        The student's answer (``None``: not answered yet).
+        Parameters
+        ----------
+        number : str
+            E.g. ``"2.1"``.
+        answer : Any
+            The student's answer (``None``: not answered yet).
 
-    Returns
-    -------
-    Feedback
-    """
+        Returns
+        -------
+        Feedback
+        """
         return self.exercises.check(number, answer, self.lang)
 
     def solutions(self) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ def _fact(fact_id: str) -> tuple[float, float]:
 
 def _solve_6_1() -> Solution:
     lo, hi = _fact("budget_multiple")
-    v = float(sum(bc.DEFAULTS[k] for k in bc.VISIBLE_ITEMS))
+    v = bc.CaseAssumptions().visible_cost
     budget = bc.budget_by_rule(v, hi)
     return Solution(budget, {"lo": lo, "hi": hi, "visible": v, "budget": budget})
 

@@ -1,16 +1,24 @@
-"""Plotting for the chapters: one submodule per topic, pure matplotlib/seaborn.
+"""Plotting for anyone's data: one submodule per area, pure matplotlib/seaborn.
 
-Every plot function takes ``lang`` ("en"/"zh") for its labels and ``ax=None``
+Every plot function takes ``lang`` ("en"/"zh") for its default texts and ``ax=None``
 (a new figure is made when ``ax`` is None), returns the Axes, and never calls
-``plt.show()``. Computation lives in the topic modules (``crmlib.loss`` …);
+``plt.show()``. Computation lives in the area modules (``crmlib.loss`` …);
 plot functions only draw what they are given.
+
+Every text a figure shows can be replaced with free text: ``title``, ``xlabel``,
+``ylabel`` and, where the figure names series or categories, ``names`` (series or
+category id -> text). Left out, a text is the figure's default label in ``lang``
+(:func:`text_or_label`, :func:`series_name`), and a default that states a horizon,
+window, level or sample size is computed from the data passed in.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["get_ax", "PALETTE", "SEABORN_THEME", "STYLE", "apply_style", "wrap_label", "weight", "money"]
+__all__ = ["get_ax", "PALETTE", "SEABORN_THEME", "STYLE", "apply_style", "wrap_label", "weight", "money",
+           "text_or_label", "series_name"]
 
 #: Colour-blind-safe palette (Okabe & Ito 2008) used across the chapters.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
@@ -85,6 +93,83 @@ def apply_style(lang: str = "en") -> None:
     check_lang(lang)
     matplotlib.style.use(str(STYLE))
     use_lang(lang)
+
+
+def text_or_label(text: str | None, key: str | None, lang: str, **values: Any) -> str:
+    """Use this free text, or else the default label: the one rule for every text a figure shows.
+
+    A researcher passes their own words (``title="Expected purchases, next 17 weeks"``); left out
+    (``None``), the text is the label ``key`` of the label tables in ``lang``, filled with ``values``
+    (computed from the data, so a default never states a horizon or size the data do not have).
+    The course passes its chapter texts the same way, as ``ch.t("…")``.
+
+    Parameters
+    ----------
+    text : str or None
+        The caller's text, used as it is (no placeholders filled); ``None`` for the default.
+    key : str or None
+        The default's label key (e.g. ``"loss.pareto_title"``); ``None`` where the figure shows
+        nothing by default (an axis without a label): the default is then ``""``.
+    lang : {"en", "zh"}
+        Language of the default.
+    **values
+        Values for the default label's ``{placeholders}``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        ``text`` is neither a string nor None.
+    KeyError
+        ``text`` is None and ``key`` is not a label (or a placeholder has no value).
+    """
+    if text is None:
+        from ..i18n import t
+
+        return "" if key is None else t(key, lang, **values)
+    if not isinstance(text, str):
+        raise TypeError(f"a figure text (title, xlabel, ylabel or a name) must be a string, or None for the "
+                        f"default{f' label {key!r}' if key else ''}; got {type(text).__name__} {text!r}")
+    return text
+
+
+def series_name(key: Any, lang: str, names: Mapping[Any, str] | None, prefix: str) -> str:
+    """The text naming one series or category of a figure (a legend entry, a tick, a box).
+
+    ``names[key]`` when the caller gave one; else the label ``prefix + key`` when the label tables
+    have it (the course's causes, stages, products …); else ``key`` itself, so that anyone's data
+    (causes, items, scenarios with their own ids) draws without a label table.
+
+    Parameters
+    ----------
+    key : object
+        The series' or category's id as the data name it (``"price"``, ``"negotiation"``, ``3``).
+    lang : {"en", "zh"}
+        Language of a default label.
+    names : mapping or None
+        Id -> free text, from the plot function's ``names`` argument.
+    prefix : str
+        Label prefix of the default (``"loss.cause."``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        ``names`` is not a mapping, or its text for ``key`` is not a string.
+    """
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError(f"names must be a mapping of series or category id -> text, got {type(names).__name__}")
+    if names is not None and key in names:
+        return text_or_label(names[key], prefix + str(key), lang)
+    from ..i18n import has_label, t
+
+    return t(prefix + str(key), lang) if has_label(prefix + str(key)) else str(key)
 
 
 def _is_cjk(ch: str) -> bool:

@@ -1,19 +1,20 @@
 """Figures of the chapter "What CRM costs and what it returns".
 
 Every function draws what it is given (computed by :mod:`crmlib.business_case` and
-:mod:`crmlib.finance`), takes ``lang`` and ``ax`` as keywords and returns the Axes;
+:mod:`crmlib.finance`), takes ``lang``, ``ax`` and free ``title``, ``xlabel``, ``ylabel`` and
+``names`` (series or category id -> text) as keywords and returns the Axes;
 :func:`scorecard_figure` draws the four scorecard panels on a new Figure and returns it.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from ..i18n import labels, t
+from ..i18n import has_label, t
 from ..business_case import PERSPECTIVES, VISIBLE_ITEMS
-from . import PALETTE, get_ax, weight, wrap_label
+from . import PALETTE, get_ax, series_name, text_or_label, weight, wrap_label
 
 __all__ = ["cost_chart", "breakeven_chart", "npv_profile_chart", "tornado_chart", "eva_chart",
            "scorecard_panel", "scorecard_figure"]
@@ -21,9 +22,13 @@ __all__ = ["cost_chart", "breakeven_chart", "npv_profile_chart", "tornado_chart"
 _KIND_COLOUR = {"visible": PALETTE[0], "hidden": PALETTE[3], "running": PALETTE[1]}
 
 
-def cost_chart(breakdown: pd.DataFrame, *, visible: float, multiplier_range: tuple[float, float], horizon: int,
-               lang: str = "en", ax: Any = None) -> Any:
-    """Visible costs and the itemised TCO as stacked bars, with the 3–4 × rule as a shaded band.
+def cost_chart(breakdown: pd.DataFrame, *, visible: float, multiplier_range: tuple[float, float],
+               horizon: int | None = None, title: str | None = None, xlabel: str | None = None,
+               ylabel: str | None = None, names: Mapping[Any, str] | None = None, lang: str = "en",
+               ax: Any = None) -> Any:
+    """Visible costs and the itemised TCO as stacked bars, with the budget rule (e.g. 3–4 ×) as a shaded band.
+
+    The default texts state the rule's multiples (``multiplier_range``) and the TCO's horizon.
 
     Parameters
     ----------
@@ -33,8 +38,14 @@ def cost_chart(breakdown: pd.DataFrame, *, visible: float, multiplier_range: tup
         The visible cost, US$.
     multiplier_range : (float, float)
         The rule's low and high multiple.
-    horizon : int
-        Years of the TCO, for its label.
+    horizon : int, optional
+        Years of the TCO, for its label (default: ``breakdown.attrs["horizon"]``, as
+        :func:`crmlib.business_case.cost_breakdown` sets it).
+    title, xlabel, ylabel : str, optional
+        Free text (default: the labels ``roi.cost_title``, ``roi.usd_m``, none).
+    names : mapping, optional
+        Text of the cost items by id, of the kinds (``"visible"``, ``"hidden"``, ``"running"``), of
+        the rule's band (``"rule"``) and of the two bars (``"bar_visible"``, ``"bar_tco"``).
     lang : {"en", "zh"}
         Language of the labels.
     ax : matplotlib Axes, optional
@@ -44,7 +55,13 @@ def cost_chart(breakdown: pd.DataFrame, *, visible: float, multiplier_range: tup
     -------
     matplotlib.axes.Axes
     """
+    horizon = breakdown.attrs.get("horizon") if horizon is None else horizon
+    if horizon is None and not (names and "bar_tco" in names):
+        raise ValueError("horizon is needed for the TCO bar's label: pass it, names['bar_tco'], or a breakdown "
+                         "from crmlib.business_case.cost_breakdown (its attrs hold it)")
     ax = get_ax(ax, (8.5, 3.8))
+    key = names or {}
+    lo_m, hi_m = multiplier_range
     items = list(breakdown.index)
     rows = {1: items, 0: [i for i in items if i in VISIBLE_ITEMS]}
     for y, its in rows.items():
@@ -55,28 +72,33 @@ def cost_chart(breakdown: pd.DataFrame, *, visible: float, multiplier_range: tup
             ax.barh(y, amt, left=left, color=_KIND_COLOUR[kind], edgecolor="white",
                     alpha=1.0 - 0.12 * (k % 4), zorder=2)
             if amt >= 0.18 and y == 1:
-                key = f"roi.item_short.{item}" if f"roi.item_short.{item}" in labels() else f"roi.item.{item}"
-                ax.text(left + amt / 2, y, wrap_label(t(key, lang), 12, zh_width=6),
+                prefix = "roi.item_short." if has_label(f"roi.item_short.{item}") else "roi.item."
+                ax.text(left + amt / 2, y, wrap_label(series_name(item, lang, names, prefix), 12, zh_width=6),
                         ha="center", va="center", fontsize=7, color="white", rotation=90, linespacing=1.0)
             left += amt
         ax.text(left + 0.05, y, f"{left:.2f}", va="center", fontsize=9, fontweight=weight(lang))
     lo, hi = (m * visible / 1e6 for m in multiplier_range)
-    ax.axvspan(lo, hi, color="grey", alpha=0.18, zorder=1, label=t("roi.rule_band", lang))
+    band = text_or_label(key.get("rule"), "roi.rule_band", lang, lo=lo_m, hi=hi_m)
+    ax.axvspan(lo, hi, color="grey", alpha=0.18, zorder=1, label=band)
     from matplotlib.patches import Patch
 
-    handles = [Patch(color=_KIND_COLOUR[k], label=t(f"roi.kind.{k}", lang)) for k in ("visible", "hidden", "running")]
-    handles.append(Patch(color="grey", alpha=0.3, label=t("roi.rule_band", lang)))
+    handles = [Patch(color=_KIND_COLOUR[k], label=series_name(k, lang, names, "roi.kind."))
+               for k in ("visible", "hidden", "running")]
+    handles.append(Patch(color="grey", alpha=0.3, label=band))
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
-    ax.set_yticks([0, 1], [t("roi.bar_visible", lang), t("roi.bar_tco", lang, h=horizon)])
+    ax.set_yticks([0, 1], [text_or_label(key.get("bar_visible"), "roi.bar_visible", lang),
+                           text_or_label(key.get("bar_tco"), "roi.bar_tco", lang, h=horizon)])
     ax.set_ylim(-0.6, 1.6)
     ax.set_xlim(0, max(hi, breakdown["amount"].sum() / 1e6) * 1.12)
-    ax.set_xlabel(t("roi.usd_m", lang))
-    ax.set_title(t("roi.cost_title", lang))
+    ax.set_xlabel(text_or_label(xlabel, "roi.usd_m", lang))
+    ax.set_ylabel(text_or_label(ylabel, None, lang))
+    ax.set_title(text_or_label(title, "roi.cost_title", lang, lo=lo_m, hi=hi_m))
     return ax
 
 
 def breakeven_chart(flows: pd.DataFrame, *, discount_rate: float, payback: float, discounted_payback: float,
-                    lang: str = "en", ax: Any = None) -> Any:
+                    title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                    names: Mapping[Any, str] | None = None, lang: str = "en", ax: Any = None) -> Any:
     """Yearly benefit and cost bars with the cumulative (plain and discounted) net cash flow lines.
 
     Parameters
@@ -87,6 +109,10 @@ def breakeven_chart(flows: pd.DataFrame, *, discount_rate: float, payback: float
         Rate of the discounted cumulative line.
     payback, discounted_payback : float
         Payback periods in years (``inf`` = never), marked on the zero line.
+    title, xlabel, ylabel : str, optional
+        Free text (default: the labels ``roi.breakeven_title``, ``roi.year``, ``roi.usd_m``).
+    names : mapping, optional
+        Text of the series ``"benefit"``, ``"cost"``, ``"cumulative"`` and ``"cumulative_disc"``.
     lang : {"en", "zh"}
         Language of the labels.
     ax : matplotlib Axes, optional
@@ -98,14 +124,15 @@ def breakeven_chart(flows: pd.DataFrame, *, discount_rate: float, payback: float
     """
     ax = get_ax(ax, (8.0, 4.4))
     years = flows.index.to_numpy()
-    ax.bar(years - 0.18, flows["benefit"] / 1e6, width=0.36, color=PALETTE[2], label=t("roi.benefit", lang), zorder=2)
-    ax.bar(years + 0.18, -flows["cost"] / 1e6, width=0.36, color=PALETTE[3], alpha=0.8, label=t("roi.cost", lang),
-           zorder=2)
+    ax.bar(years - 0.18, flows["benefit"] / 1e6, width=0.36, color=PALETTE[2],
+           label=series_name("benefit", lang, names, "roi."), zorder=2)
+    ax.bar(years + 0.18, -flows["cost"] / 1e6, width=0.36, color=PALETTE[3], alpha=0.8,
+           label=series_name("cost", lang, names, "roi."), zorder=2)
     disc = np.cumsum(flows["net"].to_numpy() / (1 + discount_rate) ** years)
-    ax.plot(years, flows["cumulative"] / 1e6, color="black", marker="o", lw=1.8, label=t("roi.cumulative", lang),
-            zorder=3)
-    ax.plot(years, disc / 1e6, color=PALETTE[0], marker="s", lw=1.5, ls="--", label=t("roi.cumulative_disc", lang),
-            zorder=3)
+    ax.plot(years, flows["cumulative"] / 1e6, color="black", marker="o", lw=1.8,
+            label=series_name("cumulative", lang, names, "roi."), zorder=3)
+    ax.plot(years, disc / 1e6, color=PALETTE[0], marker="s", lw=1.5, ls="--",
+            label=series_name("cumulative_disc", lang, names, "roi."), zorder=3)
     ax.axhline(0, color="grey", lw=1)
     marks = ((payback, "roi.payback", "black", (-14, 26), "right"),
              (discounted_payback, "roi.payback_disc", PALETTE[0], (12, -42), "left"))
@@ -116,14 +143,15 @@ def breakeven_chart(flows: pd.DataFrame, *, discount_rate: float, payback: float
                         color=colour, fontsize=9, arrowprops=dict(arrowstyle="-", color=colour, lw=0.8),
                         bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.85), zorder=5)
     ax.set_xticks(years)
-    ax.set_xlabel(t("roi.year", lang))
-    ax.set_ylabel(t("roi.usd_m", lang))
+    ax.set_xlabel(text_or_label(xlabel, "roi.year", lang))
+    ax.set_ylabel(text_or_label(ylabel, "roi.usd_m", lang))
     ax.legend(loc="upper left", fontsize=8, ncol=2)
-    ax.set_title(t("roi.breakeven_title", lang))
+    ax.set_title(text_or_label(title, "roi.breakeven_title", lang))
     return ax
 
 
-def npv_profile_chart(profile: pd.Series, *, irr: float, rate_used: float, lang: str = "en", ax: Any = None) -> Any:
+def npv_profile_chart(profile: pd.Series, *, irr: float, rate_used: float, title: str | None = None,
+                      xlabel: str | None = None, ylabel: str | None = None, lang: str = "en", ax: Any = None) -> Any:
     """NPV against the discount rate, crossing zero at the IRR.
 
     Parameters
@@ -134,6 +162,8 @@ def npv_profile_chart(profile: pd.Series, *, irr: float, rate_used: float, lang:
         The IRR to mark (NaN: none).
     rate_used : float
         The case's discount rate, marked with its NPV.
+    title, xlabel, ylabel : str, optional
+        Free text (default: the labels ``roi.npv_title``, ``roi.rate``, ``roi.npv_axis``).
     lang : {"en", "zh"}
         Language of the labels.
     ax : matplotlib Axes, optional
@@ -155,9 +185,9 @@ def npv_profile_chart(profile: pd.Series, *, irr: float, rate_used: float, lang:
     ax.axvline(100 * rate_used, color="black", ls=":", lw=1)
     ax.annotate(t("roi.rate_used", lang, v=100 * rate_used, n=at / 1e6), (100 * rate_used, at / 1e6),
                 xytext=(8, 10), textcoords="offset points", fontsize=9)
-    ax.set_xlabel(t("roi.rate", lang))
-    ax.set_ylabel(t("roi.npv_axis", lang))
-    ax.set_title(t("roi.npv_title", lang))
+    ax.set_xlabel(text_or_label(xlabel, "roi.rate", lang))
+    ax.set_ylabel(text_or_label(ylabel, "roi.npv_axis", lang))
+    ax.set_title(text_or_label(title, "roi.npv_title", lang))
     return ax
 
 
@@ -167,13 +197,20 @@ def _fmt(v: float) -> str:
     return f"{v:.3g}"
 
 
-def tornado_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+def tornado_chart(table: pd.DataFrame, *, title: str | None = None, xlabel: str | None = None,
+                  ylabel: str | None = None, names: Mapping[Any, str] | None = None, lang: str = "en",
+                  ax: Any = None) -> Any:
     """Tornado chart of :func:`crmlib.finance.tornado_table` output: largest swing on top.
 
     Parameters
     ----------
     table : pandas.DataFrame
         The tornado table (``low``, ``high``, ``at_low``, ``at_high``; ``attrs["base_output"]``).
+    title, xlabel, ylabel : str, optional
+        Free text (default: the labels ``roi.tornado_title``, ``roi.npv_axis``, none).
+    names : mapping, optional
+        Text of the parameters by name, of the series ``"at_low"`` and ``"at_high"`` and of the
+        base case's mark (``"base"``).
     lang : {"en", "zh"}
         Language of the labels.
     ax : matplotlib Axes, optional
@@ -189,32 +226,40 @@ def tornado_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> A
     y = np.arange(len(tab))
     lo = tab["at_low"].to_numpy() / 1e6
     hi = tab["at_high"].to_numpy() / 1e6
-    ax.barh(y, lo - base, left=base, color=PALETTE[3], alpha=0.85, label=t("roi.at_low", lang), zorder=2)
-    ax.barh(y, hi - base, left=base, color=PALETTE[2], alpha=0.85, label=t("roi.at_high", lang), zorder=2)
+    ax.barh(y, lo - base, left=base, color=PALETTE[3], alpha=0.85, label=series_name("at_low", lang, names, "roi."),
+            zorder=2)
+    ax.barh(y, hi - base, left=base, color=PALETTE[2], alpha=0.85, label=series_name("at_high", lang, names, "roi."),
+            zorder=2)
     ax.axvline(base, color="black", lw=1)
     span = max(np.max(np.abs(np.r_[lo, hi] - base)), 1e-9)
     for yi, (name, row) in zip(y, tab.iterrows()):
         for val, end in ((row["low"], row["at_low"] / 1e6), (row["high"], row["at_high"] / 1e6)):
             ha = "left" if end >= base else "right"
             ax.text(end + (0.02 if ha == "left" else -0.02) * span, yi, _fmt(val), va="center", ha=ha, fontsize=7.5)
-    ax.set_yticks(y, [t(f"roi.param.{p}", lang) for p in tab.index], fontsize=8.5)
+    ax.set_yticks(y, [series_name(p, lang, names, "roi.param.") for p in tab.index], fontsize=8.5)
     ax.set_xlim(base - 1.3 * span, base + 1.3 * span)
-    ax.set_xlabel(t("roi.npv_axis", lang))
-    ax.text(base, len(tab) - 0.35, f"{t('roi.base_npv', lang)} {base:.2f}", ha="center", fontsize=8.5,
-            bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
+    ax.set_xlabel(text_or_label(xlabel, "roi.npv_axis", lang))
+    ax.set_ylabel(text_or_label(ylabel, None, lang))
+    ax.text(base, len(tab) - 0.35, f"{text_or_label((names or {}).get('base'), 'roi.base_npv', lang)} {base:.2f}",
+            ha="center", fontsize=8.5, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none"))
     ax.set_ylim(-0.7, len(tab))
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(t("roi.tornado_title", lang))
+    ax.set_title(text_or_label(title, "roi.tornado_title", lang))
     return ax
 
 
-def eva_chart(eva: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
+def eva_chart(eva: pd.DataFrame, *, title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+              names: Mapping[Any, str] | None = None, lang: str = "en", ax: Any = None) -> Any:
     """NOPAT, capital charge and EVA per year, in US$ thousand.
 
     Parameters
     ----------
     eva : pandas.DataFrame
         :func:`crmlib.business_case.project_eva` output.
+    title, xlabel, ylabel : str, optional
+        Free text (default: the labels ``roi.eva_title``, ``roi.year``, ``roi.usd_k``).
+    names : mapping, optional
+        Text of the series ``"nopat"``, ``"capital_charge"`` and ``"eva"``.
     lang : {"en", "zh"}
         Language of the labels.
     ax : matplotlib Axes, optional
@@ -227,17 +272,19 @@ def eva_chart(eva: pd.DataFrame, *, lang: str = "en", ax: Any = None) -> Any:
     ax = get_ax(ax, (7.5, 3.8))
     e = eva.loc[eva.index > 0]
     x = e.index.to_numpy()
-    ax.bar(x - 0.27, e["nopat"] / 1e3, width=0.27, color=PALETTE[5], label=t("roi.nopat", lang), zorder=2)
-    ax.bar(x, -e["capital_charge"] / 1e3, width=0.27, color=PALETTE[1], label=t("roi.capital_charge", lang), zorder=2)
+    ax.bar(x - 0.27, e["nopat"] / 1e3, width=0.27, color=PALETTE[5], label=series_name("nopat", lang, names, "roi."),
+           zorder=2)
+    ax.bar(x, -e["capital_charge"] / 1e3, width=0.27, color=PALETTE[1],
+           label=series_name("capital_charge", lang, names, "roi."), zorder=2)
     bars = ax.bar(x + 0.27, e["eva"] / 1e3, width=0.27,
-                  color=PALETTE[2], label=t("roi.eva", lang), zorder=2)
+                  color=PALETTE[2], label=series_name("eva", lang, names, "roi."), zorder=2)
     ax.bar_label(bars, labels=[f"{v / 1e3:,.0f}" for v in e["eva"]], fontsize=8, padding=2)
     ax.axhline(0, color="grey", lw=1)
     ax.set_xticks(x)
-    ax.set_xlabel(t("roi.year", lang))
-    ax.set_ylabel(t("roi.usd_k", lang))
+    ax.set_xlabel(text_or_label(xlabel, "roi.year", lang))
+    ax.set_ylabel(text_or_label(ylabel, "roi.usd_k", lang))
     ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(t("roi.eva_title", lang))
+    ax.set_title(text_or_label(title, "roi.eva_title", lang))
     return ax
 
 
@@ -252,7 +299,9 @@ def _value(v: float, unit: str) -> str:
 _PERSP_COLOUR = dict(zip(PERSPECTIVES, (PALETTE[0], PALETTE[2], PALETTE[4], PALETTE[1])))
 
 
-def scorecard_panel(card: pd.DataFrame, perspective: str, *, lang: str = "en", ax: Any = None) -> Any:
+def scorecard_panel(card: pd.DataFrame, perspective: str, *, title: str | None = None, xlabel: str | None = None,
+                    ylabel: str | None = None, names: Mapping[Any, str] | None = None, lang: str = "en",
+                    ax: Any = None) -> Any:
     """One perspective of the balanced scorecard: each KPI before and with CRM, scaled to the larger.
 
     Parameters
@@ -261,6 +310,10 @@ def scorecard_panel(card: pd.DataFrame, perspective: str, *, lang: str = "en", a
         :func:`crmlib.business_case.scorecard` output.
     perspective : str
         One of :data:`crmlib.business_case.PERSPECTIVES`.
+    title, xlabel, ylabel : str, optional
+        Free text (default: the perspective's label ``roi.persp.<perspective>``; no axis labels).
+    names : mapping, optional
+        Text of the KPIs by id and of the series ``"before"`` and ``"after"``.
     lang : {"en", "zh"}
         Language of the labels.
     ax : matplotlib Axes, optional
@@ -278,30 +331,37 @@ def scorecard_panel(card: pd.DataFrame, perspective: str, *, lang: str = "en", a
     y = np.arange(len(rows))
     scale = np.maximum(np.maximum(rows["before"].abs(), rows["after"].abs()), 1e-12).to_numpy()
     ax.barh(y + 0.18, rows["before"].to_numpy() / scale, height=0.34, color="lightgrey",
-            label=t("roi.before", lang), zorder=2)
-    ax.barh(y - 0.18, rows["after"].to_numpy() / scale, height=0.34, color=colour, label=t("roi.after", lang),
-            zorder=2)
+            label=series_name("before", lang, names, "roi."), zorder=2)
+    ax.barh(y - 0.18, rows["after"].to_numpy() / scale, height=0.34, color=colour,
+            label=series_name("after", lang, names, "roi."), zorder=2)
     for yi, (_, r) in zip(y, rows.iterrows()):
         ax.text(1.02, yi + 0.18, _value(r["before"], r["unit"]), va="center", fontsize=7.5, color="dimgrey")
         ax.text(1.02, yi - 0.18, _value(r["after"], r["unit"]), va="center", fontsize=7.5, color="black",
                 fontweight=weight(lang))
-    labels = [("★ " if r["source_kpi"] else "") + wrap_label(t(f"roi.kpi.{r['kpi']}", lang), 30, zh_width=14)
-              for _, r in rows.iterrows()]
-    ax.set_yticks(y, labels, fontsize=8)
+    ticks = [("★ " if r["source_kpi"] else "") + wrap_label(series_name(r["kpi"], lang, names, "roi.kpi."), 30,
+                                                            zh_width=14) for _, r in rows.iterrows()]
+    ax.set_yticks(y, ticks, fontsize=8)
     ax.set_xlim(min(0.0, float((rows[["before", "after"]].min(axis=1) / scale).min()) * 1.1), 1.35)
     ax.set_xticks([])
     ax.grid(False)
-    ax.set_title(t(f"roi.persp.{perspective}", lang), color=colour, fontsize=11)
+    ax.set_xlabel(text_or_label(xlabel, None, lang))
+    ax.set_ylabel(text_or_label(ylabel, None, lang))
+    ax.set_title(text_or_label(title, f"roi.persp.{perspective}", lang), color=colour, fontsize=11)
     return ax
 
 
-def scorecard_figure(card: pd.DataFrame, *, lang: str = "en") -> Any:
+def scorecard_figure(card: pd.DataFrame, *, title: str | None = None, names: Mapping[Any, str] | None = None,
+                     lang: str = "en") -> Any:
     """The balanced scorecard as four :func:`scorecard_panel` panels, one per perspective.
 
     Parameters
     ----------
     card : pandas.DataFrame
         :func:`crmlib.business_case.scorecard` output.
+    title : str, optional
+        The figure's title (default: the label ``roi.scorecard_title``).
+    names : mapping, optional
+        As :func:`scorecard_panel`, plus the panels' titles by perspective and the footnote (``"note"``).
     lang : {"en", "zh"}
         Language of the labels.
 
@@ -313,9 +373,10 @@ def scorecard_figure(card: pd.DataFrame, *, lang: str = "en") -> Any:
 
     fig, axes = plt.subplots(2, 2, figsize=(11.5, 6.4))
     for ax, p in zip(axes.ravel(), PERSPECTIVES):
-        scorecard_panel(card, p, lang=lang, ax=ax)
+        scorecard_panel(card, p, title=(names or {}).get(p), names=names, lang=lang, ax=ax)
     axes[0, 0].legend(loc="lower right", fontsize=8, bbox_to_anchor=(1.0, 1.08), ncol=2, frameon=False)
-    fig.suptitle(t("roi.scorecard_title", lang), fontweight=weight(lang))
-    fig.text(0.5, 0.005, t("roi.star_note", lang), ha="center", fontsize=8, color="dimgrey")
+    fig.suptitle(text_or_label(title, "roi.scorecard_title", lang), fontweight=weight(lang))
+    fig.text(0.5, 0.005, text_or_label((names or {}).get("note"), "roi.star_note", lang), ha="center", fontsize=8,
+             color="dimgrey")
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
     return fig

@@ -19,7 +19,7 @@ from .collect import ChapterPage, ui
 
 __all__ = ["glossary_rows", "glossary_markdown", "reproduce_rows", "reproduce_markdown", "reproduce_csv",
            "edition_index", "landing_html", "api_markdown", "references_markdown", "kit_markdown",
-           "api_modules"]
+           "api_modules", "api_stop_classes"]
 
 _MD_PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
 
@@ -350,8 +350,43 @@ def api_modules() -> list[str]:
     return names
 
 
+def api_stop_classes() -> list[str]:
+    """Base classes whose members the API page leaves out of the classes it documents.
+
+    The page documents what a user calls on a class, the members it inherits from the packages' own
+    (private) base classes included (``BetaGeo.fit`` from ``_PositiveModel``, ``BetaGeoResults.summary``
+    and ``conf_int`` from ``_Results``), but not the hundreds inherited from other libraries
+    (statsmodels' ``GenericLikelihoodModel``, ``Exception``, ``UserWarning`` …): autodoc's
+    ``:inherited-members:`` stops at every class named here.
+
+    Returns
+    -------
+    list of str
+        ``object`` and the name of every base class from outside crmlib and crmbook in the MRO of a
+        public class of either package (names that are also one of ours are left out).
+    """
+    import importlib
+    import inspect
+
+    ours = {"crmlib", "crmbook"}
+    own_names, stop = set(), {"object"}
+    for name in api_modules():
+        mod = importlib.import_module(name)
+        for obj in vars(mod).values():
+            if not inspect.isclass(obj):
+                continue
+            if obj.__module__.split(".")[0] in ours:
+                own_names.add(obj.__name__)
+                stop.update(k.__name__ for k in obj.__mro__[1:] if k.__module__.split(".")[0] not in ours)
+    return sorted(stop - own_names)
+
+
 def api_markdown(lang: str) -> str:
-    """The API reference page: an autosummary table of the modules, then autodoc of each.
+    """The API reference page: the library (crmlib, its workflow first), then the book (crmbook);
+    for each an autosummary table of its modules, then autodoc of each module.
+
+    Classes show their public methods and properties, those inherited from the packages' own
+    private bases included (:func:`api_stop_classes`).
 
     Parameters
     ----------
@@ -363,12 +398,14 @@ def api_markdown(lang: str) -> str:
         MyST Markdown with ``eval-rst`` blocks.
     """
     mods = api_modules()
-    lines = [f"# {ui('api_title', lang)}", "", ui("api_intro", lang), "", "```{eval-rst}",
-             ".. autosummary::", ""]
-    lines += [f"   {m}" for m in mods] + [""]
-    for m in mods:
-        lines += [f".. automodule:: {m}", "   :members:", ""]
-    lines += ["```", ""]
+    stop = ", ".join(api_stop_classes())
+    lines = [f"# {ui('api_title', lang)}", "", ui("api_intro", lang), ""]
+    for pkg in ("crmlib", "crmbook"):
+        own = [m for m in mods if m.split(".")[0] == pkg]
+        lines += [f"## {pkg}", "", "```{eval-rst}", ".. autosummary::", ""] + [f"   {m}" for m in own] + [""]
+        for m in own:
+            lines += [f".. automodule:: {m}", "   :members:", f"   :inherited-members: {stop}", ""]
+        lines += ["```", ""]
     return "\n".join(lines)
 
 
