@@ -374,14 +374,20 @@ def test_reproduce_markdown_links_excerpts_and_highlights_the_number():
              "excerpt": "服务态度恶劣 68%，其他", "gloss": "Poor service 68 %", "printed": "68%"},
             {"chapter": "98_site_test", "key": "paper.r", "value": 0.24, "unit": None, "expected": 0.243,
              "matches": True, "kind": "paper", "citation": "Fader, Hardie & Lee (2005)", "where": "Table 2",
-             "bib_key": "nokey", "doi": "10.1287/mksc.1040.0098"}]
+             "bib_key": "nokey", "doi": "10.1287/mksc.1040.0098"},
+            {"chapter": "98_site_test", "key": "data.share", "value": 0.2654, "unit": None, "expected": None,
+             "matches": None, "kind": "dataset", "dataset": "wa_churn", "file": "datasets/telco/wa_churn.csv",
+             "how": "churned of all"}]
     md = pages.reproduce_markdown("en", [page], rows)
+    assert "data set `datasets/telco/wa_churn.csv`: churned of all" in md
+    assert "wa_churn" in pages.reproduce_csv(rows).splitlines()[-1]
     assert '<a class="crm-excerpt-link" href="#excerpt-S1-loss-table">' in md
     assert '<div class="crm-excerpt" id="excerpt-S1-loss-table">' in md and "<mark>68%</mark>" in md
     assert "Poor service 68 %" in md
     assert 'href="https://doi.org/10.1287/mksc.1040.0098"' in md
     zh = pages.reproduce_markdown("zh", [ChapterPage("98_site_test", "zh", Path("x"), {}, "第 98 章")], rows)
     assert "<mark>68%</mark>" in zh and "Poor service" not in zh, "the Chinese edition shows no English gloss"
+    assert "数据集 `datasets/telco/wa_churn.csv`：churned of all" in zh
     assert "2 个一致" in zh
 
 

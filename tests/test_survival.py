@@ -3,6 +3,7 @@ proportional-hazards check, churn by services, expected revenue, the what-if, th
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -206,6 +207,57 @@ def test_predicted_survival_and_the_whatif(cox):
         sv.whatif_retention(cox, {**prof, "contract": "Three year"})
     with pytest.raises(ValueError, match="after the longest observed duration"):
         cox.predict_survival(prof, [80])
+
+
+def test_telco_scenarios_list_only_possible_changes(cox):
+    prof = {"contract": "Month-to-month", "n_addons": 1, "monthly_charges": 70.0,
+            "payment_method": "Electronic check"}
+    sc = sv.telco_scenarios(prof)
+    assert list(sc) == ["contract=One year", "contract=Two year", "n_addons+1", "payment=Credit card (automatic)",
+                        "monthly_charges-10"]
+    assert sc["n_addons+1"] == {"n_addons": 2} and sc["monthly_charges-10"] == {"monthly_charges": 60.0}
+    w = sv.whatif_retention(cox, prof, sc)
+    assert w.attrs["month"] == 12 and list(w.index)[1:] == list(sc)
+    assert w.loc["payment=Credit card (automatic)", "relative_hazard"] == pytest.approx(
+        cox.hazard_ratios().loc["payment_method[Credit card (automatic)]", "hazard_ratio"])
+    # a customer at the edges: every add-on, already paying automatically, at the lowest charge in the data
+    edge = {"contract": "Two year", "n_addons": 6, "monthly_charges": 20.0, "payment_method": "Bank transfer (automatic)"}
+    assert list(sv.telco_scenarios(edge)) == ["contract=Month-to-month", "contract=One year"]
+    assert min(telco_min := sv.telco_customers()["monthly_charges"]) == 18.25 and telco_min.size == 7043
+    with pytest.raises(ValueError, match="lacks the column"):
+        sv.telco_scenarios({"contract": "One year"})
+    with pytest.raises(ValueError, match=r"profile\['contract'\] must be one of"):
+        sv.telco_scenarios({**prof, "contract": "Ten year"})
+    with pytest.raises(ValueError, match=r"whole number of add-on services, got 1.5"):
+        sv.telco_scenarios({**prof, "n_addons": 1.5})
+    with pytest.raises(ValueError, match=r"n_addons"):
+        sv.telco_scenarios({**prof, "n_addons": 7})
+    with pytest.raises(ValueError, match="charge_step"):
+        sv.telco_scenarios(prof, charge_step=0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_whatif_chart_names_each_change(cox, lang):
+    prof = {"contract": "Month-to-month", "n_addons": 1, "monthly_charges": 70.0,
+            "payment_method": "Electronic check"}
+    w = sv.whatif_retention(cox, prof, sv.telco_scenarios(prof))
+    ax = pv.whatif_chart(w, lang=lang)
+    ticks = [x.get_text() for x in ax.get_yticklabels()]
+    assert len(ticks) == len(w) and "12" in ax.get_title()
+    best = w.drop(index="base")["change_pts"].idxmax()
+    by_height = [tk.get_text() for tk in sorted(ax.get_yticklabels(), key=lambda tk: -tk.get_position()[1])]
+    flat = [re.sub(r"\s", "", x) for x in by_height]            # wrap_label breaks long names over lines
+    assert flat[:2] == [re.sub(r"\s", "", pv.scenario_label(w, s, lang)) for s in ("base", best)]
+    label = pv.scenario_label(w, "contract=Two year", lang)
+    assert label == ("Contract: Month-to-month → Two year" if lang == "en" else "合同类型：按月 → 两年")
+    assert "70" in pv.scenario_label(w, "monthly_charges-10", lang) and "60" in pv.scenario_label(w, "monthly_charges-10", lang)
+    both = sv.whatif_retention(cox, prof, {"x": {"n_addons": 2, "contract": "One year"}})
+    assert pv.scenario_label(both, "x", lang).count("→") == 2
+    with pytest.raises(TypeError, match="whatif_retention"):
+        pv.whatif_chart(w.drop(index="base"))
+    with pytest.raises(KeyError, match="nope"):
+        pv.scenario_label(w, "nope", lang)
+    plt.close("all")
 
 
 # ------------------------------------------------------------------ churn by services vs the printed claim

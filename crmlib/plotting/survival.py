@@ -18,7 +18,7 @@ from . import PALETTE, get_ax, wrap_label
 from ._texts import label_or, set_texts
 
 __all__ = ["level_label", "money_label", "km_chart", "hazard_chart", "services_chart", "schoenfeld_chart",
-           "revenue_chart"]
+           "revenue_chart", "scenario_label", "whatif_chart"]
 
 
 def level_label(column: str, value: Any, lang: str = "en") -> str:
@@ -340,4 +340,83 @@ def revenue_chart(result: Any, *, lang: str = "en", ax: Any = None, title: str |
                           rate=100 * result.annual_rate)
     set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default_title,
               default_xlabel=t("survival.km_x", lang), default_ylabel=t("survival.revenue_y", lang))
+    return ax
+
+
+def _value_label(column: str, value: Any, lang: str) -> str:
+    if isinstance(value, str):
+        return level_label(column, value, lang)
+    v = float(value)
+    return money_label(v, lang) if column == "monthly_charges" else f"{v:g}"
+
+
+def scenario_label(table: pd.DataFrame, scenario: Any, lang: str = "en") -> str:
+    """What a what-if scenario changes, in words: ``Contract: Month-to-month → One year``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.survival.whatif_retention` (row ``"base"`` first, one column per model column).
+    scenario : object
+        A row of ``table``.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        ``survival.whatif.base`` for the base row; else one ``survival.whatif.change`` per changed
+        column, joined by the list separator.
+    """
+    check_lang(lang)
+    if not isinstance(table, pd.DataFrame) or "base" not in table.index or scenario not in table.index:
+        raise KeyError(f"table must be the table of whatif_retention with rows 'base' and {scenario!r}")
+    if scenario == "base":
+        return t("survival.whatif.base", lang)
+    cols = [c for c in table.columns if c not in ("retention", "change_pts", "relative_hazard")]
+    base, row = table.loc["base"], table.loc[scenario]
+    parts = [t("survival.whatif.change", lang, variable=label_or(f"survival.whatif.var.{c}", c, lang),
+               old=_value_label(c, base[c], lang), new=_value_label(c, row[c], lang))
+             for c in cols if base[c] != row[c]]
+    sep = t("core.list_sep", lang)
+    return (sep + (" " if sep.isascii() else "")).join(parts) if parts else str(scenario)
+
+
+def whatif_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
+                 xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Retention of one customer profile and of its changed versions (a Cox what-if), largest gain on top.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.survival.whatif_retention` (``retention``, ``change_pts``; ``attrs["month"]``).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text replacing the defaults.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    check_lang(lang)
+    if not isinstance(table, pd.DataFrame) or not {"retention", "change_pts"} <= set(table.columns) \
+            or "base" not in table.index:
+        raise TypeError("table must be the table of whatif_retention (columns retention, change_pts; row 'base')")
+    order = ["base"] + [s for s in table.drop(index="base").sort_values("change_pts").index[::-1]]
+    ax = get_ax(ax, (8.0, 1.4 + 0.55 * len(order)))
+    y = np.arange(len(order))[::-1]
+    vals = 100 * table.loc[order, "retention"].to_numpy(float)
+    colours = ["#999999"] + [PALETTE[2] if c >= 0 else PALETTE[3] for c in table.loc[order[1:], "change_pts"]]
+    ax.barh(y, vals, color=colours, height=0.6, zorder=2)
+    for yi, v, s in zip(y, vals, order):
+        note = f"{v:.1f}%" if s == "base" else f"{v:.1f}%  ({table.loc[s, 'change_pts']:+.1f})"
+        ax.text(v + 1, yi, note, va="center", fontsize=8.5)
+    ax.axvline(vals[0], color="#444444", lw=1, ls="--")
+    ax.set_xlim(0, 118)
+    ax.set_xticks(np.arange(0, 101, 20))
+    ax.set_yticks(y, [wrap_label(scenario_label(table, s, lang), 40, 18) for s in order], fontsize=8.5)
+    month = table.attrs.get("month")
+    default_title = t("survival.whatif_title", lang, month=month) if month is not None else None
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default_title,
+              default_xlabel=t("survival.whatif_x", lang, month=month if month is not None else 12))
     return ax
