@@ -46,7 +46,7 @@ __all__ = [
     "TELCO_ADDONS", "TELCO_CONTRACTS", "TELCO_PAYMENT_METHODS", "TELCO_WINDOW", "TELCO_COX",
     "as_event", "check_survival", "telco_customers",
     "KaplanMeier", "kaplan_meier", "kaplan_meier_by", "retention_at", "LogRankResult", "logrank_test",
-    "CoxModel", "fit_cox", "churn_share", "churn_by_services", "services_vs_printed",
+    "CoxModel", "fit_cox", "churn_share", "churn_by_services", "profile_by_services", "services_vs_printed",
     "ExpectedRevenue", "expected_revenue", "whatif_retention", "telco_scenarios",
 ]
 
@@ -1023,6 +1023,42 @@ def churn_by_services(data: pd.DataFrame, services: str = "n_services", event: s
     out = pd.DataFrame({"n": n, "churned": c, "churn_rate": c / n, "churn_lower": lo, "churn_upper": hi,
                         "kept": 1 - c / n, "kept_lower": 1 - hi, "kept_upper": 1 - lo},
                        index=pd.Index(labels, name="n_services"))
+    return out
+
+
+def profile_by_services(data: pd.DataFrame, services: str = "n_services") -> pd.DataFrame:
+    """Who the customers holding each number of services are: what they buy, on what contract, for how long.
+
+    Churn by number of services compares *different kinds of customer*, not one customer with more
+    or fewer services; this table shows how different they are (for the Telco sample: the
+    one-service customers are almost all phone-only, on cheap plans, often on long contracts).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        :func:`telco_customers` (``n_services``, ``internet_service``, ``contract``,
+        ``monthly_charges``, ``tenure``).
+    services : str
+        Column with the number of services held (whole numbers >= 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the number of services (as in :func:`churn_by_services`): ``n``, ``phone_only``
+        (share without internet service), ``month_to_month`` (share on a month-to-month contract),
+        ``monthly_charges`` (mean, US$) and ``tenure`` (mean months so far).
+    """
+    check_columns(data, [services, "internet_service", "contract", "monthly_charges", "tenure"], "data",
+                  numeric=[services, "monthly_charges", "tenure"], nonnegative=[services, "monthly_charges", "tenure"])
+    s = data[services].to_numpy(dtype=float)
+    check_whole(s, f"data[{services!r}]", data.index.tolist())
+    g = pd.Series(s.astype(int), index=data.index, name=services)
+    out = pd.DataFrame({"n": g.groupby(g).size(),
+                        "phone_only": (data["internet_service"] == "No").groupby(g).mean(),
+                        "month_to_month": (data["contract"] == "Month-to-month").groupby(g).mean(),
+                        "monthly_charges": data["monthly_charges"].groupby(g).mean(),
+                        "tenure": data["tenure"].groupby(g).mean()})
+    out.index = pd.Index([str(k) for k in out.index], name=services)
     return out
 
 

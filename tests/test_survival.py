@@ -274,6 +274,22 @@ def test_churn_by_services(telco):
         sv.churn_by_services(telco, top=9)
 
 
+def test_profile_by_services_describes_each_group(telco):
+    prof = sv.profile_by_services(telco)
+    by = sv.churn_by_services(telco)
+    assert list(prof.index) == list(by.index) and (prof["n"] == by["n"]).all()
+    one = telco[telco["n_services"] == 1]
+    assert prof.loc["1", "phone_only"] == pytest.approx((one["internet_service"] == "No").mean())
+    assert prof.loc["1", "phone_only"] > 0.9 and prof.loc["2", "month_to_month"] > 0.9      # the Telco facts
+    assert prof["monthly_charges"].is_monotonic_increasing and prof["tenure"].iloc[-1] > prof["tenure"].iloc[1]
+    assert prof.loc["8", "monthly_charges"] == pytest.approx(telco.loc[telco["n_services"] == 8, "monthly_charges"].mean())
+    bad = telco.head(5).assign(n_services=[1, 2, 2.5, 3, 1])
+    with pytest.raises(ValueError, match=r"n_services"):
+        sv.profile_by_services(bad)
+    with pytest.raises(ValueError, match="contract"):
+        sv.profile_by_services(telco.drop(columns="contract"))
+
+
 def test_services_vs_the_printed_claim(telco):
     cmp = sv.services_vs_printed(telco, datasets.load("crosssell_retention"))
     assert cmp.index.tolist() == ["checking_only", "savings_only", "both_accounts", "three_services", "four_or_more"]
@@ -418,6 +434,19 @@ def test_survival_figures_return_axes_in_both_languages(telco, cox, lang):
     plt.close("all")
 
 
+def test_schoenfeld_trend_follows_the_ph_test(cox):
+    """The smooth follows the mean of the residuals: for a 0/1 term the events of the rarer level are far from
+    the others, and a robust smoother (lowess with robustness iterations) would drop them as outliers and draw
+    a trend opposite to the test's (it fell for the one-year contract, whose rho is positive)."""
+    ph = cox.ph_test()
+    for term in ("contract[One year]", "contract[Two year]"):
+        ax = pv.schoenfeld_chart(cox.scaled_schoenfeld(), term, ph=ph)
+        trend = ax.get_lines()[0].get_ydata()
+        assert ph.loc[term, "rho"] > 0 and trend[-1] > trend[0], term
+        assert "p < 0.001" in ax.get_title()
+    plt.close("all")
+
+
 def test_survival_figures_take_free_text(telco, cox):
     fig, ax = plt.subplots()
     out = pv.km_chart(sv.kaplan_meier(telco), ax=ax, title="Retention", xlabel="Months", ylabel="%", bands=False)
@@ -431,6 +460,9 @@ def test_survival_figures_take_free_text(telco, cox):
     with pytest.raises(KeyError, match="'nope'"):
         pv.schoenfeld_chart(cox.scaled_schoenfeld(), "nope")
     assert pv.level_label("payment_method", "Bank transfer (automatic)", "zh") == "银行自动转账"
+    assert pv.term_label("contract[Two year]", "zh") == "合同类型：两年" and pv.term_label("n_addons", "en")
+    with pytest.raises(TypeError, match="term must be"):
+        pv.term_label(3)
     assert pv.level_label("contract", "Ten year", "zh") == "Ten year"
     plt.close("all")
 

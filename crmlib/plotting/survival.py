@@ -18,7 +18,7 @@ from . import PALETTE, get_ax, wrap_label
 from ._texts import label_or, set_texts
 
 __all__ = ["level_label", "money_label", "km_chart", "hazard_chart", "services_chart", "schoenfeld_chart",
-           "revenue_chart", "scenario_label", "whatif_chart"]
+           "revenue_chart", "term_label", "scenario_label", "whatif_chart"]
 
 
 def level_label(column: str, value: Any, lang: str = "en") -> str:
@@ -122,7 +122,7 @@ def km_chart(curves: Any, *, group: str | None = None, bands: bool = True, lang:
     return ax
 
 
-def _term_label(row: pd.Series, lang: str) -> str:
+def _ratio_label(row: pd.Series, lang: str) -> str:
     var = row["variable"]
     name = label_or(f"survival.var.{var}", var, lang, unit=row["unit"])
     if row["level"] is None or (isinstance(row["level"], float) and np.isnan(row["level"])):
@@ -131,8 +131,23 @@ def _term_label(row: pd.Series, lang: str) -> str:
              baseline=level_label(var, row["baseline"], lang))
 
 
-def _design_term(term: str, lang: str) -> str:
-    """A design column of a Cox model (``contract[One year]``, ``n_addons``) as a display name."""
+def term_label(term: str, lang: str = "en") -> str:
+    """A design column of a Cox model (``contract[One year]``, ``n_addons``) as a reader names it.
+
+    Parameters
+    ----------
+    term : str
+        A term of :attr:`crmlib.survival.CoxModel.terms`.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        ``Contract: One year`` / ``合同类型：一年``; a numeric column by its ``survival.var`` label.
+    """
+    check_lang(lang)
+    if not isinstance(term, str):
+        raise TypeError(f"term must be a term name such as 'contract[One year]', got {type(term).__name__}")
     m = re.fullmatch(r"(.+?)\[(.*)\]", term)
     if m is None:
         return label_or(f"survival.var.{term}", term, lang, unit=1)
@@ -180,7 +195,7 @@ def hazard_chart(ratios: pd.DataFrame, *, lang: str = "en", ax: Any = None, titl
     ticks = [v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5) if lo / 1.5 <= v <= max(hi, 1.0) * 2.0]
     ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
     ax.minorticks_off()
-    ax.set_yticks(y, [wrap_label(_term_label(r, lang), 44, 20) for _, r in ratios.iterrows()], fontsize=8.5)
+    ax.set_yticks(y, [wrap_label(_ratio_label(r, lang), 44, 20) for _, r in ratios.iterrows()], fontsize=8.5)
     a = ratios.attrs
     level = 100 * a.get("confidence", 0.95)
     default_title = (t("survival.forest_title", lang, n=a["nobs"], events=a["n_events"])
@@ -278,15 +293,17 @@ def schoenfeld_chart(residuals: pd.DataFrame, term: str, *, ph: pd.DataFrame | N
     tt, r = residuals["time"].to_numpy(float), residuals[term].to_numpy(float)
     jitter = np.linspace(-0.3, 0.3, len(tt))          # deterministic spread of tied months
     ax.scatter(tt + jitter, r, s=4, alpha=0.25, color=PALETTE[0], zorder=2)
-    fit = lowess(r, tt, frac=0.4, return_sorted=True)
+    # it=0: no robustness iterations. For a 0/1 term the events of the rarer level sit far from the rest, and a
+    # robust smoother would treat them as outliers and draw the trend of the other level only.
+    fit = lowess(r, tt, frac=0.4, it=0, return_sorted=True)
     ax.plot(fit[:, 0], fit[:, 1], color=PALETTE[3], lw=2, zorder=3)
     ax.axhline(float(np.mean(r)), color="grey", ls="--", lw=1)
     lo, hi = np.percentile(r, [2, 98])
     ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
     if ph is not None and term in ph.index:
-        default_title = t("survival.ph_title_p", lang, term=_design_term(term, lang), p=float(ph.loc[term, "pvalue"]))
+        default_title = t("survival.ph_title_p", lang, term=term_label(term, lang), p=float(ph.loc[term, "pvalue"]))
     else:
-        default_title = t("survival.ph_title", lang, term=_design_term(term, lang))
+        default_title = t("survival.ph_title", lang, term=term_label(term, lang))
     set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default_title,
               default_xlabel=t("survival.km_x", lang), default_ylabel=t("survival.ph_y", lang))
     return ax
