@@ -2,7 +2,7 @@
 
 A chapter notebook imports the book for recording and the library for computing::
 
-    from crmbook import Chapter, seed_source
+    from crmbook import Chapter, seed_source       # dataset_source, paper_source likewise
     from crmlib import loss
 
 The book's modules: :mod:`crmbook.chapter` (a chapter's run: recorded results, numbered
@@ -28,6 +28,6 @@ __version__ = "0.2.0"
 LABEL_DIR = Path(__file__).with_name("labels")
 _i18n.add_label_dir(LABEL_DIR)
 
-from .chapter import Chapter, paper_source, seed_source  # noqa: E402  (after the labels are registered)
+from .chapter import Chapter, dataset_source, paper_source, seed_source  # noqa: E402  (after the labels are registered)
 
-__all__ = ["Chapter", "seed_source", "paper_source", "LABEL_DIR", "__version__"]
+__all__ = ["Chapter", "seed_source", "paper_source", "dataset_source", "LABEL_DIR", "__version__"]

@@ -32,7 +32,7 @@ from .figures import PNG_DPI, PNG_OPTIONS, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
 from .results import ResultsError, load_results, to_jsonable, write
 
-__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source"]
+__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "dataset_source"]
 
 
 def seed_source(seed_file: str, phrase: str) -> dict[str, str]:
@@ -88,6 +88,32 @@ def paper_source(citation: Any, where: str | None = None) -> dict[str, str]:
         raise ValueError("paper_source needs both citation and where")
     from .sources import paper_provenance  # bibliography keys (datasets/sources/references.bib)
     return paper_provenance(citation, where)
+
+
+def dataset_source(name: str, how: str) -> dict[str, str]:
+    """Provenance of a number computed from a data set shipped in ``datasets/`` (e.g. the Telco sample).
+
+    Such a number is printed nowhere: anyone can re-derive it from the file. The record names the
+    data set, its file and the file's SHA-256 as listed in ``datasets/manifest.json`` (so the
+    number is tied to those bytes) and how it was computed::
+
+        ch.record("churn.share", 0.2654, source=dataset_source("wa_churn", "churn == 'Yes' / all rows"))
+
+    Parameters
+    ----------
+    name : str
+        A data set of ``datasets/manifest.json``.
+    how : str
+        The computation, in a few words or the crmlib call.
+
+    Returns
+    -------
+    dict
+        The provenance record stored with the result (``kind`` ``"dataset"``); see
+        :func:`crmbook.sources.dataset_provenance`.
+    """
+    from .sources import dataset_provenance  # manifest entries (datasets/manifest.json)
+    return dataset_provenance(name, how)
 
 
 @dataclass(frozen=True)
@@ -345,7 +371,8 @@ class Chapter:
         unit : str, optional
             Unit of the value ("%", "USD", "customers" …).
         source : dict, optional
-            :func:`seed_source` or :func:`paper_source` for numbers that come from a text.
+            :func:`seed_source` or :func:`paper_source` for numbers that come from a text,
+            :func:`dataset_source` for numbers computed from a shipped data set.
         expected : optional
             The value printed in the source / paper; ``matches`` is then stored.
         rtol, atol : float

@@ -51,7 +51,7 @@ from .layout import ROOT as _ROOT, edition_dir, main_build_dir
 
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
-    "find_phrase", "seed_provenance", "paper_provenance", "bib_path", "bibliography", "reference",
+    "find_phrase", "seed_provenance", "paper_provenance", "dataset_provenance", "bib_path", "bibliography", "reference",
     "citation_text", "match_reference",
     "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
     "reproduce_table", "REPRODUCE_COLUMNS",
@@ -397,6 +397,39 @@ def paper_provenance(citation: str, where: str) -> dict[str, str]:
     if key is not None:
         out["key"] = key
     return out
+
+
+def dataset_provenance(name: str, how: str) -> dict[str, str]:
+    """The ``source`` dict :func:`crmbook.dataset_source` records: a number computed from a shipped data set.
+
+    Parameters
+    ----------
+    name : str
+        A data set of ``datasets/manifest.json`` (``"wa_churn"``).
+    how : str
+        The computation, short enough to redo it (``"churn_share: churn == 'Yes' / all rows"``).
+
+    Returns
+    -------
+    dict
+        ``kind`` ``"dataset"``, ``dataset`` (the name), ``file`` (its path under ``datasets/``),
+        ``sha256`` (of the file, from the manifest: the bytes the number was computed from) and ``how``.
+
+    Raises
+    ------
+    SourceError
+        ``name`` is not a data set of the manifest; ``how`` is empty or not a string.
+    """
+    if not isinstance(name, str) or not name:
+        raise SourceError(f"dataset_source needs a data set name, got {name!r}")
+    if not isinstance(how, str) or not how.strip():
+        raise SourceError(f"dataset_source({name!r}, how): say how the number is computed, got {how!r}")
+    try:
+        entry = datasets.info(name)
+    except datasets.DatasetError as e:
+        raise SourceError(f"dataset_source: {e}") from None
+    return {"kind": "dataset", "dataset": name, "file": f"datasets/{entry['file']}", "sha256": entry["sha256"],
+            "how": how.strip()}
 
 
 # ---------------------------------------------------------------------------- bibliography
@@ -914,7 +947,7 @@ def verbatim_problems(seeds_dir: Path | str) -> list[str]:
 REPRODUCE_COLUMNS = [
     "chapter", "key", "value", "unit", "expected", "matches", "kind", "source_id", "title", "seed_file",
     "excerpt_id", "phrase", "excerpt", "gloss", "printed", "printed_start", "printed_end", "bib_key", "citation",
-    "where", "doi", "url",
+    "where", "doi", "url", "dataset", "file", "how",
 ]
 
 
@@ -959,7 +992,7 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
 
         * ``chapter``, ``key``, ``value``, ``unit``, ``expected``, ``matches``
           as recorded (``value``/``expected`` may be lists);
-        * ``kind``: ``"seed"`` or ``"paper"``;
+        * ``kind``: ``"seed"``, ``"paper"`` or ``"dataset"``;
         * for a source text: ``source_id``, ``title``, ``seed_file``,
           ``excerpt_id``, ``phrase``, ``excerpt`` (the verbatim passage),
           ``gloss``, and ``printed``, the substring of the excerpt that prints
@@ -969,7 +1002,9 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
           span runs from the first number to the last), with its offsets
           ``printed_start``/``printed_end`` into ``excerpt``, to highlight;
           None when the number is derived rather than printed;
-        * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``.
+        * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``;
+        * for a shipped data set (:func:`dataset_provenance`): ``dataset``, ``file`` and ``how``,
+          with the manifest's description of its origin as ``citation``.
 
         Every column has dtype object, so values stay as recorded (numbers,
         lists, None). Cells that do not apply are None. A seed source recorded with a seed
@@ -1019,6 +1054,12 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                         row.update(doi=ref.get("doi"), url=ref.get("url"))
                     except SourceError:
                         pass
+            elif src.get("kind") == "dataset":
+                row.update(dataset=src.get("dataset"), file=src.get("file"), how=src.get("how"))
+                try:
+                    row["citation"] = datasets.info(src.get("dataset", "")).get("source")
+                except (datasets.DatasetError, TypeError):
+                    pass
             rows.append(row)
     return pd.DataFrame(rows, columns=REPRODUCE_COLUMNS, dtype=object)  # keep None, lists and ints as recorded
 

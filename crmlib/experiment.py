@@ -41,7 +41,7 @@ from ._validate import (MAX_DRAWS, check_choice, check_generator, check_int, che
 
 __all__ = [
     "simulate_campaign", "difference_ci", "two_proportion_test", "ABTest", "ab_test", "sample_size_per_arm",
-    "simulate_power", "PeekingResult", "simulate_peeking", "simulate_before_after",
+    "simulate_power", "PeekingResult", "simulate_peeking", "simulate_before_after", "before_after_bias",
     "simulate_regression_to_mean",
 ]
 
@@ -374,6 +374,19 @@ def simulate_peeking(p: float, n_per_arm: int, looks: int, n_sims: int, rng: np.
     return PeekingResult(float(sig[:, -1].mean()), float(stopped[:, -1].mean()), by_look, looks, sims, alpha)
 
 
+def _before_after(n: Any, p_before: Any, trend: Any, effect: Any) -> tuple[int, float, float, float, float]:
+    """Checked inputs of a before/after campaign: ``(n, p_before, p_control_year_2, p_campaign_year_2, effect)``."""
+    n = check_size(n, "n", MAX_DRAWS, low=1, what="customers")
+    p0 = check_probability(p_before, "p_before")
+    trend = check_number(trend, "trend", low=-1, high=1)
+    effect = check_number(effect, "effect", low=-1, high=1)
+    p_ctrl, p_trt = p0 + trend, p0 + trend + effect
+    for v, nm in ((p_ctrl, "p_before + trend"), (p_trt, "p_before + trend + effect")):
+        if not 0 <= v <= 1:
+            raise ValueError(f"{nm} = {v:g} is not a probability")
+    return n, p0, p_ctrl, p_trt, effect
+
+
 def simulate_before_after(n: int, p_before: float, trend: float, effect: float, rng: np.random.Generator) -> pd.DataFrame:
     """A campaign judged without a control group while churn changes anyway (a secular trend).
 
@@ -402,15 +415,8 @@ def simulate_before_after(n: int, p_before: float, trend: float, effect: float, 
         in churn attributed to the campaign) and ``lower`` / ``upper`` (Newcombe interval; NaN for
         the truth).
     """
-    n = check_size(n, "n", MAX_DRAWS, low=1, what="customers")
-    p0 = check_probability(p_before, "p_before")
-    trend = check_number(trend, "trend", low=-1, high=1)
-    effect = check_number(effect, "effect", low=-1, high=1)
+    n, p0, p_ctrl, p_trt, effect = _before_after(n, p_before, trend, effect)
     rng = check_generator(rng)
-    p_ctrl, p_trt = p0 + trend, p0 + trend + effect
-    for v, nm in ((p_ctrl, "p_before + trend"), (p_trt, "p_before + trend + effect")):
-        if not 0 <= v <= 1:
-            raise ValueError(f"{nm} = {v:g} is not a probability")
     k_before, k_ctrl, k_trt = rng.binomial(n, [p0, p_ctrl, p_trt])
     rows = {}
     for name, (kb, kc_) in {"before_after": (k_trt, k_before), "with_control": (k_trt, k_ctrl)}.items():
@@ -419,6 +425,47 @@ def simulate_before_after(n: int, p_before: float, trend: float, effect: float, 
     rows["truth"] = {"effect": effect, "lower": float("nan"), "upper": float("nan")}
     out = pd.DataFrame.from_dict(rows, orient="index")
     out.index.name = "estimate"
+    return out
+
+
+def before_after_bias(n: int, p_before: float, trend: float, effect: float, n_sims: int,
+                      rng: np.random.Generator) -> pd.DataFrame:
+    """What the two evaluations of :func:`simulate_before_after` estimate on average, over many campaigns.
+
+    One simulated campaign can mislead either way by chance; repeated ``n_sims`` times, the
+    before/after estimate centres on ``trend + effect`` (it is biased by the trend) and the
+    comparison with a control group on ``effect`` (unbiased).
+
+    Parameters
+    ----------
+    n : int
+        Customers in each group.
+    p_before : float
+        Churn in year 1.
+    trend : float
+        Change in churn from year 1 to year 2 without the campaign.
+    effect : float
+        True effect of the campaign on churn.
+    n_sims : int
+        Simulated campaigns.
+    rng : numpy.random.Generator
+        Seeded generator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``estimate`` (``before_after``, ``with_control``): ``mean`` and ``sd`` of the
+        estimated effect over the simulations, ``bias`` (mean − ``effect``); ``attrs["n_sims"]``.
+    """
+    n, p0, p_ctrl, p_trt, effect = _before_after(n, p_before, trend, effect)
+    sims = check_size(n_sims, "n_sims", MAX_DRAWS // 3, low=2, what="simulated campaigns")
+    rng = check_generator(rng)
+    k = rng.binomial(n, [p0, p_ctrl, p_trt], size=(sims, 3)) / n
+    est = {"before_after": k[:, 2] - k[:, 0], "with_control": k[:, 2] - k[:, 1]}
+    out = pd.DataFrame({"mean": [float(v.mean()) for v in est.values()], "sd": [float(v.std(ddof=1)) for v in est.values()]},
+                       index=pd.Index(list(est), name="estimate"))
+    out["bias"] = out["mean"] - effect
+    out.attrs["n_sims"] = sims
     return out
 
 

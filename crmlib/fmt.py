@@ -10,6 +10,7 @@ spec            English                                     Chinese
 ``{x:usd}``     US$1,456 (``usd.2``: US$1,456.25)           1,456美元；48万美元；1.2亿美元
 ``{x:pct}``     87 % from 0.87 (``pct.1``: 87.3 %)          87%
 ``{x:p}``       < 0.001, 0.023                              < 0.001，0.023
+``{x:pv}``      p < 0.001, p = 0.023 (the p with its sign)   the same
 ``{x:n}``       3,600,000 (``n.2``: 1,234.57)               3,600,000
 ``{x:g}``       as Python's ``g`` but never ``1.2e+06``     the same
 ==============  ==========================================  ===================================
@@ -36,9 +37,9 @@ from typing import Any
 __all__ = ["number", "money", "percent", "pvalue", "LabelFormatter", "SPECS"]
 
 #: The format specs beyond Python's own that label texts may use (see the module docstring).
-SPECS = ("usd", "pct", "p", "n")
+SPECS = ("usd", "pct", "p", "pv", "n")
 
-_SPEC = re.compile(r"^(usd|pct|p|n)(?:\.(\d))?$")
+_SPEC = re.compile(r"^(usd|pct|pv|p|n)(?:\.(\d))?$")
 #: Python ``g`` specs (``g``, ``,g``, ``.3g``): those switch to scientific notation for large and tiny values.
 _G = re.compile(r"^,?(?:\.(\d+))?g$")
 
@@ -205,6 +206,9 @@ class LabelFormatter(string.Formatter):
                 return percent(value, self.lang, 0 if d is None else d)
             if kind == "p":
                 return pvalue(value, self.lang)
+            if kind == "pv":
+                text = pvalue(value, self.lang)
+                return f"p {text}" if text.startswith("<") else f"p = {text}"
             return number(value, self.lang, d)
         out = super().format_field(value, format_spec)
         g = _G.match(format_spec)

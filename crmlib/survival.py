@@ -47,8 +47,8 @@ __all__ = [
     "TELCO_ADDONS", "TELCO_CONTRACTS", "TELCO_PAYMENT_METHODS", "TELCO_WINDOW", "TELCO_COX",
     "as_event", "check_survival", "telco_customers",
     "KaplanMeier", "kaplan_meier", "kaplan_meier_by", "retention_at", "LogRankResult", "logrank_test",
-    "CoxModel", "fit_cox", "churn_share", "churn_by_services", "services_vs_printed",
-    "ExpectedRevenue", "expected_revenue", "whatif_retention",
+    "CoxModel", "fit_cox", "churn_share", "churn_by_services", "profile_by_services", "services_vs_printed",
+    "ExpectedRevenue", "expected_revenue", "whatif_retention", "telco_scenarios",
 ]
 
 #: The six add-on services of the Telco sample (each "Yes", "No" or "No internet service").
@@ -60,6 +60,8 @@ TELCO_CONTRACTS = ("Month-to-month", "One year", "Two year")
 TELCO_PAYMENT_METHODS = ("Electronic check", "Mailed check", "Bank transfer (automatic)", "Credit card (automatic)")
 #: Longest tenure in the Telco sample, months: the observation window of the data.
 TELCO_WINDOW = 72
+#: Lowest monthly charge in the Telco sample, US$ (a what-if never goes below it).
+_TELCO_MIN_CHARGE = 18.25
 #: The chapter's Cox model: keyword arguments of :func:`fit_cox`.
 TELCO_COX: dict[str, Any] = {"numeric": ("n_addons", "monthly_charges"),
                              "categorical": {"contract": "Month-to-month", "payment_method": "Electronic check"}}
@@ -993,6 +995,42 @@ def churn_by_services(data: pd.DataFrame, services: str = "n_services", event: s
     return out
 
 
+def profile_by_services(data: pd.DataFrame, services: str = "n_services") -> pd.DataFrame:
+    """Who the customers holding each number of services are: what they buy, on what contract, for how long.
+
+    Churn by number of services compares *different kinds of customer*, not one customer with more
+    or fewer services; this table shows how different they are (for the Telco sample: the
+    one-service customers are almost all phone-only, on cheap plans, often on long contracts).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        :func:`telco_customers` (``n_services``, ``internet_service``, ``contract``,
+        ``monthly_charges``, ``tenure``).
+    services : str
+        Column with the number of services held (whole numbers >= 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by the number of services (as in :func:`churn_by_services`): ``n``, ``phone_only``
+        (share without internet service), ``month_to_month`` (share on a month-to-month contract),
+        ``monthly_charges`` (mean, US$) and ``tenure`` (mean months so far).
+    """
+    check_columns(data, [services, "internet_service", "contract", "monthly_charges", "tenure"], "data",
+                  numeric=[services, "monthly_charges", "tenure"], nonnegative=[services, "monthly_charges", "tenure"])
+    s = data[services].to_numpy(dtype=float)
+    check_whole(s, f"data[{services!r}]", data.index.tolist())
+    g = pd.Series(s.astype(int), index=data.index, name=services)
+    out = pd.DataFrame({"n": g.groupby(g).size(),
+                        "phone_only": (data["internet_service"] == "No").groupby(g).mean(),
+                        "month_to_month": (data["contract"] == "Month-to-month").groupby(g).mean(),
+                        "monthly_charges": data["monthly_charges"].groupby(g).mean(),
+                        "tenure": data["tenure"].groupby(g).mean()})
+    out.index = pd.Index([str(k) for k in out.index], name=services)
+    return out
+
+
 def services_vs_printed(data: pd.DataFrame, printed: pd.DataFrame, services: str = "n_services",
                         event: str = "event", *, alpha: float = 0.05) -> pd.DataFrame:
     """Observed retention by number of services beside the "probabilities kept" printed in chapter 04's source.
@@ -1227,4 +1265,56 @@ def whatif_retention(model: CoxModel, profile: Mapping[str, Any], changes: Mappi
     out = prof.assign(retention=s.to_numpy(), change_pts=100 * (s.to_numpy() - s.iloc[0]),
                       relative_hazard=rh.to_numpy() / rh.iloc[0])
     out.index.name = "scenario"
+    out.attrs["month"] = float(month)
+    return out
+
+
+def telco_scenarios(profile: Mapping[str, Any], *, charge_step: float = 10.0) -> dict[str, dict[str, Any]]:
+    """The changes a firm could make to one Telco customer, for :func:`whatif_retention`.
+
+    Each scenario changes one thing: every other contract type; one more add-on service
+    (unless the customer already has all six); automatic payment by credit card (unless the
+    customer already pays automatically); a monthly charge ``charge_step`` US$ lower (unless that
+    would go below the lowest charge in the data, US$18.25). Only possible changes are listed,
+    so a what-if built on them never asks the model about a customer who cannot exist.
+
+    Parameters
+    ----------
+    profile : mapping
+        The customer: ``contract``, ``payment_method``, ``n_addons`` and ``monthly_charges``
+        (the columns of :data:`TELCO_COX`).
+    charge_step : float
+        The price cut of the last scenario, US$ (> 0).
+
+    Returns
+    -------
+    dict
+        Scenario name -> ``{column: new value}``: ``"contract=<level>"``, ``"n_addons+1"``,
+        ``"payment=Credit card (automatic)"``, ``"monthly_charges-<step>"``.
+
+    Raises
+    ------
+    ValueError
+        A missing column, an unknown contract or payment method, add-ons outside 0–6 or not whole,
+        a negative charge.
+    """
+    if not isinstance(profile, Mapping):
+        raise TypeError(f"profile must be a mapping of column -> value, got {type(profile).__name__}")
+    missing = [c for c in ("contract", "payment_method", "n_addons", "monthly_charges") if c not in profile]
+    if missing:
+        raise ValueError(f"profile lacks the column(s) {missing}")
+    contract = check_choice(profile["contract"], "profile['contract']", TELCO_CONTRACTS)
+    payment = check_choice(profile["payment_method"], "profile['payment_method']", TELCO_PAYMENT_METHODS)
+    addons = check_number(profile["n_addons"], "profile['n_addons']", low=0, high=len(TELCO_ADDONS))
+    if not float(addons).is_integer():
+        raise ValueError(f"profile['n_addons'] must be a whole number of add-on services, got {addons:g}")
+    charge = check_number(profile["monthly_charges"], "profile['monthly_charges']", low=0)
+    step = check_number(charge_step, "charge_step", low=0, low_open=True)
+    out: dict[str, dict[str, Any]] = {f"contract={c}": {"contract": c} for c in TELCO_CONTRACTS if c != contract}
+    if addons < len(TELCO_ADDONS):
+        out["n_addons+1"] = {"n_addons": int(addons) + 1}
+    if "automatic" not in payment:
+        out["payment=Credit card (automatic)"] = {"payment_method": "Credit card (automatic)"}
+    if charge - step >= _TELCO_MIN_CHARGE:
+        out[f"monthly_charges-{step:g}"] = {"monthly_charges": charge - step}
     return out

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from scipy import stats  # noqa: E402
 
@@ -98,6 +99,25 @@ def test_before_after_without_control_reports_the_trend():
     assert r.loc["with_control", "lower"] < 0 < r.loc["with_control", "upper"]
     with pytest.raises(ValueError, match="not a probability"):
         ex.simulate_before_after(100, 0.02, -0.05, 0.0, np.random.default_rng(1))
+
+
+def test_before_after_bias_over_many_campaigns():
+    b = ex.before_after_bias(1500, 0.30, -0.03, 0.0, 4000, np.random.default_rng(3))
+    se = b["sd"] / np.sqrt(b.attrs["n_sims"])
+    assert abs(b.loc["before_after", "mean"] - (-0.03)) < 4 * se["before_after"]      # centred on the trend
+    assert abs(b.loc["with_control", "mean"]) < 4 * se["with_control"]                 # centred on the truth, 0
+    assert b.loc["before_after", "bias"] == pytest.approx(b.loc["before_after", "mean"])
+    # one campaign's estimate scatters by sqrt(p(1-p)/n + p'(1-p')/n)
+    assert b.loc["with_control", "sd"] == pytest.approx(np.sqrt(2 * 0.27 * 0.73 / 1500), rel=0.1)
+    same = ex.before_after_bias(1500, 0.30, -0.03, 0.0, 4000, np.random.default_rng(3))
+    pd.testing.assert_frame_equal(b, same)
+    with_effect = ex.before_after_bias(2000, 0.30, 0.02, -0.05, 2000, np.random.default_rng(4))
+    assert with_effect.loc["with_control", "mean"] == pytest.approx(-0.05, abs=0.004)
+    assert with_effect.loc["before_after", "mean"] == pytest.approx(-0.03, abs=0.004)
+    with pytest.raises(ValueError, match="is not a probability"):
+        ex.before_after_bias(100, 0.02, -0.05, 0.0, 10, np.random.default_rng(1))
+    with pytest.raises(ValueError, match="n_sims"):
+        ex.before_after_bias(100, 0.2, -0.05, 0.0, 1, np.random.default_rng(1))
 
 
 def test_regression_to_the_mean_without_any_treatment():

@@ -55,3 +55,11 @@ def test_label_texts_use_the_formatter():
     i18n.add_labels({"test.fmt.money": {"en": "Worth {x:usd}, {y:g}, p {p:p}", "zh": "价值 {x:usd}，{y:g}，p {p:p}"}})
     assert i18n.t("test.fmt.money", "en", x=480000, y=3.6e6, p=1e-9) == "Worth US$480,000, 3,600,000, p < 0.001"
     assert i18n.t("test.fmt.money", "zh", x=480000, y=3.6e6, p=0.5) == "价值 48万美元，3,600,000，p 0.500"
+
+
+def test_the_pv_spec_writes_the_p_with_its_sign():
+    i18n.add_labels({"test.fmt.pv": {"en": "χ² = 3.1 ({p:pv})", "zh": "χ² = 3.1（{p:pv}）"}})
+    assert i18n.t("test.fmt.pv", "en", p=1e-9) == "χ² = 3.1 (p < 0.001)"
+    assert i18n.t("test.fmt.pv", "zh", p=0.0667) == "χ² = 3.1（p = 0.067）"
+    with pytest.raises(ValueError, match="p must be a probability"):
+        i18n.t("test.fmt.pv", "en", p=2.0)

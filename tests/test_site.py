@@ -412,14 +412,20 @@ def test_reproduce_markdown_links_excerpts_and_highlights_the_number():
              "excerpt": "服务态度恶劣 68%，其他", "gloss": "Poor service 68 %", "printed": "68%"},
             {"chapter": "98_site_test", "key": "paper.r", "value": 0.24, "unit": None, "expected": 0.243,
              "matches": True, "kind": "paper", "citation": "Fader, Hardie & Lee (2005)", "where": "Table 2",
-             "bib_key": "nokey", "doi": "10.1287/mksc.1040.0098"}]
+             "bib_key": "nokey", "doi": "10.1287/mksc.1040.0098"},
+            {"chapter": "98_site_test", "key": "data.share", "value": 0.2654, "unit": None, "expected": None,
+             "matches": None, "kind": "dataset", "dataset": "wa_churn", "file": "datasets/telco/wa_churn.csv",
+             "how": "churned of all"}]
     md = pages.reproduce_markdown("en", [page], rows)
+    assert "data set `datasets/telco/wa_churn.csv`: churned of all" in md
+    assert "wa_churn" in pages.reproduce_csv(rows).splitlines()[-1]
     assert '<a class="crm-excerpt-link" href="#excerpt-S1-loss-table">' in md
     assert '<div class="crm-excerpt" id="excerpt-S1-loss-table">' in md and "<mark>68%</mark>" in md
     assert "Poor service 68 %" in md
     assert 'href="https://doi.org/10.1287/mksc.1040.0098"' in md
     zh = pages.reproduce_markdown("zh", [ChapterPage("98_site_test", "zh", Path("x"), {}, "第 98 章")], rows)
     assert "<mark>68%</mark>" in zh and "Poor service" not in zh, "the Chinese edition shows no English gloss"
+    assert "数据集 `datasets/telco/wa_churn.csv`：churned of all" in zh
     assert "2 个一致" in zh
 
 
@@ -500,7 +506,7 @@ def test_teacher_page_sections(built):
     assert "教学指南" in html and "练习答案" in html and "本章练习尚未提供答案" in html
 
 
-@pytest.mark.parametrize("nn", [f"{n:02d}" for n in range(1, 7)])
+@pytest.mark.parametrize("nn", [f"{n:02d}" for n in range(1, 8)])
 def test_teacher_texts_of_every_chapter(nn):
     """Every chapter has goals, a 45- and a 90-minute plan (minutes add up), discussion and choice
     questions, in both languages; the answer of each choice question is one of its options."""
@@ -517,10 +523,24 @@ def test_teacher_texts_of_every_chapter(nn):
             assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 150
 
 
+def test_teacher_texts_carry_model_answers_key_points_and_a_homework():
+    for lang in ("en", "zh"):
+        tx = kit.teacher_texts("07", lang)
+        assert len(tx["discussion_answers"]) == len(tx["discussion"]) and all(tx["discussion_answers"])
+        assert not any(note for note, _ in tx["discussion"]), "a model answer is not a question of its own"
+        assert tx["key_points"] and tx["homework"] and len(tx["rubric"]) >= 3
+        page = kit.teacher_markdown(ChapterPage("07_satisfaction_loyalty_churn", lang, Path("x"), {}, "7"), {},
+                                    up="../", chapter_url="x.html", slides="s.html", pack="p.zip")
+        assert tx["discussion_answers"][0] in page and tx["homework"] in page and tx["rubric"][-1] in page
+        assert ("参考要点" if lang == "zh" else "Key points of an answer") in page
+    old = kit.teacher_texts("02", "en")
+    assert old["discussion_answers"] == [None] * len(old["discussion"]) and old["homework"] is None
+
+
 def test_exercise_answers_agree_with_the_checkers():
     """Where an exercise set exposes its answers, the teacher's key is what its checker accepts."""
     found = 0
-    for nn in [f"{n:02d}" for n in range(1, 7)]:
+    for nn in [f"{n:02d}" for n in range(1, 8)]:
         for lang in ("en", "zh"):
             answers = kit.exercise_answers(nn, lang)
             if answers is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crmbook import Chapter
-from crmbook import paper_source, seed_source, sources
+from crmbook import dataset_source, paper_source, seed_source, sources
 from crmlib import datasets
 from crmbook.sources import SourceError
 
@@ -224,7 +224,8 @@ def test_bad_arguments_are_named(tmp_path):
 def test_command_line_lists_sources_and_shows_an_excerpt(capsys):
     assert sources.main([]) == 0
     out = capsys.readouterr().out
-    assert "S5  《组织客户关系管理研究》" in out and "(14 excerpts)" in out
+    n_s1 = int((sources.excerpts()["source_id"] == "S1").sum())
+    assert "S5  《组织客户关系管理研究》" in out and f"001_ba727a09fac39879.txt  ({n_s1} excerpts)" in out
     assert sources.main(["S1", "成功的概率"]) == 0
     out = capsys.readouterr().out
     assert "S1-funnel" in out and "可能只剩下 5家或者更少了" in out and "perhaps 5 or fewer" in out
@@ -262,6 +263,26 @@ def test_reproduce_table_joins_results_with_excerpts_and_references(tmp_path):
         ("fader2005bgnbd", "Fader, Hardie & Lee (2005)", "Table 1", "10.1287/mksc.1040.0098")
     with pytest.raises(FileNotFoundError, match="no results folder"):
         sources.reproduce_table(tmp_path / "nothing")
+
+
+def test_dataset_source_ties_a_number_to_the_file_it_was_computed_from(tmp_path):
+    src = dataset_source("wa_churn", "churn_share: churn == 'Yes' / all rows")
+    assert src == {"kind": "dataset", "dataset": "wa_churn", "file": "datasets/telco/wa_churn.csv",
+                   "sha256": datasets.sha256(ROOT / "datasets" / "telco" / "wa_churn.csv"),
+                   "how": "churn_share: churn == 'Yes' / all rows"}
+    ch = Chapter("98_provenance_test", build_dir=tmp_path, display=False)
+    ch.record("churn.share", 0.2654, source=src)
+    ch.save()
+    row = sources.reproduce_table(tmp_path).set_index("key").loc["churn.share"]
+    assert (row["kind"], row["dataset"], row["file"], row["how"]) == \
+        ("dataset", "wa_churn", "datasets/telco/wa_churn.csv", "churn_share: churn == 'Yes' / all rows")
+    assert "modeldata" in row["citation"] and row["excerpt_id"] is None and row["bib_key"] is None
+    with pytest.raises(SourceError, match="unknown dataset 'wa_churns'"):
+        dataset_source("wa_churns", "anything")
+    with pytest.raises(SourceError, match="say how the number is computed"):
+        dataset_source("wa_churn", "  ")
+    with pytest.raises(SourceError, match="needs a data set name"):
+        dataset_source(None, "x")
 
 
 # ------------------------------------------------------------------ citing the collection

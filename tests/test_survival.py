@@ -3,6 +3,7 @@ proportional-hazards check, churn by services, expected revenue, the what-if, th
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib
 
@@ -208,6 +209,57 @@ def test_predicted_survival_and_the_whatif(cox):
         cox.predict_survival(prof, [80])
 
 
+def test_telco_scenarios_list_only_possible_changes(cox):
+    prof = {"contract": "Month-to-month", "n_addons": 1, "monthly_charges": 70.0,
+            "payment_method": "Electronic check"}
+    sc = sv.telco_scenarios(prof)
+    assert list(sc) == ["contract=One year", "contract=Two year", "n_addons+1", "payment=Credit card (automatic)",
+                        "monthly_charges-10"]
+    assert sc["n_addons+1"] == {"n_addons": 2} and sc["monthly_charges-10"] == {"monthly_charges": 60.0}
+    w = sv.whatif_retention(cox, prof, sc)
+    assert w.attrs["month"] == 12 and list(w.index)[1:] == list(sc)
+    assert w.loc["payment=Credit card (automatic)", "relative_hazard"] == pytest.approx(
+        cox.hazard_ratios().loc["payment_method[Credit card (automatic)]", "hazard_ratio"])
+    # a customer at the edges: every add-on, already paying automatically, at the lowest charge in the data
+    edge = {"contract": "Two year", "n_addons": 6, "monthly_charges": 20.0, "payment_method": "Bank transfer (automatic)"}
+    assert list(sv.telco_scenarios(edge)) == ["contract=Month-to-month", "contract=One year"]
+    assert min(telco_min := sv.telco_customers()["monthly_charges"]) == 18.25 and telco_min.size == 7043
+    with pytest.raises(ValueError, match="lacks the column"):
+        sv.telco_scenarios({"contract": "One year"})
+    with pytest.raises(ValueError, match=r"profile\['contract'\] must be one of"):
+        sv.telco_scenarios({**prof, "contract": "Ten year"})
+    with pytest.raises(ValueError, match=r"whole number of add-on services, got 1.5"):
+        sv.telco_scenarios({**prof, "n_addons": 1.5})
+    with pytest.raises(ValueError, match=r"n_addons"):
+        sv.telco_scenarios({**prof, "n_addons": 7})
+    with pytest.raises(ValueError, match="charge_step"):
+        sv.telco_scenarios(prof, charge_step=0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_whatif_chart_names_each_change(cox, lang):
+    prof = {"contract": "Month-to-month", "n_addons": 1, "monthly_charges": 70.0,
+            "payment_method": "Electronic check"}
+    w = sv.whatif_retention(cox, prof, sv.telco_scenarios(prof))
+    ax = pv.whatif_chart(w, lang=lang)
+    ticks = [x.get_text() for x in ax.get_yticklabels()]
+    assert len(ticks) == len(w) and "12" in ax.get_title()
+    best = w.drop(index="base")["change_pts"].idxmax()
+    by_height = [tk.get_text() for tk in sorted(ax.get_yticklabels(), key=lambda tk: -tk.get_position()[1])]
+    flat = [re.sub(r"\s", "", x) for x in by_height]            # wrap_label breaks long names over lines
+    assert flat[:2] == [re.sub(r"\s", "", pv.scenario_label(w, s, lang)) for s in ("base", best)]
+    label = pv.scenario_label(w, "contract=Two year", lang)
+    assert label == ("Contract: Month-to-month → Two year" if lang == "en" else "合同类型：按月 → 两年")
+    assert "70" in pv.scenario_label(w, "monthly_charges-10", lang) and "60" in pv.scenario_label(w, "monthly_charges-10", lang)
+    both = sv.whatif_retention(cox, prof, {"x": {"n_addons": 2, "contract": "One year"}})
+    assert pv.scenario_label(both, "x", lang).count("→") == 2
+    with pytest.raises(TypeError, match="whatif_retention"):
+        pv.whatif_chart(w.drop(index="base"))
+    with pytest.raises(KeyError, match="nope"):
+        pv.scenario_label(w, "nope", lang)
+    plt.close("all")
+
+
 # ------------------------------------------------------------------ churn by services vs the printed claim
 def test_churn_by_services(telco):
     tab = sv.churn_by_services(telco)
@@ -220,6 +272,22 @@ def test_churn_by_services(telco):
     assert top.index.tolist() == ["1", "2", "3", "4+"] and top.loc["4+", "n"] == tab.loc[["4", "5", "6", "7", "8"], "n"].sum()
     with pytest.raises(ValueError, match="no customer holds 9 or more"):
         sv.churn_by_services(telco, top=9)
+
+
+def test_profile_by_services_describes_each_group(telco):
+    prof = sv.profile_by_services(telco)
+    by = sv.churn_by_services(telco)
+    assert list(prof.index) == list(by.index) and (prof["n"] == by["n"]).all()
+    one = telco[telco["n_services"] == 1]
+    assert prof.loc["1", "phone_only"] == pytest.approx((one["internet_service"] == "No").mean())
+    assert prof.loc["1", "phone_only"] > 0.9 and prof.loc["2", "month_to_month"] > 0.9      # the Telco facts
+    assert prof["monthly_charges"].is_monotonic_increasing and prof["tenure"].iloc[-1] > prof["tenure"].iloc[1]
+    assert prof.loc["8", "monthly_charges"] == pytest.approx(telco.loc[telco["n_services"] == 8, "monthly_charges"].mean())
+    bad = telco.head(5).assign(n_services=[1, 2, 2.5, 3, 1])
+    with pytest.raises(ValueError, match=r"n_services"):
+        sv.profile_by_services(bad)
+    with pytest.raises(ValueError, match="contract"):
+        sv.profile_by_services(telco.drop(columns="contract"))
 
 
 def test_services_vs_the_printed_claim(telco):
@@ -366,6 +434,19 @@ def test_survival_figures_return_axes_in_both_languages(telco, cox, lang):
     plt.close("all")
 
 
+def test_schoenfeld_trend_follows_the_ph_test(cox):
+    """The smooth follows the mean of the residuals: for a 0/1 term the events of the rarer level are far from
+    the others, and a robust smoother (lowess with robustness iterations) would drop them as outliers and draw
+    a trend opposite to the test's (it fell for the one-year contract, whose rho is positive)."""
+    ph = cox.ph_test()
+    for term in ("contract[One year]", "contract[Two year]"):
+        ax = pv.schoenfeld_chart(cox.scaled_schoenfeld(), term, ph=ph)
+        trend = ax.get_lines()[0].get_ydata()
+        assert ph.loc[term, "rho"] > 0 and trend[-1] > trend[0], term
+        assert "p < 0.001" in ax.get_title()
+    plt.close("all")
+
+
 def test_survival_figures_take_free_text(telco, cox):
     fig, ax = plt.subplots()
     out = pv.km_chart(sv.kaplan_meier(telco), ax=ax, title="Retention", xlabel="Months", ylabel="%", bands=False)
@@ -379,6 +460,9 @@ def test_survival_figures_take_free_text(telco, cox):
     with pytest.raises(KeyError, match="'nope'"):
         pv.schoenfeld_chart(cox.scaled_schoenfeld(), "nope")
     assert pv.level_label("payment_method", "Bank transfer (automatic)", "zh") == "银行自动转账"
+    assert pv.term_label("contract[Two year]", "zh") == "合同类型：两年" and pv.term_label("n_addons", "en")
+    with pytest.raises(TypeError, match="term must be"):
+        pv.term_label(3)
     assert pv.level_label("contract", "Ten year", "zh") == "Ten year"
     plt.close("all")
 

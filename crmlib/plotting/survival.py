@@ -18,7 +18,7 @@ from . import PALETTE, get_ax, money, wrap_label
 from ._texts import check_type, label_or, one_or_many, set_texts
 
 __all__ = ["level_label", "km_chart", "hazard_chart", "services_chart", "schoenfeld_chart",
-           "revenue_chart"]
+           "revenue_chart", "term_label", "scenario_label", "whatif_chart"]
 
 
 def level_label(column: str, value: Any, lang: str = "en") -> str:
@@ -96,7 +96,7 @@ def km_chart(curves: Any, *, group: str | None = None, bands: bool = True, lang:
     return ax
 
 
-def _term_label(row: pd.Series, lang: str) -> str:
+def _ratio_label(row: pd.Series, lang: str) -> str:
     var = row["variable"]
     name = label_or(f"survival.var.{var}", var, lang, unit=row["unit"])
     if row["level"] is None or (isinstance(row["level"], float) and np.isnan(row["level"])):
@@ -105,8 +105,23 @@ def _term_label(row: pd.Series, lang: str) -> str:
              baseline=level_label(var, row["baseline"], lang))
 
 
-def _design_term(term: str, lang: str) -> str:
-    """A design column of a Cox model (``contract[One year]``, ``n_addons``) as a display name."""
+def term_label(term: str, lang: str = "en") -> str:
+    """A design column of a Cox model (``contract[One year]``, ``n_addons``) as a reader names it.
+
+    Parameters
+    ----------
+    term : str
+        A term of :attr:`crmlib.survival.CoxModel.terms`.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        ``Contract: One year`` / ``合同类型：一年``; a numeric column by its ``survival.var`` label.
+    """
+    check_lang(lang)
+    if not isinstance(term, str):
+        raise TypeError(f"term must be a term name such as 'contract[One year]', got {type(term).__name__}")
     m = re.fullmatch(r"(.+?)\[(.*)\]", term)
     if m is None:
         return label_or(f"survival.var.{term}", term, lang, unit=1)
@@ -154,7 +169,7 @@ def hazard_chart(ratios: pd.DataFrame, *, lang: str = "en", ax: Any = None, titl
     ticks = [v for v in (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5) if lo / 1.5 <= v <= max(hi, 1.0) * 2.0]
     ax.set_xticks(ticks, [f"{v:g}" for v in ticks])
     ax.minorticks_off()
-    ax.set_yticks(y, [wrap_label(_term_label(r, lang), 44, 20) for _, r in ratios.iterrows()], fontsize=8.5)
+    ax.set_yticks(y, [wrap_label(_ratio_label(r, lang), 44, 20) for _, r in ratios.iterrows()], fontsize=8.5)
     a = ratios.attrs
     level = 100 * a.get("confidence", 0.95)
     default_title = (t("survival.forest_title", lang, n=a["nobs"], events=a["n_events"])
@@ -252,15 +267,17 @@ def schoenfeld_chart(residuals: pd.DataFrame, term: str, *, ph: pd.DataFrame | N
     tt, r = residuals["time"].to_numpy(float), residuals[term].to_numpy(float)
     jitter = np.linspace(-0.3, 0.3, len(tt))          # deterministic spread of tied months
     ax.scatter(tt + jitter, r, s=4, alpha=0.25, color=PALETTE[0], zorder=2)
-    fit = lowess(r, tt, frac=0.4, return_sorted=True)
+    # it=0: no robustness iterations. For a 0/1 term the events of the rarer level sit far from the rest, and a
+    # robust smoother would treat them as outliers and draw the trend of the other level only.
+    fit = lowess(r, tt, frac=0.4, it=0, return_sorted=True)
     ax.plot(fit[:, 0], fit[:, 1], color=PALETTE[3], lw=2, zorder=3)
     ax.axhline(float(np.mean(r)), color="grey", ls="--", lw=1)
     lo, hi = np.percentile(r, [2, 98])
     ax.set_ylim(lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
     if ph is not None and term in ph.index:
-        default_title = t("survival.ph_title_p", lang, term=_design_term(term, lang), p=float(ph.loc[term, "pvalue"]))
+        default_title = t("survival.ph_title_p", lang, term=term_label(term, lang), p=float(ph.loc[term, "pvalue"]))
     else:
-        default_title = t("survival.ph_title", lang, term=_design_term(term, lang))
+        default_title = t("survival.ph_title", lang, term=term_label(term, lang))
     set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default_title,
               default_xlabel=t("survival.km_x", lang), default_ylabel=t("survival.ph_y", lang))
     return ax
@@ -313,4 +330,83 @@ def revenue_chart(result: Any, *, lang: str = "en", ax: Any = None, title: str |
                           rate=100 * result.annual_rate)
     set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default_title,
               default_xlabel=t("survival.km_x", lang), default_ylabel=t("survival.revenue_y", lang))
+    return ax
+
+
+def _value_label(column: str, value: Any, lang: str) -> str:
+    if isinstance(value, str):
+        return level_label(column, value, lang)
+    v = float(value)
+    return money(v, lang) if column == "monthly_charges" else f"{v:g}"
+
+
+def scenario_label(table: pd.DataFrame, scenario: Any, lang: str = "en") -> str:
+    """What a what-if scenario changes, in words: ``Contract: Month-to-month → One year``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.survival.whatif_retention` (row ``"base"`` first, one column per model column).
+    scenario : object
+        A row of ``table``.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+        ``survival.whatif.base`` for the base row; else one ``survival.whatif.change`` per changed
+        column, joined by the list separator.
+    """
+    check_lang(lang)
+    if not isinstance(table, pd.DataFrame) or "base" not in table.index or scenario not in table.index:
+        raise KeyError(f"table must be the table of whatif_retention with rows 'base' and {scenario!r}")
+    if scenario == "base":
+        return t("survival.whatif.base", lang)
+    cols = [c for c in table.columns if c not in ("retention", "change_pts", "relative_hazard")]
+    base, row = table.loc["base"], table.loc[scenario]
+    parts = [t("survival.whatif.change", lang, variable=label_or(f"survival.whatif.var.{c}", c, lang),
+               old=_value_label(c, base[c], lang), new=_value_label(c, row[c], lang))
+             for c in cols if base[c] != row[c]]
+    sep = t("core.list_sep", lang)
+    return (sep + (" " if sep.isascii() else "")).join(parts) if parts else str(scenario)
+
+
+def whatif_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
+                 xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Retention of one customer profile and of its changed versions (a Cox what-if), largest gain on top.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.survival.whatif_retention` (``retention``, ``change_pts``; ``attrs["month"]``).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text replacing the defaults.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    check_lang(lang)
+    if not isinstance(table, pd.DataFrame) or not {"retention", "change_pts"} <= set(table.columns) \
+            or "base" not in table.index:
+        raise TypeError("table must be the table of whatif_retention (columns retention, change_pts; row 'base')")
+    order = ["base"] + [s for s in table.drop(index="base").sort_values("change_pts").index[::-1]]
+    ax = get_ax(ax, (8.0, 1.4 + 0.55 * len(order)))
+    y = np.arange(len(order))[::-1]
+    vals = 100 * table.loc[order, "retention"].to_numpy(float)
+    colours = ["#999999"] + [PALETTE[2] if c >= 0 else PALETTE[3] for c in table.loc[order[1:], "change_pts"]]
+    ax.barh(y, vals, color=colours, height=0.6, zorder=2)
+    for yi, v, s in zip(y, vals, order):
+        note = f"{v:.1f}%" if s == "base" else f"{v:.1f}%  ({table.loc[s, 'change_pts']:+.1f})"
+        ax.text(v + 1, yi, note, va="center", fontsize=8.5)
+    ax.axvline(vals[0], color="#444444", lw=1, ls="--")
+    ax.set_xlim(0, 118)
+    ax.set_xticks(np.arange(0, 101, 20))
+    ax.set_yticks(y, [wrap_label(scenario_label(table, s, lang), 40, 18) for s in order], fontsize=8.5)
+    month = table.attrs.get("month")
+    default_title = t("survival.whatif_title", lang, month=month) if month is not None else None
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default_title,
+              default_xlabel=t("survival.whatif_x", lang, month=month if month is not None else 12))
     return ax

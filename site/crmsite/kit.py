@@ -244,7 +244,9 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
 
     The file's columns are ``key,minutes,en,zh``; keys ``goal.N``, ``plan45.N`` / ``plan90.N``
     (with ``minutes``), ``disc.N`` or ``disc.S4.N`` (question N of source text S4's own
-    discussion questions), ``mcq.N.q``, ``mcq.N.A`` … ``mcq.N.answer``, ``mcq.N.why``.
+    discussion questions) with an optional model answer ``disc.N.answer``, ``mcq.N.q``,
+    ``mcq.N.A`` … ``mcq.N.answer``, ``mcq.N.why``, the key and difficult points ``key.N``, and a
+    ``homework`` with its grading rubric ``rubric.N``.
 
     Parameters
     ----------
@@ -256,16 +258,21 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
     -------
     dict
         ``goals``, ``plan45``, ``plan90`` (lists of ``(minutes, text)``), ``discussion`` (list of
-        ``(source note or "", text)``) and ``mcq`` (list of dicts ``q, options, answer, why``).
+        ``(source note or "", text)``), ``discussion_answers`` (the model answer of each discussion
+        question, in the same order; None where there is none), ``mcq`` (list of dicts ``q, options,
+        answer, why``), ``key_points`` (list), ``homework`` (str or None) and ``rubric`` (list).
         Empty lists when the chapter has no file.
     """
     path = TEACHER_DIR / f"ch{nn}.csv"
-    out: dict[str, Any] = {"goals": [], "plan45": [], "plan90": [], "discussion": [], "mcq": []}
+    out: dict[str, Any] = {"goals": [], "plan45": [], "plan90": [], "discussion": [], "discussion_answers": [],
+                           "mcq": [], "key_points": [], "homework": None, "rubric": []}
     if not path.is_file():
         return out
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     mcq: dict[str, dict[str, Any]] = {}
+    answers: dict[str, str] = {}
+    questions: list[str] = []
     for row in rows:
         key, text = row["key"].strip(), (row.get(lang) or "").strip()
         if not text:
@@ -275,10 +282,19 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
             out["goals"].append(text)
         elif kind in ("plan45", "plan90"):
             out[kind].append((int(row["minutes"]), text))
+        elif kind == "disc" and rest.endswith(".answer"):
+            answers[rest[:-len(".answer")]] = text
         elif kind == "disc":
             src, _, n = rest.rpartition(".")
             note = ui("discussion_source", lang, source=src, n=n) if src else ""
             out["discussion"].append((note, text))
+            questions.append(rest)
+        elif kind == "key":
+            out["key_points"].append(text)
+        elif kind == "homework":
+            out["homework"] = text
+        elif kind == "rubric":
+            out["rubric"].append(text)
         elif kind == "mcq":
             n, _, part = rest.partition(".")
             q = mcq.setdefault(n, {"q": "", "options": {}, "answer": "", "why": ""})
@@ -286,6 +302,10 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
                 q[part] = text
             else:
                 q["options"][part] = text
+    unknown = sorted(set(answers) - set(questions))
+    if unknown:
+        raise ValueError(f"{path.name}: model answer disc.{unknown[0]}.answer has no question disc.{unknown[0]}")
+    out["discussion_answers"] = [answers.get(q) for q in questions]
     out["mcq"] = list(mcq.values())
     return out
 
@@ -359,9 +379,17 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
             lines.append("")
     if tx["discussion"]:
         lines += [f"## {ui('discussion', lang)}", ""]
-        lines += [f"{i}. {text}" + (f" *({note})*" if note else "") for i, (note, text) in
-                  enumerate(tx["discussion"], 1)]
+        for i, ((note, text), answer) in enumerate(zip(tx["discussion"], tx["discussion_answers"]), 1):
+            lines.append(f"{i}. {text}" + (f" *({note})*" if note else ""))
+            if answer:
+                lines += ["", f"   *{ui('model_answer', lang)}:* {answer}", ""]
         lines.append("")
+    if tx["key_points"]:
+        lines += [f"## {ui('key_points', lang)}", ""] + [f"* {k}" for k in tx["key_points"]] + [""]
+    if tx["homework"]:
+        lines += [f"## {ui('homework', lang)}", "", tx["homework"], ""]
+        if tx["rubric"]:
+            lines += [f"**{ui('rubric', lang)}**", ""] + [f"* {k}" for k in tx["rubric"]] + [""]
     if tx["mcq"]:
         lines += [f"## {ui('mcq', lang)}", ""]
         for i, q in enumerate(tx["mcq"], 1):

@@ -161,7 +161,8 @@ def reproduce_rows(build_dir: Path, lang: str, pages: list[ChapterPage]) -> list
                 "chapter": page.chapter, "key": key, "value": entry.get("value"), "unit": entry.get("unit"),
                 "expected": entry.get("expected"), "matches": entry.get("matches"), "kind": src.get("kind"),
                 "seed_file": src.get("seed_file"), "phrase": src.get("phrase"),
-                "citation": src.get("citation"), "where": src.get("where"), "bib_key": src.get("key")}
+                "citation": src.get("citation"), "where": src.get("where"), "bib_key": src.get("key"),
+                "dataset": src.get("dataset"), "file": src.get("file"), "how": src.get("how")}
     order = {p.chapter: i for i, p in enumerate(pages)}
     return sorted(rows.values(), key=lambda r: (order[r["chapter"]], r["key"]))
 
@@ -194,6 +195,8 @@ def _source_cell(row: dict[str, Any], lang: str, bib_keys: set[str]) -> str:
         return f'<a class="crm-excerpt-link" href="#{_excerpt_anchor(row["excerpt_id"])}">{html.escape(label)}</a>'
     if row.get("kind") == "seed":
         return ui("seed", lang, file=f"`{row.get('seed_file') or ''}`", phrase=_md(row.get("phrase") or ""))
+    if row.get("kind") == "dataset":
+        return ui("dataset", lang, file=f"`{row.get('file') or row.get('dataset') or ''}`", how=_md(row.get("how") or ""))
     if row.get("kind") == "paper":
         where = f", {_md(row['where'])}" if row.get("where") else ""
         if row.get("bib_key") in bib_keys:
@@ -291,7 +294,7 @@ def reproduce_csv(rows: list[dict[str, Any]]) -> str:
         CSV text with a header row.
     """
     cols = ["chapter", "key", "value", "unit", "expected", "matches", "kind", "source_id", "seed_file",
-            "excerpt_id", "phrase", "printed", "bib_key", "citation", "where", "doi"]
+            "excerpt_id", "phrase", "printed", "bib_key", "citation", "where", "doi", "dataset", "file", "how"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
