@@ -286,7 +286,7 @@ def _show(v: Any) -> str:
     if isinstance(v, bool) or v is None:
         return str(v)
     if isinstance(v, numbers.Real):
-        return format_number(float(v))
+        return format_number(float(v), lang="zh")   # digits as code writes them: no grouping commas
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, (list, tuple)):
@@ -316,7 +316,7 @@ def _refusal(name: str, v: Any, d: Domain, whole: bool, lang: str) -> tuple[str,
             return "core.param.case", dict(choices=dom, example=_show(same[0]))
         n = read_number(v)
         if ivs and n is not None:
-            return "core.param.quotes", dict(domain=dom, example=format_number(n.value))
+            return "core.param.quotes", dict(domain=dom, example=format_number(n.value, lang="zh"))
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not ivs:
         if strings or any(isinstance(a, bool) for a in d.literals):
             return "core.param.choice", dict(choices=dom, value=_show(v))
@@ -325,10 +325,12 @@ def _refusal(name: str, v: Any, d: Domain, whole: bool, lang: str) -> tuple[str,
     if math.isfinite(x):
         for iv in ivs:
             if iv.is_fraction and 1 < x <= 100 and x / 100 in iv:
-                return "core.param.fraction", dict(domain=dom, value=_show(v), example=format_number(x / 100))
+                return "core.param.fraction", dict(domain=dom, value=_show(v),
+                                                   example=format_number(x / 100, lang="zh"))
             if iv.is_percent and 0 < x < 1 and 100 * x in iv:
-                return "core.param.percent", dict(domain=dom, value=_show(v), example=format_number(100 * x))
-        if whole and not x.is_integer() and any(x in iv for iv in ivs):
+                return "core.param.percent", dict(domain=dom, value=_show(v),
+                                                  example=format_number(100 * x, lang="zh"))
+        if whole and not x.is_integer():
             return "core.param.whole", dict(domain=dom, value=_show(v))
     return "core.param.range", dict(domain=dom, value=_show(v))
 

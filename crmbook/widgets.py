@@ -138,13 +138,14 @@ def _read_typed(c: Any, text: str, lang: str) -> tuple[float | None, str]:
     v = n.value / 100 if n.percent and hi <= 1 else n.value
     if not lo - 1e-12 <= v <= hi + 1e-12:
         if hi <= 1 and 1 < v <= 100 and lo <= v / 100 <= hi:
-            return None, t("core.whatif.percent_hint", lang, value=format_number(v), fraction=format_number(v / 100))
-        return None, t("core.whatif.out_of_range", lang, value=format_number(v), **bounds)
+            return None, t("core.whatif.percent_hint", lang, value=format_number(v, lang="zh"),
+                           fraction=format_number(v / 100, lang="zh"))
+        return None, t("core.whatif.out_of_range", lang, value=format_number(v, lang="zh"), **bounds)
     step = float(c.step or 1)
-    k = round((v - lo) / step)
+    k = math.floor((v - lo) / step + 0.5 + 1e-9)
     snapped = min(hi, lo + k * step)
     if isinstance(c.value, int) and not float(v).is_integer():
-        return None, t("core.whatif.not_whole", lang, value=format_number(v), **bounds)
+        return None, t("core.whatif.not_whole", lang, value=format_number(v, lang="zh"), **bounds)
     snapped = round(snapped, _decimals(c) + 6)
     note = "" if abs(snapped - v) <= 1e-9 * max(1.0, abs(v)) else t("core.whatif.rounded", lang,
                                                                      snapped=_shown(c, snapped))

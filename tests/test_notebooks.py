@@ -20,7 +20,7 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=IDS)
 def test_notebook_is_stored_clean(nb_path: Path):
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"]["name"] == "crm-notebooks"      # crmbook.kernel (tools/dev.py setup)
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             assert not cell.get("outputs"), f"cell {i} has stored outputs"

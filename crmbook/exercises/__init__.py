@@ -158,7 +158,7 @@ class _Base:
 
     def answer_text(self, answer: Any, lang: str) -> str:
         """The right answer as the key shows it in ``lang`` (no scientific notation; 是/否 in Chinese)."""
-        return _fmt(answer)
+        return answer if isinstance(answer, str) else _fmt(answer)
 
     def _solution(self) -> Solution:
         sol = self.solve()
@@ -293,7 +293,7 @@ class YesNoExercise(_Base):
         return check_yes_no(answer, str(sol.answer), explain, lang=lang, words=self.words)
 
     def answer_text(self, answer: Any, lang: str) -> str:
-        return t(f"core.{answer}", lang) if answer in ("yes", "no") else _fmt(answer)
+        return t(f"core.{answer}", lang) if answer in ("yes", "no") else str(answer)
 
 
 def _limit(expected: float, tol: float, relative: bool, decimals: int | None, nearest: float | None) -> float:
