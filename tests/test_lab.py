@@ -493,8 +493,12 @@ async def _whatif(page, i: int, calls: list[tuple[int, bool]], plots: int = 0) -
     await asyncio.sleep(0.5)
     info["after"] = after
     # the live chart: how many images in the what-if's output decode to a drawing (opaque, not-white
-    # pixels; a blank or fully transparent PNG counts for nothing)
-    info["charts"] = await result.locator("img").evaluate_all(INKED_IMAGES)
+    # pixels; a blank or fully transparent PNG counts for nothing); it follows the text, so it may take a moment
+    for _ in range(40):
+        info["charts"] = await result.locator("img").evaluate_all(INKED_IMAGES)
+        if info["charts"] >= plots:
+            break
+        await asyncio.sleep(0.5)
     return info
 
 
@@ -608,7 +612,7 @@ async def _student_exercise(page, cells, lang) -> list[dict]:
     want = exs.bind(lang).check(e.number, typed)
     text = ""
     for _ in range(120):
-        text = (await cell.locator(".jp-OutputArea").inner_text()).strip()
+        text = (await cell.locator(".jp-Cell-outputArea").inner_text()).strip()
         if want.message in text:
             break
         await asyncio.sleep(0.25)
@@ -677,11 +681,12 @@ async def _student_whatif(page, cells, lang) -> list[dict]:
     boxes = view.locator(".crm-readout input")
     out = []
 
-    async def settle(k: int, before: str) -> str:
+    async def settle(k: int, before: str, typed: str = "") -> str:
+        """The readout once the kernel has set it (it shows what was typed until then)."""
         value = before
         for _ in range(120):
             value = await boxes.nth(k).input_value()
-            if value != before:
+            if value not in (before, typed):
                 break
             await asyncio.sleep(0.25)
         await _idle(page)
@@ -710,7 +715,9 @@ async def _student_whatif(page, cells, lang) -> list[dict]:
         await page.keyboard.press("Control+a")
         await page.keyboard.type(typed)
         await page.keyboard.press("Enter")
-        await record(f"readout {k + 1}: typed {typed!r}", await settle(k, before) if typed != "85" else before)
+        await asyncio.sleep(0.5)
+        value = await settle(k, before, typed) if typed != "85" else await boxes.nth(k).input_value()
+        await record(f"readout {k + 1}: typed {typed!r}", value)
     return out
 
 
@@ -749,8 +756,9 @@ async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
 
     await page.route("**/*", route)
     try:
-        # a workspace of its own (reset): the page shows this chapter only, not the tabs another page left open
-        await page.goto(f"{lab.url}/lab/workspaces/{edition}-{nb.stem}/tree/{quote(rel)}?reset&token={lab.token}",
+        # a workspace of its own (reset), named by edition and number (JupyterLab finds no workspace named in
+        # Chinese): the page shows this chapter only, not the tabs another page left open
+        await page.goto(f"{lab.url}/lab/workspaces/{edition}-{nb.name[:2]}/tree/{quote(rel)}?reset&token={lab.token}",
                         wait_until="domcontentloaded")
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
         await panel.nth(len(cells) - 1).wait_for(timeout=OPEN_TIMEOUT * 1000)
@@ -859,6 +867,11 @@ def lab_runs(chromium, lab):
               + (f"  CRASH {f.crash}" if f.crash else "") for k, f in sorted(findings.items())]
     print("\n".join(lines))
     (SHOTS / "timings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # what each chapter showed (the what-ifs, the exercises, the student pass), to read beside the screenshots
+    (SHOTS / "findings.json").write_text(json.dumps(
+        {k: {"crash": f.crash, "problems": f.problems, "what_ifs": f.what_ifs, "exercise": f.exercise,
+             "student": f.student} for k, f in sorted(findings.items())}, ensure_ascii=False, indent=1, default=str),
+        encoding="utf-8")
     return findings, seconds, before, after, lab
 
 

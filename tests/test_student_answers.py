@@ -147,8 +147,11 @@ def test_format_number_has_no_scientific_notation():
 
 
 def _all_exercises():
-    for nn in ("01", "02", "03", "04", "05", "06"):
-        mod = importlib.import_module(f"crmbook.exercises.ch{nn}")
+    import crmbook.exercises as pkg
+    from pathlib import Path
+
+    for f in sorted(Path(pkg.__file__).parent.glob("ch[0-9][0-9].py")):
+        mod = importlib.import_module(f"crmbook.exercises.{f.stem}")
         for e in mod.EXERCISES:
             yield mod.EXERCISES, e
 
