@@ -416,8 +416,9 @@ async def _prompt(cell) -> str:
     return (await cell.locator(".jp-InputPrompt").first.text_content() or "").strip()
 
 
-async def _run_cell_and_read(page, cell, timeout: float = 60) -> str:
-    """Run the focused cell (Ctrl+Enter: run, stay), wait for a new execution count, return its output."""
+async def _run_cell_and_read(page, cell, timeout: float = 60, output: bool = True) -> str:
+    """Run the focused or selected cell (Ctrl+Enter: run, stay), wait for a new execution count, return its
+    output ("" with ``output=False``, for a cell that shows nothing)."""
     before = await _prompt(cell)
     await page.keyboard.press("Control+Enter")
     deadline = time.monotonic() + timeout
@@ -428,9 +429,12 @@ async def _run_cell_and_read(page, cell, timeout: float = 60) -> str:
         if time.monotonic() > deadline:
             raise TimeoutError(f"cell did not run (prompt {now!r})")
         await asyncio.sleep(0.2)
+    if not output:
+        return ""
     out = cell.locator(".jp-OutputArea-output")
     await out.first.wait_for(timeout=timeout * 1000)
-    return "\n".join(await out.all_inner_texts())
+    await asyncio.sleep(0.3)
+    return "\n".join(await out.all_inner_texts()).strip()
 
 
 async def _set_first_line(page, cell, text: str) -> str:
@@ -471,6 +475,10 @@ async def _whatif(page, i: int, calls: list[tuple[int, bool]], plots: int = 0) -
                 await cell.locator(".jp-Cell-outputWrapper").evaluate("e => e.outerHTML"), encoding="utf-8")
         return info
     info["controls_in_first_view"] = await views.first.locator(CONTROLS).count()
+    # the narrowest slider track (a long label once squeezed it to 42 px)
+    widths = await views.first.locator(".widget-slider .noUi-target").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().width)")
+    info["track_px"] = min(widths) if widths else None
     result = views.first.locator(".widget-output")
     info["before"] = (await result.inner_text()).strip()
     first = views.first.locator(".widget-slider, .widget-checkbox").first
@@ -560,26 +568,6 @@ async def _select(page, cell) -> None:
     await cell.locator(".jp-InputPrompt").first.click()
 
 
-async def _run_selected(page, cell, *, output: bool = True, timeout: float = 60) -> str:
-    """Ctrl+Enter on the selected ``cell``; wait for its new execution count; return its output text."""
-    before = await _prompt(cell)
-    await page.keyboard.press("Control+Enter")
-    deadline = time.monotonic() + timeout
-    while True:
-        now = await _prompt(cell)
-        if re.fullmatch(r"\[\d+\]:", now) and now != before:
-            break
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"cell did not run (prompt {now!r})")
-        await asyncio.sleep(0.2)
-    if not output:
-        return ""
-    out = cell.locator(".jp-OutputArea-output")
-    await out.first.wait_for(timeout=timeout * 1000)
-    await asyncio.sleep(0.3)
-    return "\n".join(await out.all_inner_texts()).strip()
-
-
 async def _set_line(page, cell, k: int, text: str) -> None:
     """Replace line ``k`` (0-based) of ``cell``'s editor by typing ``text``."""
     await cell.locator(".cm-content").click()
@@ -650,10 +638,10 @@ async def _student_parameter(page, cells, lang, nb) -> list[dict]:
     comment = lines[k][lines[k].index("#"):]
     cell = await _cell(page, pi)
     await _set_line(page, cell, k, f"{name} = {bad}  {comment}")
-    await _run_selected(page, cell, output=False)
+    await _run_cell_and_read(page, cell, output=False)
     check = await _cell(page, pi + 1)
     await _select(page, check)
-    text = await _run_selected(page, check)
+    text = await _run_cell_and_read(page, check)
     want = check_value(name, bad, spec[name], lang)
     return [{"step": f"parameter {name} = {bad}", "text": text, "want": want, "ok": text == want}]
 
@@ -670,7 +658,7 @@ async def _student_restart(page, cells, lang) -> list[dict]:
     i, var, e = _exercise_cells(cells, "NumberExercise")[-1]
     cell = await _cell(page, i)
     await _select(page, cell)
-    text = await _run_selected(page, cell)
+    text = await _run_cell_and_read(page, cell)
     want = t("core.kernel.first_cells", lang)
     return [{"step": f"after a kernel restart, exercise cell {e.number}", "text": text, "want": want,
              "ok": text == want}]
@@ -923,6 +911,15 @@ def test_first_control_changes_the_result(lab_runs, key, request):
         assert w.get("before"), f"{key} cell {w['cell']}: the what-if shows no result text: {w}"
         assert w["after"] != w["before"], (
             f"{key} cell {w['cell']}: {w['key']} did not change the result:\n{w['before']}")
+
+
+@pytest.mark.parametrize("key", IDS)
+def test_slider_tracks_are_wide_enough(lab_runs, key, request):
+    """Every what-if slider keeps a usable track beside its label, in both editions (1400 px wide page)."""
+    f = _get(lab_runs, key, request)
+    for w in f.what_ifs:
+        if w.get("track_px") is not None:
+            assert w["track_px"] >= 180, f"{key} cell {w['cell']}: a slider track is {w['track_px']:.0f} px wide"
 
 
 @pytest.mark.parametrize("key", IDS)

@@ -167,7 +167,7 @@ FORM_WORDS = {("en", "percent"): "in %", ("zh", "percent"): "百分数", ("en", 
 def test_every_numeric_question_states_its_form_and_precision(lang):
     numeric = 0
     for exs, e in _all_exercises():
-        q = exs.question(e.number, lang)
+        q = exs.question(e.number, lang).replace("\\$", "$")     # Markdown shows \\$ as a dollar sign
         if isinstance(e, NumberExercise):
             numeric += 1
             assert e.stated, f"exercise {e.number} states no precision (unit='count', decimals= or nearest=)"

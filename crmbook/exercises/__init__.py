@@ -309,6 +309,16 @@ def _form(key: str, lang: str, **values: Any) -> Feedback:
     return Feedback(None, t(key, lang, **values), lang=lang, form=True)
 
 
+def _read(answer: Any, reader: Callable[[Any], Any], lang: str, unanswered: str, unreadable: str,
+          **values: Any) -> tuple[Any, Feedback | None]:
+    """(what ``reader`` makes of ``answer``, None), or (None, the verdict) when it is None or unreadable."""
+    check_lang(lang)
+    if answer is None:
+        return None, Feedback(None, t(unanswered, lang), lang=lang)
+    a = reader(answer)
+    return (a, None) if a is not None else (None, _form(unreadable, lang, answer=_fmt(answer), **values))
+
+
 def check_number(answer: Any, expected: float, *, tol: float = 1e-6, relative: bool = False,
                  explain: str = "", hint: str = "", lang: str = "en", unit: str | None = None,
                  decimals: int | None = None, nearest: float | None = None, scale: float = 1.0) -> Feedback:
@@ -403,13 +413,11 @@ def check_choice(answer: Any, correct: str, explanations: Mapping[str, str], lan
     -------
     Feedback
     """
-    check_lang(lang)
-    if answer is None:
-        return Feedback(None, t("core.ex.choose_letter", lang), lang=lang)
-    a = read_letter(answer, explanations)
-    if a is None:
-        return _form("core.ex.choose_one_of", lang, options=t("core.list_sep", lang).join(sorted(explanations))
-                     if lang == "zh" else ", ".join(sorted(explanations)), answer=_fmt(answer))
+    options = (t("core.list_sep", lang) if lang == "zh" else ", ").join(sorted(explanations))
+    a, unread = _read(answer, lambda x: read_letter(x, explanations), lang, "core.ex.choose_letter",
+                      "core.ex.choose_one_of", options=options)
+    if unread is not None:
+        return unread
     if a == correct:
         return Feedback(True, explanations[a], lang=lang)
     return Feedback(False, f"{a}: {explanations[a]}", lang=lang)
@@ -434,13 +442,8 @@ def check_yes_no(answer: Any, correct: str, explain: str, lang: str = "en", word
     -------
     Feedback
     """
-    check_lang(lang)
-    if answer is None:
-        return Feedback(None, t("core.ex.yes_or_no", lang), lang=lang)
-    a = read_yes_no(answer, words)
-    if a is None:
-        return _form("core.ex.yes_or_no_got", lang, answer=_fmt(answer))
-    return Feedback(a == correct, explain, lang=lang)
+    a, unread = _read(answer, lambda x: read_yes_no(x, words), lang, "core.ex.yes_or_no", "core.ex.yes_or_no_got")
+    return unread if unread is not None else Feedback(a == correct, explain, lang=lang)
 
 
 class ExerciseSet:
