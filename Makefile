@@ -11,7 +11,7 @@ test:  ## set up the same way, then run the tests
 	$(PYTHON) tools/dev.py test $(ARGS)
 lab:   ## JupyterLab on notebooks/ with crmlib importable; make lab ARGS="--port 8899"
 	$(PYTHON) tools/dev.py lab $(ARGS)
-lab-zh: ## the same in Chinese: JupyterLab's interface in 中文 on notebooks/zh/
+lab-zh: ## the same with JupyterLab's interface in 中文 (the Chinese edition is notebooks/zh/)
 	$(PYTHON) tools/dev.py lab-zh $(ARGS)
 bench: ## benchmarks against the reference implementations
 	$(PYTHON) tools/dev.py bench $(ARGS)

@@ -10,7 +10,10 @@ figures, its texts), :mod:`crmbook.results` (the one reader and writer of result
 :mod:`crmbook.layout` (where files go; the repository root), :mod:`crmbook.runner` and
 :mod:`crmbook.cli` (executing the chapters: ``python -m crmbook``), :mod:`crmbook.upstream`
 (inputs one chapter takes from another's results), :mod:`crmbook.widgets` (what-ifs that
-run headless), :mod:`crmbook.exercises` (self-checks), :mod:`crmbook.sources` (provenance:
+run headless and cannot break), :mod:`crmbook.exercises` (self-checks), :mod:`crmbook.typed` (what a
+student typed, read as meant), :mod:`crmbook.parameters` (each parameter's allowed values, checked
+first), :mod:`crmbook.kernel` (the chapters' Jupyter kernel: input-method typing, one-sentence errors),
+:mod:`crmbook.sources` (provenance:
 the source texts S1–S5, their excerpts, the bibliography, the Reproduce table), and the
 chapters' texts in ``crmbook/labels/`` (added to :mod:`crmlib.i18n`'s table on import).
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import math
 import re
 import struct
 import time
@@ -357,6 +358,93 @@ class Chapter:
             raise TypeError(f"module must be an exercise module or ExerciseSet, got {module!r}")
         return ex.bind(self.lang)
 
+    # ------------------------------------------------------------ what-ifs
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """The chapter's parameters with their declared domains (:func:`crmbook.parameters.chapter_spec`)."""
+        from .parameters import chapter_spec
+
+        return chapter_spec(self.chapter)
+
+    def slider(self, name: str, value: float, step: float, *, low: float | None = None,
+               high: float | None = None, label: str | None = None) -> Any:
+        """A what-if slider labelled ``ui.<label or name>``, over the range declared for parameter ``name``.
+
+        The range is the parameter's domain (its first interval; an open end starts one step
+        inside), unless ``low`` and ``high`` are given. Nothing is clamped: a ``value`` outside the
+        range widens it (:func:`crmbook.widgets.slider`).
+
+        Parameters
+        ----------
+        name : str
+            The parameter (or, with ``low`` and ``high``, any name).
+        value : float
+            The start value.
+        step : float
+            The slider's step (integers throughout give an integer slider).
+        low, high : float, optional
+            The range, where it is not the parameter's.
+        label : str, optional
+            The label's name under ``chNN.ui.`` (default ``name``).
+
+        Returns
+        -------
+        ipywidgets.IntSlider or ipywidgets.FloatSlider
+        """
+        from .widgets import slider
+
+        if low is None or high is None:
+            param = self.parameters.get(name)
+            ivs = param.domain.intervals if param is not None and param.domain is not None else []
+            if not ivs or not all(map(math.isfinite, (ivs[0].low, ivs[0].high))):
+                raise ValueError(f"parameter {name!r} declares no finite range: give the slider low and high")
+            iv = ivs[0]
+            low = iv.low + step if iv.low_open and low is None else (iv.low if low is None else low)
+            high = iv.high - step if iv.high_open and high is None else (iv.high if high is None else high)
+        if isinstance(value, int) and isinstance(step, int) and not isinstance(value, bool):
+            low, high = (int(x) if float(x).is_integer() else x for x in (low, high))
+        return slider(value, low, high, step, self.t(f"ui.{label or name}"))
+
+    def what_if(self, func: Any, *, plot: Any = None, **controls: Any) -> Any:
+        """:func:`crmbook.widgets.what_if` in the chapter's language.
+
+        Parameters
+        ----------
+        func : callable
+            Computes and says the result for the controls' values (raise :meth:`invalid` for values
+            it cannot compute).
+        plot : callable, optional
+            ``plot(result)``: the live chart.
+        **controls
+            Argument name -> control (:meth:`slider`, ipywidgets).
+
+        Returns
+        -------
+        crmbook.widgets.WhatIf
+        """
+        from .widgets import what_if
+
+        return what_if(func, plot=plot, lang=self.lang, **controls)
+
+    def invalid(self, key: str, **values: Any) -> Exception:
+        """The exception a what-if function raises for values it cannot compute: ``raise ch.invalid(...)``.
+
+        Parameters
+        ----------
+        key : str
+            The sentence ``chNN.say.<key>``.
+        **values
+            Its placeholders.
+
+        Returns
+        -------
+        crmbook.widgets.Invalid
+            Carrying the sentence in the chapter's language.
+        """
+        from .widgets import Invalid
+
+        return Invalid(t(f"{self.prefix}.say.{key}", self.lang, **values))
+
     # -------------------------------------------------------------- results
     def record(self, key: str, value: Any, *, unit: str | None = None, source: dict[str, str] | None = None,
                expected: Any = None, rtol: float = 0.0, atol: float = 1e-9, note: str | None = None) -> Any:
@@ -484,6 +572,9 @@ class Chapter:
         ip = get_ipython()
         if ip is None:
             return
+        from .kernel import install
+
+        install(ip)    # readable errors for cells run out of order, in a kernel not started as crm-notebooks
         old = _ACTIVE.pop(self.chapter, None)
         if old is not None:
             try:

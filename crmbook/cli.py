@@ -155,17 +155,56 @@ def parse_typed(name: str, text: str, default: Any) -> Any:
 
 
 def _params(pairs: list[list[str]] | None, notebooks: list[Path]) -> dict[str, Any]:
-    """``-p`` pairs checked against every chosen notebook's parameters cell and typed by their defaults."""
+    """``-p`` pairs checked against every chosen notebook's parameters cell: typed by their defaults, then
+    checked against the allowed values the cell declares (:mod:`crmbook.parameters`), so that a value out of
+    range is the sentence the notebook itself would give, before anything runs (in the language ``-p lang``
+    asks for)."""
+    from .parameters import check_value, notebook_spec
+
     out: dict[str, Any] = {}
     known = {nb: notebook_parameters(nb) for nb in notebooks} if pairs else {}
+    specs = {nb: notebook_spec(nb) for nb in notebooks} if pairs else {}
+    lang = next((v.strip() for n, v in pairs or [] if n == "lang"), "en")
     for name, value in pairs or []:
         if name == "build_dir":
             raise UsageError("set the output folder with --build DIR, not -p build_dir")
         for nb, params in known.items():
             if name not in params:
                 raise UsageError(f"{nb.stem} has no parameter {name!r}; its parameters are: {', '.join(params)}")
-        out[name] = parse_typed(name, value, next(iter(known.values()))[name])
+        default = next(iter(known.values()))[name]
+        try:
+            out[name] = parse_typed(name, value, default)
+        except UsageError:
+            # a number where a whole number is declared (-p cut_complaints 0.5): the notebook's sentence
+            # says more (it looks like a fraction, type 50) than "must be an integer"
+            sentence = _number_sentence(name, value, default, specs, lang)
+            if sentence is None:
+                raise
+            raise UsageError(sentence) from None
+        for spec in specs.values():
+            if name != "lang" and name in spec:
+                msg = check_value(name, out[name], spec[name], lang if lang in LANGS else "en")
+                if msg:
+                    raise UsageError(msg)
     return out
+
+
+def _number_sentence(name: str, text: str, default: Any, specs: dict, lang: str) -> str | None:
+    """The parameters cell's sentence for a number typed where an integer is declared, if it has one."""
+    from .parameters import check_value
+
+    if not isinstance(default, int) or isinstance(default, bool):
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    for spec in specs.values():
+        if name in spec:
+            msg = check_value(name, number, spec[name], lang if lang in LANGS else "en")
+            if msg:
+                return msg
+    return None
 
 
 def _check_langs(langs: list[str]) -> None:

@@ -2,9 +2,10 @@
 
 An *edition* is a language. English has no suffix, every other edition gets a
 sub-folder named after its language code — in the source notebooks and in
-every output folder alike::
+every output folder alike. Output is named by the chapter's id, the English notebook's stem; an
+edition's source notebook carries a name in its own language (:func:`edition_notebooks`)::
 
-    notebooks/02_why_customers_are_lost.ipynb        notebooks/zh/02_why_customers_are_lost.ipynb
+    notebooks/02_why_customers_are_lost.ipynb        notebooks/zh/02_客户为什么会流失.ipynb
     build/results/02_….json                          build/results/zh/02_….json
     build/figures/02_…/fig-2-1-pareto.png            build/figures/zh/02_…/fig-2-1-pareto.png
     build/timings/02_….json                          build/timings/zh/02_….json
@@ -35,7 +36,7 @@ from crmlib.datasets import ROOT as _DATA_ROOT
 from crmlib.i18n import check_lang
 
 __all__ = ["ROOT", "NOTEBOOK_DIR", "BUILD_DIR", "LAB_OUTPUT", "Layout", "edition_dir", "notebook_dir",
-           "main_build_dir", "promote"]
+           "chapter_notebook", "edition_notebooks", "main_build_dir", "promote"]
 
 #: The repository root (the one place it is computed: :data:`crmlib.datasets.ROOT`).
 ROOT = _DATA_ROOT
@@ -74,6 +75,63 @@ def notebook_dir(lang: str = "en") -> Path:
     Path
     """
     return edition_dir(NOTEBOOK_DIR, lang)
+
+
+def edition_notebooks(lang: str = "en") -> dict[str, Path]:
+    """An edition's chapter notebooks by chapter number: ``{"02": notebooks/zh/02_客户为什么会流失.ipynb, …}``.
+
+    An edition names its notebooks in its own language, so that a student sees which edition a
+    JupyterLab tab holds: the English notebook is ``NN_<english_slug>.ipynb`` (its stem is the
+    chapter's id everywhere: results, figures, the site), another edition's is ``NN_<title>.ipynb``
+    in its folder, found by its number.
+
+    Parameters
+    ----------
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    dict of str to Path
+
+    Raises
+    ------
+    ValueError
+        Two notebooks of the edition start with the same number.
+    """
+    out: dict[str, Path] = {}
+    for p in sorted(notebook_dir(lang).glob("[0-9][0-9]_*.ipynb")):
+        nn = p.name[:2]
+        if nn in out:
+            raise ValueError(f"{notebook_dir(lang)} has two notebooks of chapter {nn}: {out[nn].name}, {p.name}")
+        out[nn] = p
+    return out
+
+
+def chapter_notebook(chapter: str, lang: str = "en") -> Path:
+    """The source notebook of ``chapter`` in edition ``lang`` (see :func:`edition_notebooks`).
+
+    Parameters
+    ----------
+    chapter : str
+        The chapter's id (the English notebook's stem, ``"02_why_customers_are_lost"``) or number (``"02"``).
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    FileNotFoundError
+        The edition has no notebook of that chapter.
+    """
+    nn = str(chapter)[:2]
+    if not nn.isdigit():
+        raise ValueError(f"chapter must be a notebook stem or number such as '02', got {chapter!r}")
+    found = edition_notebooks(lang).get(nn)
+    if found is None:
+        raise FileNotFoundError(f"the {lang} edition has no notebook of chapter {nn} in {notebook_dir(lang)}")
+    return found
 
 
 def main_build_dir() -> Path:

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from crmlib.i18n import LANGS, check_lang
-from .layout import NOTEBOOK_DIR, ROOT, Layout, notebook_dir, promote
+from .layout import NOTEBOOK_DIR, ROOT, Layout, chapter_notebook, promote
 
 __all__ = ["ROOT", "NOTEBOOK_DIR", "Job", "Outcome", "discover", "resolve", "plan", "run_jobs", "summary",
-           "needs", "schedule"]
+           "needs", "schedule", "default_kernel"]
 
 
 @dataclass
@@ -39,18 +39,21 @@ class Job:
     """One notebook to execute with some parameters.
 
     ``build`` is the main build folder the run's output is promoted into (None: the
-    notebook writes where its ``build_dir`` parameter says, without staging).
+    notebook writes where its ``build_dir`` parameter says, without staging). ``chapter_id`` is the
+    chapter's id, the English notebook's stem, under which every edition's output is filed (a
+    Chinese notebook has a Chinese name); empty: the notebook's own stem.
     """
 
     notebook: Path
     output: Path
     parameters: dict[str, Any] = field(default_factory=dict)
     build: Path | None = None
+    chapter_id: str = ""
 
     @property
     def chapter(self) -> str:
-        """The chapter's name, the notebook's stem (``02_why_customers_are_lost``)."""
-        return self.notebook.stem
+        """The chapter's id: the English notebook's stem (``02_why_customers_are_lost``), in every edition."""
+        return self.chapter_id or self.notebook.stem
 
     @property
     def lang(self) -> str:
@@ -135,6 +138,26 @@ def _kernel_config() -> Any:
     return Config({"KernelManager": {"transport_encryption": "auto"}}) if zmq.has("curve") else Config()
 
 
+def default_kernel() -> str:
+    """The kernel the chapters run on: the project's ``crm-notebooks`` (:mod:`crmbook.kernel`, which the
+    notebooks name) when it is installed in this environment, else ``python3``.
+
+    Returns
+    -------
+    str
+    """
+    from .kernel import KERNEL_NAME
+
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager
+
+        if KERNEL_NAME in KernelSpecManager().find_kernel_specs():
+            return KERNEL_NAME
+    except Exception:  # noqa: BLE001 - no kernel specs readable: the default kernel still runs the chapters
+        pass
+    return "python3"
+
+
 def needs(notebook: Path) -> list[str]:
     """Chapters whose results ``notebook`` reads (its metadata ``crmnb.needs``, e.g. ``["02", "05"]``).
 
@@ -206,7 +229,7 @@ def _execute(job: Job, kernel: str) -> Outcome:
     return Outcome(job, time.perf_counter() - start, True)
 
 
-def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_dir: Path | None = None,
+def run_jobs(jobs: list[Job], workers: int = 2, kernel: str | None = None, build_dir: Path | None = None,
              echo: bool = True) -> list[Outcome]:
     """Execute ``jobs`` on ``workers`` threads; return outcomes in job order.
 
@@ -215,8 +238,8 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
     jobs : list of Job
     workers : int
         Notebooks at a time (>= 1).
-    kernel : str
-        Jupyter kernel name.
+    kernel : str, optional
+        Jupyter kernel name (default: :func:`default_kernel`).
     build_dir : Path, optional
         The main build folder (where chapters read other chapters' results).
     echo : bool
@@ -229,6 +252,7 @@ def run_jobs(jobs: list[Job], workers: int = 2, kernel: str = "python3", build_d
     """
     if workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    kernel = kernel or default_kernel()
     os.environ["CRMNB_HEADLESS"] = "1"
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if build_dir is not None:
@@ -360,7 +384,7 @@ def plan(notebooks: list[Path], build_dir: Path, langs: Iterable[str] = ("en",),
     ----------
     notebooks : list of Path
         English chapter notebooks (``notebooks/NN_*.ipynb``); for another language the
-        notebook of the same name in that edition's folder is run (``notebooks/zh/``).
+        notebook of the same chapter in that edition's folder is run (``notebooks/zh/NN_<标题>.ipynb``).
     build_dir : Path
         The build folder the runs' output is promoted into.
     langs : iterable of str
@@ -391,19 +415,19 @@ def plan(notebooks: list[Path], build_dir: Path, langs: Iterable[str] = ("en",),
             nb = Path(nb)
             src = nb if lang == "en" else _edition_notebook(nb, lang)
             params = {"lang": lang, "small": small, **(extra or {})}
-            jobs.append(Job(src, Layout(build_dir).executed(nb.stem, lang), params, build=build_dir))
+            jobs.append(Job(src, Layout(build_dir).executed(nb.stem, lang), params, build=build_dir,
+                            chapter_id=nb.stem))
     return jobs
 
 
 def _edition_notebook(nb: Path, lang: str) -> Path:
-    """The ``lang`` edition of English notebook ``nb`` (a notebook outside the collection has none:
-    it runs as it is, with ``lang`` as its parameter)."""
+    """The ``lang`` edition of English notebook ``nb``: the notebook of the same chapter number in the
+    edition's folder (it is named in its own language, :func:`crmbook.layout.edition_notebooks`). A
+    notebook outside the collection has none unless its folder holds ``<lang>/<same name>``: it runs
+    as it is, with ``lang`` as its parameter."""
     check_lang(lang)
     home = nb.resolve().parent
     if home != NOTEBOOK_DIR.resolve():
         cand = home / lang / nb.name
         return cand if cand.is_file() else nb
-    cand = notebook_dir(lang) / nb.name
-    if not cand.is_file():
-        raise FileNotFoundError(f"the {lang} edition has no {cand.relative_to(ROOT)}")
-    return cand
+    return chapter_notebook(nb.stem, lang)

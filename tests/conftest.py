@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# the chapter runs try every what-if at every corner of its controls (crmbook.widgets), in the English edition
+os.environ.setdefault("CRMNB_WHATIF_CORNERS", "en")
 
 from crmbook import runner  # noqa: E402
 from crmbook.results import load_results  # noqa: E402

@@ -110,7 +110,7 @@ def test_exercises_accept_right_and_reject_wrong_answers():
     assert check("3.4", "B") and not check("3.4", "D")
     assert not check("3.5", 5)
     assert check("3.1", None).ok is None
-    assert check("3.3", "Z").ok is False
+    assert check("3.3", "Z").ok is None and check("3.3", "Z").form      # no option: check the form
 
 
 def test_exercises_speak_the_chapter_language():
@@ -118,5 +118,5 @@ def test_exercises_speak_the_chapter_language():
     for number in ch03.EXERCISES.numbers():
         q = ch03.EXERCISES.question(number, "zh")
         assert re.search(r"[\u4e00-\u9fff]", q), number
-    wrong = str(zh.check("3.1", 1.0))
+    wrong = str(zh.check("3.1", 5.0))
     assert "✗" in wrong and re.search(r"[\u4e00-\u9fff]", wrong)

@@ -64,7 +64,6 @@ def test_unknown_parameter_in_one_of_several_chapters(tmp_path, capsys, no_run):
     ("02", "small", "maybe", "true or false"),
     ("02", "small", "1", "true or false"),
     ("02", "survey_n", "abc", "an integer"),
-    ("02", "survey_n", "2.5", "an integer"),
     ("02", "seed", "7.0", "an integer"),
     ("03", "target", "abc", "a number"),
     ("03", "target", "nan", "a number"),

@@ -13,7 +13,12 @@ run at their default size, two at a time. Then, per chapter:
 * moving the first control by keyboard (ArrowRight on a slider, Space on a checkbox) changes the
   displayed result;
 * one multiple-choice exercise, answered wrong and then right in the CodeMirror editor, gives the two
-  verdicts in the chapter's language (marks ✗ / ✓ and the words of ``core.wrong`` / ``core.right``).
+  verdicts in the chapter's language (marks ✗ / ✓ and the words of ``core.wrong`` / ``core.right``);
+* the student pass (:data:`STUDENT`, Chinese edition): an exercise answered in its answer box with a
+  full-width letter and another in code with a fraction in full-width digits where a percentage is asked,
+  a parameter out of range, a cell run after a kernel restart (chapter 02), the CLV what-if pushed to both
+  ends of every slider and values typed into its readouts (chapter 05) — each ends in one sentence in the
+  chapter's language and no traceback.
 
 The lab gets its own settings (autosave off and checkpoints in a temporary folder, so nothing is
 written into ``notebooks/``; every cell rendered; no news fetched) and its own runtime, data and
@@ -59,7 +64,9 @@ BAD_OUTPUT = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.std
               '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.error"]')
 # A widget displayed as a cell's output (display() or the cell's value), not one nested inside a widget
 WIDGET_VIEW = ".jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output > .jupyter-widgets"
-CONTROLS = ".widget-slider, .widget-checkbox, .widget-dropdown, .widget-text, .widget-toggle-button"
+# The controls a what-if declares (crmbook.widgets gives each the class crm-control; the typed-value box beside a
+# slider, .crm-readout, is part of the slider)
+CONTROLS = ".crm-control"
 
 pytestmark = pytest.mark.lab
 
@@ -108,20 +115,40 @@ def _what_if_plots(src: str) -> int:
                and any(k.arg == "plot" for k in node.keywords))
 
 
-ANSWER = re.compile(r"^(answer_\d+_\d+)\s*=\s*None\b(.*)$", re.M)
+ANSWER = re.compile(r"^(answer_(\d+)_(\d+))\s*=\s*None\b", re.M)
+
+
+def _exercise_set(cells: list[dict]):
+    """The chapter's ExerciseSet (its module is imported by the chapter's first cells)."""
+    import importlib
+
+    for c in cells:
+        m = re.search(r"from crmbook\.exercises import (ch\d\d)", _source(c))
+        if m:
+            return importlib.import_module(f"crmbook.exercises.{m.group(1)}").EXERCISES
+    return None
+
+
+def _exercise_cells(cells: list[dict], kind: str) -> list[tuple[int, str, object]]:
+    """(cell index, answer variable, exercise) of every exercise cell whose exercise is a ``kind``."""
+    exs = _exercise_set(cells)
+    out = []
+    for i, c in enumerate(cells):
+        m = ANSWER.search(_source(c)) if c["cell_type"] == "code" else None
+        if m and exs is not None:
+            e = exs._get(f"{m.group(2)}.{m.group(3)}")
+            if type(e).__name__ == kind:
+                out.append((i, m.group(1), e))
+    return out
 
 
 def _choice_exercise(cells: list[dict]) -> tuple[int, str, list[str]] | None:
     """(cell index, answer variable, letters) of the first multiple-choice exercise cell, if any."""
-    for i, c in enumerate(cells):
-        if c["cell_type"] != "code":
-            continue
-        m = ANSWER.search(_source(c))
-        if m:
-            letters = re.findall(r"[\"']([A-Z])[\"']", m.group(2))
-            if len(letters) >= 2:
-                return i, m.group(1), letters
-    return None
+    found = _exercise_cells(cells, "ChoiceExercise")
+    if not found:
+        return None
+    i, var, e = found[0]
+    return i, var, list(e.options)
 
 
 def _verdict_words(lang: str) -> tuple[str, str]:
@@ -212,6 +239,13 @@ def lab(chapter_runs):
     tmp = Path(tempfile.mkdtemp(prefix="crmnb-lab-"))
     port, token = _free_port(), secrets.token_hex(24)
     _write_settings(tmp / "settings")
+    # the chapters' kernel (crmbook.kernel), as the notebooks name it: its current spec in the lab's own data
+    # folder, whatever is installed in the environment (a restarted kernel must start with it)
+    from crmbook import kernel
+
+    spec_dir = tmp / "data" / "kernels" / kernel.KERNEL_NAME
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "kernel.json").write_text(json.dumps(kernel.kernel_spec()), encoding="utf-8")
     env = {k: v for k, v in os.environ.items()
            if k not in ("CRMNB_HEADLESS", "MPLBACKEND", "JUPYTER_CONFIG_PATH", "JUPYTER_PATH")}
     env.update(JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "workspaces"),
@@ -284,6 +318,7 @@ class Finding:
     problems: list[str] = field(default_factory=list)  # error / stderr outputs: "cell N: text"
     what_ifs: list[dict] = field(default_factory=list)
     exercise: dict = field(default_factory=dict)
+    student: dict = field(default_factory=dict)         # the student pass: step -> what it showed
     external: list[str] = field(default_factory=list)
     shots: list[Path] = field(default_factory=list)
 
@@ -381,8 +416,9 @@ async def _prompt(cell) -> str:
     return (await cell.locator(".jp-InputPrompt").first.text_content() or "").strip()
 
 
-async def _run_cell_and_read(page, cell, timeout: float = 60) -> str:
-    """Run the focused cell (Ctrl+Enter: run, stay), wait for a new execution count, return its output."""
+async def _run_cell_and_read(page, cell, timeout: float = 60, output: bool = True) -> str:
+    """Run the focused or selected cell (Ctrl+Enter: run, stay), wait for a new execution count, return its
+    output ("" with ``output=False``, for a cell that shows nothing)."""
     before = await _prompt(cell)
     await page.keyboard.press("Control+Enter")
     deadline = time.monotonic() + timeout
@@ -393,9 +429,12 @@ async def _run_cell_and_read(page, cell, timeout: float = 60) -> str:
         if time.monotonic() > deadline:
             raise TimeoutError(f"cell did not run (prompt {now!r})")
         await asyncio.sleep(0.2)
+    if not output:
+        return ""
     out = cell.locator(".jp-OutputArea-output")
     await out.first.wait_for(timeout=timeout * 1000)
-    return "\n".join(await out.all_inner_texts())
+    await asyncio.sleep(0.3)
+    return "\n".join(await out.all_inner_texts()).strip()
 
 
 async def _set_first_line(page, cell, text: str) -> str:
@@ -436,6 +475,10 @@ async def _whatif(page, i: int, calls: list[tuple[int, bool]], plots: int = 0) -
                 await cell.locator(".jp-Cell-outputWrapper").evaluate("e => e.outerHTML"), encoding="utf-8")
         return info
     info["controls_in_first_view"] = await views.first.locator(CONTROLS).count()
+    # the narrowest slider track (a long label once squeezed it to 42 px)
+    widths = await views.first.locator(".widget-slider .noUi-target").evaluate_all(
+        "els => els.map(e => e.getBoundingClientRect().width)")
+    info["track_px"] = min(widths) if widths else None
     result = views.first.locator(".widget-output")
     info["before"] = (await result.inner_text()).strip()
     first = views.first.locator(".widget-slider, .widget-checkbox").first
@@ -463,8 +506,12 @@ async def _whatif(page, i: int, calls: list[tuple[int, bool]], plots: int = 0) -
     await asyncio.sleep(0.5)
     info["after"] = after
     # the live chart: how many images in the what-if's output decode to a drawing (opaque, not-white
-    # pixels; a blank or fully transparent PNG counts for nothing)
-    info["charts"] = await result.locator("img").evaluate_all(INKED_IMAGES)
+    # pixels; a blank or fully transparent PNG counts for nothing); it follows the text, so it may take a moment
+    for _ in range(40):
+        info["charts"] = await result.locator("img").evaluate_all(INKED_IMAGES)
+        if info["charts"] >= plots:
+            break
+        await asyncio.sleep(0.5)
     return info
 
 
@@ -504,6 +551,186 @@ async def _exercise(page, cells: list[dict], lang: str) -> dict:
         "marks_ok": all(("✗" if k == "wrong" else "✓") in out for _, k, out in tried if k != "?")}
 
 
+# ------------------------------------------------------------------------------------------ student pass
+#: What a student does wrong on purpose (issue 28), per (edition, chapter): each step must end in one sentence
+#: in the chapter's language and no traceback. Chapter 02: an exercise answered in the answer box with a
+#: full-width letter and one in code with a fraction typed in full-width digits where a percentage is asked; a
+#: parameter set out of range; a cell run after a kernel restart. Chapter 05: its CLV what-if pushed to both
+#: ends of every slider (the combination retention 0.99, discount 0 among them) and values typed into the
+#: readouts.
+STUDENT = {("zh", "02"): ("exercise", "parameter", "restart"), ("zh", "05"): ("what-if",)}
+NOT_A_SENTENCE = ("Traceback", "Error", 'File "', "---------")
+
+
+async def _select(page, cell) -> None:
+    """Select ``cell`` in command mode (its prompt), so that Ctrl+Enter runs it."""
+    await cell.scroll_into_view_if_needed()
+    await cell.locator(".jp-InputPrompt").first.click()
+
+
+async def _set_line(page, cell, k: int, text: str) -> None:
+    """Replace line ``k`` (0-based) of ``cell``'s editor by typing ``text``."""
+    await cell.locator(".cm-content").click()
+    await page.keyboard.press("Control+Home")
+    for _ in range(k):
+        await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("Home")
+    await page.keyboard.press("Shift+End")
+    await page.keyboard.type(text)
+
+
+async def _idle(page, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        st = await _state(page)
+        if st and st["status"] == "idle":
+            return
+        await asyncio.sleep(0.25)
+    raise TimeoutError("the kernel did not become idle")
+
+
+async def _student_exercise(page, cells, lang) -> list[dict]:
+    exs = _exercise_set(cells)
+    out = []
+    i, var, e = _exercise_cells(cells, "ChoiceExercise")[0]
+    right = e._solution().answer
+    typed = chr(ord(right) + 0xFEE0)                       # the full-width letter an input method gives
+    cell = await _cell(page, i)
+    await _set_first_line(page, cell, f"{var} = None")    # the answer box again (the code form was tried above)
+    await _run_cell_and_read(page, cell)
+    box = cell.locator(".crm-answer input")
+    await box.click()
+    await page.keyboard.type(typed)
+    await cell.locator(".crm-check").click()
+    want = exs.bind(lang).check(e.number, typed)
+    text = ""
+    for _ in range(120):
+        text = (await cell.locator(".jp-Cell-outputArea").inner_text()).strip()
+        if want.message in text:
+            break
+        await asyncio.sleep(0.25)
+    out.append({"step": f"exercise {e.number}: {typed!r} in the answer box", "text": text, "want": want.message,
+                "ok": want.ok is True and want.message in text and "✓" in text})
+    pct = next((c for c in _exercise_cells(cells, "NumberExercise") if c[2].unit == "percent"), None)
+    if pct is not None:
+        i, var, e = pct
+        value = e._solution().answer / 100
+        code_value = f"{value:.2f}".translate({ord(c): ord(c) + 0xFEE0 for c in "0123456789."})
+        cell = await _cell(page, i)
+        await _set_first_line(page, cell, f"{var} = {code_value}")
+        text = await _run_cell_and_read(page, cell)
+        want = exs.bind(lang).check(e.number, round(value, 2))
+        out.append({"step": f"exercise {e.number}: {var} = {code_value} in code", "text": text, "want": want.message,
+                    "ok": want.form and want.message in text and not any(w in text for w in NOT_A_SENTENCE)})
+    return out
+
+
+async def _student_parameter(page, cells, lang, nb) -> list[dict]:
+    from crmbook.parameters import chapter_spec, check_value
+
+    spec = chapter_spec(nb.name[:2])
+    name = next(n for n, p in spec.items() if p.domain is not None and any(iv.is_fraction for iv in p.domain.intervals)
+                and isinstance(p.default, float))
+    pi = next(k for k, c in enumerate(cells) if "parameters" in c["metadata"].get("tags", []))
+    lines = _source(cells[pi]).splitlines()
+    k = next(j for j, ln in enumerate(lines) if ln.startswith(f"{name} ="))
+    bad = round(100 * spec[name].default)
+    comment = lines[k][lines[k].index("#"):]
+    cell = await _cell(page, pi)
+    await _set_line(page, cell, k, f"{name} = {bad}  {comment}")
+    await _run_cell_and_read(page, cell, output=False)
+    check = await _cell(page, pi + 1)
+    await _select(page, check)
+    text = await _run_cell_and_read(page, check)
+    want = check_value(name, bad, spec[name], lang)
+    return [{"step": f"parameter {name} = {bad}", "text": text, "want": want, "ok": text == want}]
+
+
+async def _student_restart(page, cells, lang) -> list[dict]:
+    from crmlib.i18n import t
+
+    await page.keyboard.press("Escape")
+    await page.locator(".lm-MenuBar-item", has_text=re.compile(r"^Kernel$")).click(timeout=5000)
+    await page.locator('.lm-Menu-item[data-command="kernelmenu:restart"]').first.click(timeout=5000)
+    await page.locator(".jp-Dialog .jp-Dialog-button.jp-mod-accept").first.click(timeout=10000)
+    await asyncio.sleep(2.0)
+    await _idle(page)
+    i, var, e = _exercise_cells(cells, "NumberExercise")[-1]
+    cell = await _cell(page, i)
+    await _select(page, cell)
+    text = await _run_cell_and_read(page, cell)
+    want = t("core.kernel.first_cells", lang)
+    return [{"step": f"after a kernel restart, exercise cell {e.number}", "text": text, "want": want,
+             "ok": text == want}]
+
+
+async def _student_whatif(page, cells, lang) -> list[dict]:
+    i = next(k for k, c in enumerate(cells) if c["cell_type"] == "code" and "what_if(" in _source(c))
+    cell = await _cell(page, i)
+    view = cell.locator(WIDGET_VIEW).first
+    await view.scroll_into_view_if_needed()
+    result = view.locator(".widget-output").first
+    sliders = view.locator(".widget-slider.crm-control")
+    boxes = view.locator(".crm-readout input")
+    out = []
+
+    async def settle(k: int, before: str, typed: str = "") -> str:
+        """The readout once the kernel has set it (it shows what was typed until then)."""
+        value = before
+        for _ in range(120):
+            value = await boxes.nth(k).input_value()
+            if value not in (before, typed):
+                break
+            await asyncio.sleep(0.25)
+        await _idle(page)
+        await asyncio.sleep(0.5)
+        return value
+
+    async def record(step: str, value: str) -> None:
+        text = (await result.inner_text()).strip()
+        charts = await result.locator("img").evaluate_all(INKED_IMAGES)
+        messages = " ".join(await view.locator(".crm-readout-message").all_inner_texts()).strip()
+        out.append({"step": step, "value": value, "text": text, "charts": charts, "messages": messages,
+                    "ok": bool(text) and charts >= 1 and not any(w in text for w in NOT_A_SENTENCE)
+                    and bool(re.search(r"[\u4e00-\u9fff]", text)) == (lang == "zh")})
+
+    for k in range(await sliders.count()):
+        for key in ("Home", "End"):
+            before = await boxes.nth(k).input_value()
+            await sliders.nth(k).locator(".noUi-handle").first.focus()
+            await page.keyboard.press(key)
+            await record(f"slider {k + 1}: {key}", await settle(k, before))
+    for k, typed in ((2, "10%"), (0, "５０００"), (1, "85")):
+        if k >= await boxes.count():
+            continue
+        before = await boxes.nth(k).input_value()
+        await boxes.nth(k).click()
+        await page.keyboard.press("Control+a")
+        await page.keyboard.type(typed)
+        await page.keyboard.press("Enter")
+        await asyncio.sleep(0.5)
+        value = await settle(k, before, typed) if typed != "85" else await boxes.nth(k).input_value()
+        await record(f"readout {k + 1}: typed {typed!r}", value)
+    return out
+
+
+async def _student_pass(page, cells, lang, nb, steps, shots) -> dict:
+    found = {}
+    for step in steps:
+        if step == "exercise":
+            found[step] = await _student_exercise(page, cells, lang)
+        elif step == "parameter":
+            found[step] = await _student_parameter(page, cells, lang, nb)
+        elif step == "restart":
+            found[step] = await _student_restart(page, cells, lang)
+        elif step == "what-if":
+            found[step] = await _student_whatif(page, cells, lang)
+        shot = SHOTS / f"{lang}-{nb.stem}-student-{step}.png"
+        await page.screenshot(path=str(shot))
+        shots.append(shot)
+    return found
+
+
 async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
     f = Finding(edition, nb)
     t0 = time.perf_counter()
@@ -522,8 +749,9 @@ async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
 
     await page.route("**/*", route)
     try:
-        # a workspace of its own (reset): the page shows this chapter only, not the tabs another page left open
-        await page.goto(f"{lab.url}/lab/workspaces/{edition}-{nb.stem}/tree/{quote(rel)}?reset&token={lab.token}",
+        # a workspace of its own (reset), named by edition and number (JupyterLab finds no workspace named in
+        # Chinese): the page shows this chapter only, not the tabs another page left open
+        await page.goto(f"{lab.url}/lab/workspaces/{edition}-{nb.name[:2]}/tree/{quote(rel)}?reset&token={lab.token}",
                         wait_until="domcontentloaded")
         panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
         await panel.nth(len(cells) - 1).wait_for(timeout=OPEN_TIMEOUT * 1000)
@@ -558,6 +786,11 @@ async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
         f.problems += [f"cell {i} (after the what-if and the exercise): {text.strip()[:600]}"
                        for i, c in enumerate(st["cells"]) for text in c["bad"]
                        if f"cell {i}: {text.strip()[:600]}" not in f.problems]
+        steps = STUDENT.get((edition, nb.name[:2]), ())
+        if steps:     # after the checks above: this pass makes errors on purpose
+            t_st = time.perf_counter()
+            f.student = await _student_pass(page, cells, edition, nb, steps, f.shots)
+            f.phases["student"] = time.perf_counter() - t_st
     except Exception as exc:  # noqa: BLE001 - reported by every test of this chapter
         f.crash = f"{type(exc).__name__}: {exc}"
         try:
@@ -627,6 +860,11 @@ def lab_runs(chromium, lab):
               + (f"  CRASH {f.crash}" if f.crash else "") for k, f in sorted(findings.items())]
     print("\n".join(lines))
     (SHOTS / "timings.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # what each chapter showed (the what-ifs, the exercises, the student pass), to read beside the screenshots
+    (SHOTS / "findings.json").write_text(json.dumps(
+        {k: {"crash": f.crash, "problems": f.problems, "what_ifs": f.what_ifs, "exercise": f.exercise,
+             "student": f.student} for k, f in sorted(findings.items())}, ensure_ascii=False, indent=1, default=str),
+        encoding="utf-8")
     return findings, seconds, before, after, lab
 
 
@@ -676,6 +914,15 @@ def test_first_control_changes_the_result(lab_runs, key, request):
 
 
 @pytest.mark.parametrize("key", IDS)
+def test_slider_tracks_are_wide_enough(lab_runs, key, request):
+    """Every what-if slider keeps a usable track beside its label, in both editions (1400 px wide page)."""
+    f = _get(lab_runs, key, request)
+    for w in f.what_ifs:
+        if w.get("track_px") is not None:
+            assert w["track_px"] >= 180, f"{key} cell {w['cell']}: a slider track is {w['track_px']:.0f} px wide"
+
+
+@pytest.mark.parametrize("key", IDS)
 def test_what_if_chart_follows_the_control(lab_runs, key, request):
     """A what-if with ``plot=`` shows its chart under the controls after the change (a PNG that decodes)."""
     f = _get(lab_runs, key, request)
@@ -709,3 +956,53 @@ def test_lab_writes_neither_notebooks_nor_build(lab_runs):
     changed = sorted(k for k in set(before["build"]) | set(after["build"])
                      if before["build"].get(k) != after["build"].get(k))
     assert not changed, f"the lab run wrote the repository's build/: {changed[:10]}"
+
+
+# ------------------------------------------------------------------------------------------ the student pass
+def _student_ids(step: str) -> list[str]:
+    """The selected chapters whose student pass has ``step``."""
+    return [k for k in IDS if step in STUDENT.get((k.split("-", 1)[0], k.split("-", 1)[1][:2]), ())]
+
+
+def _student(lab_runs, key: str, step: str) -> list[dict]:
+    f = _get(lab_runs, key)
+    got = f.student.get(step)
+    assert got, f"{key}: the student pass did not reach its {step} step"
+    return got
+
+
+def _report(rows: list[dict]) -> str:
+    return "\n".join(f"  {r['step']}: {'ok' if r['ok'] else 'WRONG'}\n    showed: {r['text'][:400]!r}"
+                     + (f"\n    wanted: {r['want']!r}" if "want" in r else "") for r in rows)
+
+
+@pytest.mark.parametrize("key", _student_ids("exercise"))
+def test_student_answers_with_a_full_width_letter_and_a_fraction(lab_runs, key):
+    rows = _student(lab_runs, key, "exercise")
+    assert len(rows) == 2 and all(r["ok"] for r in rows), f"{key}:\n{_report(rows)}"
+
+
+@pytest.mark.parametrize("key", _student_ids("parameter"))
+def test_student_parameter_out_of_range_is_one_sentence(lab_runs, key):
+    rows = _student(lab_runs, key, "parameter")
+    assert all(r["ok"] for r in rows), f"{key}:\n{_report(rows)}"
+
+
+@pytest.mark.parametrize("key", _student_ids("restart"))
+def test_student_cell_after_a_restart_is_one_sentence(lab_runs, key):
+    rows = _student(lab_runs, key, "restart")
+    assert all(r["ok"] for r in rows), f"{key}:\n{_report(rows)}"
+
+
+@pytest.mark.parametrize("key", _student_ids("what-if"))
+def test_student_what_if_at_both_ends_of_every_control(lab_runs, key):
+    rows = _student(lab_runs, key, "what-if")
+    ends = [r for r in rows if r["step"].startswith("slider")]
+    assert len(ends) >= 2 * 4, f"{key}: {len(ends)} slider ends tried"
+    bad = [r for r in rows if not r["ok"]]
+    assert not bad, f"{key}: a what-if state without its sentence and chart, or with a traceback:\n{_report(bad)}"
+    typed = {r["step"]: r for r in rows if r["step"].startswith("readout")}
+    assert [r["value"] for k, r in typed.items() if "10%" in k] == ["0.1"], typed
+    assert [r["value"] for k, r in typed.items() if "５０００" in k] == ["5000"], typed
+    refused = [r for k, r in typed.items() if "'85'" in k]
+    assert refused and "像是百分数" in refused[0]["messages"], typed

@@ -20,7 +20,7 @@ def test_there_are_chapters():
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=IDS)
 def test_notebook_is_stored_clean(nb_path: Path):
     nb = json.loads(nb_path.read_text(encoding="utf-8"))
-    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert nb["metadata"]["kernelspec"]["name"] == "crm-notebooks"      # crmbook.kernel (tools/dev.py setup)
     for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             assert not cell.get("outputs"), f"cell {i} has stored outputs"
@@ -30,6 +30,21 @@ def test_notebook_is_stored_clean(nb_path: Path):
     src = "".join(tagged[0]["source"])
     for name in ("lang", "seed", "small", "build_dir"):
         assert f"\n{name} =" in "\n" + src, f"parameters cell lacks {name!r}"
+
+
+#: The first screen of every chapter says how to run it, with the menu's own words in each edition.
+RUN_LINE = {"en": "*Run → Run All Cells*", "zh": "“运行 → 运行所有单元格”"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_first_cell_says_how_to_run_the_chapter(lang):
+    from crmbook.layout import edition_notebooks
+
+    for nb_path in edition_notebooks(lang).values():
+        first = json.loads(nb_path.read_text(encoding="utf-8"))["cells"][0]
+        lines = "".join(first["source"]).splitlines()
+        assert first["cell_type"] == "markdown" and lines[0].startswith("# "), nb_path.name
+        assert RUN_LINE[lang] in "\n".join(lines[:4]), f"{nb_path.name}: no run line after the heading"
 
 
 @pytest.mark.notebook

@@ -67,7 +67,8 @@ def test_each_edition_runs_from_its_own_notebooks(tmp_path):
 
     jobs = runner.plan(runner.resolve(["02"]), tmp_path, langs=("en", "zh"))
     assert jobs[0].notebook == NOTEBOOK_DIR / "02_why_customers_are_lost.ipynb"
-    assert jobs[1].notebook == NOTEBOOK_DIR / "zh" / "02_why_customers_are_lost.ipynb"
+    assert jobs[1].notebook == NOTEBOOK_DIR / "zh" / "02_客户为什么会流失.ipynb"     # named in its own language
+    assert jobs[1].chapter == "02_why_customers_are_lost"                              # filed under the chapter's id
     ghost = NOTEBOOK_DIR / "99_no_such_chapter.ipynb"
     with pytest.raises(FileNotFoundError, match="zh edition has no"):
         runner._edition_notebook(ghost, "zh")

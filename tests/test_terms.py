@@ -159,7 +159,7 @@ def test_collector_sees_every_kind_of_text():
     counts = {}
     for f, _, _ in zh_texts():
         counts[f] = counts.get(f, 0) + 1
-    assert counts["crmbook/labels/site.csv"] > 10 and counts["notebooks/zh/05_customer_lifetime_value.ipynb"] > 10
+    assert counts["crmbook/labels/site.csv"] > 10 and counts["notebooks/zh/05_客户终身价值.ipynb"] > 10
 
 
 def test_no_variant_outside_a_quotation():

@@ -19,7 +19,7 @@ import pytest
 
 from crmbook import runner
 from crmlib import i18n
-from crmbook.layout import NOTEBOOK_DIR, notebook_dir
+from crmbook.layout import NOTEBOOK_DIR, chapter_notebook, edition_notebooks, notebook_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("sync_zh", ROOT / "tools" / "sync_zh.py")
@@ -88,14 +88,31 @@ def test_detector_finds_english_and_spares_what_is_allowed():
 
 
 # ------------------------------------------------------------------ one code, two editions
+def _zh(nb_path: Path) -> Path:
+    """The Chinese edition of an English notebook: the one of the same number in notebooks/zh/ (or a path that
+    does not exist)."""
+    try:
+        return chapter_notebook(nb_path.stem, "zh")
+    except FileNotFoundError:
+        return ZH_DIR / nb_path.name
+
+
 def test_every_chapter_has_a_chinese_edition():
-    missing = [nb.name for nb in EN if not (ZH_DIR / nb.name).is_file()]
+    missing = [nb.name for nb in EN if not _zh(nb).is_file()]
     assert not missing, f"no Chinese notebook for {missing} (write its markdown; tools/sync_zh.py --draft starts one)"
+
+
+def test_chinese_notebooks_have_chinese_names():
+    """A JupyterLab tab shows the file name only: the Chinese edition's names are Chinese (its heading's title)."""
+    for nn, p in edition_notebooks("zh").items():
+        assert re.search(r"[\u4e00-\u9fff]", p.stem), f"{p.name}: run tools/sync_zh.py {nn}, which names it after its heading"
+        assert sync_zh.zh_name(sync_zh.read(p), nn) == p.name, f"{p.name} is not named after its heading"
+    assert set(edition_notebooks("zh")) == set(edition_notebooks("en"))
 
 
 @pytest.mark.parametrize("nb_path", EN, ids=IDS)
 def test_chinese_code_is_the_english_code(nb_path: Path):
-    zh = ZH_DIR / nb_path.name
+    zh = _zh(nb_path)
     if not zh.is_file():
         pytest.skip("no Chinese edition yet (test_every_chapter_has_a_chinese_edition fails for it)")
     diffs = sync_zh.differences(nb_path, zh)
@@ -114,7 +131,7 @@ def _numbers(nb: dict) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("nb_path", EN, ids=IDS)
 def test_both_editions_number_sections_figures_and_exercises_alike(nb_path: Path):
-    zh = ZH_DIR / nb_path.name
+    zh = _zh(nb_path)
     if not zh.is_file():
         pytest.skip("no Chinese edition yet")
     a, b = _numbers(sync_zh.read(nb_path)), _numbers(sync_zh.read(zh))
@@ -179,7 +196,7 @@ def _texts_shown(cell: dict) -> list[str]:
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb_path", _unconverted(EN), ids=IDS)
 def test_chinese_run_shows_no_english_prose(chapter_runs, nb_path: Path):
-    if not (ZH_DIR / nb_path.name).is_file():
+    if not _zh(nb_path).is_file():
         pytest.skip("no Chinese edition yet")
     nb = _executed(chapter_runs, nb_path.stem, "zh")
     found = []
@@ -198,7 +215,7 @@ def _has_cjk(s: str) -> bool:
 @pytest.mark.notebook
 @pytest.mark.parametrize("nb_path", _unconverted(EN), ids=IDS)
 def test_chinese_captions_and_headers_are_chinese(chapter_runs, nb_path: Path):
-    if not (ZH_DIR / nb_path.name).is_file():
+    if not _zh(nb_path).is_file():
         pytest.skip("no Chinese edition yet")
     build, _ = chapter_runs
     nb = _executed(chapter_runs, nb_path.stem, "zh")

@@ -4,7 +4,8 @@
     run     setup, then the main job: every chapter in en and zh, figures, results, site
     test    setup, then pytest
     lab     setup, then JupyterLab on notebooks/ (extra arguments go to ``jupyter lab``)
-    lab-zh  setup, then JupyterLab in Chinese (中文界面) on notebooks/zh/
+    lab-zh  setup, then JupyterLab with its interface in Chinese (中文界面) on notebooks/: the Chinese
+            edition is the folder zh/, the English one beside it
     bench   setup, then the benchmarks (reference libraries in their own venv)
 
 The Makefile's targets call this script, so ``make run`` and
@@ -39,12 +40,24 @@ def setup() -> None:
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / ".crmnb-installed"
     want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + EXTRAS.encode()).hexdigest()
-    if stamp.exists() and stamp.read_text() == want:
+    if not (stamp.exists() and stamp.read_text() == want):
+        rc = sh(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".[{EXTRAS}]")
+        if rc:
+            sys.exit(f"pip install failed (exit {rc})")
+        stamp.write_text(want)
+    install_kernel()
+
+
+# The chapters' kernel (crmbook/kernel.py): IPython's kernel with the project's input transformer and
+# exception handler loaded at start, installed into the venv (not ~/.local) as "crm-notebooks".
+KERNEL_JSON = VENV / "share" / "jupyter" / "kernels" / "crm-notebooks" / "kernel.json"
+
+
+def install_kernel() -> None:
+    if KERNEL_JSON.exists() and "crmbook.kernel" in KERNEL_JSON.read_text(encoding="utf-8"):
         return
-    rc = sh(PY, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-e", f".[{EXTRAS}]")
-    if rc:
-        sys.exit(f"pip install failed (exit {rc})")
-    stamp.write_text(want)
+    if sh(PY, "-m", "crmbook.kernel"):
+        sys.exit("installing the crm-notebooks kernel spec failed")
 
 
 # JupyterLab's interface language is a user setting of @jupyterlab/translation-extension. `lab-zh` keeps
@@ -55,15 +68,14 @@ TRANSLATION_PLUGIN = Path("@jupyterlab", "translation-extension", "plugin.jupyte
 
 
 def lab(zh: bool, rest: list[str]) -> int:
-    """JupyterLab on notebooks/ (or notebooks/zh/ with the Chinese interface); ``rest`` goes to it."""
+    """JupyterLab on notebooks/ (with the Chinese interface for ``zh``); ``rest`` goes to it.
+
+    Both editions are reachable either way: the English notebooks at the top, the Chinese ones in zh/
+    (named in Chinese, so a tab shows which edition it holds)."""
     cmd: list[str | Path] = [BIN / "jupyter", "lab"]
     env = dict(os.environ)
     notebooks = ROOT / "notebooks"
     if zh:
-        if (notebooks / "zh").is_dir():
-            notebooks = notebooks / "zh"
-        else:
-            print("notebooks/zh/ does not exist yet: opening notebooks/ with the Chinese interface", flush=True)
         settings = LAB_SETTINGS_ZH / TRANSLATION_PLUGIN
         if not settings.exists():  # seed once; later changes made in the interface are kept
             settings.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +83,8 @@ def lab(zh: bool, rest: list[str]) -> int:
         LAB_WORKSPACES_ZH.mkdir(parents=True, exist_ok=True)
         env["JUPYTERLAB_SETTINGS_DIR"] = str(LAB_SETTINGS_ZH)
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(LAB_WORKSPACES_ZH)
+        if (notebooks / "zh").is_dir():  # the file browser opens on the Chinese edition; ".." is the English
+            cmd.append("--ServerApp.default_url=/lab/tree/zh")
     cmd += ["--notebook-dir", notebooks]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")

@@ -1,8 +1,11 @@
 """Keep the Chinese edition's code identical to the English: ``python tools/sync_zh.py [NN ...] [--check]``.
 
-The Chinese notebook ``notebooks/zh/NN_slug.ipynb`` has the same cells as the English
-``notebooks/NN_slug.ipynb``, with the same cell ids, in the same order. This tool rebuilds
-it from
+The Chinese notebook ``notebooks/zh/NN_<中文标题>.ipynb`` has the same cells as the English
+``notebooks/NN_slug.ipynb``, with the same cell ids, in the same order. It is found by its chapter
+number and named after the title of its first heading (``# 第 2 章　客户为什么会流失`` gives
+``02_客户为什么会流失.ipynb``), so that a JupyterLab tab shows which edition it holds: a Chinese
+notebook whose name has no Chinese yet (a new chapter's draft) is renamed after its heading when it
+is synced. This tool rebuilds it from
 
 * every **code** cell of the English notebook, copied as it is — except the parameters
   cell's ``lang = "en"`` line, which becomes ``lang = "zh"``;
@@ -28,6 +31,30 @@ ROOT = Path(__file__).resolve().parents[1]
 EN_DIR = ROOT / "notebooks"
 ZH_DIR = EN_DIR / "zh"
 _LANG_LINE = re.compile(r'^lang\s*=\s*"en"', re.M)
+_HEADING = re.compile(r"^#\s*第\s*\d+\s*章[\s\u3000]*(?P<title>.+?)\s*$", re.M)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def zh_path(en_path: Path) -> Path:
+    """The Chinese edition of ``en_path``: the notebook of the same number in notebooks/zh/, or, when
+    there is none yet, the English name there."""
+    hits = sorted(ZH_DIR.glob(f"{en_path.name[:2]}_*.ipynb"))
+    if len(hits) > 1:
+        raise SystemExit(f"error: notebooks/zh/ has {len(hits)} notebooks of chapter {en_path.name[:2]}: "
+                         + ", ".join(h.name for h in hits))
+    return hits[0] if hits else ZH_DIR / en_path.name
+
+
+def zh_name(nb: dict, number: str) -> str | None:
+    """``NN_<title>.ipynb`` from the Chinese notebook's first heading (``# 第 N 章　标题``), if it has one."""
+    for c in nb.get("cells", []):
+        if c.get("cell_type") == "markdown":
+            m = _HEADING.search(source(c))
+            if m and _CJK.search(m.group("title")):
+                title = re.sub(r"[\s\u3000/\\:*?\"<>|：？“”（）()]+", "", m.group("title"))
+                return f"{number}_{title}.ipynb"
+            return None
+    return None
 
 
 def read(path: Path) -> dict:
@@ -101,9 +128,14 @@ def differences(en_path: Path, zh_path: Path) -> list[str]:
     """What differs between the Chinese edition and what :func:`build` makes of it (empty: in step)."""
     if not zh_path.is_file():
         return [f"{zh_path.relative_to(ROOT)} does not exist"]
+    if not _CJK.search(zh_path.name):
+        diffs_name = [f"{zh_path.name} has no Chinese name: run tools/sync_zh.py {zh_path.name[:2]}, which names it "
+                      "after its heading (# 第 N 章　标题)"]
+    else:
+        diffs_name = []
     en, zh = read(en_path), read(zh_path)
     want, problems = build(en, zh)
-    diffs = list(problems)
+    diffs = diffs_name + list(problems)
     a, b = zh["cells"], want["cells"]
     if [(c["cell_type"], c.get("id")) for c in a] != [(c["cell_type"], c.get("id")) for c in b]:
         diffs.append("the cells' types, ids or order differ from the English edition")
@@ -133,22 +165,26 @@ def main(argv: list[str] | None = None) -> int:
         notebooks = [nb for nb in notebooks if nb.name[:2] in want]
     status = 0
     for en_path in notebooks:
-        zh_path = ZH_DIR / en_path.name
+        zp = zh_path(en_path)
         if args.check:
-            diffs = differences(en_path, zh_path)
+            diffs = differences(en_path, zp)
             for d in diffs:
-                print(f"{zh_path.relative_to(ROOT)}: {d}")
+                print(f"{zp.relative_to(ROOT)}: {d}")
             status |= bool(diffs)
             continue
-        zh = read(zh_path) if zh_path.is_file() else None
+        zh = read(zp) if zp.is_file() else None
         nb, problems = build(read(en_path), zh, draft=args.draft)
         for p in problems:
-            print(f"{zh_path.relative_to(ROOT)}: {p}", file=sys.stderr)
+            print(f"{zp.relative_to(ROOT)}: {p}", file=sys.stderr)
         if problems and not args.draft:
             status = 1
             continue
-        write(nb, zh_path)
-        print(f"synced {zh_path.relative_to(ROOT)}")
+        write(nb, zp)
+        print(f"synced {zp.relative_to(ROOT)}")
+        name = zh_name(nb, en_path.name[:2])
+        if name and not _CJK.search(zp.name) and name != zp.name:
+            zp.rename(zp.with_name(name))
+            print(f"renamed {zp.relative_to(ROOT)} -> {name} (after its heading; git add the new name)")
     return status
 
 

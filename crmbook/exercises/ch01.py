@@ -58,7 +58,7 @@ EXERCISES = ExerciseSet("ch01", [
     ChoiceExercise("1.1", _solve_1_1),
     ChoiceExercise("1.2", _solve_1_2),
     ChoiceExercise("1.3", _solve_1_3, options=("A", "B", "C")),
-    NumberExercise("1.4", _solve_1_4, tol=0),
-    NumberExercise("1.5", _solve_1_5, tol=0),
-    NumberExercise("1.6", _solve_1_6, tol=0.1),
+    NumberExercise("1.4", _solve_1_4, unit="count"),
+    NumberExercise("1.5", _solve_1_5, unit="count"),
+    NumberExercise("1.6", _solve_1_6, unit="percent", decimals=1),
 ])

@@ -56,9 +56,9 @@ def _solve_2_5() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch02", [
-    NumberExercise("2.1", _solve_2_1, tol=0.01),
-    NumberExercise("2.2", _solve_2_2, tol=0),
-    NumberExercise("2.3", _solve_2_3, tol=0.5),
+    NumberExercise("2.1", _solve_2_1, unit="percent", decimals=0),
+    NumberExercise("2.2", _solve_2_2, unit="count"),
+    NumberExercise("2.3", _solve_2_3, unit="count"),
     ChoiceExercise("2.4", _solve_2_4),
-    YesNoExercise("2.5", _solve_2_5),
+    YesNoExercise("2.5", _solve_2_5, words=("contradict", "contradicts", "矛盾", "相矛盾")),
 ])

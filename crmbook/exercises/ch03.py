@@ -45,9 +45,9 @@ def _solve_3_5() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch03", [
-    NumberExercise("3.1", _solve_3_1, tol=0.05),
-    NumberExercise("3.2", _solve_3_2, tol=0),
+    NumberExercise("3.1", _solve_3_1, unit="percent", decimals=0),
+    NumberExercise("3.2", _solve_3_2, unit="count"),
     ChoiceExercise("3.3", _solve_3_3, options=("A", "B", "C")),
     ChoiceExercise("3.4", _solve_3_4),
-    NumberExercise("3.5", _solve_3_5, tol=0.05),
+    NumberExercise("3.5", _solve_3_5, unit="percent", decimals=0),
 ])

@@ -50,9 +50,9 @@ def _solve_4_5() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch04", [
-    NumberExercise("4.1", _solve_4_1, tol=0.05),
-    NumberExercise("4.2", _solve_4_2, tol=0.05),
-    NumberExercise("4.3", _solve_4_3, tol=0.5),
-    NumberExercise("4.4", _solve_4_4, tol=0.01),
+    NumberExercise("4.1", _solve_4_1, decimals=0),
+    NumberExercise("4.2", _solve_4_2, unit="percent", decimals=0),
+    NumberExercise("4.3", _solve_4_3, unit="percent", decimals=0),
+    NumberExercise("4.4", _solve_4_4, decimals=1),
     ChoiceExercise("4.5", _solve_4_5),
 ])

@@ -54,10 +54,10 @@ def _solve_5_6() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch05", [
-    NumberExercise("5.1", _solve_5_1, tol=1.0),
-    NumberExercise("5.2", _solve_5_2, tol=0.5),
-    NumberExercise("5.3", _solve_5_3, tol=0.005),
+    NumberExercise("5.1", _solve_5_1, unit="usd", nearest=1000),
+    NumberExercise("5.2", _solve_5_2, unit="usd", decimals=0),
+    NumberExercise("5.3", _solve_5_3, unit="fraction", decimals=2),
     ChoiceExercise("5.4", lambda: Solution("B")),
     ChoiceExercise("5.5", _solve_5_5, options=("A", "B")),
-    NumberExercise("5.6", _solve_5_6, tol=0.5),
+    NumberExercise("5.6", _solve_5_6, unit="usd", decimals=0),
 ])

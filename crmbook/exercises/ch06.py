@@ -51,9 +51,9 @@ def _solve_6_5() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch06", [
-    NumberExercise("6.1", _solve_6_1, tol=0.5),
-    NumberExercise("6.2", _solve_6_2, tol=0.01),
-    NumberExercise("6.3", _solve_6_3, tol=0.05),
+    NumberExercise("6.1", _solve_6_1, unit="usd", decimals=0),
+    NumberExercise("6.2", _solve_6_2, decimals=2),
+    NumberExercise("6.3", _solve_6_3, unit="percent", decimals=1),
     ChoiceExercise("6.4", _solve_6_4),
-    NumberExercise("6.5", _solve_6_5, tol=0.01),
+    NumberExercise("6.5", _solve_6_5, unit="usd", scale=1e6, decimals=1),
 ])

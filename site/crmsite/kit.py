@@ -405,7 +405,7 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
         for a in answers:
             label = str(a.get("feedback").exercise if getattr(a.get("feedback"), "exercise", "") else a["number"])
             lines += [f"### {label}", "", a["question"], "",
-                      f"**{ui('answer', lang)}:** `{_answer_text(a['answer'], lang)}`", ""]
+                      f"**{ui('answer', lang)}:** `{a.get('answer_text') or _answer_text(a['answer'], lang)}`", ""]
             if a.get("explanation"):
                 lines += [f"**{ui('why', lang)}:** {a['explanation']}", ""]
     return "\n".join(lines) + "\n"

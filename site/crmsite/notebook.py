@@ -212,6 +212,16 @@ def _inline_code(escaped: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
 
+def _source_name(chapter: str, lang: str) -> str:
+    """The file name of the chapter's source notebook in its edition (a Chinese notebook has a Chinese name)."""
+    from crmbook.layout import chapter_notebook
+
+    try:
+        return chapter_notebook(chapter, lang).name
+    except (FileNotFoundError, ValueError):
+        return f"{chapter}.ipynb"
+
+
 def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: dict[str, str]) -> str:
     """The "Run it" box: how to run the chapter, its parameters, crmlib used, the kit, downloads."""
     lang = page.lang
@@ -220,7 +230,7 @@ def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: d
         or ui("defaults", lang)
     names = ", ".join(f"`{n}`" for n in _parameter_names(nb) if n != "build_dir")
     figs = "".join(_figure_item(n, f, n in shown, links["up"]) for n, f in page.figures.items())
-    text = ui("runit_text", lang, file=f"{page.chapter}.ipynb", params=used, nn=page.nn)
+    text = ui("runit_text", lang, file=_source_name(page.chapter, lang), params=used, nn=page.nn)
     lines = ['<div class="crm-runit" id="run-it">',
              f"<p><strong>{ui('runit', lang)}.</strong> {_inline_code(html.escape(text, quote=False))}</p>"]
     if names:
