@@ -281,7 +281,7 @@ def test_the_page_has_every_section_and_reads_for_people(nn, lang):
 
 def test_the_chinese_page_answers_yes_no_questions_in_chinese():
     zh, en = _page("02", "zh"), _page("02", "en")
-    assert re.search(r"\*\*答案:\*\* [是否]\n", zh) and not re.search(r"\*\*答案:\*\* (?:yes|no)\b", zh)
+    assert re.search(r"\*\*答案：\*\* [是否]\n", zh) and not re.search(r"\*\*答案：\*\* (?:yes|no)\b", zh)
     assert re.search(r"\*\*Answer:\*\* (?:yes|no)\n", en)
     assert "请回答“是”或“否”" in zh
 
@@ -291,7 +291,9 @@ def test_the_chinese_page_answers_yes_no_questions_in_chinese():
     (3_600_000.0, "zh", {"tol": 0.5}, "3,600,000"),
     (80_000.0, "en", {"tol": 0.5}, "80,000"),
     (0.9208, "en", {"tol": 0.005}, "0.92"),
-    (7.5, "en", {"tol": 0.01}, "7.50"),
+    (7.5, "en", {"tol": 0.01}, "7.5"),
+    (7.5, "en", {"decimals": 2}, "7.50"),
+    (87.0, "zh", {"tol": 0.01}, "87"),
     (87.0, "zh", {"unit": "percent", "decimals": 0}, "87%"),
     (87.0, "en", {"unit": "percent", "decimals": 0}, "87 %"),
     (105, "en", {"tol": 0}, "105"),
@@ -321,3 +323,22 @@ def test_exercise_answers_agree_with_their_checkers_and_have_no_scientific_notat
             assert a["feedback"].ok is True, (nn, lang, a["number"])
             for field in ("answer_text", "explanation"):
                 assert not SCI.search(str(a.get(field) or "")), (nn, lang, a["number"], a.get(field))
+
+
+def test_public_functions_reject_bad_input_with_one_clear_error():
+    with pytest.raises(ValueError, match="nn must be a two-digit chapter number"):
+        teacher.teacher_texts("5", "en")
+    with pytest.raises(ValueError, match="nn must be a two-digit chapter number"):
+        teacher.exercise_answers(5, "en")
+    with pytest.raises(ValueError, match="lang"):
+        teacher.teacher_texts("05", "fr")
+    with pytest.raises(TypeError, match="text must be a string, got int"):
+        teacher.sections(3)
+    with pytest.raises(Q.QuizError, match="options must be a mapping"):
+        Q.Quiz("ch99", [Q.Formula("1", lambda: Q.Fact(1.0))]).key("1", ["1"])
+    with pytest.raises(TypeError, match="prefix must be a chapter prefix"):
+        Q.Quiz("chapter 5", [])
+    # markers are taken in order: a "(3)" before "(2)" is text, text before "(1)" a lead-in point
+    assert teacher.model_points("Lead. (1) first (3) not a marker (2) second") == \
+        ["Lead.", "first (3) not a marker", "second"]
+    assert teacher.model_points("（1）甲（2）乙") == ["甲", "乙"] and teacher.model_points("plain") == ["plain"]

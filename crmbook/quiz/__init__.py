@@ -407,7 +407,12 @@ class Quiz:
         self._keys: dict[tuple[str, tuple[tuple[str, str], ...]], Key] = {}
 
     def numbers(self) -> list[str]:
-        """The question numbers in page order."""
+        """The question numbers in page order.
+
+        Returns
+        -------
+        list of str
+        """
         return list(self._q)
 
     def __contains__(self, number: object) -> bool:
@@ -419,6 +424,7 @@ class Quiz:
         Parameters
         ----------
         number : str
+            The question's number (``"1"``).
         options : mapping
             Letter -> option text.
 
@@ -426,6 +432,9 @@ class Quiz:
         -------
         Key
         """
+        if not isinstance(options, Mapping):
+            raise QuizError(f"{self.prefix} question {number}: options must be a mapping letter -> text, "
+                            f"got {type(options).__name__}")
         if number not in self._q:
             raise KeyError(f"{self.prefix}: no question {number!r}; the quiz has {self.numbers()}")
         memo = (number, tuple(sorted(options.items())))

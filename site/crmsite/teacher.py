@@ -60,6 +60,18 @@ _SECTION = re.compile(r"§\s*(\d+\.\d+)")
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*[:：]")
 
 
+def _check_nn(nn: Any) -> str:
+    if not isinstance(nn, str) or not re.fullmatch(r"\d\d", nn):
+        raise ValueError(f"nn must be a two-digit chapter number such as '05', got {nn!r}")
+    return nn
+
+
+def _check_text(text: Any, name: str = "text") -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a string, got {type(text).__name__}")
+    return text
+
+
 def sections(text: str) -> set[str]:
     """The chapter sections a plan text names (``§5.3`` → ``"5.3"``).
 
@@ -71,7 +83,7 @@ def sections(text: str) -> set[str]:
     -------
     set of str
     """
-    return set(_SECTION.findall(text))
+    return set(_SECTION.findall(_check_text(text)))
 
 
 def model_points(text: str) -> list[str]:
@@ -89,6 +101,7 @@ def model_points(text: str) -> list[str]:
     list of str
         One point per marker; the whole text as one point when it has no markers.
     """
+    _check_text(text)
     marks, pos = [], 0
     while True:   # (1), then the first (2) after it, …: a "(3)" inside a point's text is not a marker
         m = re.compile(rf"[(（]{len(marks) + 1}[)）]").search(text, pos)
@@ -116,6 +129,7 @@ def quiz_of(nn: str) -> Any:
     -------
     crmbook.quiz.Quiz or None
     """
+    _check_nn(nn)
     try:
         mod = importlib.import_module(f"crmbook.quiz.ch{nn}")
     except ModuleNotFoundError as exc:
@@ -184,8 +198,7 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
         placeholder without a value, or a key that disagrees with the computed one.
     """
     check_lang(lang)
-    if not isinstance(nn, str) or not re.fullmatch(r"\d\d", nn):
-        raise ValueError(f"nn must be a two-digit chapter number such as '05', got {nn!r}")
+    _check_nn(nn)
     path = TEACHER_DIR / f"ch{nn}.csv"
     out: dict[str, Any] = {"goals": [], "key_points": [], "plan45": [], "plan45_omit": None, "plan90": [],
                            "discussion": [], "mcq": [], "homework": None, "rubric": [], "quiz": None}
@@ -301,10 +314,9 @@ def _exercise_set(nn: str) -> Any:
 
 def _decimals(exercise: Any, value: float) -> int | None:
     """Decimals to show for a numeric answer: the exercise's stated precision, else what its tolerance allows."""
-    for attr in ("decimals",):
-        d = getattr(exercise, attr, None)
-        if isinstance(d, int) and not isinstance(d, bool):
-            return d
+    d = getattr(exercise, "decimals", None)
+    if isinstance(d, int) and not isinstance(d, bool):
+        return d
     if getattr(exercise, "nearest", None) is not None or getattr(exercise, "unit", None) == "count":
         return 0
     tol = getattr(exercise, "tol", None)
@@ -319,7 +331,8 @@ def answer_text(answer: Any, lang: str, exercise: Any = None) -> str:
     """An exercise's right answer as the teacher's page shows it in ``lang``.
 
     Numbers with thousands separators and never in scientific notation (:func:`crmlib.fmt.number`),
-    to the precision the exercise asks for (else what its tolerance allows); ``"yes"`` / ``"no"`` in
+    to the precision the exercise asks for (else what its tolerance allows, trailing zeros dropped);
+    ``"yes"`` / ``"no"`` in
     the page's language (是 / 否); option letters as they are.
 
     Parameters
@@ -341,10 +354,13 @@ def answer_text(answer: Any, lang: str, exercise: Any = None) -> str:
         return t(f"core.{answer.strip().lower()}", lang)
     if isinstance(answer, numbers.Real):
         v = float(answer)
+        stated = isinstance(getattr(exercise, "decimals", None), int)
         d = _decimals(exercise, v)
         if d is None:
             d = 0 if v.is_integer() else max(0, 3 - math.floor(math.log10(abs(v))))
         shown = number(v, lang, d)
+        if not stated and "." in shown:   # a precision the tolerance allows, not one the question asks for
+            shown = shown.rstrip("0").rstrip(".")
         if getattr(exercise, "unit", None) == "percent":
             shown += " %" if lang == "en" else "%"
         return shown
@@ -367,7 +383,8 @@ def exercise_answers(nn: str, lang: str) -> list[dict[str, Any]] | None:
         the page shows it (:func:`answer_text`, unless the exercise set writes it itself); None when
         the exercise set does not expose its answers (no ``bind(lang).solutions()``).
     """
-    exercises = _exercise_set(nn)
+    check_lang(lang)
+    exercises = _exercise_set(_check_nn(nn))
     if exercises is None:
         return None
     try:
@@ -426,6 +443,7 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
     str
     """
     lang = page.lang
+    colon = "：" if lang == "zh" else ":"
     tx = teacher_texts(page.nn, lang)
     lines = [f"# {ui('teacher_title', lang, title=page.title)}", "", ui("teacher_intro", lang), "",
              f'<p class="crm-kit-links"><a href="{chapter_url}">{html.escape(page.title)}</a> · '
@@ -441,13 +459,13 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
             lines += [f"{i}. **{ui('minutes', lang, n=m)}** — {text}" for i, (m, text) in enumerate(tx[key], 1)]
             lines.append("")
             if key == "plan45" and tx["plan45_omit"]:
-                lines += [f"**{ui('plan45_omit', lang)}:** {tx['plan45_omit']}", ""]
+                lines += [f"**{ui('plan45_omit', lang)}{colon}** {tx['plan45_omit']}", ""]
     if tx["discussion"]:
         lines += [f"## {ui('discussion', lang)}", ""]
         for i, d in enumerate(tx["discussion"], 1):
             lines.append(f"{i}. {d['text']}" + (f" *({d['note']})*" if d["note"] else ""))
             if d["points"]:
-                lines += ["", f"   *{ui('model_answer', lang)}:*", ""]
+                lines += ["", f"   *{ui('model_answer', lang)}*{colon}", ""]
                 lines += [f"   * {p}" for p in d["points"]]
             if d["cite"]:
                 lines += ["", f"   <small>{html.escape(_cite(d['cite'], lang))}</small>"]
@@ -455,8 +473,8 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
     if tx["mcq"]:
         lines += [f"## {ui('mcq', lang)}", ""]
         for i, q in enumerate(tx["mcq"], 1):
-            opts = "　".join(f"{k}. {v}" for k, v in q["options"].items())
-            lines += [f"{i}. {q['q']}", "", f"   {opts}", ""]
+            opts = "\\\n".join(f"   {k}. {v}" for k, v in q["options"].items())   # one option a line
+            lines += [f"{i}. {q['q']}", "", opts, ""]
         lines += [f"### {ui('mcq_answers', lang)}", ""]
         note = "mcq_computed" if all(q["computed"] for q in tx["mcq"]) else "mcq_unchecked"
         lines += [ui(note, lang, module=tx["quiz"] or f"crmbook.quiz.ch{page.nn}"), ""]
@@ -473,7 +491,7 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
     else:
         for a in answers:
             label = str(a.get("feedback").exercise if getattr(a.get("feedback"), "exercise", "") else a["number"])
-            lines += [f"### {label}", "", a["question"], "", f"**{ui('answer', lang)}:** {a['answer_text']}", ""]
+            lines += [f"### {label}", "", a["question"], "", f"**{ui('answer', lang)}{colon}** {a['answer_text']}", ""]
             if a.get("explanation"):
-                lines += [f"**{ui('why', lang)}:** {a['explanation']}", ""]
+                lines += [f"**{ui('why', lang)}{colon}** {a['explanation']}", ""]
     return "\n".join(lines) + "\n"
