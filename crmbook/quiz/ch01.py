@@ -22,7 +22,8 @@ KPI_OPTIONS = {"A": "profitability", "B": "clv", "C": "market_share", "D": "loya
 
 
 def _resource() -> Fact:
-    quoted("S1-philosophy", "将企业的客户(包括最终客户、分销商和合作伙伴)作为最重要的企业资源")
+    quoted("S1-philosophy",
+           "将企业的客户(包括最终客户、分销商和合作伙伴)作为最重要的企业资源")
     return Fact("customers")
 
 

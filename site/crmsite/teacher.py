@@ -404,20 +404,34 @@ def exercise_answers(nn: str, lang: str) -> list[dict[str, Any]] | None:
 
 
 # ------------------------------------------------------------------ the page
+def _where(where: str, lang: str) -> str:
+    """An excerpt's place in its source (``slide 12 (Figure 2-1)``) in the page's language."""
+    if lang != "zh":
+        return where
+    where = re.sub(r"\bslides? (\d+)", r"第 \1 张幻灯片", where)
+    return re.sub(r"\bFigure (\S+?)\)", r"图 \1）", where).replace(" (", "（")
+
+
 def _cite(ids: list[str], lang: str) -> str:
+    """``Source: S4 《title》: slide 40 (excerpt …); slide 39 (excerpt …)`` for the excerpts ``ids``,
+    grouped by source, in their order."""
     from crmbook.sources import excerpts, sources
 
     ex = excerpts().set_index("excerpt_id")
     src = sources().set_index("source_id")
-    parts = []
+    by_source: dict[str, list[str]] = {}
     for eid in ids:
         if eid not in ex.index:
             raise ValueError(f"model answer cites excerpt {eid!r}, which is not in datasets/sources/excerpts.csv")
         row = ex.loc[eid]
-        sid = str(row["source_id"])
+        by_source.setdefault(str(row["source_id"]), []).append(
+            ui("discussion_where", lang, where=_where(str(row["where"]), lang), id=eid))
+    parts = []
+    for sid, places in by_source.items():
         title = str(src.loc[sid, "title"]) if sid in src.index and "title" in src.columns else ""
-        parts.append(ui("discussion_cite", lang, source=sid, title=title, where=str(row["where"]), id=eid))
-    return "; ".join(parts)
+        sep = "；" if lang == "zh" else "; "
+        parts.append(ui("discussion_cite", lang, source=sid, title=title, where=sep.join(places)))
+    return " ".join(parts)
 
 
 def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_url: str, slides: str,
