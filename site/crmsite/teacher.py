@@ -477,7 +477,8 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
     if tx["discussion"]:
         lines += [f"## {ui('discussion', lang)}", ""]
         for i, d in enumerate(tx["discussion"], 1):
-            lines.append(f"{i}. {d['text']}" + (f" *({d['note']})*" if d["note"] else ""))
+            note = (f"*（{d['note']}）*" if lang == "zh" else f" *({d['note']})*") if d["note"] else ""
+            lines.append(f"{i}. {d['text']}{note}")
             if d["points"]:
                 lines += ["", f"   *{ui('model_answer', lang)}*{colon}", ""]
                 lines += [f"   * {p}" for p in d["points"]]
