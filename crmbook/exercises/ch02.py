@@ -2,10 +2,15 @@
 the texts are the label keys ``ch02.ex.*``."""
 from __future__ import annotations
 
-from crmlib import datasets, loss
+from scipy import stats
+
+from crmlib import datasets, funnel, loss
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution, YesNoExercise
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "SURVEY_2_5"]
+
+#: Exercise 2.5's survey: lost customers asked, those blaming poor communication, the printed share (%).
+SURVEY_2_5 = (100, 62, 68.0)
 
 
 def _shares():
@@ -48,10 +53,13 @@ def _solve_2_4() -> Solution:
 
 
 def _solve_2_5() -> Solution:
-    ci = loss.multinomial_ci({"communication": 62, "other": 38})
-    lo, hi = float(ci.loc["communication", "lower_pct"]), float(ci.loc["communication", "upper_pct"])
-    contradicts = not (lo <= 68 <= hi)
-    return Solution("yes" if contradicts else "no", {"lo": lo, "hi": hi},
+    # one share read on its own: one binomial interval (Wilson), not the simultaneous intervals of §2.2
+    n, k, printed = SURVEY_2_5
+    ci = funnel.rate_intervals([n, k]).iloc[0]
+    lo, hi = 100 * float(ci["lower"]), 100 * float(ci["upper"])
+    p = float(stats.binomtest(k, n, printed / 100).pvalue)
+    contradicts = not (lo <= printed <= hi)
+    return Solution("yes" if contradicts else "no", {"lo": lo, "hi": hi, "p": p},
                     variant="contradicts" if contradicts else "consistent")
 
 
