@@ -1,0 +1,75 @@
+"""What a reader sees in a chapter's tables: every cell in full, numbers formatted for people."""
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from crmbook import Chapter
+from crmlib import i18n
+
+i18n.add_labels({"col.reader_test_text": {"en": "Text", "zh": "文字"},
+                 "col.reader_test_rate": {"en": "Rate", "zh": "比率"},
+                 "col.reader_test_p": {"en": "p-value", "zh": "p 值"},
+                 "col.reader_test_usd": {"en": "Value", "zh": "价值"}})
+
+LONG = "Analytical: capture, store, extract, process, interpret and report customer data " * 2
+
+
+def _frame():
+    return pd.DataFrame({"reader_test_text": [LONG, "short"], "reader_test_rate": [0.7534, float("nan")],
+                         "reader_test_p": [0.00002, 0.0231], "reader_test_usd": [480000.0, 1456.25]})
+
+
+def test_a_chapter_shows_every_table_cell_in_full(tmp_path):
+    with pd.option_context("display.max_colwidth", 50, "display.max_columns", 20):
+        assert "..." in _frame()._repr_html_(), "pandas' default should cut the long cell (the check can fail)"
+        ch = Chapter("09_test_chapter", build_dir=tmp_path, display=True)
+        shown = ch.table(_frame())._repr_html_()
+        assert html.escape(LONG.strip()) in shown and "..." not in shown
+
+
+@pytest.mark.parametrize("lang, rate, p, usd", [("en", "75.3 %", "< 0.001", "US$480,000"),
+                                                ("zh", "75.3%", "< 0.001", "48万美元")])
+def test_table_formats_numbers_for_people(tmp_path, lang, rate, p, usd):
+    ch = Chapter("09_test_chapter", lang=lang, build_dir=tmp_path, display=False)
+    out = ch.table(_frame(), formats={"reader_test_rate": "pct.1", "reader_test_p": "p", "reader_test_usd": "usd"})
+    cols = list(out.columns)
+    assert cols[1] == i18n.t("col.reader_test_rate", lang)
+    assert list(out.iloc[:, 1]) == [rate, "—"]
+    assert list(out.iloc[:, 2]) == [p, "0.023"]
+    assert out.iloc[0, 3] == usd
+    assert _frame()["reader_test_rate"].iloc[0] == 0.7534, "the computed table is left unchanged"
+
+
+def test_table_formats_name_a_missing_column(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    with pytest.raises(KeyError, match="no_such_column"):
+        ch.table(_frame(), formats={"no_such_column": "pct"})
+    with pytest.raises(TypeError, match="format spec"):
+        ch.table(_frame(), formats={"reader_test_rate": 3})
+
+
+def _cells(executed: dict):
+    """(cell index, text of every <td>/<th>) of the HTML tables a notebook shows."""
+    for i, cell in enumerate(executed["cells"]):
+        for out in cell.get("outputs", []):
+            page = "".join(out.get("data", {}).get("text/html", ""))
+            for td in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page, flags=re.S):
+                yield i, html.unescape(re.sub(r"<[^>]+>", "", td)).strip()
+
+
+@pytest.mark.notebook
+def test_no_table_cell_of_an_executed_chapter_is_cut(chapter_runs):
+    _, outcomes = chapter_runs
+    bad = []
+    for (chapter, lang), o in sorted(outcomes.items()):
+        if not o.ok:
+            continue
+        executed = json.loads(o.job.output.read_text(encoding="utf-8"))
+        bad += [f"{chapter} [{lang}] cell {i}: {text!r}" for i, text in _cells(executed)
+                if text.endswith("...") or re.search(r"\d\.\d*e[+-]\d", text)]
+    assert not bad, "table cells cut short or in scientific notation:\n" + "\n".join(bad)
