@@ -67,7 +67,7 @@ def test_new_exercise_kinds_validate_answers():
     s = ExerciseSet("ch02", [NumberExercise("2.3", lambda: Solution(340.0, {"share": 68, "lost": 680, "kept": 340}))])
     assert s.check("2.3", "340").ok is False and "number" in s.check("2.3", "340").message
     assert s.check("2.3", float("inf")).ok is False
-    y = ExerciseSet("ch02", [YesNoExercise("2.5", lambda: Solution("no", {"lo": 1, "hi": 2}, "consistent"))])
+    y = ExerciseSet("ch02", [YesNoExercise("2.5", lambda: Solution("no", {"lo": 1, "hi": 2, "p": 0.2}, "consistent"))])
     assert y.check("2.5", "否").ok is True and y.check("2.5", "maybe").ok is False
     c = ExerciseSet("ch02", [ChoiceExercise("2.4", lambda: Solution("B", {"customer": 4, "company": 87,
                                                                            "third_party": 9, "communication": 68}))])

@@ -48,10 +48,15 @@ def _solve_2_4() -> Solution:
 
 
 def _solve_2_5() -> Solution:
-    ci = loss.multinomial_ci({"communication": 62, "other": 38})
-    lo, hi = float(ci.loc["communication", "lower_pct"]), float(ci.loc["communication", "upper_pct"])
+    # one share, so a binomial question: the Wilson interval and the exact test of the printed 68 %
+    # (Goodman's simultaneous intervals for two categories would be 97.5 % intervals)
+    from scipy.stats import binomtest
+
+    test = binomtest(62, 100, 0.68)
+    ci = test.proportion_ci(confidence_level=0.95, method="wilson")
+    lo, hi = 100 * float(ci.low), 100 * float(ci.high)
     contradicts = not (lo <= 68 <= hi)
-    return Solution("yes" if contradicts else "no", {"lo": lo, "hi": hi},
+    return Solution("yes" if contradicts else "no", {"lo": lo, "hi": hi, "p": float(test.pvalue)},
                     variant="contradicts" if contradicts else "consistent")
 
 
