@@ -319,7 +319,7 @@ class Chapter:
             Column name -> number format for people (:mod:`crmlib.fmt`): ``"pct.1"`` shows a
             fraction as a percentage with one decimal, ``"p"`` a p-value (``< 0.001``), ``"usd"``
             money (万 in Chinese), ``"n.2"`` a number with thousands separators, or any Python spec
-            (``".3f"``). Missing values show as "—".
+            (``".3f"``). Missing values show as "—", infinite ones as "∞".
 
         Returns
         -------
@@ -345,8 +345,7 @@ class Chapter:
                 raise KeyError(f"formats names column {col!r}; the table's columns are {list(out.columns)}")
             if not isinstance(spec, str):
                 raise TypeError(f"formats[{col!r}] must be a format spec string, got {spec!r}")
-            out[col] = ["—" if v is None or (isinstance(v, float) and v != v) else fmt.format_field(v, spec)
-                        for v in out[col].tolist()]
+            out[col] = [_formatted_value(v, spec, fmt) for v in out[col].tolist()]
         return out
 
     def exercises(self, module: Any) -> Any:
@@ -571,6 +570,15 @@ class Chapter:
 
 
 @functools.lru_cache(maxsize=1)
+def _formatted_value(v: Any, spec: str, fmt: Any) -> str:
+    """One table value as text: missing as "—", infinite as "∞", else ``fmt`` with ``spec``."""
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if isinstance(v, float) and v in (float("inf"), float("-inf")):
+        return "∞" if v > 0 else "−∞"
+    return fmt.format_field(v, spec)
+
+
 def _show_tables_in_full() -> None:
     """Let pandas show every cell and column of a table in full (its default cuts cells at 50 characters)."""
     import pandas as pd

@@ -73,3 +73,62 @@ def test_no_table_cell_of_an_executed_chapter_is_cut(chapter_runs):
         bad += [f"{chapter} [{lang}] cell {i}: {text!r}" for i, text in _cells(executed)
                 if text.endswith("...") or re.search(r"\d\.\d*e[+-]\d", text)]
     assert not bad, "table cells cut short or in scientific notation:\n" + "\n".join(bad)
+
+
+# ------------------------------------------------------------------ S5's machine-spun wording
+#: S5 is an automatically reworded copy of an essay. Each phrase ends on a substituted word (the usual word
+#: in the comment); a quotation keeps it verbatim but must mark it at once: [原文如此…] in Chinese, [sic…] in English.
+SPUN = ("的探讨",      # 研究
+        "视察",        # 查看
+        "实惠券",      # 优惠券
+        "发觉",        # 发现
+        "特殊快",      # 特别快
+        "干脆",        # 直接
+        "年头",        # 年代 (20 世纪 30 年头)
+        "胜利",        # 成功 (胜利开展, 企业胜利)
+        "一个增加的",  # 增强的 (反馈链)
+        "企业供应的",  # 提供的
+        "客户满足的",  # 满意的
+        "首度执行官",  # 首席执行官
+        "肯定时间",    # 一定时间
+        )
+_MARK = {"zh": r"\[原文如此", "en": r"\[sic\b"}
+
+
+def unmarked_spun(text: str, lang: str) -> list[str]:
+    """The spun phrases in the quotations of ``text`` (every Chinese phrase of an English text) not
+    followed by the marker."""
+    from crmbook.terms import quoted_spans
+
+    spans = quoted_spans(text) if lang == "zh" else [(0, len(text))]
+    bad = []
+    for phrase in SPUN:
+        for m in re.finditer(re.escape(phrase), text):
+            if not any(a <= m.start() < b for a, b in spans):
+                continue
+            if not re.match(r"[”’」』]?\s*" + _MARK[lang], text[m.end():]):
+                bad.append(text[max(0, m.start() - 12):m.end() + 12])
+    return bad
+
+
+def test_the_spun_phrase_check_can_fail():
+    assert unmarked_spun("> 婴儿尿布就卖的特殊快。", "zh")
+    assert not unmarked_spun("> 婴儿尿布就卖的特殊快[原文如此，即“卖得特别快”]。", "zh")
+    assert not unmarked_spun("我们取得了胜利。", "zh"), "the book's own prose is not a quotation"
+    assert unmarked_spun("a further study (进一步的探讨)", "en")
+    assert not unmarked_spun("a further study (进一步的探讨 [sic: 研究])", "en")
+
+
+def test_every_quoted_spun_phrase_is_marked():
+    from crmbook.layout import notebook_dir
+    from crmlib.i18n import labels
+
+    bad = []
+    for lang in ("en", "zh"):
+        for nb in sorted(notebook_dir(lang).glob("*.ipynb")):
+            for i, c in enumerate(json.loads(nb.read_text(encoding="utf-8"))["cells"]):
+                if c["cell_type"] == "markdown":
+                    bad += [f"{nb.name} [{lang}] cell {i}: …{s}…" for s in unmarked_spun("".join(c["source"]), lang)]
+        for key, row in labels().items():
+            bad += [f"label {key} [{lang}]: …{s}…" for s in unmarked_spun(row[lang], lang)]
+    assert not bad, "S5's substituted words quoted without [原文如此] / [sic]:\n" + "\n".join(bad)
