@@ -300,7 +300,7 @@ class Chapter:
         if self.display:
             from IPython.display import display
 
-            display({"text/markdown": text, "text/plain": text}, raw=True)
+            display({"text/markdown": _markdown(text), "text/plain": text}, raw=True)
 
     def table(self, frame: Any, *, values: Mapping[str, str] | None = None, index: str | None = None,
               columns: Mapping[str, str] | None = None, formats: Mapping[str, str] | None = None) -> Any:
@@ -564,12 +564,19 @@ class Chapter:
             width = struct.unpack(">I", png_bytes[16:20])[0]
             display(Image(data=png_bytes, format="png", width=round(width * 100 / PNG_DPI)))
             md = f"**{label}.** {caption}" if self.lang == "en" else f"**{label}**　{caption}"
-            display({"text/markdown": md, "text/plain": md}, raw=True)
+            display({"text/markdown": _markdown(md), "text/plain": md}, raw=True,
+                    metadata={"crmlib": {"figure": number}})
         plt.close(fig)
         return SavedFigure(number, png, svg)
 
 
 @functools.lru_cache(maxsize=1)
+def _markdown(text: str) -> str:
+    """``text`` for a Markdown output: every ``$`` escaped, so that "US$2,000 … US$8,623" stays money
+    (JupyterLab reads a pair of dollar signs as inline math); the plain text and captions keep ``$``."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
 def _formatted_value(v: Any, spec: str, fmt: Any) -> str:
     """One table value as text: missing as "—", infinite as "∞", else ``fmt`` with ``spec``."""
     if v is None or (isinstance(v, float) and v != v):

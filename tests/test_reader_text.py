@@ -132,3 +132,25 @@ def test_every_quoted_spun_phrase_is_marked():
         for key, row in labels().items():
             bad += [f"label {key} [{lang}]: …{s}…" for s in unmarked_spun(row[lang], lang)]
     assert not bad, "S5's substituted words quoted without [原文如此] / [sic]:\n" + "\n".join(bad)
+
+
+# ------------------------------------------------------------------ money in Markdown outputs
+def test_markdown_outputs_escape_dollars_but_captions_keep_them(tmp_path, monkeypatch):
+    import IPython.display
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append((a, k)))
+    i18n.add_labels({"ch09.say.reader_money": {"en": "Worth {a:usd} or {b:usd}.", "zh": "价值 {a:usd} 或 {b:usd}。"},
+                     "ch09.fig.9.7": {"en": "A customer worth {a:usd}.", "zh": "价值 {a:usd} 的客户。"}})
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=True)
+    ch.say("reader_money", a=2000, b=8623)
+    (data,), _ = shown[-1]
+    assert data["text/markdown"] == r"Worth US\$2,000 or US\$8,623." and data["text/plain"] == "Worth US$2,000 or US$8,623."
+    fig, ax = plt.subplots()
+    ch.figure(ax, "9.7", "money", a=480000)
+    (data,), kw = shown[-1]
+    assert r"US\$480,000" in data["text/markdown"] and kw["metadata"] == {"crmlib": {"figure": "9.7"}}
+    assert ch._figures["9.7"]["caption"] == "A customer worth US$480,000.", "the recorded caption has no backslash"
