@@ -154,3 +154,17 @@ def test_markdown_outputs_escape_dollars_but_captions_keep_them(tmp_path, monkey
     (data,), kw = shown[-1]
     assert r"US\$480,000" in data["text/markdown"] and kw["metadata"] == {"crmlib": {"figure": "9.7"}}
     assert ch._figures["9.7"]["caption"] == "A customer worth US$480,000.", "the recorded caption has no backslash"
+
+
+def test_exercise_1_5_states_the_thresholds_it_is_checked_with():
+    """The question writes the default thresholds out (no parameter names standing in for values)."""
+    import inspect
+
+    from crmlib import concepts, fmt
+
+    d = {k: v.default for k, v in inspect.signature(concepts.qualify_man).parameters.items()
+         if v.default is not inspect.Parameter.empty}
+    for lang in ("en", "zh"):
+        q = i18n.t("ch01.ex.1.5.q", lang)
+        assert fmt.money(1000 * d["money_min"], lang) in q
+        assert f"≥ {d['influence_min']}" in q and f"≥ {d['need_min']}" in q
