@@ -174,6 +174,8 @@ class Chapter:
     -----
     Results are written once per executed cell (and by :meth:`save`), not on every
     :meth:`record`. Matplotlib's style is not touched until :meth:`apply_style` is called.
+    A chapter that displays (``display=True``) tells pandas to show every cell and column of a
+    table in full: the default cuts texts at 50 characters ("Analytical: capture, store, ...").
     """
 
     def __init__(self, chapter: str, *, lang: str = "en", seed: int = 0, small: bool = False,
@@ -202,6 +204,8 @@ class Chapter:
         self._figure_seconds: dict[str, float] = {}
         self._params = {"lang": self.lang, "seed": self.seed, "small": self.small, **to_jsonable(params)}
         self._dirty = True
+        if self.display:
+            _show_tables_in_full()
         self._hook_into_kernel()
 
     # ---------------------------------------------------------------- paths
@@ -316,10 +320,10 @@ class Chapter:
         if self.display:
             from IPython.display import display
 
-            display({"text/markdown": text, "text/plain": text}, raw=True)
+            display({"text/markdown": _markdown(text), "text/plain": text}, raw=True)
 
     def table(self, frame: Any, *, values: Mapping[str, str] | None = None, index: str | None = None,
-              columns: Mapping[str, str] | None = None) -> Any:
+              columns: Mapping[str, str] | None = None, formats: Mapping[str, str] | None = None) -> Any:
         """A display copy of ``frame`` in the chapter's language (see :func:`crmlib.i18n.localize_frame`).
 
         Parameters
@@ -331,12 +335,38 @@ class Chapter:
             Label prefix for the index values.
         columns : mapping of str to str, optional
             Column name -> label key for its header, where it is not ``col.<column>``.
+        formats : mapping of str to str, optional
+            Column name -> number format for people (:mod:`crmlib.fmt`): ``"pct.1"`` shows a
+            fraction as a percentage with one decimal, ``"p"`` a p-value (``< 0.001``), ``"usd"``
+            money (万 in Chinese), ``"n.2"`` a number with thousands separators, or any Python spec
+            (``".3f"``). Missing values show as "—", infinite ones as "∞".
 
         Returns
         -------
         pandas.DataFrame
         """
-        return localize_frame(frame, self.lang, values=values, index=index, columns=columns)
+        return localize_frame(self._formatted(frame, formats), self.lang, values=values, index=index,
+                              columns=columns)
+
+    def _formatted(self, frame: Any, formats: Mapping[str, str] | None) -> Any:
+        """``frame`` with the columns named in ``formats`` as formatted text (a copy)."""
+        if not formats:
+            return frame
+        import pandas as pd
+
+        from crmlib.fmt import LabelFormatter
+
+        if not isinstance(formats, Mapping):
+            raise TypeError(f"formats must map column names to format specs, got {type(formats).__name__}")
+        out = frame.to_frame() if isinstance(frame, pd.Series) else frame.copy()
+        fmt = LabelFormatter(self.lang)
+        for col, spec in formats.items():
+            if col not in out.columns:
+                raise KeyError(f"formats names column {col!r}; the table's columns are {list(out.columns)}")
+            if not isinstance(spec, str):
+                raise TypeError(f"formats[{col!r}] must be a format spec string, got {spec!r}")
+            out[col] = [_formatted_value(v, spec, fmt) for v in out[col].tolist()]
+        return out
 
     def exercises(self, module: Any) -> Any:
         """The chapter's exercises in its language.
@@ -645,12 +675,36 @@ class Chapter:
             width = struct.unpack(">I", png_bytes[16:20])[0]
             display(Image(data=png_bytes, format="png", width=round(width * 100 / PNG_DPI)))
             md = f"**{label}.** {caption}" if self.lang == "en" else f"**{label}**　{caption}"
-            display({"text/markdown": md, "text/plain": md}, raw=True)
+            display({"text/markdown": _markdown(md), "text/plain": md}, raw=True,
+                    metadata={"crmlib": {"figure": number}})
         plt.close(fig)
         return SavedFigure(number, png, svg)
 
 
 @functools.lru_cache(maxsize=1)
+def _markdown(text: str) -> str:
+    """``text`` for a Markdown output: every ``$`` escaped, so that "US$2,000 … US$8,623" stays money
+    (JupyterLab reads a pair of dollar signs as inline math); the plain text and captions keep ``$``."""
+    return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _formatted_value(v: Any, spec: str, fmt: Any) -> str:
+    """One table value as text: missing as "—", infinite as "∞", else ``fmt`` with ``spec``."""
+    if v is None or (isinstance(v, float) and v != v):
+        return "—"
+    if isinstance(v, float) and v in (float("inf"), float("-inf")):
+        return "∞" if v > 0 else "−∞"
+    return fmt.format_field(v, spec)
+
+
+def _show_tables_in_full() -> None:
+    """Let pandas show every cell and column of a table in full (its default cuts cells at 50 characters)."""
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
+    pd.set_option("display.max_columns", None)
+
+
 def _shared_heads() -> frozenset[str]:
     """First segments of the shipped shared label keys (``core``, ``col``, topics such as ``loss``)."""
     return frozenset(k.split(".", 1)[0] for k in labels() if not re.fullmatch(r"ch\d\d\..*", k))

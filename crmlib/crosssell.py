@@ -125,14 +125,16 @@ def compare_with_source(observed: pd.Series, model: pd.Series, table: pd.DataFra
         The model's P(stay) by number of products (0–1), the same labels as ``observed``
         (paired by label).
     table : pandas.DataFrame
-        The source's table (``n_services``, ``probability_kept_pct``); holdings with the same
-        number of services are joined as ``"1 / 0.5"``.
+        The source's table (``n_services``, ``probability_kept_pct``, optionally ``open_ended``:
+        True for a row that means "this many or more"); holdings with the same number of
+        services are joined as ``"1 / 0.5"``.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by number of products (``n_products``): ``data_pct``, ``model_pct`` and
-        ``source_pct`` (text, empty where the source prints nothing).
+        ``source_pct`` (text; an open-ended row also fills every larger count; empty where the
+        source prints nothing).
 
     Raises
     ------
@@ -151,7 +153,12 @@ def compare_with_source(observed: pd.Series, model: pd.Series, table: pd.DataFra
     t = source_retention(table)
     printed = t.groupby("n_services")["probability_kept_pct"].apply(lambda v: " / ".join(f"{x:g}" for x in v))
     out = pd.DataFrame({"data_pct": 100 * observed, "model_pct": 100 * model})
-    out["source_pct"] = printed.reindex(out.index).fillna("").to_numpy()
+    shown = printed.reindex(out.index)
+    if "open_ended" in t.columns:
+        for n, open_ in zip(t["n_services"], t["open_ended"].astype(str).str.lower() == "true"):
+            if open_:
+                shown[(shown.index > n) & shown.isna()] = printed[n]
+    out["source_pct"] = shown.fillna("").to_numpy()
     return out.rename_axis("n_products")
 
 
@@ -239,8 +246,10 @@ class RetentionLogit(LogitResults):
     terms : tuple of str
         Regressors in the order of ``result.params`` after the constant.
     ame : DataFrame
-        Average marginal effect (``dydx``, change in P(stay) per unit of the
-        term, averaged over customers), ``se``, ``lower``, ``upper``, ``pvalue``.
+        Average marginal effect (``dydx``), ``se``, ``lower``, ``upper``, ``pvalue``: for a 0/1 term
+        (holding a product) the change in P(stay) from not holding to holding it, for any other term
+        the slope of P(stay) per unit (not the change for a whole extra unit: see
+        :meth:`discrete_effect`), each averaged over customers.
     """
 
     result: Any
@@ -359,7 +368,8 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("
     Returns
     -------
     RetentionLogit
-        Fit with average marginal effects (statsmodels ``get_margeff(at="overall")``).
+        Fit with average marginal effects (statsmodels ``get_margeff(at="overall", dummy=True)``:
+        discrete changes for 0/1 terms, slopes for the others).
 
     Raises
     ------
@@ -410,7 +420,8 @@ def fit_retention_logit(customers: pd.DataFrame, terms: Sequence[str] | str = ("
     res = fit_logit(y, X, "RetentionLogit", maxiter=maxiter, outcome="stayed")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)   # 0/0 in statsmodels under separation (warned above)
-        mfx = res.get_margeff(at="overall", method="dydx")
+        # a 0/1 term (holding a product) gets the discrete change P(1) - P(0), not the slope at its value
+        mfx = res.get_margeff(at="overall", method="dydx", dummy=True)
     ci = mfx.conf_int(alpha=alpha)
     ame = pd.DataFrame({"dydx": mfx.margeff, "se": mfx.margeff_se, "lower": ci[:, 0], "upper": ci[:, 1],
                         "pvalue": mfx.pvalues}, index=list(terms))
@@ -782,6 +793,14 @@ def time_slot(hour: Any) -> pd.Series:
     return out.astype(str)
 
 
+def _calendar_order(level: pd.Index) -> pd.Index:
+    """Sort key of a group level: days and time slots in calendar order, anything else as it is."""
+    for order in (DAYS, tuple(TIME_SLOTS)):
+        if len(level) and level.isin(order).all():
+            return pd.Index([order.index(v) for v in level])
+    return level
+
+
 def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: Sequence[str],
                   basket_col: str = "basket_id", item_col: str = "item") -> pd.DataFrame:
     """Support, confidence and lift of one rule within each group of baskets.
@@ -802,8 +821,9 @@ def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: S
 
     Returns
     -------
-    DataFrame indexed by the groups: ``baskets``, ``n_a``, ``n_b``, ``n_ab``,
-    ``support``, ``confidence``, ``lift`` (each group's own base rates).
+    DataFrame indexed by the groups (days Monday first and time slots morning first; other
+    values sorted): ``baskets``, ``n_a``, ``n_b``, ``n_ab``, ``support``, ``confidence``, ``lift``
+    (each group's own base rates).
     """
     by = list(check_names(by, "by"))
     for item, name in ((antecedent, "antecedent"), (consequent, "consequent")):
@@ -826,6 +846,7 @@ def rule_by_group(baskets: pd.DataFrame, antecedent: str, consequent: str, by: S
     bask["_ab"] = bask["_a"] & bask["_b"]
     agg = bask.groupby(by, sort=True).agg(baskets=("_a", "size"), n_a=("_a", "sum"), n_b=("_b", "sum"),
                                           n_ab=("_ab", "sum"))
+    agg = agg.sort_index(key=_calendar_order)   # Mon … Sun and morning → evening, not alphabetical
     rows = [rule_metrics(int(r.baskets), r.n_a, r.n_b, r.n_ab) for r in agg.itertuples()]
     met = pd.DataFrame(rows, index=agg.index)[["support", "confidence", "lift"]]
     return pd.concat([agg, met], axis=1)

@@ -28,7 +28,7 @@ __all__ = [
     "check_funnel", "stage_rates", "overall_rate", "rate_intervals", "prob_at_least", "prospects_needed",
     "simulate_prospects_needed", "simulate_funnel", "expected_deals", "DealsBand", "funnel_counts", "time_to_close",
     "PREDICTORS", "CloseModel", "fit_close_logit", "case_funnels", "scenario_table", "case_results",
-    "as_intervals", "interval_comparison", "plan_pipelines", "timing_summary", "simulation_check",
+    "as_intervals", "interval_comparison", "interval_methods", "plan_pipelines", "timing_summary", "simulation_check",
     "close_model_results",
 ]
 
@@ -343,6 +343,12 @@ class DealsBand:
         if name not in self.__dataclass_fields__:
             raise KeyError(name)
         return getattr(self, name)
+
+    @property
+    def coverage(self) -> float:
+        """The band's exact probability P(lower ≤ deals ≤ upper): at least ``level``, as deals are whole numbers."""
+        p = self.p_overall
+        return float(stats.binom.cdf(self.upper, self.n, p) - stats.binom.cdf(self.lower - 1, self.n, p))
 
     def pmf(self, k_max: int | None = None) -> pd.Series:
         """Probability of each number of deals 0 … ``k_max``.
@@ -718,6 +724,42 @@ def interval_comparison(funnels: Mapping[str, pd.Series], big: int, method: str 
             ci.update({f"{name}.n{n_first}.{k}": v for k, v in as_intervals(iv, "to_stage").items()})
         ratios.extend(small_iv["width"].to_numpy() / big_iv["width"].to_numpy())
     return {"intervals": intervals, "ci": ci, "width_ratio": float(np.mean(ratios))}
+
+
+def interval_methods(funnels: Mapping[str, pd.Series], big: int, into: str = "deal",
+                     alpha: float = 0.05) -> pd.DataFrame:
+    """Wilson and Jeffreys intervals side by side for the rate into one stage, as observed and on ``big`` prospects.
+
+    Parameters
+    ----------
+    funnels : mapping
+        Name -> counts (:func:`case_funnels`); each first stage must divide ``big``.
+    big : int
+        The larger number of prospects (:func:`interval_comparison`).
+    into : str
+        The stage the rate leads into (``"deal"``: negotiation → deal).
+    alpha : float
+        1 − confidence level.
+
+    Returns
+    -------
+    DataFrame
+        One row per funnel and size: ``scenario``, ``prospects``, ``n_from``, ``n_to``, ``rate``,
+        ``wilson_lower``, ``wilson_upper``, ``jeffreys_lower``, ``jeffreys_upper``.
+    """
+    if not isinstance(into, str):
+        raise TypeError(f"into must be a stage name, got {into!r}")
+    by = {m: interval_comparison(funnels, big, method=m, alpha=alpha)["intervals"] for m in ("wilson", "jeffreys")}
+    rows = []
+    for (name, n), iv in by["wilson"].items():
+        w, j = iv.set_index("to_stage"), by["jeffreys"][(name, n)].set_index("to_stage")
+        if into not in w.index:
+            raise ValueError(f"into must be one of the stages entered, {list(w.index)}; got {into!r}")
+        rows.append({"scenario": name, "prospects": n, "n_from": int(w.loc[into, "n_from"]),
+                     "n_to": int(w.loc[into, "n_to"]), "rate": float(w.loc[into, "rate"]),
+                     "wilson_lower": float(w.loc[into, "lower"]), "wilson_upper": float(w.loc[into, "upper"]),
+                     "jeffreys_lower": float(j.loc[into, "lower"]), "jeffreys_upper": float(j.loc[into, "upper"])})
+    return pd.DataFrame(rows)
 
 
 def plan_pipelines(ks: Sequence[int], p: float, target: float, n_sims: int,

@@ -38,15 +38,31 @@ def test_survey_intervals_and_test(r):
         assert 0 <= lo < share < hi <= 100
     assert r["gof.dof"] == 6
     assert r["gof.statistic"] >= 0 and 0 < r["gof.pvalue"] <= 1
-    # Goodman intervals are conservative: joint coverage at or above nominal, up to MC error (200 draws)
+    # Goodman intervals are conservative in large samples: joint coverage near nominal, up to MC error (200 draws)
     assert r["survey.joint_coverage"] >= 0.90
 
 
 @pytest.mark.notebook
 def test_sample_size_and_whatif(r):
-    # 60 % vs 68 %, alpha 0.05 two-sided, power 0.8: normal approximation ~ 282, exact binomial ~ 300
+    # 68 % vs 60 %, alpha 0.05 two-sided, power 0.8: normal approximation ~ 282, exact binomial ~ 300
     assert 270 <= r["sample_size.n_normal"] <= 295
     assert r["sample_size.n_normal"] <= r["sample_size.n_exact"] <= 340
+    assert r["sample_size.cohens_h"] > 0
+
+
+@pytest.mark.notebook
+def test_the_survey_tests_the_printed_share(r):
+    """The printed 68 % is the null hypothesis and the manager's doubted share the truth, not the reverse."""
+    from conftest import notebook_parameters
+    from crmlib import loss
+
+    doubted = notebook_parameters("02")["doubted_share"]
+    printed = PRINTED["communication"] / 100
+    right = loss.sample_size_one_proportion(printed, doubted)
+    assert right.p0 == printed and right.p1 == doubted
+    reversed_ = loss.sample_size_one_proportion(doubted, printed)
+    assert right.n_exact != reversed_.n_exact, "the check must tell the two directions apart"
+    assert r["sample_size.n_exact"] == right.n_exact
     # 50 % of 10 % + 25 % of 68 % of 1,000 = 50 + 170
     assert r["whatif.kept_per_1000"] == pytest.approx(220)
 

@@ -51,6 +51,14 @@ def test_source_table_rejects_bad_rows(printed, mutate, match):
         cs.source_retention(mutate(printed))
 
 
+def test_compare_with_source_fills_the_open_ended_row(printed):
+    observed = pd.Series([0.6, 0.8, 0.9, 0.95, 0.99], index=[1, 2, 3, 4, 5])
+    cmp = cs.compare_with_source(observed, observed, printed)
+    assert list(cmp["source_pct"]) == ["1 / 0.5", "10", "18", "100", "100"], "4 or more covers 5 products too"
+    closed = printed.assign(open_ended=False)
+    assert list(cs.compare_with_source(observed, observed, closed)["source_pct"])[-1] == ""
+
+
 def test_read_source_rejects_zero_base(printed):
     with pytest.raises(ValueError, match="first row"):
         cs.read_source(printed.assign(probability_kept_pct=[0, 0.5, 10, 18, 100]))
@@ -147,6 +155,11 @@ def test_logit_on_product_types():
     # the generator makes every product raise the chance of staying; savings the least, loans much
     assert (fit.params[list(cs.PRODUCTS)] > 0).all()
     assert fit.ame.loc["loan", "dydx"] > fit.ame.loc["savings", "dydx"]
+    # a 0/1 product flag gets the discrete change P(hold) - P(not hold), averaged over customers
+    X = c[list(cs.PRODUCTS)].astype(float)
+    held, not_held = X.assign(loan=1.0), X.assign(loan=0.0)
+    change = float((fit.predict(held)["p"] - fit.predict(not_held)["p"]).mean())
+    assert fit.ame.loc["loan", "dydx"] == pytest.approx(change, rel=1e-6)
     with pytest.raises(ValueError, match="DataFrame"):
         fit.predict([1, 2])
 
@@ -311,6 +324,20 @@ def test_time_slots():
         cs.time_slot([9, 22])
     with pytest.raises(TypeError, match="hour"):
         cs.time_slot([9, None])
+
+
+def test_rule_by_group_orders_days_and_time_slots_as_a_calendar():
+    rows = [["d", "b"], ["d"], ["b"], ["d", "b"], ["x", "d"], ["b", "x"]]
+    data = _long(rows)
+    when = {1: ("Sun", "evening"), 2: ("Mon", "morning"), 3: ("Mon", "evening"), 4: ("Sun", "morning"),
+            5: ("Mon", "afternoon"), 6: ("Sun", "afternoon")}
+    data["day"] = data["basket_id"].map(lambda b: when[b][0])
+    data["slot"] = data["basket_id"].map(lambda b: when[b][1])
+    g = cs.rule_by_group(data, "d", "b", by=["day", "slot"])
+    assert list(g.index) == [("Mon", "morning"), ("Mon", "afternoon"), ("Mon", "evening"),
+                             ("Sun", "morning"), ("Sun", "afternoon"), ("Sun", "evening")]
+    other = data.assign(shop=data["basket_id"].map(lambda b: "zeta" if b % 2 else "alpha"))
+    assert list(cs.rule_by_group(other, "d", "b", by=["shop"]).index) == ["alpha", "zeta"]
 
 
 def test_rule_by_group_matches_pair_rules_within_each_group():

@@ -176,6 +176,23 @@ def test_simulated_funnel_shrinks_and_matches_expected_deals():
     assert sims[:, -1].mean() == pytest.approx(band["mean"], rel=0.03)
     inside = np.mean((sims[:, -1] >= band["lower"]) & (sims[:, -1] <= band["upper"]))
     assert inside >= 0.9 - 0.01   # a discrete central band covers at least its level
+    assert band.coverage >= 0.9 and band.coverage == pytest.approx(inside, abs=0.01)
+
+
+def test_interval_methods_set_wilson_beside_jeffreys():
+    from statsmodels.stats.proportion import proportion_confint
+
+    funnels = {"good": pd.Series({"prospect": 100, "negotiation": 80, "deal": 5})}
+    t = funnel.interval_methods(funnels, 2000)
+    assert list(t["prospects"]) == [100, 2000] and list(t["n_from"]) == [80, 1600]
+    for method in ("wilson", "jeffreys"):
+        lo, hi = proportion_confint(5, 80, method=method)
+        assert t.loc[0, f"{method}_lower"] == pytest.approx(lo) and t.loc[0, f"{method}_upper"] == pytest.approx(hi)
+    assert t.loc[0, "jeffreys_lower"] < t.loc[0, "wilson_lower"]
+    with pytest.raises(ValueError, match="into"):
+        funnel.interval_methods(funnels, 2000, into="contract")
+    with pytest.raises(TypeError, match="into"):
+        funnel.interval_methods(funnels, 2000, into=1)
 
 
 @settings(max_examples=40, deadline=None)

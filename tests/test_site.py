@@ -114,7 +114,7 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
     if lang == "zh":   # compound terms jieba alone would cut (企业客户流失率 → 客户 / 流失 / 流失率)
         intro += "\n\n企业客户流失率很高；用帕累托图找出关键少数。"
     if cite:
-        intro += " As shown by [@fader2005bgnbd]."
+        intro += " As shown by [@fader2005bgnbd]. Schmittlein et al. (1987) <!-- [@schmittlein1987] -->."
     cells = [
         nbformat.v4.new_markdown_cell(intro),
         nbformat.v4.new_code_cell('lang = "en"\nseed = 3\nsmall = False\nbuild_dir = None\nsize_n = 10',
@@ -443,6 +443,10 @@ def test_citations_link_to_the_references_page(built):
     hrefs = [a["href"] for t, a in tags(page) if t == "a" and a.get("href", "").startswith("references.html#")]
     assert hrefs, "the citation links to the bibliography"
     assert "Fader" in (out / "en" / "references.html").read_text(encoding="utf-8")
+    # a key hidden in an HTML comment (for JupyterLab's readers) is listed but shows nothing in the text
+    assert "Schmittlein" in (out / "en" / "references.html").read_text(encoding="utf-8")
+    text = page.read_text(encoding="utf-8")
+    assert "[@schmittlein1987]" not in text and "cite:empty" not in text and "Schmittlein et al. (1987)" in text
 
 
 def test_a_sphinx_warning_fails_the_build(tmp_path, capsys):

@@ -32,9 +32,11 @@ def _solve_3_3() -> Solution:
 
 
 def _solve_3_4() -> Solution:
-    ors = funnel.fit_close_logit(datasets.load("prospects")).odds_ratios["odds_ratio"]
-    letters = {"money": "A", "authority": "B", "need": "C"}
-    return Solution(letters[str(ors.idxmax())], {k: float(ors[k]) for k in letters})
+    # odds ratios per different units (a doubling, a yes/no flag, a point) cannot be ranked by size
+    table = funnel.fit_close_logit(datasets.load("prospects")).odds_ratios
+    ors = {k: float(table.loc[k, "odds_ratio"]) for k in ("money", "authority", "need")}
+    all_matter = bool(((table["lower"] > 1) | (table["upper"] < 1)).all())
+    return Solution("C" if all_matter else "D", {**ors, "money4": ors["money"] ** 2, "need3": ors["need"] ** 3})
 
 
 def _solve_3_5() -> Solution:

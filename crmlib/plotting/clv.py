@@ -30,19 +30,18 @@ __all__ = [
 ]
 
 
-def _usd(v: float) -> str:
-    """Compact US-dollar label; the dollar sign is escaped so matplotlib never reads ``$…$`` as maths."""
-    if abs(v) >= 1e6:
-        text = f"{v / 1e6:.2f}M"
-    elif abs(v) >= 1e4:
-        text = f"{v / 1e3:.0f}k"
-    elif abs(v) >= 1e3:
-        text = f"{v / 1e3:.1f}k"
-    elif abs(v) >= 1 or v == 0:
-        text = f"{v:,.0f}"
-    else:
-        text = f"{v:.2g}"
-    return "\\$" + text
+def _usd(v: float, lang: str, unit: bool = True) -> str:
+    """Money for a figure in ``lang`` (:func:`crmlib.fmt.money`, compact): "US$24 k" / "2.4万美元"; ``unit=False``
+    for ticks and cells under a label that names the unit ("2.4万"). The dollar sign is escaped so that
+    matplotlib never reads ``$…$`` as maths."""
+    from ..fmt import money
+
+    v = float(v)
+    if lang == "zh":
+        text = money(v, "zh") if abs(v) >= 1 or v == 0 else f"{v:.2g}美元"
+        return text if unit else text.removesuffix("美元")
+    text = money(v, "en", compact=True) if abs(v) >= 1 or v == 0 else f"US${v:.2g}"
+    return (text if unit else text.replace("US$", "")).replace("$", "\\$")
 
 
 def _case_label(case: str, lang: str) -> str:
@@ -141,11 +140,11 @@ def cases_chart(cases: pd.DataFrame, *, lang: str = "en", ax: Any = None, title:
     ax.barh(y, c["clv_usd"], color=[PALETTE[i % len(PALETTE)] for i in range(len(c))], zorder=2)
     for yi, (_, r) in zip(y, c.iterrows()):
         ax.text(r["clv_usd"] + c["clv_usd"].max() * 0.01, yi,
-                t("clv.case_note", lang, clv=_usd(r["clv_usd"]), T=int(r["horizon_years"]),
-                  m=_usd(r["margin_undiscounted"])), va="center", fontsize=9)
+                t("clv.case_note", lang, clv=_usd(r["clv_usd"], lang), T=int(r["horizon_years"]),
+                  m=_usd(r["margin_undiscounted"], lang)), va="center", fontsize=9)
     ax.set_yticks(y, [_name(k, lang, None, "clv.case.") for k in c["case"]])
     ax.set_xlim(0, c["clv_usd"].max() * 1.75)
-    ax.xaxis.set_major_formatter(lambda v, _: _usd(v))
+    ax.xaxis.set_major_formatter(lambda v, _: _usd(v, lang, unit=False))
     return _decorate(ax, _or(title, "clv.cases_title", lang), _or(xlabel, "clv.clv_usd", lang), ylabel)
 
 
@@ -176,14 +175,14 @@ def implied_margin_heatmap(grid: pd.DataFrame, *, lang: str = "en", ax: Any = No
     ax = get_ax(ax, (5.6, 5.0))
     g = grid.sort_index(ascending=False)
     vals = g.to_numpy(dtype=float)
-    labels = np.vectorize(_usd)(vals)
+    labels = np.vectorize(lambda v: _usd(v, lang, unit=False))(vals)
     sns.heatmap(g, ax=ax, cmap="viridis", norm=LogNorm(vmin=vals.min(), vmax=vals.max()), annot=labels, fmt="",
                 annot_kws={"fontsize": 8.5}, linewidths=0.6, linecolor="white", square=False,
                 xticklabels=[f"{d:.0%}" for d in g.columns], yticklabels=[f"{r:.0%}" for r in g.index],
                 cbar_kws={"label": _or(value_label, "clv.implied_margin", lang), "fraction": 0.05, "pad": 0.03})
     cb = ax.collections[0].colorbar
     cb.ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-    cb.ax.yaxis.set_major_formatter(lambda v, _: _usd(v))
+    cb.ax.yaxis.set_major_formatter(lambda v, _: _usd(v, lang, unit=False))
     cb.ax.yaxis.set_minor_formatter(NullFormatter())
     cb.ax.tick_params(labelsize=8)
     ax.tick_params(axis="both", labelsize=9, rotation=0)
@@ -223,7 +222,7 @@ def implied_margin_figure(grids: Mapping[str, pd.DataFrame], cases: pd.DataFrame
     for ax, (_, c) in zip(axes[0], cases.iterrows()):
         implied_margin_heatmap(grids[c["case"]], lang=lang, ax=ax, xlabel=xlabel, ylabel=ylabel,
                                title=t("clv.heatmap_title", lang, case=_name(c["case"], lang, None, "clv.case."),
-                                       clv=_usd(c["clv_usd"])))
+                                       clv=_usd(c["clv_usd"], lang)))
     if title is not None:
         fig.suptitle(title)
     fig.tight_layout(w_pad=2.5)
@@ -264,7 +263,7 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
     ax.plot(curve.index, curve.to_numpy(), color="black", lw=2, zorder=3)
     if horizon is not None and horizon in curve.index:
         ax.plot(horizon, curve[horizon], "s", color="black", ms=7, zorder=4)
-        ax.annotate(_usd(curve[horizon]), (horizon, curve[horizon]), xytext=(0, 8), textcoords="offset points",
+        ax.annotate(_usd(curve[horizon], lang), (horizon, curve[horizon]), xytext=(0, 8), textcoords="offset points",
                     ha="center", fontsize=9)
     # cases that share a horizon are spread symmetrically around it, so none hides another
     same = cases.groupby("horizon_years").cumcount().to_numpy()
@@ -279,7 +278,7 @@ def clv_horizon_chart(curve: pd.Series, cases: pd.DataFrame, horizon: int | None
         ax.annotate(_name(r["case"], lang, names, "clv.case_short."), (x, r["clv_usd"]), xytext=(8, 0),
                     textcoords="offset points", va="center", fontsize=9, color=col)
     ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(lambda v, _: _usd(v))
+    ax.yaxis.set_major_formatter(lambda v, _: _usd(v, lang, unit=False))
     ax.set_xlim(0, max(curve.index.max(), cases["horizon_years"].max()) + 4)
     legend = {"curve": "clv.whatif_curve", "printed": "core.printed", "model": "clv.under_assumptions"}
     text = {k: (names or {}).get(k) or t(key, lang) for k, key in legend.items()}
@@ -625,8 +624,8 @@ def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = No
     ax.hist(np.clip(v, lo, None), bins=bins, color=PALETTE[0], alpha=0.85, zorder=2)
     ax.set_xscale("log")
     for stat, key, col in ((np.mean(v), "mean", PALETTE[3]), (np.median(v), "median", PALETTE[1])):
-        ax.axvline(stat, color=col, ls="--", lw=1.5, label=f"{_name(key, lang, names, 'clv.')} {_usd(stat)}")
-    ax.xaxis.set_major_formatter(lambda x, _: ("≤ " if np.isclose(x, lo) else "") + _usd(x))
+        ax.axvline(stat, color=col, ls="--", lw=1.5, label=f"{_name(key, lang, names, 'clv.')} {_usd(stat, lang)}")
+    ax.xaxis.set_major_formatter(lambda x, _: ("≤ " if np.isclose(x, lo) else "") + _usd(x, lang, unit=False))
     ax.set_xlim(lo, hi * 1.1)
     ax.legend(fontsize=9, frameon=False)
     return _decorate(ax, _or(title, "clv.distribution_title", lang), _or(xlabel, "clv.clv_customer", lang),
@@ -664,5 +663,5 @@ def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = 
                 xytext=(15, -25), textcoords="offset points", fontsize=9, color=PALETTE[3])
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 101)
-    return _decorate(ax, _or(title, "clv.equity_title", lang, total=_usd(v.sum())),
+    return _decorate(ax, _or(title, "clv.equity_title", lang, total=_usd(v.sum(), lang)),
                      _or(xlabel, "clv.customers_sorted_pct", lang), _or(ylabel, "clv.equity_share_pct", lang))

@@ -60,7 +60,9 @@ def timeline_chart(history: pd.DataFrame, *, title: str | None = None, xlabel: s
     for i, (_, r) in enumerate(h.iterrows()):
         colour = PALETTE[i % len(PALETTE)]
         ax.plot(r["year"], 0, "o", ms=12, color=colour, zorder=3)
-        when = t("concepts.early_decade", lang, decade=r["year"]) if r["year_is_approximate"] else str(r["year"])
+        year = int(r["year"])
+        when = (t("concepts.early_decade", lang, decade=year, century=year // 100 + 1, short=year % 100)
+                if r["year_is_approximate"] else str(year))
         up = 1 if i % 2 == 0 else -1
         era = wrap_label(series_name(r["era"], lang, names, "concepts.era."), 18, 30)
         ax.text(r["year"], 0.35 * up, f"{when}\n{era}",

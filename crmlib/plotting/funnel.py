@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..i18n import t
 from . import PALETTE, get_ax, series_name, text_or_label, weight
@@ -227,6 +228,7 @@ def days_chart(days: pd.Series | Sequence[float], *, median: float, title: str |
     d = np.asarray(days, float)
     sns.histplot(x=d, bins=np.arange(0, d.max() + 30, 30), color=PALETTE[0], alpha=0.8, edgecolor="white",
                  ax=ax, zorder=2)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))   # a count of deals has no halves
     marks = {30: "funnel.month1", 60: "funnel.month2", 182: "funnel.half_year", 365: "funnel.year1"}
     top = ax.get_ylim()[1]
     for x, key in marks.items():

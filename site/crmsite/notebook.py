@@ -38,6 +38,7 @@ _BARE_REPR = re.compile(r"^(?:(?:Posix|Windows)?Path\(.*\)|<[^<>]*>)$", re.S)
 _FONT_NOTICE = re.compile(r"^findfont: Failed to find font weight .* now using \d+\.\s*$")
 _WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 _CITE = re.compile(r"\[(@[A-Za-z][\w:\-]*(?:\s*;\s*@[A-Za-z][\w:\-]*)*)\]")
+_HIDDEN_CITE = re.compile(r"<!--\s*" + _CITE.pattern + r"\s*-->")
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(crmlib(?:\.[\w.]+)?)[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w \t,]+))"
                      r"|import[ \t]+(crmlib[\w.]*))", re.M)
 
@@ -190,13 +191,19 @@ def crmlib_modules(nb: dict[str, Any]) -> list[str]:
 
 
 def convert_citations(text: str, keys: set[str]) -> str:
-    """``[@a; @b]`` -> ``{cite:p}`a,b``` for keys in ``keys``; other brackets are left alone."""
-    def one(m: re.Match[str]) -> str:
+    """``[@a; @b]`` -> ``{cite:p}`a,b``` for keys in ``keys``; other brackets are left alone.
+
+    A citation inside an HTML comment, ``<!-- [@a] -->`` (how a chapter cites beside a reference
+    it writes out for JupyterLab's readers, who would otherwise see the raw key), becomes
+    ``{cite:empty}`a```: listed on the References page, nothing shown in the text.
+    """
+    def one(m: re.Match[str], role: str = "p") -> str:
         cited = [k.strip().lstrip("@") for k in m.group(1).split(";")]
         if not all(k in keys for k in cited):
             return m.group(0)
-        return "{cite:p}`" + ",".join(cited) + "`"
+        return "{cite:" + role + "}`" + ",".join(cited) + "`"
 
+    text = _HIDDEN_CITE.sub(lambda m: one(m, "empty"), text)
     return _CITE.sub(one, text)
 
 
