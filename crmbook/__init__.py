@@ -5,6 +5,10 @@ A chapter notebook imports the book for recording and the library for computing:
     from crmbook import Chapter, seed_source
     from crmlib import loss
 
+Numbers are recorded with their provenance: :func:`seed_source` (a passage of a source text),
+:func:`paper_source` (a published paper) or :func:`dataset_source` (a shipped data set and how
+the number is computed from it).
+
 The book's modules: :mod:`crmbook.chapter` (a chapter's run: recorded results, numbered
 figures, its texts), :mod:`crmbook.results` (the one reader and writer of results files),
 :mod:`crmbook.layout` (where files go; the repository root), :mod:`crmbook.runner` and
@@ -28,6 +32,6 @@ __version__ = "0.2.0"
 LABEL_DIR = Path(__file__).with_name("labels")
 _i18n.add_label_dir(LABEL_DIR)
 
-from .chapter import Chapter, paper_source, seed_source  # noqa: E402  (after the labels are registered)
+from .chapter import Chapter, dataset_source, paper_source, seed_source  # noqa: E402  (after the labels are registered)
 
-__all__ = ["Chapter", "seed_source", "paper_source", "LABEL_DIR", "__version__"]
+__all__ = ["Chapter", "seed_source", "paper_source", "dataset_source", "LABEL_DIR", "__version__"]

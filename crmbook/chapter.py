@@ -32,7 +32,7 @@ from .figures import PNG_DPI, PNG_OPTIONS, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
 from .results import ResultsError, load_results, to_jsonable, write
 
-__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "default_build_dir"]
+__all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "dataset_source", "default_build_dir"]
 
 
 
@@ -99,6 +99,34 @@ def paper_source(citation: Any, where: str | None = None) -> dict[str, str]:
         raise ValueError("paper_source needs both citation and where")
     from .sources import paper_provenance  # bibliography keys (datasets/sources/references.bib)
     return paper_provenance(citation, where)
+
+
+def dataset_source(name: str, how: str) -> dict[str, str]:
+    """Provenance of a number computed from a shipped data set, so that anyone can re-derive it.
+
+    Use it for numbers no text prints but the chapter computes from data in ``datasets/`` (the
+    CDNOW revenue concentration, the synthetic account book's whale curve): the record names
+    the data set, its file and SHA-256 (the exact bytes) and how the number is computed.
+
+    Parameters
+    ----------
+    name : str
+        A data set of ``datasets/manifest.json``, e.g. ``"cdnow_master"``.
+    how : str
+        How the number is computed from it (columns, dates, customers, formula).
+
+    Returns
+    -------
+    dict
+        The provenance record stored with the result (see :func:`crmbook.sources.dataset_provenance`).
+
+    Raises
+    ------
+    crmbook.sources.SourceError
+        An unknown data set or an empty ``how``.
+    """
+    from .sources import dataset_provenance
+    return dataset_provenance(name, how)
 
 
 @dataclass(frozen=True)

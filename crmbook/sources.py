@@ -16,8 +16,9 @@ traced from a fresh clone with nothing beside it:
   "Table 2")`` in code).
 
 :func:`resolve` maps (source, phrase) to the excerpt holding the phrase;
-:func:`seed_provenance` and :func:`paper_provenance` are what
-:func:`crmbook.seed_source` and :func:`crmbook.paper_source` record;
+:func:`seed_provenance`, :func:`paper_provenance` and :func:`dataset_provenance` are what
+:func:`crmbook.seed_source`, :func:`crmbook.paper_source` and :func:`crmbook.dataset_source`
+record;
 :func:`reproduce_table` lists every recorded number that has a source, for the
 site's *Reproduce* page.
 
@@ -51,7 +52,7 @@ from .layout import ROOT as _ROOT, edition_dir, main_build_dir
 
 __all__ = [
     "SourceError", "normalise", "comparable", "sources", "excerpts", "source", "source_id", "resolve",
-    "find_phrase", "seed_provenance", "paper_provenance", "bib_path", "bibliography", "reference", "citation",
+    "find_phrase", "seed_provenance", "paper_provenance", "dataset_provenance", "bib_path", "bibliography", "reference", "citation",
     "citation_text", "match_reference",
     "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
     "reproduce_table", "REPRODUCE_COLUMNS",
@@ -397,6 +398,41 @@ def paper_provenance(citation: str, where: str) -> dict[str, str]:
     if key is not None:
         out["key"] = key
     return out
+
+
+def dataset_provenance(name: str, how: str) -> dict[str, str]:
+    """The ``source`` dict :func:`crmbook.dataset_source` records: a number computed from a shipped data set.
+
+    Parameters
+    ----------
+    name : str
+        A data set of ``datasets/manifest.json`` (``"cdnow_master"``, ``"accounts"`` …).
+    how : str
+        How the number is computed from it, precisely enough to re-derive it (columns, dates,
+        customers, formula), e.g. ``"dollar_value summed per customer_id, 1997-01-01 to 1998-06-30"``.
+
+    Returns
+    -------
+    dict
+        ``kind`` ``"dataset"``, ``dataset`` (the name), ``file`` (relative to ``datasets/``),
+        ``sha256`` (of the file, from the manifest: the exact bytes the number rests on), ``how``
+        and ``citation`` (a readable name of the data set and its file, for lists of sources).
+
+    Raises
+    ------
+    SourceError
+        ``name`` is not a shipped data set, or ``how`` is empty.
+    """
+    if not isinstance(name, str) or not isinstance(how, str):
+        raise SourceError(f"dataset_source needs strings, got name={name!r}, how={how!r}")
+    if not how.strip():
+        raise SourceError(f"dataset_source({name!r}, how): say how the number is computed from the data set")
+    try:
+        entry = datasets.info(name)
+    except datasets.DatasetError as exc:
+        raise SourceError(f"dataset_source: {exc}") from None
+    return {"kind": "dataset", "dataset": name, "file": entry["file"], "sha256": entry["sha256"],
+            "how": how.strip(), "citation": f"data set {name} (datasets/{entry['file']})"}
 
 
 # ---------------------------------------------------------------------------- bibliography
@@ -961,7 +997,7 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
 
         * ``chapter``, ``key``, ``value``, ``unit``, ``expected``, ``matches``
           as recorded (``value``/``expected`` may be lists);
-        * ``kind``: ``"seed"`` or ``"paper"``;
+        * ``kind``: ``"seed"``, ``"paper"`` or ``"dataset"``;
         * for a source text: ``source_id``, ``title``, ``seed_file``,
           ``excerpt_id``, ``phrase``, ``excerpt`` (the verbatim passage),
           ``gloss``, and ``printed``, the substring of the excerpt that prints
@@ -971,7 +1007,9 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
           span runs from the first number to the last), with its offsets
           ``printed_start``/``printed_end`` into ``excerpt``, to highlight;
           None when the number is derived rather than printed;
-        * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``.
+        * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``;
+        * for a number computed from a shipped data set: ``citation`` (the data set and its
+          file) and ``where`` (how it is computed).
 
         Every column has dtype object, so values stay as recorded (numbers,
         lists, None). Cells that do not apply are None. A seed source recorded with a seed
@@ -1012,6 +1050,8 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                     span = _expected_span(row["expected"], ex["text"], _unit_kind(row["unit"]))
                     if span is not None:
                         row.update(printed=ex["text"][span[0]:span[1]], printed_start=span[0], printed_end=span[1])
+            elif src.get("kind") == "dataset":
+                row.update(citation=src.get("citation"), where=src.get("how"))
             elif src.get("kind") == "paper":
                 row.update(citation=src.get("citation"), where=src.get("where"),
                            bib_key=src.get("key") or match_reference(src.get("citation", "")))

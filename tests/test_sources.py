@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from crmbook import Chapter
-from crmbook import paper_source, seed_source, sources
+from crmbook import dataset_source, paper_source, seed_source, sources
 from crmlib import datasets
 from crmbook.sources import SourceError
 
@@ -262,6 +262,31 @@ def test_reproduce_table_joins_results_with_excerpts_and_references(tmp_path):
         ("fader2005bgnbd", "Fader, Hardie & Lee (2005)", "Table 1", "10.1287/mksc.1040.0098")
     with pytest.raises(FileNotFoundError, match="no results folder"):
         sources.reproduce_table(tmp_path / "nothing")
+
+
+def test_dataset_source_names_the_file_its_hash_and_how():
+    d = dataset_source("cdnow_master", "dollar_value summed per customer_id over all 78 weeks")
+    assert d == {"kind": "dataset", "dataset": "cdnow_master", "file": "cdnow/CDNOW_master.txt",
+                 "sha256": datasets.info("cdnow_master")["sha256"],
+                 "how": "dollar_value summed per customer_id over all 78 weeks",
+                 "citation": "data set cdnow_master (datasets/cdnow/CDNOW_master.txt)"}
+    assert d["sha256"] == datasets.sha256(datasets.path("cdnow_master"))   # the bytes the number rests on
+    with pytest.raises(SourceError, match="unknown dataset 'cdnow_everything'"):
+        dataset_source("cdnow_everything", "sum")
+    with pytest.raises(SourceError, match="say how the number is computed"):
+        dataset_source("accounts", "  ")
+    with pytest.raises(SourceError, match="needs strings"):
+        dataset_source("accounts", None)
+
+
+def test_reproduce_table_lists_numbers_computed_from_data(tmp_path):
+    ch = Chapter("98_dataset_test", build_dir=tmp_path, display=False)
+    ch.record("gini", 0.63, source=dataset_source("cdnow_master", "Gini of spend per customer"))
+    ch.save()
+    row = sources.reproduce_table(tmp_path).set_index("key").loc["gini"]
+    assert (row["kind"], row["where"], row["bib_key"], row["excerpt_id"]) == \
+        ("dataset", "Gini of spend per customer", None, None)
+    assert row["citation"] == "data set cdnow_master (datasets/cdnow/CDNOW_master.txt)"
 
 
 # ------------------------------------------------------------------ citing the collection

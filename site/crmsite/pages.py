@@ -220,6 +220,8 @@ def _source_cell(row: dict[str, Any], lang: str, bib_keys: set[str]) -> str:
         return f'<a class="crm-excerpt-link" href="#{_excerpt_anchor(row["excerpt_id"])}">{html.escape(label)}</a>'
     if row.get("kind") == "seed":
         return ui("seed", lang, file=f"`{row.get('seed_file') or ''}`", phrase=_md(row.get("phrase") or ""))
+    if row.get("kind") == "dataset":
+        return _md(row.get("citation") or "") + (f", {_md(row['where'])}" if row.get("where") else "")
     if row.get("kind") == "paper":
         where = f", {_md(row['where'])}" if row.get("where") else ""
         if row.get("bib_key") in bib_keys:
