@@ -224,7 +224,8 @@ def test_bad_arguments_are_named(tmp_path):
 def test_command_line_lists_sources_and_shows_an_excerpt(capsys):
     assert sources.main([]) == 0
     out = capsys.readouterr().out
-    assert "S5  《组织客户关系管理研究》" in out and "(14 excerpts)" in out
+    n_s1 = int((sources.excerpts()["source_id"] == "S1").sum())
+    assert "S5  《组织客户关系管理研究》" in out and f"001_ba727a09fac39879.txt  ({n_s1} excerpts)" in out
     assert sources.main(["S1", "成功的概率"]) == 0
     out = capsys.readouterr().out
     assert "S1-funnel" in out and "可能只剩下 5家或者更少了" in out and "perhaps 5 or fewer" in out
