@@ -105,21 +105,22 @@ def lorenz_chart(data: Any, *, lang: str = "en", ax: Any = None, title: str | No
     for i, (name, c) in enumerate(items.items()):
         col = PALETTE[i % len(PALETTE)]
         cur = c.curve
-        lab = None if name is None else t("seg.gini_legend", lang, name=_term("seg.period", name, lang), gini=c.gini)
+        lab = None if name is None else t("seg.gini_top_legend", lang, name=_term("seg.period", name, lang),
+                                          gini=c.gini, top=c.share, value=c.top_share)
         ax.plot(100 * cur["customer_share"], 100 * cur["value_share"], color=col, lw=2, label=lab)
         x, y = 100 * (1 - c.share), 100 * (1 - c.top_share)
         ax.plot([x], [y], "o", color=col, ms=7, zorder=4)
-        # labels stacked in the free band above the curves and below the legend, arrows to the points
-        ax.annotate(t("seg.top_point", lang, top=c.share, value=c.top_share), (x, y),
-                    xytext=(0.04, 0.64 - 0.07 * i), textcoords="axes fraction", ha="left", fontsize=10, color=col,
-                    arrowprops={"arrowstyle": "-", "color": col, "lw": 0.8})
+        if name is None:   # one curve: the top share beside its point (several: in the legend, nothing crosses)
+            ax.annotate(t("seg.top_point", lang, top=c.share, value=c.top_share), (x, y), xytext=(-12, 18),
+                        textcoords="offset points", ha="right", fontsize=10, color=col,
+                        arrowprops={"arrowstyle": "-", "color": col, "lw": 0.8})
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_aspect("equal")
     default = (t("seg.lorenz_title", lang, gini=next(iter(items.values())).gini) if len(items) == 1
                else t("seg.lorenz_title_multi", lang))
     _texts(ax, title, xlabel, ylabel, default, t("seg.customers_pct", lang), t("seg.revenue_pct", lang))
-    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    ax.legend(loc="upper left", fontsize=8.5, frameon=True, facecolor="white", edgecolor="none", framealpha=0.95)
     return ax
 
 
