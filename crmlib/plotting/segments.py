@@ -190,6 +190,14 @@ def rfm_profile_heatmap(profile: pd.DataFrame, *, metrics: Any = _PROFILE_METRIC
     return ax
 
 
+def _row_bars(table: pd.DataFrame, columns: tuple, name: str, ax: Any) -> tuple[Any, np.ndarray]:
+    """Check that ``table`` has ``columns``; an Axes sized for one row of bars per table row, and their y (top first)."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"{name} has no column {missing[0]!r}")
+    return get_ax(ax, (7.5, 0.55 * len(table) + 1.6)), np.arange(len(table))[::-1]
+
+
 def segment_size_chart(profile: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
                        xlabel: str | None = None, ylabel: str | None = None) -> Any:
     """Horizontal bars per segment: its share of customers beside its share of revenue.
@@ -207,11 +215,7 @@ def segment_size_chart(profile: pd.DataFrame, *, lang: str = "en", ax: Any = Non
     -------
     matplotlib.axes.Axes
     """
-    for c in ("customer_share", "revenue_share"):
-        if c not in profile.columns:
-            raise KeyError(f"profile has no column {c!r}")
-    ax = get_ax(ax, (7.5, 0.55 * len(profile) + 1.6))
-    y = np.arange(len(profile))[::-1]
+    ax, y = _row_bars(profile, ("customer_share", "revenue_share"), "profile", ax)
     h = 0.38
     for off, col, c in ((h / 2, PALETTE[0], "customer_share"), (-h / 2, PALETTE[1], "revenue_share")):
         v = 100 * profile[c].to_numpy(dtype=float)
@@ -474,11 +478,7 @@ def holdout_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, titl
     -------
     matplotlib.axes.Axes
     """
-    for c in ("customers", "spend"):
-        if c not in table.columns:
-            raise KeyError(f"table has no column {c!r}")
-    ax = get_ax(ax, (7.5, 0.55 * len(table) + 1.6))
-    y = np.arange(len(table))[::-1]
+    ax, y = _row_bars(table, ("customers", "spend"), "table", ax)
     v = table["spend"].to_numpy(dtype=float)
     n = table["customers"].to_numpy()
     filled = np.isfinite(v) & (n > 0)
