@@ -479,6 +479,21 @@ def test_teacher_texts_of_every_chapter(nn):
             assert len(re.findall(r"[\u4e00-\u9fff]", text)) > 150
 
 
+def test_teacher_texts_carry_model_answers_key_points_and_a_rubric():
+    """Chapter 08's page: every discussion question has a model answer of 3-5 key points, and the key and
+    difficult points, the homework and its rubric are read in both languages (rubric weights add up to 100 %)."""
+    for lang in ("en", "zh"):
+        tx = kit.teacher_texts("08", lang)
+        assert len(tx["discussion"]) >= 4 and set(tx["answers"]) == set(range(len(tx["discussion"])))
+        for answer in tx["answers"].values():
+            assert 3 <= len([p for p in re.split(r"\s*·\s+", answer) if p.strip()]) <= 5
+        assert len(tx["key_points"]) >= 3 and len(tx["homework"]) == 1 and len(tx["rubric"]) >= 3
+        assert sum(int(re.match(r"(\d+)\s*%", r).group(1)) for r in tx["rubric"]) == 100
+        assert sum(m for m, _ in tx["plan45"]) == 45 and sum(m for m, _ in tx["plan90"]) == 90
+        for q in tx["mcq"]:
+            assert q["answer"] in q["options"]
+
+
 def test_exercise_answers_agree_with_the_checkers():
     """Where an exercise set exposes its answers, the teacher's key is what its checker accepts."""
     found = 0

@@ -244,7 +244,9 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
 
     The file's columns are ``key,minutes,en,zh``; keys ``goal.N``, ``plan45.N`` / ``plan90.N``
     (with ``minutes``), ``disc.N`` or ``disc.S4.N`` (question N of source text S4's own
-    discussion questions), ``mcq.N.q``, ``mcq.N.A`` … ``mcq.N.answer``, ``mcq.N.why``.
+    discussion questions) and its model answer ``disc.N.answer`` (key points separated by ``·``),
+    ``mcq.N.q``, ``mcq.N.A`` … ``mcq.N.answer``, ``mcq.N.why``, the key and difficult points
+    ``key.N``, the ``homework`` and its grading rubric ``rubric.N``.
 
     Parameters
     ----------
@@ -256,11 +258,13 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
     -------
     dict
         ``goals``, ``plan45``, ``plan90`` (lists of ``(minutes, text)``), ``discussion`` (list of
-        ``(source note or "", text)``) and ``mcq`` (list of dicts ``q, options, answer, why``).
-        Empty lists when the chapter has no file.
+        ``(source note or "", text)``), ``answers`` (discussion question index -> model answer),
+        ``mcq`` (list of dicts ``q, options, answer, why``), ``key_points``, ``homework`` and
+        ``rubric`` (lists of texts). Empty when the chapter has no file.
     """
     path = TEACHER_DIR / f"ch{nn}.csv"
-    out: dict[str, Any] = {"goals": [], "plan45": [], "plan90": [], "discussion": [], "mcq": []}
+    out: dict[str, Any] = {"goals": [], "plan45": [], "plan90": [], "discussion": [], "answers": {}, "mcq": [],
+                           "key_points": [], "homework": [], "rubric": []}
     if not path.is_file():
         return out
     with open(path, encoding="utf-8", newline="") as fh:
@@ -271,6 +275,12 @@ def teacher_texts(nn: str, lang: str) -> dict[str, Any]:
         if not text:
             raise ValueError(f"{path.name}: key {key!r} has no {lang!r} text")
         kind, _, rest = key.partition(".")
+        if kind == "disc" and rest.endswith(".answer"):   # the model answer of the question just read
+            out["answers"][len(out["discussion"]) - 1] = text
+            continue
+        if kind in ("key", "homework", "rubric"):
+            out["key_points" if kind == "key" else kind].append(text)
+            continue
         if kind == "goal":
             out["goals"].append(text)
         elif kind in ("plan45", "plan90"):
@@ -359,9 +369,18 @@ def teacher_markdown(page: ChapterPage, nb: dict[str, Any], *, up: str, chapter_
             lines.append("")
     if tx["discussion"]:
         lines += [f"## {ui('discussion', lang)}", ""]
-        lines += [f"{i}. {text}" + (f" *({note})*" if note else "") for i, (note, text) in
-                  enumerate(tx["discussion"], 1)]
+        for i, (note, text) in enumerate(tx["discussion"], 1):
+            lines.append(f"{i}. {text}" + (f" *({note})*" if note else ""))
+            if i - 1 in tx["answers"]:
+                points = [p for p in re.split(r"\s*·\s+", tx["answers"][i - 1]) if p.strip()]
+                lines += ["", f"   *{ui('model_answer', lang)}*", ""] + [f"   - {p}" for p in points] + [""]
         lines.append("")
+    if tx["key_points"]:
+        lines += [f"## {ui('key_points', lang)}", ""] + [f"* {k}" for k in tx["key_points"]] + [""]
+    if tx["homework"]:
+        lines += [f"## {ui('homework', lang)}", ""] + tx["homework"] + [""]
+        if tx["rubric"]:
+            lines += [f"**{ui('rubric', lang)}**", ""] + [f"* {r}" for r in tx["rubric"]] + [""]
     if tx["mcq"]:
         lines += [f"## {ui('mcq', lang)}", ""]
         for i, q in enumerate(tx["mcq"], 1):
