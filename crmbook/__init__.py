@@ -5,6 +5,10 @@ A chapter notebook imports the book for recording and the library for computing:
     from crmbook import Chapter, seed_source       # dataset_source, paper_source likewise
     from crmlib import loss
 
+Numbers are recorded with their provenance: :func:`seed_source` (a passage of a source text),
+:func:`paper_source` (a published paper) or :func:`dataset_source` (a shipped data set and how
+the number is computed from it).
+
 The book's modules: :mod:`crmbook.chapter` (a chapter's run: recorded results, numbered
 figures, its texts), :mod:`crmbook.results` (the one reader and writer of results files),
 :mod:`crmbook.layout` (where files go; the repository root), :mod:`crmbook.runner` and

@@ -16,8 +16,9 @@ traced from a fresh clone with nothing beside it:
   "Table 2")`` in code).
 
 :func:`resolve` maps (source, phrase) to the excerpt holding the phrase;
-:func:`seed_provenance` and :func:`paper_provenance` are what
-:func:`crmbook.seed_source` and :func:`crmbook.paper_source` record;
+:func:`seed_provenance`, :func:`paper_provenance` and :func:`dataset_provenance` are what
+:func:`crmbook.seed_source`, :func:`crmbook.paper_source` and :func:`crmbook.dataset_source`
+record;
 :func:`reproduce_table` lists every recorded number that has a source, for the
 site's *Reproduce* page.
 

@@ -17,6 +17,7 @@ from crmlib import i18n  # noqa: E402
 from crmlib import key_accounts as ka  # noqa: E402
 from crmlib import migration as mg  # noqa: E402
 from crmlib import segments as sg  # noqa: E402
+from crmlib.fmt import percent  # noqa: E402
 from crmlib.plotting import segments as sp  # noqa: E402
 
 
@@ -34,6 +35,13 @@ def data():
     ck = cl.choose_k(cl.rfm_features(rfm), range(2, 5), rng=rng, n_init=2, sample_size=200)
     fit = ck.attrs["fits"][ck.attrs["best_k"]]
     profit = pd.Series(np.r_[rng.gamma(2, 500, 80), -rng.gamma(2, 200, 20)])
+    hold = pd.DataFrame({"purchases": rng.poisson(1.0, n), "spend": rng.gamma(0.5, 40, n)}, index=rfm.index)
+    book = pd.DataFrame({"account_id": [f"A{i}" for i in range(100)], "list_revenue_usd": rng.gamma(2, 5e4, 100)})
+    book["discount_usd"] = 0.1 * book["list_revenue_usd"]
+    book["production_cost_usd"] = 0.6 * book["list_revenue_usd"]
+    book["marketing_cost_usd"] = 1000.0
+    book["service_cost_usd"] = rng.gamma(2, 6e3, 100)
+    accounts = ka.account_profit(book)
     return {
         "conc": cc.concentration(rfm["revenue"]),
         "profile": sg.segment_profile(rfm, seg),
@@ -43,6 +51,8 @@ def data():
         "tab": sg.contingency(fit.labels, seg),
         "ari": cl.adjusted_rand_index(fit.labels, seg),
         "whale": ka.whale_curve(profit),
+        "holdout": sg.holdout_by_segment(seg, hold, n_boot=50, rng=np.random.default_rng(2)),
+        "key": ka.key_account_whatif(accounts, top_shares=[0.05, 0.1, 0.2, 0.4, 0.6], manager_cost=5000),
     }
 
 
@@ -60,6 +70,8 @@ def _calls(d):
         "whale": lambda **kw: sp.whale_chart(d["whale"], **kw),
         "k": lambda **kw: sp.k_selection_chart(d["k"], **kw),
         "contingency": lambda **kw: sp.contingency_heatmap(d["tab"], ari=d["ari"], **kw),
+        "holdout": lambda **kw: sp.holdout_chart(d["holdout"], **kw),
+        "key": lambda **kw: sp.key_account_chart(d["key"], chosen=0.2, **kw),
     }
 
 
@@ -71,7 +83,7 @@ def _english_after():
 
 
 NAMES = ["lorenz", "lorenz_multi", "profile", "sizes", "transition", "transition_matrix", "stationary",
-         "stationary_plain", "whale", "k", "contingency"]
+         "stationary_plain", "whale", "k", "contingency", "holdout", "key"]
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -150,3 +162,28 @@ def test_plots_do_not_show(monkeypatch, data):
     monkeypatch.setattr(plt, "show", lambda *a, **k: (_ for _ in ()).throw(AssertionError("plt.show called")))
     for name, call in _calls(data).items():
         plt.close(call(lang="en").figure)
+
+
+def test_holdout_chart_labels_each_group_and_marks_empty_ones(data):
+    tab = data["holdout"]
+    ax = sp.holdout_chart(tab, lang="en")
+    texts = [t.get_text() for t in ax.texts]
+    empty = tab.index[tab["customers"] == 0]
+    assert sum(t == "empty" for t in texts) == len(empty)
+    full = tab[tab["customers"] > 0]
+    assert all(f"(n = {n:,})" in " ".join(texts) for n in full["customers"])
+    assert [lab.get_text() for lab in ax.get_yticklabels()] == [i18n.t(f"seg.segment.{s}", "en") for s in tab.index]
+    plt.close(ax.figure)
+
+
+def test_key_account_chart_marks_the_chosen_criterion(data):
+    tab = data["key"]
+    ax = sp.key_account_chart(tab, chosen=0.2, lang="en")
+    row = tab[tab["criterion"] == 0.2].iloc[0]
+    note = [t.get_text() for t in ax.texts if "key accounts:" in t.get_text()]
+    assert note == [f"{int(row['key_accounts'])} key accounts: {percent(row['revenue_share'])} of revenue, "
+                    f"{percent(row['profit_share'])} of profit"]
+    assert "price actually paid" in ax.get_xlabel()
+    plt.close(ax.figure)
+    with pytest.raises(KeyError, match="profit_share"):
+        sp.key_account_chart(tab.drop(columns="profit_share"))

@@ -21,7 +21,8 @@ from . import PALETTE, get_ax, money, wrap_label
 from ._texts import label_or, set_texts
 
 __all__ = ["lorenz_chart", "rfm_profile_heatmap", "segment_size_chart", "transition_heatmap",
-           "stationary_chart", "whale_chart", "k_selection_chart", "contingency_heatmap"]
+           "stationary_chart", "whale_chart", "k_selection_chart", "contingency_heatmap", "holdout_chart",
+           "key_account_chart"]
 
 #: Smallest font size of heatmap cell labels (points), readable at slide size.
 CELL_FONT = 12
@@ -59,13 +60,15 @@ def lorenz_chart(data: Any, *, lang: str = "en", ax: Any = None, title: str | No
     for i, (name, c) in enumerate(items.items()):
         col = PALETTE[i % len(PALETTE)]
         cur = c.curve
-        lab = None if name is None else t("seg.gini_legend", lang, name=_term("seg.period", name, lang), gini=c.gini)
+        lab = None if name is None else t("seg.gini_top_legend", lang, name=_term("seg.period", name, lang),
+                                          gini=c.gini, top=c.share, value=c.top_share)
         ax.plot(100 * cur["customer_share"], 100 * cur["value_share"], color=col, lw=2, label=lab)
         x, y = 100 * (1 - c.share), 100 * (1 - c.top_share)
         ax.plot([x], [y], "o", color=col, ms=7, zorder=4)
-        ax.annotate(t("seg.top_point", lang, top=c.share, value=c.top_share), (x, y),
-                    xytext=(-12, 18 + 16 * i), textcoords="offset points", ha="right", fontsize=10, color=col,
-                    arrowprops={"arrowstyle": "-", "color": col, "lw": 0.8})
+        if name is None:   # one curve: the top share beside its point (several: in the legend, nothing crosses)
+            ax.annotate(t("seg.top_point", lang, top=c.share, value=c.top_share), (x, y), xytext=(-12, 18),
+                        textcoords="offset points", ha="right", fontsize=10, color=col,
+                        arrowprops={"arrowstyle": "-", "color": col, "lw": 0.8})
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_aspect("equal")
@@ -73,7 +76,7 @@ def lorenz_chart(data: Any, *, lang: str = "en", ax: Any = None, title: str | No
                else t("seg.lorenz_title_multi", lang))
     set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default,
               default_xlabel=t("seg.customers_pct", lang), default_ylabel=t("seg.revenue_pct", lang))
-    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    ax.legend(loc="upper left", fontsize=8.5, frameon=True, facecolor="white", edgecolor="none", framealpha=0.95)
     return ax
 
 
@@ -144,6 +147,14 @@ def rfm_profile_heatmap(profile: pd.DataFrame, *, metrics: Any = _PROFILE_METRIC
     return ax
 
 
+def _row_bars(table: pd.DataFrame, columns: tuple, name: str, ax: Any) -> tuple[Any, np.ndarray]:
+    """Check that ``table`` has ``columns``; an Axes sized for one row of bars per table row, and their y (top first)."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise KeyError(f"{name} has no column {missing[0]!r}")
+    return get_ax(ax, (7.5, 0.55 * len(table) + 1.6)), np.arange(len(table))[::-1]
+
+
 def segment_size_chart(profile: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
                        xlabel: str | None = None, ylabel: str | None = None) -> Any:
     """Horizontal bars per segment: its share of customers beside its share of revenue.
@@ -161,11 +172,7 @@ def segment_size_chart(profile: pd.DataFrame, *, lang: str = "en", ax: Any = Non
     -------
     matplotlib.axes.Axes
     """
-    for c in ("customer_share", "revenue_share"):
-        if c not in profile.columns:
-            raise KeyError(f"profile has no column {c!r}")
-    ax = get_ax(ax, (7.5, 0.55 * len(profile) + 1.6))
-    y = np.arange(len(profile))[::-1]
+    ax, y = _row_bars(profile, ("customer_share", "revenue_share"), "profile", ax)
     h = 0.38
     for off, col, c in ((h / 2, PALETTE[0], "customer_share"), (-h / 2, PALETTE[1], "revenue_share")):
         v = 100 * profile[c].to_numpy(dtype=float)
@@ -408,4 +415,97 @@ def contingency_heatmap(table: pd.DataFrame, *, ari: float | None = None, lang: 
     default = t("seg.contingency_title", lang, ari=ari) if ari is not None else t("seg.contingency_title_plain", lang)
     set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=default,
               default_xlabel=t("seg.rule_segments", lang), default_ylabel=t("seg.clusters", lang))
+    return ax
+
+
+def holdout_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any = None, title: str | None = None,
+                  xlabel: str | None = None, ylabel: str | None = None, prefix: str = "seg.segment") -> Any:
+    """Horizontal bars: what each group (segment, class) spent per customer in the holdout, with intervals.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.segments.holdout_by_segment` output: one row per group with ``customers``,
+        ``spend`` and, for whiskers, ``spend_lower`` / ``spend_upper``. A group without customers
+        is labelled empty.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free texts replacing the defaults.
+    prefix : str
+        Label prefix of the group names (``seg.segment``, ``seg.class``; unknown names shown as given).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax, y = _row_bars(table, ("customers", "spend"), "table", ax)
+    v = table["spend"].to_numpy(dtype=float)
+    n = table["customers"].to_numpy()
+    filled = np.isfinite(v) & (n > 0)
+    err = None
+    if {"spend_lower", "spend_upper"} <= set(table.columns):
+        lo, hi = table["spend_lower"].to_numpy(dtype=float), table["spend_upper"].to_numpy(dtype=float)
+        err = np.vstack([np.where(np.isfinite(lo), v - lo, 0.0), np.where(np.isfinite(hi), hi - v, 0.0)])
+        err = np.where(filled, err, 0.0)
+    ax.barh(y, np.where(filled, v, 0.0), 0.6, xerr=err, color=PALETTE[0], capsize=3, zorder=2)
+    top = float(np.nanmax(np.where(filled, v if err is None else v + err[1], 0.0))) if filled.any() else 1.0
+    for yi, vi, ok, ni in zip(y, v, filled, n):
+        text = f"{money(vi, lang)}  (n = {ni:,})" if ok else t("seg.empty", lang)
+        ax.text((vi if ok else 0.0) + top * 0.02, yi + 0.3, text, va="center", fontsize=9)
+    ax.set_yticks(y, [_term(prefix, s, lang) for s in table.index])
+    ax.set_xlim(0, top * 1.35)
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=t("seg.holdout_title", lang),
+              default_xlabel=t("seg.holdout_spend", lang))
+    return ax
+
+
+def key_account_chart(table: pd.DataFrame, *, chosen: float | None = None, lang: str = "en", ax: Any = None,
+                      title: str | None = None, xlabel: str | None = None, ylabel: str | None = None) -> Any:
+    """Key-account criteria against what the key accounts bring: revenue and profit shares by how many are named.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`crmlib.key_accounts.key_account_whatif` output for several ``top_shares`` (rows
+        with ``account_share``, ``revenue_share``, ``profit_share``, ``key_accounts``,
+        ``criterion``; ``attrs["by"]`` names the ranking column).
+    chosen : float, optional
+        The ``criterion`` to mark (the what-if's current setting).
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free texts replacing the defaults (the default x label names the ranking column).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    need = ["criterion", "key_accounts", "account_share", "revenue_share", "profit_share"]
+    missing = [c for c in need if c not in table.columns]
+    if missing:
+        raise KeyError(f"table has no column {missing[0]!r}")
+    tab = table.sort_values("account_share")
+    ax = get_ax(ax, (7.5, 4.6))
+    x = 100 * tab["account_share"].to_numpy(dtype=float)
+    for col, c, key in ((PALETTE[0], "revenue_share", "seg.revenue_line"), (PALETTE[3], "profit_share",
+                                                                            "seg.profit_line")):
+        ax.plot(x, 100 * tab[c].to_numpy(dtype=float), "o-", ms=3, lw=2, color=col, label=t(key, lang), zorder=3)
+    ax.axhline(100, color="grey", ls="--", lw=1)
+    if chosen is not None:
+        row = tab.iloc[int(np.argmin(np.abs(tab["criterion"].to_numpy(dtype=float) - float(chosen))))]
+        px = 100 * float(row["account_share"])
+        ax.axvline(px, color="grey", ls=":", lw=1.2)
+        for c, col in (("revenue_share", PALETTE[0]), ("profit_share", PALETTE[3])):
+            ax.plot([px], [100 * float(row[c])], "o", ms=8, color=col, zorder=4)
+        ax.text(0.02, 0.97, t("seg.key_point", lang, n=int(row["key_accounts"]), revenue=float(row["revenue_share"]),
+                              profit=float(row["profit_share"])), transform=ax.transAxes, ha="left", va="top",
+                fontsize=10, color=PALETTE[3])
+    hi = float(np.nanmax(100 * tab[["revenue_share", "profit_share"]].to_numpy(dtype=float)))
+    ax.set_xlim(0, max(x) * 1.05 if len(x) else 100)
+    ax.set_ylim(0, max(125.0, hi * 1.2))
+    ax.legend(loc="lower right", fontsize=9, frameon=False)
+    by = _term("seg.rank", table.attrs.get("by", "price_paid"), lang)
+    set_texts(ax, title=title, xlabel=xlabel, ylabel=ylabel, default_title=t("seg.key_title", lang),
+              default_xlabel=t("seg.key_accounts_pct", lang, by=by), default_ylabel=t("seg.share_total_pct", lang))
     return ax

@@ -1,0 +1,101 @@
+"""Exercises of chapter 8, "Segmentation and key accounts". Answers are computed from the CDNOW master file
+and the synthetic account book with crmlib; the texts are the label keys ``ch08.ex.*``."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pandas as pd
+
+from crmlib import concentration, datasets, key_accounts, migration, segments
+from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution, YesNoExercise
+
+__all__ = ["EXERCISES"]
+
+#: The CDNOW windows of the chapter: the whole 78 weeks, the calibration and the holdout period.
+WINDOWS = {"all": ("1997-01-01", "1998-06-30"), "calibration": ("1997-01-01", "1997-09-30"),
+           "holdout": ("1997-10-01", "1998-06-30")}
+#: Spend in a quarter (US$) from which a customer is "high" (the chapter's default).
+HIGH_SPEND = 50.0
+
+
+@functools.lru_cache(maxsize=1)
+def _log() -> pd.DataFrame:
+    return datasets.load("cdnow_master")
+
+
+@functools.lru_cache(maxsize=1)
+def _spend() -> pd.DataFrame:
+    return segments.window_activity(_log(), customer_id="customer_id", date="date", amount="dollar_value",
+                                    windows=WINDOWS)["spend"]
+
+
+def _solve_8_1() -> Solution:
+    c = concentration.concentration(_spend()["all"], 0.2)
+    share = 100 * c.top_share
+    return Solution(round(share, 1), {"share": share, "n": c.n, "top": int(np.ceil(0.2 * c.n))})
+
+
+def _solve_8_2() -> Solution:
+    values = [10.0, 20.0, 30.0, 140.0]
+    g = concentration.gini(values)
+    diffs = sum(abs(a - b) for a in values for b in values)
+    return Solution(round(g, 2), {"gini": g, "diffs": diffs, "mean": float(np.mean(values)), "n": len(values)})
+
+
+def _solve_8_3() -> Solution:
+    rfm = segments.rfm_table(_log(), customer_id="customer_id", date="date", amount="dollar_value",
+                             end=WINDOWS["calibration"][1])
+    cuts = segments.rfm_scores(rfm).attrs["cuts"]["frequency"]
+    one_day = float((rfm["frequency"] == 1).mean())
+    if not (cuts[0] == cuts[1] == 1 and one_day >= 0.4):
+        raise ValueError(f"the F cut points {cuts} no longer repeat 1; exercise 8.3 needs rewriting")
+    return Solution("B", {"one_day": one_day, "cuts": " · ".join(f"{c:g}" for c in cuts),
+                          "two_days": int((rfm["frequency"] == 2).sum())})
+
+
+def _solve_8_4() -> Solution:
+    quarters = migration.period_windows(*WINDOWS["all"], days=91)
+    spend = segments.window_activity(_log(), customer_id="customer_id", date="date", amount="dollar_value",
+                                     windows=quarters)["spend"]
+    chain = migration.fit_markov_chain(migration.spend_states(spend, high_spend=HIGH_SPEND), period_days=91)
+    P = chain.transition_matrix
+    two = P.to_numpy() @ P.to_numpy()
+    i = list(P.index).index("high")
+    return Solution(round(float(two[i, i]), 3), {"p2": float(two[i, i]), "p1": float(P.loc["high", "high"])})
+
+
+def _solve_8_5() -> Solution:
+    book = pd.DataFrame({"contribution": [200_000.0] * 4, "net_profit": [56_000.0] * 4, "kam_cost": [24_000.0] * 4,
+                         "key_account_manager": [True] * 4})
+    be = key_accounts.kam_breakeven(book)
+    uplift = 100 * float(be.loc["revenue_uplift", "estimate"])
+    return Solution(round(uplift, 1), {"uplift": uplift, "cost": 96_000.0, "contribution": 800_000.0})
+
+
+def _solve_8_6() -> Solution:
+    sp = _spend()
+    st = concentration.top_persistence(sp["calibration"], sp["holdout"], 0.2).table
+    brought = float(st.loc["after_share_of_top_before", "estimate"])
+    own = float(st.loc["after_share_of_top_after", "estimate"])
+    holds = brought >= 0.8
+    return Solution("yes" if holds else "no", {"brought": brought, "own": own},
+                    variant="holds" if holds else "fails")
+
+
+def _solve_8_7() -> Solution:
+    acc = key_accounts.account_profit(datasets.load("accounts"))
+    w = key_accounts.whale_curve(acc["net_profit"])
+    return Solution(w.loss_accounts, {"losers": w.loss_accounts, "n": len(acc), "losses": -w.loss_total,
+                                      "peak": w.peak_share})
+
+
+EXERCISES = ExerciseSet("ch08", [
+    NumberExercise("8.1", _solve_8_1, tol=0.051),
+    NumberExercise("8.2", _solve_8_2, tol=0.0051),
+    ChoiceExercise("8.3", _solve_8_3),
+    NumberExercise("8.4", _solve_8_4, tol=0.00051),
+    NumberExercise("8.5", _solve_8_5, tol=0.051),
+    YesNoExercise("8.6", _solve_8_6),
+    NumberExercise("8.7", _solve_8_7, tol=0),
+])
