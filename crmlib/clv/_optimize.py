@@ -327,27 +327,33 @@ def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_
     return Optimum(theta, float(ll), g, message, search.iterations, search.hessian_at(theta, 1e-6))
 
 
-def covariance(theta: np.ndarray, hessian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Natural parameters and their covariance (delta method) from the Hessian in the log-parameters.
+def covariance(theta: np.ndarray, hessian: np.ndarray, n_log: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Natural parameters and their covariance (delta method) from the Hessian in the search vector.
 
     Parameters
     ----------
     theta : numpy.ndarray
-        Log-parameters at the maximum.
+        The search vector at the maximum: the logarithms of the positive parameters, then the
+        real ones (covariate coefficients) as they are.
     hessian : numpy.ndarray
         Hessian of the log-likelihood there (NaN covariance where it cannot be inverted).
+    n_log : int, optional
+        How many leading entries of ``theta`` are logarithms (all by default).
 
     Returns
     -------
     tuple of (numpy.ndarray, numpy.ndarray)
-        ``params = exp(theta)`` and their covariance matrix.
+        ``params`` (``exp`` of the log entries, the others as they are) and their covariance matrix.
     """
-    params = np.exp(theta)
     k = theta.size
+    n_log = k if n_log is None else n_log
+    params = np.array(theta, dtype=float, copy=True)
+    params[:n_log] = np.exp(params[:n_log])
     with np.errstate(all="ignore"):
         try:
             cov_log = np.linalg.inv(-hessian)
         except np.linalg.LinAlgError:
             cov_log = np.full((k, k), np.nan)
-    jac = np.diag(params)  # d params / d log params
-    return params, jac @ cov_log @ jac
+    jac = np.ones(k)
+    jac[:n_log] = params[:n_log]  # d params / d theta
+    return params, cov_log * np.outer(jac, jac)
