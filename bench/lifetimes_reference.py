@@ -61,8 +61,9 @@ def lifetimes_side(npz: str) -> dict[str, Any]:
     with np.load(npz) as z:
         d = {k: z[k] for k in z.files}
     data = (d["frequency"], d["recency"], d["T"])
-    classes = {"bgnbd": lifetimes.BetaGeoFitter, "mbgnbd": lifetimes.ModifiedBetaGeoFitter,
-               "pareto": lifetimes.ParetoNBDFitter}
+    from scaling import CLASSES
+
+    classes = {m: getattr(lifetimes, CLASSES[m][1]) for m in ("bgnbd", "mbgnbd", "pareto")}
     out: dict[str, Any] = {"lifetimes": lifetimes.__version__, "histories": HISTORIES, "fits": {}}
     for model, cls in classes.items():
         fit, tol = _tight_fit(cls, *data)

@@ -57,6 +57,7 @@ __all__ = [
     "holdout_by_frequency",
     "period_transactions",
     "alive_history",
+    "covariate_effects",
     "estimates_table",
     "BetaGeo",
     "BetaGeoResults",
@@ -682,7 +683,9 @@ class _LatentResults:
             absent = [c for c in cols if c not in covariates]
             if absent:
                 raise ValueError(f"covariates lacks {plain(absent[0])!r} (the fit's covariates are {cols})")
-            frame = pd.DataFrame({c: [check_number(covariates[c], f"covariates[{plain(c)!r}]")] for c in cols})
+            one = {c: check_number(covariates[c], f"covariates[{plain(c)!r}]") for c in cols}
+            return (np.array([[one[c] for c in m.purchase_covariates]]).reshape(1, -1),
+                    np.array([[one[c] for c in m.dropout_covariates]]).reshape(1, -1))
         elif isinstance(covariates, pd.DataFrame):
             absent = [c for c in cols if c not in covariates.columns]
             if absent:
@@ -2221,7 +2224,7 @@ def _sim_common(n: Any, seed: Any, T: Any) -> tuple[int, np.random.Generator, np
     n = check_int(n, "n", low=1, high=100_000_000)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__} {plain(seed)!r}")
-    rng = np.random.default_rng(int(seed))
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int(seed))
     if isinstance(T, tuple):
         if len(T) != 2:
             raise ValueError(f"T as a range must be (low, high), got {T!r}")
@@ -2879,8 +2882,8 @@ def period_transactions(fit: Any, max_frequency: int = 7, *, seed: int = 0, draw
         A fitted latent-attrition model (its data are the calibration period).
     max_frequency : int, default 7
         Frequencies at or above it form one group, labelled ``"<max>+"``.
-    seed : int, default 0
-        Seed of the simulation (``numpy.random.default_rng``).
+    seed : int or numpy.random.Generator, default 0
+        Seed of the simulation (``numpy.random.default_rng``), or the generator to draw from.
     draws : int, default 10
         Simulated customer bases (1 to 1000).
 
@@ -2889,7 +2892,7 @@ def period_transactions(fit: Any, max_frequency: int = 7, *, seed: int = 0, draw
     pandas.DataFrame
         Indexed by group (``"0"``, ``"1"``, …, ``"7+"``): ``actual``, ``simulated`` and
         ``expected`` numbers of customers. ``attrs``: ``model`` (the model id), ``period``,
-        ``customers``, ``draws``, ``seed``.
+        ``customers``, ``draws``, ``seed`` (None for a generator).
 
     Raises
     ------
@@ -2901,14 +2904,14 @@ def period_transactions(fit: Any, max_frequency: int = 7, *, seed: int = 0, draw
     x, tx, big_t, w = _fitted_customers(fit)
     top = check_int(max_frequency, "max_frequency", low=1, high=1000)
     draws = check_int(draws, "draws", low=1, high=1000)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {plain(seed)!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.Generator)):
+        raise TypeError(f"seed must be an integer or a numpy Generator, got {type(seed).__name__} {plain(seed)!r}")
     m = fit.model
     counts = np.round(w).astype(int)
     p = m._row_params(fit._p())
     rows = np.repeat(np.arange(x.size), counts)
     per = [np.asarray(v)[rows] if np.ndim(v) else v for v in p]
-    rng = np.random.default_rng(int(seed))
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int(seed))
     simulated = np.zeros(top + 1)
     for _ in range(draws):
         d = (_draw_pnbd(rng, per, big_t[rows]) if isinstance(m, ParetoNBD)
@@ -2922,7 +2925,7 @@ def period_transactions(fit: Any, max_frequency: int = 7, *, seed: int = 0, draw
     out = pd.DataFrame({"actual": actual, "simulated": simulated / draws, "expected": expected},
                        index=pd.Index([str(g) for g in range(top)] + [f"{top}+"], name="frequency"))
     out.attrs = {"model": m.model_id, "period": m.period, "customers": float(w.sum()), "draws": draws,
-                 "seed": int(seed)}
+                 "seed": None if isinstance(seed, np.random.Generator) else int(seed)}
     return out
 
 
@@ -2986,6 +2989,64 @@ def alive_history(fit: Any, purchases: Any, T: float, *, step: float = 1.0, cova
     p_alive = np.asarray(fit.probability_alive(x, tx, grid, covariates), dtype=float)
     out = pd.DataFrame({"t": grid, "frequency": x, "recency": tx, "p_alive": p_alive})
     out.attrs = {"purchases": repeat.tolist(), "period": fit.period, "model": fit.model.model_id}
+    return out
+
+
+def covariate_effects(fit: Any, without: Any = None) -> pd.DataFrame:
+    """The covariate coefficients of a fit: estimates, standard errors, Wald tests and what they multiply.
+
+    A purchase coefficient γ_p scales the purchase rate: α_i = α exp(−γ_p z_i), so one unit more of
+    the covariate multiplies the mean purchase rate r/α_i by ``factor`` = exp(γ_p). A dropout
+    coefficient γ_d multiplies the mean dropout rate s/β_i of the Pareto/NBD by exp(γ_d); in the
+    BG/NBD and MBG/NBD it divides b_i by exp(γ_d), raising the mean dropout probability a/(a+b_i)
+    when positive.
+
+    Parameters
+    ----------
+    fit : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults
+        A fit with covariates.
+    without : results, optional
+        The same model fitted on the same customers without covariates: adds the likelihood-ratio
+        test of all coefficients being 0 (``attrs``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coefficient, indexed ``"purchase.<column>"`` / ``"dropout.<column>"``:
+        ``estimate``, ``se``, ``z`` (estimate / se), ``p_value`` (two-sided Wald test of 0) and
+        ``factor`` (exp(estimate)). With ``without``: ``attrs`` ``lr_statistic``
+        (2 × the log-likelihood gain), ``lr_df`` (number of coefficients) and ``lr_p_value``
+        (chi-square).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A fit without covariates; ``without`` of another model, with covariates, or on other customers.
+    """
+    from scipy import stats
+
+    _fitted_customers(fit)
+    m = fit.model
+    if not m.has_covariates:
+        raise ValueError("fit has no covariates (fit the model with covariates= and purchase= or dropout=)")
+    names = list(m.param_names[4:])
+    est = fit.params[names].to_numpy(dtype=float)
+    se = fit.bse[names].to_numpy(dtype=float)
+    index = [n.replace(":", ".", 1) for n in names]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = est / se
+    out = pd.DataFrame({"estimate": est, "se": se, "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)),
+                        "factor": np.exp(est)}, index=pd.Index(index, name="coefficient"))
+    if without is not None:
+        w = getattr(without, "model", None)
+        if type(w) is not type(m) or w.has_covariates:
+            raise ValueError(f"without must be the same model ({type(m).__name__}) fitted without covariates, got "
+                             f"{type(w).__name__ if w is not None else type(without).__name__}")
+        if w.frequency.size != m.frequency.size or not (np.array_equal(w.frequency, m.frequency)
+                                                        and np.array_equal(w.T, m.T)):
+            raise ValueError("without was fitted on other customers than fit: the likelihood-ratio test needs the same")
+        lr = 2.0 * (fit.llf - without.llf)
+        out.attrs = {"lr_statistic": lr, "lr_df": len(names), "lr_p_value": float(stats.chi2.sf(lr, len(names)))}
     return out
 
 
