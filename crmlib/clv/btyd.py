@@ -7,6 +7,10 @@ Models (statsmodels' model/results split, built on
   "Counting your customers the easy way: an alternative to the Pareto/NBD
   model", Marketing Science 24(2), 275–284. Parameters ``r``, ``alpha``,
   ``a``, ``b``.
+* :class:`ModifiedBetaGeo` — the MBG/NBD of Batislam, Denizel & Filiztekin (2007),
+  "Empirical validation and comparison of models for customer base analysis",
+  International Journal of Research in Marketing 24(3), 201–209: the BG/NBD with a
+  chance to drop out right after the first purchase too. Parameters as the BG/NBD's.
 * :class:`ParetoNBD` — the Pareto/NBD model of Schmittlein, Morrison &
   Colombo (1987), in the form of Fader & Hardie (2005), "A note on deriving
   the Pareto/NBD model and related expressions". Parameters ``r``,
@@ -16,16 +20,24 @@ Models (statsmodels' model/results split, built on
 * :class:`ShiftedBetaGeometric` — the sBG model of contractual retention,
   Fader & Hardie (2007), "How to project customer retention", Journal of
   Interactive Marketing 21(1), 76–90. Parameters ``gamma``, ``delta``.
+* :class:`BetaGeoBetaBernoulli` — the BG/BB of discrete transaction opportunities.
+
+The three latent-attrition models (BG/NBD, MBG/NBD, Pareto/NBD) take frequency weights
+(``weights=``: compressed ``(x, t_x, T, count)`` rows), time-invariant customer covariates in
+the purchase and the dropout process (``covariates=``, ``purchase=``, ``dropout=``; Fader &
+Hardie 2007, "Incorporating time-invariant covariates into the Pareto/NBD and BG/NBD models")
+and lifetimes' L2 penalty (``penalizer_coef=``). Their results give P(alive), expected
+purchases, the distribution of future purchases P(X(t) = n) and delta-method intervals
+(:func:`prediction_interval`); :func:`holdout_by_frequency`, :func:`period_transactions`,
+:func:`alive_history` and :func:`covariate_effects` check a fit.
 
 The optimiser works on the logarithms of the parameters (they must be
-positive): BFGS from the start values, then Newton steps, with analytic
-gradients (BG/NBD, Gamma-Gamma, sBG) or centred differences (Pareto/NBD);
-the results report the natural parameters, with standard errors by the
-delta method from the observed information of the log-parameters.
-All likelihoods are evaluated in log space. The Gauss hypergeometric
-function of the Pareto/NBD likelihood is only ever called with an argument
-in ``[0, 1)`` and combined with its power factors on the log scale, so it
-neither overflows nor loses the small differences that matter.
+positive; covariate coefficients as they are): BFGS from the start values, then
+Newton steps, with analytic gradients everywhere — the Pareto/NBD's from
+:mod:`crmlib.clv._pnbd`, one pass over the customers with the Gauss hypergeometric
+function in a form that never overflows; the results report the natural parameters, with
+standard errors by the delta method from the observed information.
+All likelihoods are evaluated in log space.
 
 Inputs follow :func:`crmlib.clv.rfm.summarize`: ``frequency`` = repeat purchases
 *x*, ``recency`` = time of the last purchase *t_x*, ``T`` = time observed,
