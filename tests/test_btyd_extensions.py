@@ -49,7 +49,7 @@ def _rel(res, want: dict) -> float:
 @pytest.mark.parametrize("model", list(CLASSES))
 def test_estimates_equal_lifetimes_run_to_convergence(fits, model):
     # lifetimes' tight runs stop within its tolerance of the maximum; crmlib's gradient rule is tighter
-    assert _rel(fits[model], REF["fits"][model]["params"]) <= (1e-6 if model != "pareto" else 1e-6)
+    assert _rel(fits[model], REF["fits"][model]["params"]) <= 1e-6
 
 
 @pytest.mark.parametrize("model", list(CLASSES))

@@ -283,8 +283,8 @@ class Search:
         return None
 
 
-def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_names: tuple[str, ...] = ()
-             ) -> Optimum:
+def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_names: tuple[str, ...] = (),
+             natural: Callable[[np.ndarray], np.ndarray] = np.exp) -> Optimum:
     """BFGS, then Newton; when Newton cannot finish, BFGS again, and last a Nelder-Mead start from ``theta0``.
 
     Parameters
@@ -296,6 +296,8 @@ def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_
         What is fitted, for the message.
     param_names : tuple of str
         Names of the parameters, for the message.
+    natural : callable, default numpy.exp
+        The parameters from the search vector, for the message.
 
     Returns
     -------
@@ -318,7 +320,7 @@ def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_
         theta, message = search.bfgs(theta)
     ll, g = search.objective(theta)
     if not np.isfinite(ll):
-        start = dict(zip(param_names, np.exp(theta0).tolist()))
+        start = dict(zip(param_names, natural(theta0).tolist()))
         raise RuntimeError(f"{name}: the fit did not reach a finite log-likelihood from start_params {start}")
     if converged(ll, g):
         message = "relative gradient below tolerance"

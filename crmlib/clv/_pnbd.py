@@ -75,7 +75,7 @@ import numpy as np
 from scipy import fft as _fft
 from scipy import special
 
-__all__ = ["rows", "Plan", "h_values"]
+__all__ = ["rows", "Plan"]
 
 #: Point by point, the series serves z <= _Z_SER; above, quadrature (up to _Z_SER) plus the series beyond.
 _Z_SER = 0.5
@@ -178,27 +178,6 @@ def _direct(P: Any, Q: Any, M: Any, N: Any, t: Any) -> np.ndarray:
         ii = hard[lo:lo + 2048]
         out[ii] = np.column_stack(_quad(P[ii], Q[ii], M[ii], N[ii], t[ii]))
     return out
-
-
-def h_values(params: Any, x: Any, t: Any) -> np.ndarray:
-    """(n, 4): H, H_e, H_c, H_z of (1) for customers with frequency ``x`` at time ``t``, point by point.
-
-    Parameters
-    ----------
-    params : sequence of 4 floats
-        (r, alpha, s, beta).
-    x, t : array_like
-        Frequencies and times (broadcast).
-
-    Returns
-    -------
-    numpy.ndarray
-    """
-    r, alpha, s, beta = (float(v) for v in params)
-    x, t = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(t, dtype=float))
-    if alpha >= beta:
-        return _direct(r + x, s + 1.0, alpha, beta, t)
-    return _direct(s + 1.0, r + x, beta, alpha, t)
 
 
 # ----------------------------------------------------------------------------- per row, any parameters

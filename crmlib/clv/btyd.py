@@ -457,7 +457,7 @@ class _PositiveModel(GenericLikelihoodModel):
         else:
             hess_inv0 = None
         search = _optimize.Search(objective, self._hess_log, maxiter, scale, hess_inv0)
-        opt = _optimize.maximize(search, theta0, name, self.param_names)
+        opt = _optimize.maximize(search, theta0, name, self.param_names, self._natural)
         return self._results(opt, start, maxiter, bool(disp))
 
     def _first_inverse_hessian(self, cov_per_customer: np.ndarray, scale: float) -> np.ndarray:
