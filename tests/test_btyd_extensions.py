@@ -296,3 +296,14 @@ def test_covariates_are_paired_by_label_and_required_by_the_predictions(cdnow, w
     # a positive purchase coefficient means more purchases for a larger covariate
     hi, lo = (res.expected_purchases(52, 2, 20.0, 39.0, {"z": v}) for v in (1.0, -1.0))
     assert (hi > lo) == (res.params["purchase:z"] > 0)
+
+
+def test_holdout_by_frequency_takes_any_fit_covariates_included(cdnow, fits, with_covariate):
+    """The calibration-vs-holdout table for MBG/NBD and a covariate fit (covariates looked up by label)."""
+    cov = _silent_fit(btyd.BetaGeo(cdnow["frequency"], cdnow["recency"], cdnow["T"], period="W",
+                                   covariates=with_covariate, purchase="z"))
+    table = btyd.holdout_by_frequency(cdnow, {"mbgnbd": fits["mbgnbd"], "cov": cov})
+    want = cov.expected_purchases(cdnow["duration_holdout"], cdnow["frequency"], cdnow["recency"], cdnow["T"],
+                                  with_covariate)
+    assert table.loc["0", "cov"] == pytest.approx(want[cdnow["frequency"] == 0].mean(), rel=1e-12)
+    assert (table[["mbgnbd", "cov"]] > 0).all().all()

@@ -3017,7 +3017,7 @@ def covariate_effects(fit: Any, without: Any = None) -> pd.DataFrame:
     ----------
     fit : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults
         A fit with covariates.
-    without : results, optional
+    without : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults, optional
         The same model fitted on the same customers without covariates: adds the likelihood-ratio
         test of all coefficients being 0 (``attrs``).
 
