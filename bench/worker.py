@@ -31,9 +31,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth  # noqa: E402  (bench/synth.py, numpy only)
+from scaling import CLASSES  # noqa: E402  (bench/scaling.py: stdlib and numpy at import)
 
 #: Parameter names of each model, as in the literature (and in lifetimes' ``params_``).
-PARAMS = {"bgnbd": ("r", "alpha", "a", "b"), "pareto": ("r", "alpha", "s", "beta"), "gg": ("p", "q", "v")}
+PARAMS = {"bgnbd": ("r", "alpha", "a", "b"), "pareto": ("r", "alpha", "s", "beta"), "mbgnbd": ("r", "alpha", "a", "b"),
+          "gg": ("p", "q", "v")}
 
 
 def _mb_current() -> float:
@@ -132,7 +134,7 @@ def _fitter(impl: str, model: str, tol: float | None = None) -> Callable[[dict[s
                 m = lifetimes.GammaGammaFitter(penalizer_coef=0.0).fit(d["frequency"][rep],
                                                                       d["monetary_value"][rep], **kw)
             else:
-                cls = lifetimes.BetaGeoFitter if model == "bgnbd" else lifetimes.ParetoNBDFitter
+                cls = getattr(lifetimes, CLASSES[model][1])
                 m = cls(penalizer_coef=0.0).fit(d["frequency"], d["recency"], d["T"], **kw)
             return {k: float(m.params_[k]) for k in PARAMS[model]}
         return f
@@ -146,7 +148,7 @@ def _fitter(impl: str, model: str, tol: float | None = None) -> Callable[[dict[s
                 rep = d["frequency"] > 0
                 res = btyd.GammaGamma(d["frequency"][rep], d["monetary_value"][rep]).fit()
             else:
-                cls = btyd.BetaGeo if model == "bgnbd" else btyd.ParetoNBD
+                cls = getattr(btyd, CLASSES[model][0])
                 res = cls(d["frequency"], d["recency"], d["T"]).fit()
             return {k: float(res.params[names[k]]) for k in PARAMS[model]}
         return g

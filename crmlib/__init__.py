@@ -17,11 +17,23 @@ From your own log to CLV
 
 1. **Summarise** the log (:mod:`crmlib.clv.rfm`; out of core with DuckDB or Spark:
    :mod:`crmlib.clv.rfm_sql`). The summary carries its time unit (``summary.attrs["period"]``).
-2. **Fit** a buy-till-you-die model (:mod:`crmlib.clv.btyd`: BG/NBD, Pareto/NBD, Gamma-Gamma,
-   sBG, BG/BB), with standard errors, ``summary()``, ``conf_int()``; the fit remembers the unit.
-3. **Validate** on a holdout (``btyd.holdout_by_frequency``, the plots in :mod:`crmlib.plotting.clv`).
+2. **Fit** a buy-till-you-die model (:mod:`crmlib.clv.btyd`: BG/NBD, MBG/NBD, Pareto/NBD,
+   Gamma-Gamma, sBG, BG/BB), with standard errors, ``summary()``, ``conf_int()``; the fit
+   remembers the unit. BG/NBD, MBG/NBD and Pareto/NBD also take compressed rows with counts (``weights=``), customer
+   covariates in the purchase and dropout processes (``covariates=df, purchase=[...],
+   dropout=[...]``, with standard errors; ``btyd.covariate_effects``) and lifetimes' L2 penalty
+   (``penalizer_coef=``).
+3. **Validate** on a holdout (``btyd.holdout_by_frequency``) and with the diagnostics of
+   :mod:`crmlib.plotting.clv`, one call each for any fitted model: simulated against actual
+   calibration frequencies (``period_transactions_chart``), one customer's P(alive) history
+   (``alive_history_chart``), cumulative or weekly tracking (``tracking_chart``), the
+   heterogeneity densities (``heterogeneity_figure``).
 4. **Value** customers (:mod:`crmlib.clv.value`: per-customer discounted CLV, customer equity,
    retention-based CLV formulas); rates are per year and converted with the summary's unit.
+   Intervals from the estimates' uncertainty by the delta method:
+   ``probability_alive_interval``, ``expected_purchases_interval``,
+   ``value.customer_lifetime_value_interval``; the distribution of future purchases:
+   ``probability_of_purchases``.
 
 Segments and churn: :mod:`crmlib.concentration` (Lorenz curve, Gini, top-20 % share),
 :mod:`crmlib.segments` (RFM scores and named segments, value classes), :mod:`crmlib.clustering`

@@ -100,3 +100,27 @@ def test_scaling_data_and_targets(tmp_path):
     assert wrong == []
     text = "\n".join(scaling.table_rows(res))
     assert "not finished in 600 s" in text and "4.0×" in text
+
+
+def test_scaling_targets_per_model_and_the_pareto_to_bgnbd_ratio():
+    """Pareto/NBD must be 5x lifetimes where lifetimes runs, and at most 20x crmlib's BG/NBD where it does not."""
+    assert scaling.SPEEDUP == {"bgnbd": 3.0, "pareto": 5.0, "mbgnbd": 3.0}
+    run = {"seconds": 1.0, "peak_rss_mb": 10, "call_rss_mb": 2}
+    res = {"sizes": [10_000, 1_000_000], "repeat": 1, "cap_seconds": 600, "runs": {
+        "pareto-10000": {"label": "Pareto/NBD", "n": 10_000, "errors": {}, "speedup": 4.0, "crmlib": run,
+                         "lifetimes": run, "lifetimes_converged": {"params": {}}, "max_rel_diff": 2e-7, "worst": "b"},
+        "bgnbd-1000000": {"label": "BG/NBD", "n": 1_000_000, "errors": {}, "speedup": 9.0, "crmlib": run,
+                          "lifetimes": run},
+        "pareto-1000000": {"label": "Pareto/NBD", "n": 1_000_000, "errors": {}, "crmlib": dict(run, seconds=3.0),
+                           "lifetimes_skipped": 100_000, "vs_bgnbd": 3.0},
+        "mbgnbd-1000000": {"label": "MBG/NBD", "n": 1_000_000, "errors": {}, "crmlib": run,
+                           "lifetimes_skipped": 100_000, "vs_bgnbd": 1.0},
+    }}
+    names = {t.name: (t.met, t.value) for t in scaling.targets(res, Target)[0]}
+    assert names["Pareto/NBD 10,000 customers: speed-up vs lifetimes"] == (False, 4.0)   # 4x < 5x
+    assert names["Pareto/NBD 1,000,000 customers: fit time / crmlib's BG/NBD fit"] == (True, 3.0)
+    assert not any(n.startswith("MBG/NBD 1,000,000") for n in names)
+    text = "\n".join(scaling.table_rows(res))
+    assert "not run above 100,000 customers" in text and "| 3.0× |" in text
+    assert scaling.CLASSES["mbgnbd"] == ("ModifiedBetaGeo", "ModifiedBetaGeoFitter")
+    assert all(hasattr(btyd, c) for c, _ in scaling.CLASSES.values())

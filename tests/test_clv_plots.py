@@ -206,3 +206,92 @@ def test_waterfall_names_unknown_terms_by_their_id():
     ax = plot.current_value_waterfall(pd.Series({"price_paid": 100.0, "fee": 30.0}),
                                       pd.Series({"price_paid": 1, "fee": -1}), lang="zh")
     assert [tk.get_text() for tk in ax.get_xticklabels()] == ["实际支付价格", "fee", "现阶段净利润"]
+
+
+# ----------------------------------------------------------------------------- diagnostics of any fitted model (issue 27)
+@pytest.fixture(scope="module")
+def three_fits(cdnow):
+    args = (cdnow["frequency"], cdnow["recency"], cdnow["T"])
+    return {"bgnbd": btyd.BetaGeo(*args).fit(), "mbgnbd": btyd.ModifiedBetaGeo(*args).fit(),
+            "pnbd": btyd.ParetoNBD(*args).fit()}
+
+
+@pytest.mark.parametrize("model", ["bgnbd", "mbgnbd", "pnbd"])
+def test_period_transactions_simulation_agrees_with_the_expected_counts(three_fits, cdnow, model):
+    table = btyd.period_transactions(three_fits[model], 5, seed=1, draws=40)
+    assert list(table.index) == ["0", "1", "2", "3", "4", "5+"]
+    assert table["actual"].tolist() == np.bincount(np.minimum(cdnow["frequency"].astype(int), 5)).tolist()
+    assert table["expected"].sum() == pytest.approx(len(cdnow)) and table["simulated"].sum() == len(cdnow)
+    # the mean of 40 simulated bases is within 4 standard errors of its expectation in every group
+    sd = np.sqrt(table["expected"] * (1 - table["expected"] / len(cdnow)) / 40)
+    assert (np.abs(table["simulated"] - table["expected"]) <= 4 * sd).all(), table
+    again = btyd.period_transactions(three_fits[model], 5, seed=1, draws=40)
+    pd.testing.assert_frame_equal(table, again)
+
+
+def test_alive_history_follows_the_purchases(three_fits):
+    h = btyd.alive_history(three_fits["pnbd"], [0.0, 3.0, 10.0, 10.0, 12.5], 39.0, step=0.5)
+    assert h.attrs["purchases"] == [3.0, 10.0, 12.5] and h["t"].is_monotonic_increasing
+    assert h["frequency"].max() == 3 and h["t"].iloc[-1] == 39.0
+    # P(alive) falls while the customer is silent and jumps up at each purchase
+    at10 = h[h["t"] == 10.0]
+    assert at10["frequency"].tolist() == [1.0, 2.0] and at10["p_alive"].iloc[1] > at10["p_alive"].iloc[0]
+    quiet = h[(h["t"] > 12.5)]
+    assert (np.diff(quiet["p_alive"]) < 0).all()
+    np.testing.assert_allclose(h["p_alive"].iloc[-1], three_fits["pnbd"].probability_alive(3, 12.5, 39.0))
+    for bad, message in (([1.0, 3.0], "start with the first purchase at time 0"), ([0.0, 40.0], "after T = 39"),
+                         ([0.0, -1.0], r"purchases\[0\] is negative")):
+        with pytest.raises(ValueError, match=message):
+            btyd.alive_history(three_fits["bgnbd"], bad, 39.0)
+
+
+@pytest.mark.parametrize("lang, title, ylabel", [
+    ("en", "BG/NBD: customers by repeat purchases in the calibration period", "Customers"),
+    ("zh", "BG/NBD：按校准期重复购买次数分组的客户数", "客户数"),
+])
+def test_period_transactions_chart_one_call_both_languages(three_fits, lang, title, ylabel):
+    ax = plot.period_transactions_chart(three_fits["bgnbd"], lang=lang)
+    assert _texts(ax)["title"] == title and _texts(ax)["ylabel"] == ylabel
+    assert len(ax.patches) == 16   # 8 groups x (actual, simulated)
+    ax = plot.period_transactions_chart(btyd.period_transactions(three_fits["pnbd"]), lang=lang, **FREE,
+                                        names={"actual": "Seen", "simulated": "Drawn"})
+    assert _texts(ax) == {**FREE, "legend": ["Seen", "Drawn"]}
+
+
+@pytest.mark.parametrize("lang, xlabel", [("en", "Weeks since the first purchase"), ("zh", "首次购买后的周数")])
+def test_alive_history_chart_one_call_both_languages(three_fits, cdnow, lang, xlabel):
+    fit = btyd.BetaGeo(cdnow["frequency"], cdnow["recency"], cdnow["T"], period="W").fit()
+    ax = plot.alive_history_chart(fit, [0, 3, 10], 39, lang=lang)
+    assert _texts(ax)["xlabel"] == xlabel and len(ax.lines) == 3   # the curve and two purchases
+    ax = plot.alive_history_chart(three_fits["mbgnbd"], [0, 3], 20, lang=lang, **FREE, names={"p_alive": "alive"})
+    assert _texts(ax)["title"] == "My title" and _texts(ax)["legend"][0] == "alive"
+    with pytest.raises(ValueError, match="needs the customer's purchases and T"):
+        plot.alive_history_chart(fit)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_tracking_chart_incremental(lang):
+    periods, actual = np.arange(1, 6), np.array([1.0, 3.0, 6.0, 10.0, 15.0])
+    ax = plot.tracking_chart(periods, actual, {"my model": actual * 1.1}, 3, lang=lang, kind="incremental")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [1, 2, 3, 4, 5])
+    assert _texts(ax)["legend"][1] == "my model"
+    assert _texts(ax)["ylabel"] == {"en": "Repeat transactions in the period", "zh": "本期重复交易次数"}[lang]
+    with pytest.raises(ValueError, match="kind must be"):
+        plot.tracking_chart(periods, actual, {}, 3, kind="weekly")
+
+
+@pytest.mark.parametrize("lang, titles", [
+    ("en", ("How customers differ: purchase rate", "How customers differ: dropout")),
+    ("zh", ("客户的异质性：购买率", "客户的异质性：流失")),
+])
+def test_heterogeneity_figure_and_chart(three_fits, lang, titles):
+    fig = plot.heterogeneity_figure({k: three_fits[k] for k in ("bgnbd", "mbgnbd")}, lang=lang)
+    assert tuple(ax.get_title() for ax in fig.axes) == titles
+    assert _texts(fig.axes[0])["legend"] == ["BG/NBD", "MBG/NBD"]
+    ax = plot.heterogeneity_chart({"mine": three_fits["pnbd"]}, "dropout", lang=lang, **FREE, names={"mine": "M"})
+    assert _texts(ax) == {**FREE, "legend": ["M"]}
+    # the dashed line is the mean of the mixing distribution: s / beta for the Pareto/NBD's dropout rate
+    s, beta = three_fits["pnbd"].params[["s", "beta"]]
+    assert ax.lines[1].get_xdata()[0] == pytest.approx(s / beta)
+    with pytest.raises(ValueError, match="cannot share one axis"):
+        plot.heterogeneity_figure(three_fits, lang=lang)

@@ -4,7 +4,7 @@ Sub-modules, in the order of the workflow:
 
 * :mod:`crmlib.clv.rfm` — the frequency / recency / T / monetary summary of a log (pandas);
   :mod:`crmlib.clv.rfm_sql` — the same summary computed in DuckDB or Spark SQL, out of core;
-* :mod:`crmlib.clv.btyd` — buy-till-you-die models (BG/NBD, Pareto/NBD, Gamma-Gamma, sBG, BG/BB)
+* :mod:`crmlib.clv.btyd` — buy-till-you-die models (BG/NBD, MBG/NBD, Pareto/NBD, Gamma-Gamma, sBG, BG/BB)
   as statsmodels likelihood models with results objects;
 * :mod:`crmlib.clv.value` — CLV formulas (constant retention, finite and infinite horizon, the
   timing convention), per-customer discounted CLV from fitted models, customer equity.

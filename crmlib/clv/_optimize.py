@@ -283,8 +283,8 @@ class Search:
         return None
 
 
-def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_names: tuple[str, ...] = ()
-             ) -> Optimum:
+def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_names: tuple[str, ...] = (),
+             natural: Callable[[np.ndarray], np.ndarray] = np.exp) -> Optimum:
     """BFGS, then Newton; when Newton cannot finish, BFGS again, and last a Nelder-Mead start from ``theta0``.
 
     Parameters
@@ -296,6 +296,8 @@ def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_
         What is fitted, for the message.
     param_names : tuple of str
         Names of the parameters, for the message.
+    natural : callable, default numpy.exp
+        The parameters from the search vector, for the message.
 
     Returns
     -------
@@ -318,7 +320,7 @@ def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_
         theta, message = search.bfgs(theta)
     ll, g = search.objective(theta)
     if not np.isfinite(ll):
-        start = dict(zip(param_names, np.exp(theta0).tolist()))
+        start = dict(zip(param_names, natural(theta0).tolist()))
         raise RuntimeError(f"{name}: the fit did not reach a finite log-likelihood from start_params {start}")
     if converged(ll, g):
         message = "relative gradient below tolerance"
@@ -327,27 +329,33 @@ def maximize(search: Search, theta0: np.ndarray, name: str = "the model", param_
     return Optimum(theta, float(ll), g, message, search.iterations, search.hessian_at(theta, 1e-6))
 
 
-def covariance(theta: np.ndarray, hessian: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Natural parameters and their covariance (delta method) from the Hessian in the log-parameters.
+def covariance(theta: np.ndarray, hessian: np.ndarray, n_log: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Natural parameters and their covariance (delta method) from the Hessian in the search vector.
 
     Parameters
     ----------
     theta : numpy.ndarray
-        Log-parameters at the maximum.
+        The search vector at the maximum: the logarithms of the positive parameters, then the
+        real ones (covariate coefficients) as they are.
     hessian : numpy.ndarray
         Hessian of the log-likelihood there (NaN covariance where it cannot be inverted).
+    n_log : int, optional
+        How many leading entries of ``theta`` are logarithms (all by default).
 
     Returns
     -------
     tuple of (numpy.ndarray, numpy.ndarray)
-        ``params = exp(theta)`` and their covariance matrix.
+        ``params`` (``exp`` of the log entries, the others as they are) and their covariance matrix.
     """
-    params = np.exp(theta)
     k = theta.size
+    n_log = k if n_log is None else n_log
+    params = np.array(theta, dtype=float, copy=True)
+    params[:n_log] = np.exp(params[:n_log])
     with np.errstate(all="ignore"):
         try:
             cov_log = np.linalg.inv(-hessian)
         except np.linalg.LinAlgError:
             cov_log = np.full((k, k), np.nan)
-    jac = np.diag(params)  # d params / d log params
-    return params, jac @ cov_log @ jac
+    jac = np.ones(k)
+    jac[:n_log] = params[:n_log]  # d params / d theta
+    return params, cov_log * np.outer(jac, jac)

@@ -7,6 +7,10 @@ Models (statsmodels' model/results split, built on
   "Counting your customers the easy way: an alternative to the Pareto/NBD
   model", Marketing Science 24(2), 275–284. Parameters ``r``, ``alpha``,
   ``a``, ``b``.
+* :class:`ModifiedBetaGeo` — the MBG/NBD of Batislam, Denizel & Filiztekin (2007),
+  "Empirical validation and comparison of models for customer base analysis",
+  International Journal of Research in Marketing 24(3), 201–209: the BG/NBD with a
+  chance to drop out right after the first purchase too. Parameters as the BG/NBD's.
 * :class:`ParetoNBD` — the Pareto/NBD model of Schmittlein, Morrison &
   Colombo (1987), in the form of Fader & Hardie (2005), "A note on deriving
   the Pareto/NBD model and related expressions". Parameters ``r``,
@@ -16,16 +20,24 @@ Models (statsmodels' model/results split, built on
 * :class:`ShiftedBetaGeometric` — the sBG model of contractual retention,
   Fader & Hardie (2007), "How to project customer retention", Journal of
   Interactive Marketing 21(1), 76–90. Parameters ``gamma``, ``delta``.
+* :class:`BetaGeoBetaBernoulli` — the BG/BB of discrete transaction opportunities.
+
+The three latent-attrition models (BG/NBD, MBG/NBD, Pareto/NBD) take frequency weights
+(``weights=``: compressed ``(x, t_x, T, count)`` rows), time-invariant customer covariates in
+the purchase and the dropout process (``covariates=``, ``purchase=``, ``dropout=``; Fader &
+Hardie 2007, "Incorporating time-invariant covariates into the Pareto/NBD and BG/NBD models")
+and lifetimes' L2 penalty (``penalizer_coef=``). Their results give P(alive), expected
+purchases, the distribution of future purchases P(X(t) = n) and delta-method intervals
+(:func:`prediction_interval`); :func:`holdout_by_frequency`, :func:`period_transactions`,
+:func:`alive_history` and :func:`covariate_effects` check a fit.
 
 The optimiser works on the logarithms of the parameters (they must be
-positive): BFGS from the start values, then Newton steps, with analytic
-gradients (BG/NBD, Gamma-Gamma, sBG) or centred differences (Pareto/NBD);
-the results report the natural parameters, with standard errors by the
-delta method from the observed information of the log-parameters.
-All likelihoods are evaluated in log space. The Gauss hypergeometric
-function of the Pareto/NBD likelihood is only ever called with an argument
-in ``[0, 1)`` and combined with its power factors on the log scale, so it
-neither overflows nor loses the small differences that matter.
+positive; covariate coefficients as they are): BFGS from the start values, then
+Newton steps, with analytic gradients everywhere — the Pareto/NBD's from
+:mod:`crmlib.clv._pnbd`, one pass over the customers with the Gauss hypergeometric
+function in a form that never overflows; the results report the natural parameters, with
+standard errors by the delta method from the observed information.
+All likelihoods are evaluated in log space.
 
 Inputs follow :func:`crmlib.clv.rfm.summarize`: ``frequency`` = repeat purchases
 *x*, ``recency`` = time of the last purchase *t_x*, ``T`` = time observed,
@@ -33,6 +45,7 @@ all measured from the first purchase.
 """
 from __future__ import annotations
 
+import copy
 import numbers
 import warnings
 from collections.abc import Mapping
@@ -46,7 +59,7 @@ from statsmodels.tools.numdiff import approx_fprime, approx_hess3
 
 from .._validate import (as_float_array, check_aligned, check_finite_result, check_nonnegative, check_not_above,
                          check_number, check_whole, check_zero_together, plain)
-from . import _optimize
+from . import _optimize, _pnbd
 from ._cohort import check_survivors
 from ._window import PERIODS_PER_YEAR, check_period, period_of, resolve_period
 from ..warnings import BoundaryWarning, ConvergenceWarning
@@ -54,9 +67,14 @@ from ..warnings import warn as _crm_warn
 
 __all__ = [
     "holdout_by_frequency",
+    "period_transactions",
+    "alive_history",
+    "covariate_effects",
     "estimates_table",
     "BetaGeo",
     "BetaGeoResults",
+    "ModifiedBetaGeo",
+    "ModifiedBetaGeoResults",
     "ParetoNBD",
     "ParetoNBDResults",
     "GammaGamma",
@@ -65,7 +83,9 @@ __all__ = [
     "ShiftedBetaGeometricResults",
     "BetaGeoBetaBernoulli",
     "BetaGeoBetaBernoulliResults",
+    "prediction_interval",
     "simulate_bgnbd",
+    "simulate_mbgnbd",
     "simulate_pareto_nbd",
     "simulate_bgbb",
 ]
@@ -172,20 +192,22 @@ def _shape_like(out: np.ndarray, *inputs: Any) -> Any:
     return out
 
 
-def _log_diff_exp(la: np.ndarray, lb: np.ndarray) -> np.ndarray:
-    """log(exp(la) - exp(lb)) for la >= lb."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return la + np.log(-np.expm1(lb - la))
-
-
 # ----------------------------------------------------------------------------- common machinery
 class _PositiveModel(GenericLikelihoodModel):
-    """Likelihood model with positive parameters, estimated on the log scale."""
+    """Likelihood model estimated on the log scale of its positive parameters.
+
+    The first :attr:`_k_pos` parameters are positive and searched on their logarithms; any
+    further ones (covariate coefficients) are real and searched as they are. ``theta`` below is
+    that search vector. An optional L2 penalty (``penalizer_coef``, see :meth:`_penalty`) is part
+    of the objective the optimiser maximises, never of :meth:`loglike`.
+    """
 
     param_names: ClassVar[tuple[str, ...]] = ()
     results_class: ClassVar[type] = GenericLikelihoodModelResults
     #: The model's id in the label tables and the published estimates (``"bgnbd"``, ``"pnbd"`` ...).
     model_id: ClassVar[str] = ""
+    #: L2 penalty coefficient (0: maximum likelihood); models that offer it set it in ``__init__``.
+    penalizer_coef: float = 0.0
 
     def __init__(self, endog: np.ndarray, **kwds: Any) -> None:
         super().__init__(pd.Series(endog, name=kwds.pop("endog_name", "y")), None,
@@ -193,6 +215,34 @@ class _PositiveModel(GenericLikelihoodModel):
         self.k_constant = 0
         self.df_model = float(len(self.param_names))
         self.df_resid = float(len(endog) - len(self.param_names))
+
+    @property
+    def _k_pos(self) -> int:
+        """Number of positive parameters (the first ones); the rest are real."""
+        return len(self.param_names)
+
+    def _natural(self, theta: np.ndarray) -> np.ndarray:
+        """The parameters from the search vector: exp of the first :attr:`_k_pos`, the rest as they are."""
+        p = np.array(theta, dtype=float, copy=True)
+        p[:self._k_pos] = np.exp(p[:self._k_pos])
+        return p
+
+    def _theta(self, params: np.ndarray) -> np.ndarray:
+        """The search vector of natural parameters (inverse of :meth:`_natural`)."""
+        th = np.array(params, dtype=float, copy=True)
+        th[:self._k_pos] = np.log(th[:self._k_pos])
+        return th
+
+    def _dnatural(self, params: np.ndarray) -> np.ndarray:
+        """d params / d theta, elementwise."""
+        jac = np.ones(len(params))
+        jac[:self._k_pos] = params[:self._k_pos]
+        return jac
+
+    def _valid(self, params: np.ndarray) -> bool:
+        """Right length, all finite, the positive ones positive."""
+        return bool(params.shape == (len(self.param_names),) and np.all(np.isfinite(params))
+                    and np.all(params[:self._k_pos] > 0))
 
     # subclasses implement the per-observation log-likelihood in natural parameters
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
@@ -209,11 +259,11 @@ class _PositiveModel(GenericLikelihoodModel):
         Returns
         -------
         float
-            The sum of :meth:`loglikeobs`; ``-inf`` when a parameter is not finite and positive or
-            the likelihood is not finite there.
+            The sum of :meth:`loglikeobs`; ``-inf`` when a parameter is not finite, a positive one
+            is not positive, or the likelihood is not finite there. Without any penalty.
         """
         p = np.asarray(params, dtype=float)
-        if np.any(~np.isfinite(p)) or np.any(p <= 0):
+        if not self._valid(p):
             return -np.inf
         with np.errstate(all="ignore"):
             val = float(np.sum(self.loglikeobs(p)))
@@ -222,31 +272,55 @@ class _PositiveModel(GenericLikelihoodModel):
     def _start(self) -> np.ndarray:
         return np.ones(len(self.param_names))
 
+    # ------------------------------------------------------------------ the penalty
+    def _penalty_scale(self) -> np.ndarray:
+        """Factor of each parameter inside the penalty (1 each; rate scales in the time unit where max T = 1)."""
+        return np.ones(len(self.param_names))
+
+    def _penalty(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """The L2 penalty n · c · Σ (f_k p_k)^2 and its gradient in the natural parameters.
+
+        n is the number of customers (the sum of the weights), c ``penalizer_coef``, f
+        :meth:`_penalty_scale`: the fit maximises the mean log-likelihood per customer minus
+        c · Σ (f_k p_k)^2, which is lifetimes' definition (see the models' ``penalizer_coef``).
+        """
+        c = self.penalizer_coef
+        if not c:
+            return 0.0, np.zeros(len(params))
+        f = self._penalty_scale()
+        n = float(np.sum(self._nobs_weights()))
+        return n * c * float(np.sum((f * params) ** 2)), 2.0 * n * c * f * f * params
+
     # analytic gradient of the total log-likelihood in the natural parameters, where a model has one
     _has_score: ClassVar[bool] = False
 
     def _score(self, params: np.ndarray) -> np.ndarray:  # pragma: no cover - models with _has_score
         raise NotImplementedError
 
-    def _score_log(self, theta: np.ndarray) -> np.ndarray:
-        """Gradient of the total log-likelihood in the log-parameters ``theta``.
+    def _objective(self, theta: np.ndarray) -> float:
+        """The penalised log-likelihood at the search vector ``theta``."""
+        p = self._natural(theta)
+        return self.loglike(p) - self._penalty(p)[0]
 
-        Analytic where the model has a score, else centred differences of :meth:`loglike`.
+    def _score_log(self, theta: np.ndarray) -> np.ndarray:
+        """Gradient of the penalised log-likelihood in the search vector ``theta``.
+
+        Analytic where the model has a score, else centred differences of :meth:`_objective`.
         """
         if self._has_score:
-            p = np.exp(theta)
+            p = self._natural(theta)
             with np.errstate(all="ignore"):
-                return self._score(p) * p
-        return approx_fprime(theta, lambda th: self.loglike(np.exp(th)), centered=True)
+                return (self._score(p) - self._penalty(p)[1]) * self._dnatural(p)
+        return approx_fprime(theta, self._objective, centered=True)
 
     def _hess_log(self, theta: np.ndarray) -> np.ndarray:
-        """Hessian of the total log-likelihood in the log-parameters.
+        """Hessian of the penalised log-likelihood in the search vector.
 
         Centred differences of the analytic score (2k score evaluations) where there is one,
-        else :func:`approx_hess3` of the log-likelihood.
+        else :func:`approx_hess3` of the objective.
         """
         if not self._has_score:
-            return approx_hess3(theta, lambda th: self.loglike(np.exp(th)))
+            return approx_hess3(theta, self._objective)
         k = theta.size
         h = np.finfo(float).eps ** (1 / 3) * np.maximum(np.abs(theta), 1.0)
         cols = []
@@ -259,14 +333,15 @@ class _PositiveModel(GenericLikelihoodModel):
 
     # ------------------------------------------------------------------ fit helpers
     def _loglike_and_score_log(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        """Log-likelihood and its gradient in the log-parameters ``theta``, in one pass where the model can.
+        """Penalised log-likelihood and its gradient in the search vector ``theta``, in one pass where the model can.
 
         Models with an analytic score that shares its intermediate terms with the likelihood
         override :meth:`_loglike_and_score`; the others evaluate the two separately.
         """
-        p = np.exp(theta)
+        p = self._natural(theta)
         ll, score = self._loglike_and_score(p)
-        return ll, score * p
+        pen, dpen = self._penalty(p)
+        return ll - pen, (score - dpen) * self._dnatural(p)
 
     def _loglike_and_score(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """(log-likelihood, gradient in the natural parameters); the default calls the two apart."""
@@ -274,8 +349,9 @@ class _PositiveModel(GenericLikelihoodModel):
         if self._has_score:
             with np.errstate(all="ignore"):
                 return ll, self._score(params)
-        theta = np.log(params)
-        return ll, self._score_log(theta) / params
+        theta = self._theta(params)
+        grad = approx_fprime(theta, lambda th: self.loglike(self._natural(th)), centered=True)
+        return ll, grad / self._dnatural(params)
 
     def _check_degenerate(self) -> None:
         """Raise ValueError for data whose likelihood has no finite maximum (models override)."""
@@ -301,10 +377,11 @@ class _PositiveModel(GenericLikelihoodModel):
             start = as_float_array(start_params, "start_params")
             if start.size != k:
                 raise ValueError(f"start_params must have {k} values {list(self.param_names)}, got {start.size}")
-            bad = np.flatnonzero(start <= 0)
+            pos = start[:self._k_pos]
+            bad = np.flatnonzero(pos <= 0)
             if bad.size:
-                raise ValueError(f"start_params[{self.param_names[int(bad[0])]!r}] must be positive, got {start[bad[0]]}")
-            big = np.flatnonzero((start < _EDGE_LOW) | (start > _EDGE_HIGH))
+                raise ValueError(f"start_params[{self.param_names[int(bad[0])]!r}] must be positive, got {pos[bad[0]]}")
+            big = np.flatnonzero((pos < _EDGE_LOW) | (pos > _EDGE_HIGH))
             if big.size:
                 i = int(big[0])
                 raise ValueError(f"start_params[{self.param_names[i]!r}] = {start[i]:g} is outside "
@@ -312,22 +389,26 @@ class _PositiveModel(GenericLikelihoodModel):
         return start, int(maxiter)
 
     def _warm_start(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Start values and per-customer covariance of the log-parameters from a subsample, or None."""
+        """Start values and per-customer covariance of the search vector from a subsample, or None."""
         return None
+
+    #: From a cold start, use the Hessian at the start (its eigenvalues' signs dropped) as the quasi-Newton
+    #: phase's first inverse Hessian (pays where a score is cheap and the default start is far off).
+    _cold_start_hessian: ClassVar[bool] = False
 
     def fit(self, start_params: Any = None, maxiter: int = 2000, disp: bool = False,  # type: ignore[override]
             **kwargs: Any) -> Any:
-        """Maximum-likelihood fit.
+        """Maximum-likelihood fit (penalised when the model has a ``penalizer_coef``).
 
-        The optimiser works on the log-parameters: BFGS from the start values, then Newton steps
-        with the Hessian that also gives the standard errors. It stops when the largest gradient
-        entry is below ``1e-9 · |log-likelihood|`` — a rule relative to the likelihood's scale, so
-        the same at 100 customers and at a million.
+        The optimiser works on the log-parameters (covariate coefficients as they are): BFGS from
+        the start values, then Newton steps with the Hessian that also gives the standard errors.
+        It stops when the largest gradient entry is below ``1e-9 · |log-likelihood|`` — a rule
+        relative to the likelihood's scale, so the same at 100 customers and at a million.
 
         What is refused (ValueError / TypeError): ``maxiter`` that is not a positive integer,
         ``start_params`` of the wrong length, not finite, not positive or outside
-        ``[1e-8, 1e8]``, or where the log-likelihood is not finite; data without a finite maximum
-        (see each model's docstring).
+        ``[1e-8, 1e8]`` (the model's positive parameters), or where the log-likelihood is not
+        finite; data without a finite maximum (see each model's docstring).
 
         What is warned (:mod:`crmlib.warnings`): :class:`~crmlib.warnings.ConvergenceWarning`
         when the optimiser stopped before the gradient rule held (``maxiter`` reached, failed
@@ -339,7 +420,7 @@ class _PositiveModel(GenericLikelihoodModel):
         Parameters
         ----------
         start_params : array_like, optional
-            Natural-scale starting values (all positive); a model default otherwise.
+            Natural-scale starting values (the positive parameters positive); a model default otherwise.
         maxiter : int, default 2000
             Largest number of optimiser iterations (quasi-Newton and Newton steps together).
         disp : bool, default False
@@ -349,10 +430,10 @@ class _PositiveModel(GenericLikelihoodModel):
 
         Returns
         -------
-        BetaGeoResults, ParetoNBDResults, GammaGammaResults, ShiftedBetaGeometricResults or BetaGeoBetaBernoulliResults
+        BetaGeoResults, ModifiedBetaGeoResults, ParetoNBDResults, GammaGammaResults, ShiftedBetaGeometricResults or BetaGeoBetaBernoulliResults
             The model's results: ``params`` (pandas Series, literature names), ``bse``, ``llf``,
             ``aic``, ``bic``, ``conf_int()``, ``summary()``, ``converged`` and the model's
-            predictions (for BG/NBD and Pareto/NBD also ``period``, the time unit of the data).
+            predictions (for the latent-attrition models also ``period``, the time unit of the data).
         """
         if kwargs:
             raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}")
@@ -363,15 +444,20 @@ class _PositiveModel(GenericLikelihoodModel):
         warm = self._warm_start() if start_params is None else None
         if warm is not None:
             start = warm[0]
-        theta0 = np.log(start)
+        theta0 = self._theta(start)
         ll0 = objective(theta0)[0]
         if not np.isfinite(ll0):
             raise ValueError(f"{name}: the log-likelihood at start_params "
                              f"{dict(zip(self.param_names, start.tolist()))} is not finite; start nearer the data")
         scale = max(abs(ll0), 1.0)  # the minimisers see the log-likelihood in units of its size at the start
-        hess_inv0 = None if warm is None else self._first_inverse_hessian(warm[1], scale)
+        if warm is not None:
+            hess_inv0 = self._first_inverse_hessian(warm[1], scale)
+        elif self._cold_start_hessian:
+            hess_inv0 = _saddle_free_inverse(self._hess_log(theta0), scale)
+        else:
+            hess_inv0 = None
         search = _optimize.Search(objective, self._hess_log, maxiter, scale, hess_inv0)
-        opt = _optimize.maximize(search, theta0, name, self.param_names)
+        opt = _optimize.maximize(search, theta0, name, self.param_names, self._natural)
         return self._results(opt, start, maxiter, bool(disp))
 
     def _first_inverse_hessian(self, cov_per_customer: np.ndarray, scale: float) -> np.ndarray:
@@ -381,24 +467,25 @@ class _PositiveModel(GenericLikelihoodModel):
 
     def _results(self, opt: _optimize.Optimum, start: np.ndarray, maxiter: int, disp: bool) -> Any:
         """The results object of an optimum, with the warnings of :meth:`fit`."""
-        params, cov = _optimize.covariance(opt.theta, opt.hessian)
+        params, cov = _optimize.covariance(opt.theta, opt.hessian, self._k_pos)
         var = np.diag(cov)
         grad_ok = _optimize.converged(opt.loglike, opt.gradient)
         info_ok = bool(np.all(np.isfinite(var)) and np.all(var > 0))
         rel = _optimize.relative_gradient(opt.loglike, opt.gradient)
+        llf = self.loglike(params) if self.penalizer_coef else opt.loglike
         if disp:
-            print(f"{type(self).__name__}: {opt.message}; log-likelihood {opt.loglike:.4f}; "
+            print(f"{type(self).__name__}: {opt.message}; log-likelihood {llf:.4f}; "
                   f"{opt.iterations} iterations")
         self._warn_fit(opt.message, rel, params, var, grad_ok)
         mlefit = LikelihoodModelResults(self, params, normalized_cov_params=cov, scale=1.0)
         mlefit.mle_retvals = {"converged": bool(grad_ok and info_ok), "fopt": -opt.loglike,
                               "iterations": opt.iterations, "message": opt.message, "relative_gradient": rel}
         mlefit.mle_settings = {"optimizer": "bfgs+newton on log-parameters", "start_params": start,
-                               "maxiter": maxiter, "rtol": _optimize.RTOL}
+                               "maxiter": maxiter, "rtol": _optimize.RTOL, "penalizer_coef": self.penalizer_coef}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # statsmodels' df bookkeeping notes for exog-free models
             out = self.results_class(self, mlefit)
-        out._set_names(self.param_names, opt.loglike)
+        out._set_names(self.param_names, llf)
         return out
 
     def _warn_fit(self, message: str, rel: float, params: np.ndarray, var: np.ndarray, grad_ok: bool) -> None:
@@ -409,7 +496,7 @@ class _PositiveModel(GenericLikelihoodModel):
                   f"the optimiser stopped before converging ({message}; largest gradient {rel:.1e} of "
                   f"|log-likelihood|, tolerance {_optimize.RTOL:g}): the estimates are not the maximum")
         for i, pname in enumerate(self.param_names):
-            if params[i] < _EDGE_LOW or params[i] > _EDGE_HIGH:
+            if i < self._k_pos and (params[i] < _EDGE_LOW or params[i] > _EDGE_HIGH):
                 _warn(BoundaryWarning, name,
                       f"estimate {params[i]:.3g} runs off to the edge of the parameter space: the data do not "
                       f"identify it (its standard error is meaningless)", parameter=pname)
@@ -417,6 +504,24 @@ class _PositiveModel(GenericLikelihoodModel):
                 _warn(BoundaryWarning, name,
                       f"the information matrix is singular in this direction at the estimate {params[i]:.4g}: "
                       f"its standard error is not defined", parameter=pname)
+
+
+def _saddle_free_inverse(hess: np.ndarray, scale: float) -> np.ndarray | None:
+    """A first inverse Hessian for BFGS (in units of ``scale``) from a Hessian that need not be negative definite.
+
+    The eigenvalues of ``-hess`` are replaced by their absolute values (floored at 1e-6 of the
+    largest): far from the maximum the Hessian is indefinite, and BFGS needs a positive definite
+    start. None when the Hessian is not finite.
+    """
+    if not np.all(np.isfinite(hess)):
+        return None
+    lam, vec = np.linalg.eigh(-hess)
+    lam = np.abs(lam)
+    if lam.max() <= 0:
+        return None
+    lam = np.maximum(lam, 1e-6 * lam.max())
+    inv = (vec / lam) @ vec.T * scale
+    return (inv + inv.T) / 2
 
 
 class _Results(GenericLikelihoodModelResults):
@@ -500,6 +605,12 @@ class _Results(GenericLikelihoodModelResults):
     def _p(self) -> np.ndarray:
         return np.asarray(self.params, dtype=float)
 
+    def _with_params(self, params: np.ndarray) -> Any:
+        """A copy of these results with other parameter values (for the delta method); the rest is shared."""
+        other = copy.copy(self)
+        other.params = pd.Series(np.asarray(params, dtype=float), index=self._names, name="params")
+        return other
+
 
 
 def _document_results(cls: type, methods: str, extra: str = "") -> None:
@@ -534,7 +645,7 @@ _PERIOD_ATTRIBUTES = """
 
 
 class _LatentResults:
-    """What the fitted latent-attrition models share: their time unit, input checks, and a grid view."""
+    """What the fitted latent-attrition models share: their time unit, input checks, predictions and a grid view."""
 
     @property
     def period(self) -> str | None:
@@ -565,12 +676,61 @@ class _LatentResults:
         resolve_period({"the fit": self.period, **_said_periods(named)})
         return _aligned(*named)
 
-    def probability_alive(self, frequency: Any, recency: Any, T: Any) -> Any:
+    # ------------------------------------------------------------------ per-customer parameters
+    def _covariate_rows(self, covariates: Any, named: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+        """(z_purchase, z_dropout) of the customers of a prediction: one row each, or one row for all."""
+        m = self.model
+        cols = list(dict.fromkeys(m.purchase_covariates + m.dropout_covariates))
+        if covariates is None:
+            series = next((v for v in named if isinstance(v, pd.Series)), None)
+            if series is None:
+                raise ValueError(f"this fit has covariates {cols}: pass covariates= (a DataFrame with a row per "
+                                 f"customer, paired by label, or a mapping column -> value for everybody)")
+            missing = series.index.difference(m.covariates.index)
+            if len(missing):
+                raise ValueError(f"customer {plain(missing[0])!r} is not among the fitted customers, whose covariates "
+                                 f"the fit knows: pass covariates= for customers of your own")
+            frame = m.covariates.loc[series.index]
+        elif isinstance(covariates, Mapping):
+            absent = [c for c in cols if c not in covariates]
+            if absent:
+                raise ValueError(f"covariates lacks {plain(absent[0])!r} (the fit's covariates are {cols})")
+            one = {c: check_number(covariates[c], f"covariates[{plain(c)!r}]") for c in cols}
+            return (np.array([[one[c] for c in m.purchase_covariates]]).reshape(1, -1),
+                    np.array([[one[c] for c in m.dropout_covariates]]).reshape(1, -1))
+        elif isinstance(covariates, pd.DataFrame):
+            absent = [c for c in cols if c not in covariates.columns]
+            if absent:
+                raise ValueError(f"covariates lacks column {plain(absent[0])!r} (the fit's covariates are {cols})")
+            ref = next(((n, v) for n, v in zip(("input",) * len(named), named) if isinstance(v, pd.Series)), None)
+            frame = covariates if ref is None else check_aligned(ref[1], "the histories", covariates, "covariates")
+            for c in cols:
+                as_float_array(frame[c], f"covariates column {plain(c)!r}")
+        else:
+            raise TypeError(f"covariates must be a DataFrame or a mapping column -> value, got "
+                            f"{type(covariates).__name__}")
+        return (frame[list(m.purchase_covariates)].to_numpy(dtype=float),
+                frame[list(m.dropout_covariates)].to_numpy(dtype=float))
+
+    def _customer_params(self, covariates: Any, named: list[Any], params: np.ndarray | None = None
+                         ) -> tuple[Any, Any, Any, Any]:
+        """(r, α_i, third, d_i) for the customers of a prediction (scalars without covariates)."""
+        p = self._p() if params is None else params
+        if not self.model.has_covariates:
+            if covariates is not None:
+                raise ValueError("covariates given, but this fit has no covariates")
+            return self.model._row_params(p)
+        zp, zd = self._covariate_rows(covariates, named)
+        return self.model._row_params(p, zp, zd)
+
+    # ------------------------------------------------------------------ predictions
+    def probability_alive(self, frequency: Any, recency: Any, T: Any, covariates: Any = None) -> Any:
         """P(alive | x, t_x, T): the probability that each customer is still alive at ``T``.
 
         BG/NBD: Fader, Hardie & Lee (2008 note, "Computing P(alive) using the BG/NBD model");
         it equals 1 for customers without repeat purchases (under the BG/NBD a customer can
-        only drop out right after a purchase). Pareto/NBD: Fader & Hardie (2005 note, eq. 18).
+        only drop out right after a purchase). MBG/NBD: Batislam, Denizel & Filiztekin (2007),
+        below 1 without repeat purchases too. Pareto/NBD: Fader & Hardie (2005 note, eq. 18).
 
         Parameters
         ----------
@@ -584,6 +744,10 @@ class _LatentResults:
 
             The three (and ``t`` where there is one) broadcast against each other, so one value
             can stand for all customers.
+        covariates : pandas.DataFrame or mapping, optional
+            For a fit with covariates: the customers' covariates (a DataFrame paired with the
+            histories by label, or a mapping column -> value for all of them). By default the
+            fitted customers' own, looked up by the labels of the histories (Series).
 
         Returns
         -------
@@ -597,19 +761,22 @@ class _LatentResults:
         ValueError
             Inputs of incompatible lengths, empty, not one-dimensional or containing NaN or infinite values; a negative or
             non-whole frequency, a negative recency or T, recency > T, or frequency 0 with
-            recency > 0 (named by argument and row).
+            recency > 0 (named by argument and row); covariates for a fit without them, or
+            missing covariates for a fit with them.
         TypeError
             An input that is not numeric (a string, for example).
         """
         named = self._histories(("frequency", frequency), ("recency", recency), ("T", T))
         x, tx, big_t = _rft(*named, broadcast=True)
-        return _result(self._alive(x, tx, big_t), "probability_alive", *zip(("frequency", "recency", "T"), named))
+        p = self._customer_params(covariates, named)
+        return _result(self._alive(p, x, tx, big_t), "probability_alive", *zip(("frequency", "recency", "T"), named))
 
-    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any) -> Any:
+    def expected_purchases(self, t: Any, frequency: Any, recency: Any, T: Any, covariates: Any = None) -> Any:
         """E[Y(t) | x, t_x, T]: expected purchases in the next ``t`` time units.
 
-        BG/NBD: Fader, Hardie & Lee (2005), eq. 10; Pareto/NBD: Schmittlein et al. (1987), Fader
-        & Hardie (2005 note), eq. 24.
+        BG/NBD: Fader, Hardie & Lee (2005), eq. 10; MBG/NBD: Batislam et al. (2007) with Wagner
+        & Hoppe's (2008) erratum; Pareto/NBD: Schmittlein et al. (1987), Fader & Hardie (2005
+        note), eq. 24.
 
         Parameters
         ----------
@@ -618,6 +785,8 @@ class _LatentResults:
         frequency, recency, T : array_like or float
             Each customer's history (x, t_x, T) as :meth:`probability_alive` takes it; ``t`` and
             the histories broadcast together (one horizon for all, or one per customer).
+        covariates : pandas.DataFrame or mapping, optional
+            As for :meth:`probability_alive` (fits with covariates only).
 
         Returns
         -------
@@ -632,19 +801,24 @@ class _LatentResults:
             For the histories :meth:`probability_alive` refuses, and for a negative ``t``.
         """
         named = self._histories(("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
-        out = self._expected(*_conditional_inputs(*named))
+        p = self._customer_params(covariates, named)
+        out = self._expected(p, *_conditional_inputs(*named))
         return _result(out, "expected_purchases", *zip(("t", "frequency", "recency", "T"), named))
 
-    def expected_purchases_new(self, t: Any) -> Any:
+    def expected_purchases_new(self, t: Any, covariates: Any = None) -> Any:
         """E[X(t)]: expected purchases of a new customer in ``(0, t]``.
 
-        BG/NBD: Fader, Hardie & Lee (2005), eq. 9. Pareto/NBD: rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)]
-        (at s = 1 the bracket divided by s − 1 is its limit, log((β+t)/β)).
+        BG/NBD: Fader, Hardie & Lee (2005), eq. 9. MBG/NBD: b/(a−1) · [1 − (α/(α+t))^r
+        2F1(r, b+1; a+b; t/(α+t))]. Pareto/NBD: rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)] (at s = 1
+        the bracket divided by s − 1 is its limit, log((β+t)/β)).
 
         Parameters
         ----------
         t : array_like or float
             Time since the first purchase (>= 0), in the time unit of the fitted data.
+        covariates : pandas.DataFrame or mapping, optional
+            For a fit with covariates: the new customers' covariates (a mapping for one profile,
+            or a DataFrame with one row per entry of ``t``).
 
         Returns
         -------
@@ -658,22 +832,170 @@ class _LatentResults:
             A negative, NaN or infinite ``t``, or ``t`` not one-dimensional.
         """
         (t,) = self._histories(("t", t))
-        return _result(self._expected_new(_horizon(t)), "expected_purchases_new", ("t", t))
+        p = self._customer_params(covariates, [t])
+        return _result(self._expected_new(p, _horizon(t)), "expected_purchases_new", ("t", t))
 
+    def probability_of_purchases(self, n: Any, t: Any, frequency: Any = None, recency: Any = None, T: Any = None,
+                                 covariates: Any = None) -> Any:
+        """P(X(t) = n): the probability of exactly ``n`` purchases in an interval of length ``t``.
 
-    # the models' formulas, on checked and broadcast arrays
-    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:  # pragma: no cover
+        Without a history, for a new customer in ``(0, t]``: BG/NBD, Fader, Hardie & Lee (2005),
+        eq. 8; MBG/NBD the same with the dropout at time 0; Pareto/NBD, Fader & Hardie's note
+        "Deriving an expression for P(X(t) = x) under the Pareto/NBD model": alive throughout
+        (closed form), or died at τ < t after n purchases, ∫_0^t NBD(n; τ) f(τ) dτ with
+        f(τ) = sβ^s/(β+τ)^(s+1), computed by Gauss–Legendre quadrature on doubling panels (the
+        integrand is smooth and bounded; exact to rounding against the closed form).
+
+        With a history (x, t_x, T), for the next ``t`` periods after ``T``: the customer is dead
+        with probability 1 − P(alive) (then n = 0), and if alive her future follows the model
+        started afresh with the posterior parameters — λ ~ Gamma(r+x, α+T) and p ~ Beta(a, b+x)
+        (BG/NBD; b+x+1 for the MBG/NBD, whose future dropouts follow purchases only) or
+        μ ~ Gamma(s, β+T) (Pareto/NBD). Summed over n it is 1; its mean is
+        :meth:`expected_purchases`.
+
+        Parameters
+        ----------
+        n : array_like or int
+            Number of purchases (whole, >= 0).
+        t : array_like or float
+            Length of the interval (>= 0), in the fitted unit.
+        frequency, recency, T : array_like or float, optional
+            The customers' histories (all three or none), as for :meth:`probability_alive`.
+            ``n``, ``t`` and the histories broadcast together.
+        covariates : pandas.DataFrame or mapping, optional
+            As for :meth:`probability_alive` (or :meth:`expected_purchases_new` without a history).
+
+        Returns
+        -------
+        float, numpy.ndarray or pandas.Series
+            Probabilities (0 to 1), shaped like the broadcast inputs.
+
+        Raises
+        ------
+        ValueError
+            A negative or non-whole ``n``, a negative ``t``, histories that
+            :meth:`probability_alive` refuses, or only some of frequency, recency and T.
+        """
+        given = [v is not None for v in (frequency, recency, T)]
+        if any(given) and not all(given):
+            raise ValueError("give frequency, recency and T together (a history), or none of them (a new customer)")
+        if not any(given):
+            named = self._histories(("n", n), ("t", t))
+            nn, tt = _counts_and_horizon(*named)
+            p = self._customer_params(covariates, named)
+            out = self._pmf_new(p, nn, tt)
+            return _result(out, "probability_of_purchases", *zip(("n", "t"), named))
+        named = self._histories(("n", n), ("t", t), ("frequency", frequency), ("recency", recency), ("T", T))
+        nn, tt = _counts_and_horizon(*named[:2])
+        x, tx, big_t = _rft(*named[2:], broadcast=True)
+        nn, tt, x, tx, big_t = np.broadcast_arrays(nn, tt, x, tx, big_t)
+        p = self._customer_params(covariates, named)
+        alive = self._alive(p, x, tx, big_t)
+        out = alive * self._pmf_alive(p, nn, tt, x, big_t) + (1.0 - alive) * (nn == 0)
+        return _result(out, "probability_of_purchases",
+                       *zip(("n", "t", "frequency", "recency", "T"), named))
+
+    # ------------------------------------------------------------------ intervals
+    def probability_alive_interval(self, frequency: Any, recency: Any, T: Any, covariates: Any = None, *,
+                                   level: float = 0.95) -> pd.DataFrame:
+        """P(alive) with a confidence interval from the parameters' uncertainty (delta method).
+
+        The interval is for the probability the fitted model assigns (the function of the
+        parameters), not for whether the customer is alive: :func:`prediction_interval` on the
+        logit scale, from the estimates' covariance.
+
+        Parameters
+        ----------
+        frequency, recency, T, covariates
+            As for :meth:`probability_alive`.
+        level : float, default 0.95
+            Confidence level (0 to 1, both open).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``estimate``, ``se``, ``lower``, ``upper``, one row per customer (indexed like an
+            input Series).
+        """
+        return prediction_interval(lambda f: f.probability_alive(frequency, recency, T, covariates), [self],
+                                   level=level, scale="logit")
+
+    def expected_purchases_interval(self, t: Any, frequency: Any, recency: Any, T: Any, covariates: Any = None, *,
+                                    level: float = 0.95) -> pd.DataFrame:
+        """Expected purchases with a confidence interval from the parameters' uncertainty (delta method).
+
+        :func:`prediction_interval` on the log scale; the interval is for the model's expectation,
+        not for the number of purchases a customer will make (that is
+        :meth:`probability_of_purchases`).
+
+        Parameters
+        ----------
+        t, frequency, recency, T, covariates
+            As for :meth:`expected_purchases`.
+        level : float, default 0.95
+            Confidence level (0 to 1, both open).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``estimate``, ``se``, ``lower``, ``upper``, one row per customer.
+        """
+        return prediction_interval(lambda f: f.expected_purchases(t, frequency, recency, T, covariates), [self],
+                                   level=level, scale="log")
+
+    def mixing_distributions(self, covariates: Mapping[str, float] | None = None) -> dict[str, Any]:
+        """The heterogeneity across customers: the distributions of the purchase rate and of the dropout.
+
+        λ ~ Gamma(r, rate α) for every model; the dropout probability p ~ Beta(a, b) (BG/NBD,
+        MBG/NBD) or the dropout rate μ ~ Gamma(s, rate β) (Pareto/NBD). For a fit with
+        covariates, those of one customer profile (α_i, b_i or β_i).
+
+        Parameters
+        ----------
+        covariates : mapping of str to float, optional
+            The profile (column -> value) of a fit with covariates; every covariate 0 by default.
+
+        Returns
+        -------
+        dict
+            ``"purchase"`` and ``"dropout"``: frozen :mod:`scipy.stats` distributions (``pdf``,
+            ``mean``, ``ppf`` ...), and ``"dropout_kind"``: ``"p"`` or ``"mu"``.
+        """
+        from scipy import stats
+
+        m = self.model
+        if covariates is None and m.has_covariates:
+            covariates = {c: 0.0 for c in m.purchase_covariates + m.dropout_covariates}
+        if covariates is not None and not isinstance(covariates, Mapping):
+            raise TypeError(f"covariates must be a mapping column -> value (one profile), got "
+                            f"{type(covariates).__name__}")
+        r, alpha, third, d = (float(np.reshape(v, -1)[0]) for v in self._customer_params(covariates, []))
+        purchase = stats.gamma(r, scale=1.0 / alpha)
+        if isinstance(m, ParetoNBD):
+            return {"purchase": purchase, "dropout": stats.gamma(third, scale=1.0 / d), "dropout_kind": "mu"}
+        return {"purchase": purchase, "dropout": stats.beta(third, d), "dropout_kind": "p"}
+
+    # the models' formulas, on checked and broadcast arrays and per-customer parameters p = (r, α, ·, ·)
+    def _alive(self, p: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray,
+    def _expected(self, p: Any, t: np.ndarray, x: np.ndarray, tx: np.ndarray,
                   big_t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _expected_new(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def _expected_new(self, p: Any, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _pmf_new(self, p: Any, n: np.ndarray, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _pmf_alive(self, p: Any, n: np.ndarray, t: np.ndarray, x: np.ndarray,
+                   big_t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def frequency_recency_matrix(self, *, frequencies: Any, recencies: Any, T: float, t: float | None = None,
-                                 kind: str = "expected") -> pd.DataFrame:
+                                 kind: str = "expected", covariates: Mapping[str, float] | None = None
+                                 ) -> pd.DataFrame:
         """A table over calibration frequency (rows) and recency (columns) for customers observed for ``T``.
 
         Parameters
@@ -687,6 +1009,8 @@ class _LatentResults:
             Horizon of the expected purchases (>= 0; needed for ``kind="expected"``).
         kind : {"expected", "alive"}
             Expected purchases in the next ``t`` periods, or the probability of being alive at ``T``.
+        covariates : mapping of str to float, optional
+            For a fit with covariates: the customer profile of the grid (column -> value).
 
         Returns
         -------
@@ -694,7 +1018,7 @@ class _LatentResults:
             Indexed by frequency, one column per recency. Cells with ``frequency = 0`` and a recency
             above 0, or ``frequency > 0`` with recency 0, are histories that cannot happen: NaN.
             ``attrs`` holds what a figure needs to say what the cells are: ``kind``, ``t``, ``T``,
-            ``period`` (the fit's unit, None when unknown) and ``model`` (``"bgnbd"``, ``"pnbd"``).
+            ``period`` (the fit's unit, None when unknown) and ``model`` (``"bgnbd"``, ``"pnbd"`` ...).
 
         Raises
         ------
@@ -716,7 +1040,8 @@ class _LatentResults:
         possible = (F > 0) == (R > 0)
         Ts = np.full(F.shape, T)
         f, r, tt = F[possible], R[possible], Ts[possible]
-        vals = self.probability_alive(f, r, tt) if kind == "alive" else self.expected_purchases(t, f, r, tt)
+        vals = (self.probability_alive(f, r, tt, covariates) if kind == "alive"
+                else self.expected_purchases(t, f, r, tt, covariates))
         out = np.full(F.shape, np.nan)
         out[possible] = np.asarray(vals, dtype=float)
         table = pd.DataFrame(out, index=pd.Index(fr, name="frequency"), columns=pd.Index(rc, name="recency"))
@@ -724,25 +1049,217 @@ class _LatentResults:
         return table
 
 
+def _counts_and_horizon(n: Any, t: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Checked purchase counts ``n`` (whole, >= 0) and horizons ``t`` (>= 0), broadcast."""
+    nn = as_float_array(n, "n")
+    check_nonnegative(nn, "n", _labels(n))
+    check_whole(nn, "n", _labels(n))
+    tt = _horizon(t)
+    try:
+        return tuple(np.broadcast_arrays(nn, tt))  # type: ignore[return-value]
+    except ValueError as exc:
+        raise ValueError(f"n and t have incompatible lengths {nn.size}, {tt.size}") from exc
+
+
+def prediction_interval(predict: Any, fits: Any, *, level: float = 0.95, scale: str = "log") -> pd.DataFrame:
+    """A confidence interval for any prediction of fitted models, by the delta method.
+
+    ``predict(*fits)`` is evaluated at the estimates and, for its gradient, at the estimates moved
+    one search coordinate at a time (the logarithms of the positive parameters, covariate
+    coefficients as they are; centred differences). With J the gradient of g(prediction),
+    g the ``scale``'s transform, the variance of g(prediction) is Σ_f J_f Σ_f J_f' summed over the
+    fits (whose estimates are taken as independent, as a purchase model's and a spend model's
+    are when fitted on different parts of the data); the interval g⁻¹(g(est) ± z se) stays inside
+    the prediction's range (0 to 1 on the logit scale, positive on the log scale). ``se`` is the
+    delta-method standard error of the prediction itself.
+
+    Parameters
+    ----------
+    predict : callable
+        ``predict(*fits)`` -> float, array or Series (one value per customer), e.g.
+        ``lambda f: f.probability_alive(x, t_x, T)``.
+    fits : sequence of fitted models
+        Results objects of :mod:`crmlib.clv.btyd` (``params`` and ``normalized_cov_params``).
+    level : float, default 0.95
+        Confidence level (0 to 1, both open).
+    scale : {"log", "logit", "identity"}
+        Where the interval is symmetric: ``"log"`` for positive quantities (expected purchases,
+        CLV), ``"logit"`` for probabilities, ``"identity"`` for anything else.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``estimate``, ``se``, ``lower``, ``upper``, one row per value (indexed like a Series
+        prediction). A value at the edge of its range (P(alive) = 1 exactly, a horizon of 0)
+        has se 0 and lower = upper = the value.
+
+    Raises
+    ------
+    ValueError
+        A bad ``level`` or ``scale``, or a fit whose covariance is not finite (it did not converge).
+    """
+    from scipy import stats
+
+    level = check_number(level, "level", low=0.0, high=1.0, low_open=True, high_open=True)
+    if scale not in ("log", "logit", "identity"):
+        raise ValueError(f"scale must be 'log', 'logit' or 'identity', got {scale!r}")
+    fits = list(fits)
+    fwd, inv = {"log": (np.log, np.exp), "logit": (special.logit, special.expit),
+                "identity": (lambda v: v, lambda v: v)}[scale]
+    est_raw = predict(*fits)
+    index = est_raw.index if isinstance(est_raw, pd.Series) else None
+    est = np.asarray(est_raw, dtype=float).reshape(-1)
+    edge = (est <= 0) | ((est >= 1) & (scale == "logit")) if scale != "identity" else np.zeros(est.size, bool)
+    with np.errstate(all="ignore"):
+        g0 = fwd(est)
+        var = np.zeros(est.size)
+        for i, fit in enumerate(fits):
+            model, p = fit.model, np.asarray(fit.params, dtype=float)
+            cov = np.asarray(fit.normalized_cov_params, dtype=float)
+            if not np.all(np.isfinite(cov)):
+                raise ValueError(f"{type(model).__name__}: the estimates' covariance is not finite (the fit did not "
+                                 f"converge, or a standard error is not defined): no interval")
+            jac_nat = model._dnatural(p)
+            cov_theta = cov / np.outer(jac_nat, jac_nat)
+            theta = model._theta(p)
+            h = np.finfo(float).eps ** (1 / 3) * np.maximum(np.abs(theta), 1.0)
+            grads = []
+            for j in range(theta.size):
+                vals = []
+                for sign in (1.0, -1.0):
+                    th = theta.copy()
+                    th[j] += sign * h[j]
+                    moved = list(fits)
+                    moved[i] = fit._with_params(model._natural(th))
+                    vals.append(fwd(np.asarray(predict(*moved), dtype=float).reshape(-1)))
+                grads.append((vals[0] - vals[1]) / (2 * h[j]))
+            jac = np.column_stack(grads)
+            var += np.einsum("ij,jk,ik->i", jac, cov_theta, jac)
+        se_g = np.sqrt(np.maximum(var, 0.0))
+        z = float(stats.norm.ppf(0.5 + level / 2))
+        lower, upper = inv(g0 - z * se_g), inv(g0 + z * se_g)
+        deriv = (inv(g0 + 1e-6) - inv(g0 - 1e-6)) / 2e-6  # d prediction / d g
+        se = np.abs(deriv) * se_g
+    lower, upper, se = np.where(edge, est, lower), np.where(edge, est, upper), np.where(edge, 0.0, se)
+    return pd.DataFrame({"estimate": est, "se": se, "lower": lower, "upper": upper}, index=index)
+
+
+def _names(value: Any, name: str) -> tuple[str, ...]:
+    """Column names given as one name or a sequence of names (none repeated)."""
+    if value is None:
+        return ()
+    names = (value,) if isinstance(value, str) else tuple(value)
+    seen = set()
+    for c in names:
+        if c in seen:
+            raise ValueError(f"{name} names column {plain(c)!r} twice")
+        seen.add(c)
+    return names
+
+
+def _covariate_columns(covariates: Any, purchase: Any, dropout: Any) -> tuple[pd.DataFrame | None, tuple, tuple]:
+    """The covariate frame (only the columns used) and the columns of each process, checked."""
+    purchase, dropout = _names(purchase, "purchase"), _names(dropout, "dropout")
+    if covariates is None:
+        if purchase or dropout:
+            raise ValueError(f"{'purchase' if purchase else 'dropout'} names covariate columns but covariates is None: "
+                             f"pass the DataFrame of covariates (one row per customer)")
+        return None, (), ()
+    if not isinstance(covariates, pd.DataFrame):
+        raise TypeError(f"covariates must be a DataFrame (one row per customer, indexed like the summary), got "
+                        f"{type(covariates).__name__}")
+    if not purchase and not dropout:
+        raise ValueError(f"covariates has columns {[plain(c) for c in covariates.columns]} but neither purchase nor "
+                         f"dropout names one: say which process each covariate enters")
+    for arg, cols in (("purchase", purchase), ("dropout", dropout)):
+        for c in cols:
+            if c not in covariates.columns:
+                raise ValueError(f"{arg} names column {plain(c)!r}, which covariates lacks (it has "
+                                 f"{[plain(k) for k in covariates.columns]})")
+    used = list(dict.fromkeys(purchase + dropout))
+    for c in used:
+        values = as_float_array(covariates[c], f"covariates column {plain(c)!r}")
+        if values.size > 1 and np.all(values == values[0]):
+            raise ValueError(f"covariates column {plain(c)!r} is constant ({plain(values[0]):g}): its effect cannot be "
+                             f"told apart from the rate it scales (alpha, or the dropout parameter)")
+    return covariates[used].astype(float), purchase, dropout
+
+
+def _check_weights(weights: Any, n: int, labels: list[Any] | None) -> np.ndarray:
+    """Frequency weights: whole, non-negative, one per row, not all zero."""
+    w = as_float_array(weights, "weights")
+    if w.size != n:
+        raise ValueError(f"weights must have one value per row ({n}), got {w.size}")
+    check_nonnegative(w, "weights", labels)
+    check_whole(w, "weights", labels)
+    if w.sum() <= 0:
+        raise ValueError("weights are all 0: there is no customer to fit")
+    return w
+
+
 class _LatentModel(_PositiveModel):
-    """Models of (frequency, recency, T).
+    """Models of (frequency, recency, T), with frequency weights, covariates and an L2 penalty.
 
     Customers with identical (x, t_x, T) share one likelihood term. Finding them costs a sort of
     the rows, which pays only when there are many repeats: the share of distinct rows is measured
     first on a fixed sample of at most 20,000 rows, and the rows are compressed only when fewer
-    than half of them are distinct (continuous times, as in large logs, are never compressed).
+    than half of them are distinct (continuous times, as in large logs, are never compressed;
+    nor are rows with covariates). ``weights`` count the customers of each row.
+
+    Covariates (Fader & Hardie 2007, "Incorporating time-invariant covariates into the Pareto/NBD
+    and BG/NBD models"): customer i's purchase-rate scale is α_i = α exp(−γ_p'z_i) and her dropout
+    parameter d_i = d exp(−γ_d'z_i) (d = β of the Pareto/NBD, b of the BG/NBD and MBG/NBD), so a
+    positive coefficient means more purchasing (E[λ_i] = r/α_i) or more dropout (E[μ_i] = s/β_i,
+    E[p_i] = a/(a + b_i)). The coefficients are named ``"purchase:<column>"`` and
+    ``"dropout:<column>"`` and follow the four base parameters.
     """
 
     #: rows of the sample that decides whether compressing identical rows pays
     _SAMPLE: ClassVar[int] = 20_000
+    #: the four base parameters
+    base_names: ClassVar[tuple[str, ...]] = ()
+    #: indexes of the rate-scale parameters (time units): scaled by 1/max T inside the penalty
+    _rate_params: ClassVar[tuple[int, ...]] = (1,)
 
-    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None) -> None:
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None, *, weights: Any = None,
+                 covariates: Any = None, purchase: Any = (), dropout: Any = (), penalizer_coef: float = 0.0) -> None:
         named = (("frequency", frequency), ("recency", recency), ("T", T))
-        frequency, recency, T = _aligned(*named)
+        frequency, recency, T, weights, covariates = _aligned(*named, ("weights", weights),
+                                                              ("covariates", covariates))
         #: Time unit of recency and T (a period code of :func:`crmlib.clv.rfm.summarize`), or None: unknown.
         self.period = resolve_period({"period": check_period(period), **_said_periods(named)})
         x, tx, big_t = _rft(frequency, recency, T)
         self.frequency, self.recency, self.T = x, tx, big_t
+        n = x.size
+        labels = _labels(frequency) or _labels(recency) or _labels(T)
+        labels = labels if labels is not None and len(labels) == n else None
+        #: Frequency weight of each row (customers it stands for); None when not given (1 each).
+        self.weights = None if weights is None else _check_weights(weights, n, labels)
+        #: L2 penalty coefficient (lifetimes' ``penalizer_coef``; 0: maximum likelihood).
+        self.penalizer_coef = check_number(penalizer_coef, "penalizer_coef", low=0.0)
+        cov, self.purchase_covariates, self.dropout_covariates = _covariate_columns(covariates, purchase, dropout)
+        if cov is not None and len(cov) != n:
+            raise ValueError(f"covariates must have one row per customer ({n}), got {len(cov)}")
+        #: The covariates used (one row per customer, the columns of ``purchase`` and ``dropout``), or None.
+        self.covariates = cov
+        self._zp = None if cov is None else cov[list(self.purchase_covariates)].to_numpy(dtype=float)
+        self._zd = None if cov is None else cov[list(self.dropout_covariates)].to_numpy(dtype=float)
+        self.param_names = (self.base_names + tuple(f"purchase:{c}" for c in self.purchase_covariates)
+                            + tuple(f"dropout:{c}" for c in self.dropout_covariates))
+        w = np.ones(n) if self.weights is None else self.weights
+        self._inverse: np.ndarray | None = None
+        self._rows, self._weights = np.column_stack([x, tx, big_t]), w
+        if cov is None and self._repeats_pay(x, tx, big_t):
+            rows, inverse = np.unique(self._rows, axis=0, return_inverse=True)
+            self._inverse = inverse.reshape(-1)
+            self._rows, self._weights = rows, np.bincount(self._inverse, weights=w, minlength=rows.shape[0])
+        self._compressed = self._inverse is not None
+        super().__init__(x, endog_name="frequency")
+        self.nobs = float(w.sum())
+        self.df_resid = self.nobs - len(self.param_names)
+
+    def _repeats_pay(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> bool:
+        """Whether fewer than half of a sample of rows are distinct (then identical rows share a term)."""
         n = x.size
         pick = np.random.default_rng(0).choice(n, self._SAMPLE, replace=False) if n > self._SAMPLE else slice(None)
         sample_t = big_t[pick]
@@ -751,28 +1268,50 @@ class _LatentModel(_PositiveModel):
         if distinct < 0.5:
             sample = np.column_stack([x[pick], tx[pick], sample_t])
             distinct = np.unique(sample, axis=0).shape[0] / sample.shape[0]
-        if distinct < 0.5:
-            rows, inverse, counts = np.unique(np.column_stack([x, tx, big_t]), axis=0,
-                                              return_inverse=True, return_counts=True)
-            self._inverse: np.ndarray | None = inverse.reshape(-1)
-            self._rows, self._weights = rows, counts.astype(float)
-        else:
-            self._inverse = None
-            self._rows, self._weights = np.column_stack([x, tx, big_t]), np.ones(n)
-        self._compressed = self._inverse is not None
-        super().__init__(x, endog_name="frequency")
+        return distinct < 0.5
+
+    @property
+    def _k_pos(self) -> int:
+        return len(self.base_names)
+
+    @property
+    def has_covariates(self) -> bool:
+        """Whether the model has covariates."""
+        return self.covariates is not None
+
+    def _penalty_scale(self) -> np.ndarray:
+        f = np.ones(len(self.param_names))
+        longest = float(np.max(self._rows[self._weights > 0, 2]))
+        if longest > 0:
+            f[list(self._rate_params)] = 1.0 / longest
+        return f
+
+    def _row_params(self, params: np.ndarray, zp: np.ndarray | None = None, zd: np.ndarray | None = None
+                    ) -> tuple[Any, Any, Any, Any]:
+        """(r, α_i, third, d_i) for each row: the base parameters, with α and the dropout parameter scaled by
+        the covariates (``zp``, ``zd``: the model's own rows by default)."""
+        r, alpha, third, d = (float(v) for v in params[:4])
+        if not self.has_covariates:
+            return r, alpha, third, d
+        zp = self._zp if zp is None else zp
+        zd = self._zd if zd is None else zd
+        kp = zp.shape[1]
+        gp, gd = params[4:4 + kp], params[4 + kp:]
+        return (r, alpha * np.exp(-(zp @ gp)) if kp else alpha, third,
+                d * np.exp(-(zd @ gd)) if gd.size else d)
 
     def _check_degenerate(self) -> None:
         name = type(self).__name__
-        if self.frequency.size < 2:
-            raise ValueError(f"{name} needs at least 2 customers, got {self.frequency.size}: the spread of "
+        keep = self._weights > 0
+        rows = self._rows[keep]
+        if self.nobs < 2:
+            raise ValueError(f"{name} needs at least 2 customers, got {self.nobs:g}: the spread of "
                              f"purchase rates across customers is not identified from one")
-        if np.all(self.frequency == 0):
+        if np.all(rows[:, 0] == 0):
             raise ValueError(f"{name}: no customer made a repeat purchase (all frequencies are 0): the "
                              f"likelihood grows without bound as the purchase rate goes to 0")
-        rows = self._rows
         if rows.shape[0] == 1 or np.all(rows == rows[0]):
-            raise ValueError(f"{name}: all {self.frequency.size} customers have the same (frequency, recency, T): "
+            raise ValueError(f"{name}: all {self.nobs:g} customers have the same (frequency, recency, T): "
                              f"the spread across customers is not identified")
 
     def _nobs_weights(self) -> np.ndarray:
@@ -781,8 +1320,13 @@ class _LatentModel(_PositiveModel):
     #: above this many distinct rows the fit starts from the estimates of a random subsample of _WARM rows
     _WARM: ClassVar[int] = 20_000
 
+    def _options(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this model on other rows (:meth:`_warm_start`)."""
+        return {"period": self.period, "purchase": self.purchase_covariates, "dropout": self.dropout_covariates,
+                "penalizer_coef": self.penalizer_coef}
+
     def _warm_start(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Fit a seeded random subsample of 20,000 customers first (when there are more than 50,000 distinct
+        """Fit a seeded random subsample of 20,000 rows first (when there are more than 50,000 distinct
         rows): its estimates are within sampling error of the full ones, and its information matrix,
         scaled to all customers, starts the quasi-Newton phase, which then needs a few iterations on the
         full data instead of dozens."""
@@ -790,7 +1334,10 @@ class _LatentModel(_PositiveModel):
             return None
         idx = np.sort(np.random.default_rng(1).choice(self.frequency.size, self._WARM, replace=False))
         try:
-            sub = type(self)(self.frequency[idx], self.recency[idx], self.T[idx])
+            sub = type(self)(self.frequency[idx], self.recency[idx], self.T[idx],
+                             weights=None if self.weights is None else self.weights[idx],
+                             covariates=None if self.covariates is None else self.covariates.iloc[idx],
+                             **self._options())
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 res = sub.fit()
@@ -800,24 +1347,69 @@ class _LatentModel(_PositiveModel):
         cov = np.asarray(res.normalized_cov_params, dtype=float)
         if not res.converged or not np.all(np.isfinite(cov)):
             return None
-        cov_log = cov / np.outer(p, p) * self._WARM  # per customer, log-parameters
-        return p, cov_log
+        jac = self._dnatural(p)
+        return p, cov / np.outer(jac, jac) * sub.nobs  # per customer, in the search vector
 
-    def _loglike_rows(self, params: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    # ------------------------------------------------------------------ likelihood
+    def _row_terms(self, p: tuple[Any, Any, Any, Any], x: np.ndarray, tx: np.ndarray, big_t: np.ndarray,
+                   score: bool = True) -> tuple[np.ndarray, np.ndarray | None]:  # pragma: no cover - abstract
+        """Log-likelihood of each row at per-row base parameters ``p``, and (``score``) its gradient (n, 4)."""
         raise NotImplementedError
+
+    def _loglike_rows(self, params: np.ndarray) -> np.ndarray:
+        """Log-likelihood of each (distinct) row."""
+        x, tx, big_t = self._rows.T
+        return self._row_terms(self._row_params(params), x, tx, big_t, score=False)[0]
+
+    def _plain_loglike_and_score(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Log-likelihood and gradient of the model without covariates (models override with a one-pass sum)."""
+        x, tx, big_t = self._rows.T
+        ll, grad = self._row_terms(self._row_params(params), x, tx, big_t)
+        return float(self._weights @ ll), self._weights @ grad
+
+    def _loglike_and_score(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Log-likelihood and its gradient in the natural parameters (base and covariate coefficients).
+
+        With covariates, by the chain rule through α_i = α exp(−γ_p'z_i) and d_i = d exp(−γ_d'z_i):
+        ∂/∂α = Σ g_α,i α_i/α, ∂/∂γ_p = −Σ g_α,i α_i z_i, and the same for d and γ_d.
+        """
+        p = np.asarray(params, dtype=float)
+        if not self._valid(p):
+            return -np.inf, np.full(len(self.param_names), np.nan)
+        with np.errstate(all="ignore"):
+            if not self.has_covariates:
+                ll, grad = self._plain_loglike_and_score(p)
+            else:
+                r, a_i, third, d_i = self._row_params(p)
+                x, tx, big_t = self._rows.T
+                rows, g = self._row_terms((r, a_i, third, d_i), x, tx, big_t)
+                w = self._weights
+                ll = float(w @ rows)
+                wa, wd = w * g[:, 1] * a_i, w * g[:, 3] * d_i
+                grad = np.r_[w @ g[:, 0], np.sum(wa) / p[1], w @ g[:, 2], np.sum(wd) / p[3],
+                             -(self._zp.T @ wa), -(self._zd.T @ wd)]
+        if not (np.isfinite(ll) and np.all(np.isfinite(grad))):
+            return -np.inf, np.full(len(self.param_names), np.nan)
+        return ll, np.asarray(grad, dtype=float)
+
+    _has_score = True
+
+    def _score(self, params: np.ndarray) -> np.ndarray:
+        """Gradient of the total log-likelihood in the natural parameters."""
+        return self._loglike_and_score(params)[1]
 
     def loglikeobs(self, params: np.ndarray) -> np.ndarray:
         """Log-likelihood of each customer at the natural parameters ``params``.
 
         Parameters
         ----------
-        params : array_like of 4 floats
+        params : array_like of float
             The parameters in the order of ``param_names``, natural scale.
 
         Returns
         -------
         numpy.ndarray
-            One value per customer, in the order of the data.
+            One value per row of the data, in its order (not multiplied by the row's weight).
         """
         with np.errstate(all="ignore"):
             rows = self._loglike_rows(np.asarray(params, dtype=float))
@@ -828,79 +1420,107 @@ class _LatentModel(_PositiveModel):
 
         Parameters
         ----------
-        params : array_like of 4 floats
-            (r, alpha, a, b) or (r, alpha, s, beta); not their logarithms.
+        params : array_like of float
+            (r, alpha, a, b) or (r, alpha, s, beta), then any covariate coefficients; not logarithms.
 
         Returns
         -------
         float
-            Sum over customers of :meth:`loglikeobs`; ``-inf`` when a
-            parameter is not finite and positive or the likelihood is not finite there.
+            Sum over customers (weighted) of :meth:`loglikeobs`; ``-inf`` when a base parameter is
+            not finite and positive, a coefficient not finite, or the likelihood not finite there.
+            Without the penalty.
         """
         p = np.asarray(params, dtype=float)
-        if np.any(~np.isfinite(p)) or np.any(p <= 0):
+        if not self._valid(p):
             return -np.inf
-        with np.errstate(all="ignore"):
-            val = float(self._weights @ self._loglike_rows(p))
-        return val if np.isfinite(val) else -np.inf
+        return self._loglike_and_score(p)[0]
 
 
-# ----------------------------------------------------------------------------- BG/NBD
-def _bgnbd_loglikeobs(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+# ----------------------------------------------------------------------------- BG/NBD and MBG/NBD
+# The MBG/NBD (Batislam, Denizel & Filiztekin 2007) is the BG/NBD with one more chance to drop out, at
+# time 0 (right after the first purchase): its formulas are the BG/NBD's with the beta-function arguments
+# shifted by k = 1 (b + x -> b + x + 1), and its "died" term present for x = 0 too. Every function below
+# takes that shift k (0: BG/NBD, 1: MBG/NBD); the parameters may be arrays (one value per customer).
+def _bgnbd_loglikeobs(p: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, k: int = 0) -> np.ndarray:
+    """log L = log[Γ(r+x)α^r/Γ(r)] + log[B(a, b+x+k)/B(a,b) (α+T)^−(r+x)
+    + [x+k > 0] B(a+1, b+x+k−1)/B(a,b) (α+t_x)^−(r+x)]  (FHL 2005, eq. 6; BDF 2007 for k = 1)."""
     r, alpha, a, b = p
     common = _gl(r + x) - _gl(r) + r * np.log(alpha) - _bl(a, b)
-    l1 = _bl(a, b + x) - (r + x) * np.log(alpha + big_t)
+    l1 = _bl(a, b + x + k) - (r + x) * np.log(alpha + big_t)
     with np.errstate(invalid="ignore", divide="ignore"):
-        l2 = np.where(x > 0, _bl(a + 1, np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + tx), -np.inf)
+        l2 = np.where(x + k > 0, _bl(a + 1, np.maximum(b + x + k - 1, 1e-300)) - (r + x) * np.log(alpha + tx), -np.inf)
     return common + np.logaddexp(l1, l2)
 
 
-def _bgnbd_score_rows(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+def _bgnbd_score_rows(p: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, k: int = 0) -> np.ndarray:
     """Gradient of :func:`_bgnbd_loglikeobs` in (r, alpha, a, b), one row per customer.
 
     With L = C (e^l1 + e^l2), d log L = d log C + w1 d l1 + w2 d l2, w = softmax(l1, l2);
-    d log B(u, v)/du = psi(u) - psi(u + v). The log-odds l2 - l1 = log(a / (b+x-1)) +
-    (r+x) log((alpha+T) / (alpha+t_x)) for x > 0 (the beta functions cancel); w2 = 0 for x = 0.
+    d log B(u, v)/du = psi(u) - psi(u + v). The log-odds l2 - l1 = log(a / (b+x+k-1)) +
+    (r+x) log((alpha+T) / (alpha+t_x)) where x + k > 0 (the beta functions cancel); w2 = 0 elsewhere.
     """
     r, alpha, a, b = p
     dg = special.digamma
-    pos = x > 0
-    bx1 = np.where(pos, b + x - 1, 1.0)
+    pos = x + k > 0
+    bx1 = np.where(pos, b + x + k - 1, 1.0)
     log_odds = np.log(a) - np.log(bx1) + (r + x) * (np.log(alpha + big_t) - np.log(alpha + tx))
     w2 = np.where(pos, special.expit(log_odds), 0.0)
     w1 = 1.0 - w2
-    dg_abx = dg(a + b + x)
+    dg_abx = dg(a + b + x + k)
     d_r = dg(r + x) - dg(r) + np.log(alpha) - w1 * np.log(alpha + big_t) - w2 * np.log(alpha + tx)
     d_alpha = r / alpha - (r + x) * (w1 / (alpha + big_t) + w2 / (alpha + tx))
     d_a = dg(a + b) - dg(a) + w1 * (dg(a) - dg_abx) + w2 * (dg(a + 1) - dg_abx)
-    d_b = (dg(a + b) - dg(b) + w1 * (dg(b + x) - dg_abx)
+    d_b = (dg(a + b) - dg(b) + w1 * (dg(b + x + k) - dg_abx)
            + np.where(pos, w2 * (dg(bx1) - dg_abx), 0.0))
-    return np.column_stack([d_r, d_alpha, d_a, d_b])
+    return np.column_stack(np.broadcast_arrays(d_r, d_alpha, d_a, d_b))
 
 
-def _bgnbd_p_alive(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-    """P(alive | x, t_x, T) = 1 / (1 + δ(x>0) a/(b+x−1) ((α+T)/(α+t_x))^(r+x)), via the log-odds."""
+def _bgnbd_p_alive(p: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, k: int = 0) -> np.ndarray:
+    """P(alive | x, t_x, T) = 1 / (1 + [x+k > 0] a/(b+x+k−1) ((α+T)/(α+t_x))^(r+x)), via the log-odds."""
     r, alpha, a, b = p
     with np.errstate(divide="ignore", invalid="ignore"):
-        log_odds_dead = (np.log(a) - np.log(np.maximum(b + x - 1, 1e-300))
+        log_odds_dead = (np.log(a) - np.log(np.maximum(b + x + k - 1, 1e-300))
                          + (r + x) * (np.log(alpha + big_t) - np.log(alpha + tx)))
-    return np.where(x > 0, special.expit(-log_odds_dead), 1.0)
+    return np.where(x + k > 0, special.expit(-log_odds_dead), 1.0)
 
 
-def _bgnbd_alive_purchases(p: np.ndarray, x: np.ndarray, big_t: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _bgnbd_alive_purchases(p: Any, x: np.ndarray, big_t: np.ndarray, t: np.ndarray, k: int = 0) -> np.ndarray:
     """Expected purchases in (T, T+t] of a customer alive at T with history x (FHL 2005, eqs. 9-10).
 
-    (a+b+x−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x; a+b+x−1; z)], z = t/(α+T+t),
+    (a+b+x+k−1)/(a−1) · [1 − ((α+T)/(α+T+t))^(r+x) 2F1(r+x, b+x+k; a+b+x+k−1; z)], z = t/(α+T+t),
     evaluated after the Euler transformation 2F1(A,B;C;z) = (1−z)^(C−A−B) 2F1(C−A, C−B; C; z):
-    the bracket becomes 1 − (1−z)^(a−1) 2F1(a+b−r−1, a−1; a+b+x−1; z), whose 2F1 stays moderate
-    however large x is. x = 0, T = 0 gives E[X(t)] of a new customer.
+    the bracket becomes 1 − (1−z)^(a−1) 2F1(a+b+k−r−1, a−1; a+b+x+k−1; z), whose 2F1 stays moderate
+    however large x is. x = 0, T = 0 gives E[X(t)] of a new customer who is alive at 0.
     """
     r, alpha, a, b = p
     with np.errstate(all="ignore"):
         log1mz = np.log(alpha + big_t) - np.log(alpha + big_t + t)
-        hyp = special.hyp2f1(a + b - r - 1, a - 1, a + b + x - 1, t / (alpha + big_t + t))
-        out = (a + b + x - 1) / (a - 1) * -np.expm1((a - 1) * log1mz + np.log(hyp))
+        hyp = special.hyp2f1(a + b + k - r - 1, a - 1, a + b + x + k - 1, t / (alpha + big_t + t))
+        out = (a + b + x + k - 1) / (a - 1) * -np.expm1((a - 1) * log1mz + np.log(hyp))
     return np.where(t == 0, 0.0, out)
+
+
+def _nbd_log_pmf(n: np.ndarray, r: Any, alpha: Any, t: np.ndarray) -> np.ndarray:
+    """log P(N(t) = n) of the NBD: Poisson counts in (0, t] with rate λ ~ Gamma(r, α)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (_gl(r + n) - _gl(r) - _gl(n + 1) + r * (np.log(alpha) - np.log(alpha + t))
+                + np.where(n > 0, n * (np.log(t) - np.log(alpha + t)), 0.0))
+
+
+def _bgnbd_pmf(n: np.ndarray, t: np.ndarray, p: Any, k: int = 0) -> np.ndarray:
+    """P(X(t) = n) of a new customer (FHL 2005, eq. 8; BDF 2007 for k = 1)::
+
+        B(a, b+n+k)/B(a,b) NBD(n) + [n+k > 0] B(a+1, b+n+k−1)/B(a,b) P(NBD ≥ n),
+
+    alive throughout with n purchases, or dropped out after the n-th purchase (k = 1: or at time
+    0, n = 0); P(NBD ≥ n) = I_{t/(α+t)}(n, r), the regularised incomplete beta function.
+    """
+    r, alpha, a, b = p
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alive = np.exp(_bl(a, b + n + k) - _bl(a, b) + _nbd_log_pmf(n, r, alpha, t))
+        tail = np.where(n > 0, special.betainc(np.maximum(n, 1), r, t / (alpha + t)), 1.0)
+        dead = np.where(n + k > 0, np.exp(_bl(a + 1, np.maximum(b + n + k - 1, 1e-300)) - _bl(a, b)) * tail, 0.0)
+    return alive + dead
 
 
 class BetaGeo(_LatentModel):
@@ -913,23 +1533,48 @@ class BetaGeo(_LatentModel):
     ----------
     frequency, recency, T : array_like
         Repeat purchases, time of the last purchase and time observed (same
-        time unit), one value per customer. pandas Series are paired by index label
-        (never by position); Series whose labels differ are refused.
+        time unit), one value per customer (or per row of identical customers, see ``weights``).
+        pandas Series are paired by index label (never by position); Series whose labels differ
+        are refused.
     period : {"W", "D", "h", "M", "Q", "Y"}, optional
         Time unit of ``recency`` and ``T``. Columns of a summary from
         :func:`crmlib.clv.rfm.summarize` say it themselves (``attrs["period"]``); give it for
         plain arrays, so that CLV and other projections in time can convert a rate per year
         (:func:`crmlib.clv.customer_lifetime_value` refuses a fit whose unit is unknown).
         A ``period`` that disagrees with the columns' is refused.
+    weights : array_like, optional
+        Frequency weights: the number of customers with each row's (frequency, recency, T), whole
+        and non-negative (a compressed ``(x, t_x, T, count)`` table as a Spark or DuckDB job
+        returns it); 1 each by default. A row of weight k counts as k identical customers.
+    covariates : pandas.DataFrame, optional
+        Time-invariant customer covariates, one row per customer, paired with the other inputs by
+        index label (labels that disagree are refused). Only the columns named in ``purchase``
+        and ``dropout`` are used; a constant column is refused (its effect is that of alpha or b).
+    purchase, dropout : str or sequence of str, optional
+        Columns of ``covariates`` in the purchase process (α_i = α exp(−γ_p'z_i)) and in the
+        dropout process (b_i = b exp(−γ_d'z_i)); see :class:`_LatentModel`. Their coefficients
+        follow the base parameters in ``params``, named ``"purchase:<column>"`` and
+        ``"dropout:<column>"``: positive means more purchasing, or more dropout (a higher mean
+        dropout probability a/(a + b_i)).
+    penalizer_coef : float, default 0
+        L2 penalty: the fit maximises the mean log-likelihood per customer minus
+        ``penalizer_coef · Σ θ_k²`` over the parameters θ, with α taken in the time unit in
+        which the longest observation T is 1 (α / max T) and the coefficients as they are. This
+        is lifetimes' ``BetaGeoFitter(penalizer_coef=…)`` exactly (lifetimes rescales time so that
+        max T = 1 before it penalises), so the same coefficient gives the same estimates. With a
+        penalty ``llf`` is the (unpenalised) log-likelihood at the estimates and the standard
+        errors come from the penalised information.
 
     Notes
     -----
     Refused (ValueError naming the row): negative or non-whole frequency, recency > T,
     frequency 0 with recency > 0, and frequency > 0 with recency 0 (repeat purchases at the
-    moment of the first make the likelihood unbounded). Customers with T = 0 (first purchase at
-    the end of the calibration period) are accepted and contribute 0 to the log-likelihood.
-    At fit time: fewer than 2 customers, nobody with a repeat purchase, or every customer with
-    the same history raise ValueError. :meth:`fit` says what is warned.
+    moment of the first make the likelihood unbounded); weights that are negative, not whole or
+    all 0; covariates that are not a DataFrame, lack a named column, hold a non-number or are
+    constant. Customers with T = 0 (first purchase at the end of the calibration period) are
+    accepted and contribute 0 to the log-likelihood. At fit time: fewer than 2 customers, nobody
+    with a repeat purchase, or every customer with the same history raise ValueError.
+    :meth:`fit` says what is warned.
 
     Examples
     --------
@@ -937,20 +1582,25 @@ class BetaGeo(_LatentModel):
     >>> res.params  # doctest: +SKIP
     """
 
-    param_names = ("r", "alpha", "a", "b")
+    base_names = ("r", "alpha", "a", "b")
+    param_names = base_names
     model_id = "bgnbd"
+    #: dropout chances before the first repeat purchase: 0 (BG/NBD), 1 (MBG/NBD, at time 0)
+    _shift: ClassVar[int] = 0
 
-    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None) -> None:
-        super().__init__(frequency, recency, T, period)
-        # constant per-row terms of the one-pass likelihood and score: rows with repeat purchases first
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None, *, weights: Any = None,
+                 covariates: Any = None, purchase: Any = (), dropout: Any = (), penalizer_coef: float = 0.0) -> None:
+        super().__init__(frequency, recency, T, period, weights=weights, covariates=covariates, purchase=purchase,
+                         dropout=dropout, penalizer_coef=penalizer_coef)
+        # constant per-row terms of the one-pass likelihood and score: rows with a "died" term first
         # (a contiguous block), each row's frequency as an index into the few distinct frequencies
         x, tx, big_t = self._rows.T
         w = self._weights
-        order = np.argsort(x == 0, kind="stable")  # x > 0 first
+        order = np.argsort(x + self._shift == 0, kind="stable")  # rows with x + k > 0 first
         x, tx, big_t, w = x[order], tx[order], big_t[order], w[order]
         ux, xi = np.unique(x, return_inverse=True)
-        n_pos = int(np.count_nonzero(x > 0))
-        unit = not self._compressed  # every weight 1: no multiplications by weights
+        n_pos = int(np.count_nonzero(x + self._shift > 0))
+        unit = bool(np.all(w == 1.0))  # every weight 1: no multiplications by weights
         self._fast = {
             "ux": ux, "n_x": np.bincount(xi, weights=w, minlength=ux.size), "T": np.ascontiguousarray(big_t),
             "w": None if unit else w, "x": np.ascontiguousarray(x), "w_sum": float(w.sum()), "n_pos": n_pos,
@@ -959,36 +1609,30 @@ class BetaGeo(_LatentModel):
         }
         self._buffers: list[np.ndarray] | None = None
 
-    def _loglike_rows(self, params: np.ndarray) -> np.ndarray:
-        """Log-likelihood of each distinct (x, t_x, T) (FHL 2005, eq. 6)."""
-        x, tx, big_t = self._rows.T
-        return _bgnbd_loglikeobs(params, x, tx, big_t)
+    def _row_terms(self, p: tuple[Any, Any, Any, Any], x: np.ndarray, tx: np.ndarray, big_t: np.ndarray,
+                   score: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Log-likelihood (FHL 2005, eq. 6) and gradient of each row at per-row parameters."""
+        ll = _bgnbd_loglikeobs(p, x, tx, big_t, self._shift)
+        return ll, _bgnbd_score_rows(p, x, tx, big_t, self._shift) if score else None
 
-    _has_score = True
-
-    def _score(self, params: np.ndarray) -> np.ndarray:
-        """Gradient of the total log-likelihood in (r, alpha, a, b) (the one-pass evaluation)."""
-        return self._loglike_and_score(np.asarray(params, dtype=float))[1]
-
-    def _loglike_and_score(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+    def _plain_loglike_and_score(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """Log-likelihood and its gradient in (r, alpha, a, b) in one pass over the customers.
 
         With L = C(x) (e^l1 + e^l2): every term that depends on the customer only through x
         (gamma, beta and digamma functions) is evaluated once per distinct frequency; per
-        customer there remain log(alpha + T), 1/(alpha + T), and for x > 0 log(alpha + t_x),
-        1/(alpha + t_x) and the logistic function of the log-odds
-        d = l2 - l1 = log(a/(b+x-1)) + (r+x) Delta, Delta = log((alpha+T)/(alpha+t_x)), with
+        customer there remain log(alpha + T), 1/(alpha + T), and for rows with a "died" term
+        (x + k > 0) log(alpha + t_x), 1/(alpha + t_x) and the logistic function of the log-odds
+        d = l2 - l1 = log(a/(b+x+k-1)) + (r+x) Delta, Delta = log((alpha+T)/(alpha+t_x)), with
         log L = C(x) + l1 + softplus(d). The derivatives are, with w2 = logistic(d),
         d/dr = psi(r+x) - psi(r) + log alpha - log(alpha+T) + w2 Delta,
         d/dalpha = r/alpha - (r+x)/(alpha+T) - (r+x) w2 (1/(alpha+t_x) - 1/(alpha+T)),
-        d/da = psi(a+b) - psi(a+b+x) + w2/a and
-        d/db = psi(a+b) - psi(b) + psi(b+x) - psi(a+b+x) - w2/(b+x-1).
+        d/da = psi(a+b) - psi(a+b+x+k) + w2/a and
+        d/db = psi(a+b) - psi(b) + psi(b+x+k) - psi(a+b+x+k) - w2/(b+x+k-1).
         The per-customer passes write into preallocated buffers and are summed by numpy's own
         reductions (not BLAS, whose threads only contend on a shared machine).
         """
-        r, alpha, a, b = (float(v) for v in params)
-        if not all(np.isfinite(v) and v > 0 for v in (r, alpha, a, b)):
-            return -np.inf, np.full(4, np.nan)
+        r, alpha, a, b = (float(v) for v in params[:4])
+        k = self._shift
         fz = self._fast
         n_all, n_pos = fz["T"].size, fz["n_pos"]
         if self._buffers is None:
@@ -996,178 +1640,163 @@ class BetaGeo(_LatentModel):
         b_lt, b_it, p1, p2, p3, p4 = self._buffers
         ux, n_x, w, wx = fz["ux"], fz["n_x"], fz["w"], fz["x"]
         dg = special.digamma
-        with np.errstate(all="ignore"):
-            # per distinct frequency
-            c_x = _gl(r + ux) - _gl(r) + r * np.log(alpha) + _bl(a, b + ux) - _bl(a, b)
-            dr_x = dg(r + ux) - dg(r) + np.log(alpha)
-            da_x = dg(a + b) - dg(a + b + ux)
-            db_x = dg(a + b) - dg(b) + dg(b + ux) - dg(a + b + ux)
-            bx1 = np.where(ux > 0, b + ux - 1, 1.0)
-            la_x = np.log(a) - np.log(bx1)
-            # per customer
-            np.add(fz["T"], alpha, out=b_lt)
-            np.divide(1.0, b_lt, out=b_it)
-            np.log(b_lt, out=b_lt)
-            if w is None:
-                sum_lt, sum_it = float(b_lt.sum()), float(b_it.sum())
-                sum_xlt, sum_xit = _dot(wx, b_lt), _dot(wx, b_it)
+        # per distinct frequency
+        c_x = _gl(r + ux) - _gl(r) + r * np.log(alpha) + _bl(a, b + ux + k) - _bl(a, b)
+        dr_x = dg(r + ux) - dg(r) + np.log(alpha)
+        da_x = dg(a + b) - dg(a + b + ux + k)
+        db_x = dg(a + b) - dg(b) + dg(b + ux + k) - dg(a + b + ux + k)
+        has2 = ux + k > 0
+        bx1 = np.where(has2, b + ux + k - 1, 1.0)
+        la_x = np.log(a) - np.log(bx1)
+        # per customer
+        np.add(fz["T"], alpha, out=b_lt)
+        np.divide(1.0, b_lt, out=b_it)
+        np.log(b_lt, out=b_lt)
+        if w is None:
+            sum_lt, sum_it = float(b_lt.sum()), float(b_it.sum())
+            sum_xlt, sum_xit = _dot(wx, b_lt), _dot(wx, b_it)
+        else:
+            sum_lt, sum_it = _dot(w, b_lt), _dot(w, b_it)
+            sum_xlt, sum_xit = _dot3(w, wx, b_lt), _dot3(w, wx, b_it)
+        ll = float(n_x @ c_x) - r * sum_lt - sum_xlt
+        d_r = float(n_x @ dr_x) - sum_lt
+        d_alpha = r / alpha * fz["w_sum"] - r * sum_it - sum_xit
+        d_a = float(n_x @ da_x)
+        d_b = float(n_x @ db_x)
+        if n_pos:
+            xi, xp, wp = fz["pos_xi"], fz["pos_x"], fz["pos_w"]
+            np.add(fz["pos_tx"], alpha, out=p1)
+            np.divide(1.0, p1, out=p2)                  # 1/(alpha + t_x)
+            np.subtract(p2, b_it[:n_pos], out=p2)       # 1/(alpha + t_x) - 1/(alpha + T)
+            np.log(p1, out=p1)
+            np.subtract(b_lt[:n_pos], p1, out=p1)       # Delta
+            np.add(xp, r, out=p3)                       # r + x
+            np.take(la_x, xi, out=p4)
+            d = p4
+            d += p3 * p1                                # log-odds d
+            np.negative(d, out=d)
+            sp = -_dot(wp, special.log_expit(d)) if wp is not None else -float(special.log_expit(d).sum())
+            np.negative(d, out=d)
+            special.expit(d, out=d)                     # w2
+            w2 = d
+            ll += sp
+            if wp is None:
+                d_r += _dot(w2, p1)
+                d_alpha -= _dot3(w2, p3, p2)
+                s_w2 = np.bincount(xi, weights=w2, minlength=ux.size)
             else:
-                sum_lt, sum_it = _dot(w, b_lt), _dot(w, b_it)
-                sum_xlt, sum_xit = _dot3(w, wx, b_lt), _dot3(w, wx, b_it)
-            ll = float(n_x @ c_x) - r * sum_lt - sum_xlt
-            d_r = float(n_x @ dr_x) - sum_lt
-            d_alpha = r / alpha * fz["w_sum"] - r * sum_it - sum_xit
-            d_a = float(n_x @ da_x)
-            d_b = float(n_x @ db_x)
-            if n_pos:
-                xi, xp, wp = fz["pos_xi"], fz["pos_x"], fz["pos_w"]
-                np.add(fz["pos_tx"], alpha, out=p1)
-                np.divide(1.0, p1, out=p2)                  # 1/(alpha + t_x)
-                np.subtract(p2, b_it[:n_pos], out=p2)       # 1/(alpha + t_x) - 1/(alpha + T)
-                np.log(p1, out=p1)
-                np.subtract(b_lt[:n_pos], p1, out=p1)       # Delta
-                np.add(xp, r, out=p3)                       # r + x
-                np.take(la_x, xi, out=p4)
-                d = p4
-                d += p3 * p1                                # log-odds d
-                np.negative(d, out=d)
-                sp = -_dot(wp, special.log_expit(d)) if wp is not None else -float(special.log_expit(d).sum())
-                np.negative(d, out=d)
-                special.expit(d, out=d)                     # w2
-                w2 = d
-                ll += sp
-                if wp is None:
-                    d_r += _dot(w2, p1)
-                    d_alpha -= _dot3(w2, p3, p2)
-                    s_w2 = np.bincount(xi, weights=w2, minlength=ux.size)
-                else:
-                    d_r += _dot3(wp, w2, p1)
-                    d_alpha -= float(np.einsum("i,i,i,i->", wp, w2, p3, p2))
-                    s_w2 = np.bincount(xi, weights=wp * w2, minlength=ux.size)
-                d_a += float(s_w2.sum()) / a
-                d_b -= float(s_w2[ux > 0] @ (1.0 / bx1[ux > 0]))
-        grad = np.array([d_r, d_alpha, d_a, d_b])
-        if not (np.isfinite(ll) and np.all(np.isfinite(grad))):
-            return -np.inf, np.full(4, np.nan)
-        return ll, grad
-
-    def loglike(self, params: np.ndarray) -> float:
-        """Total log-likelihood at the natural parameters ``params`` (the one-pass evaluation).
-
-        Parameters
-        ----------
-        params : array_like of 4 floats
-            (r, alpha, a, b), natural scale (not logarithms).
-
-        Returns
-        -------
-        float
-            Sum over customers of the log-likelihood (FHL 2005, eq. 6); ``-inf`` when ``params``
-            is not four finite positive numbers or the likelihood is not finite there.
-        """
-        p = np.asarray(params, dtype=float)
-        if p.shape != (4,) or np.any(~np.isfinite(p)) or np.any(p <= 0):
-            return -np.inf
-        return self._loglike_and_score(p)[0]
+                d_r += _dot3(wp, w2, p1)
+                d_alpha -= float(np.einsum("i,i,i,i->", wp, w2, p3, p2))
+                s_w2 = np.bincount(xi, weights=wp * w2, minlength=ux.size)
+            d_a += float(s_w2.sum()) / a
+            d_b -= float(s_w2[has2] @ (1.0 / bx1[has2]))
+        return ll, np.array([d_r, d_alpha, d_a, d_b])
 
     def _start(self) -> np.ndarray:
-        return np.array([1.0, max(float(np.mean(self.T)) / 10.0, 1e-3), 1.0, 3.0])
+        return np.r_[1.0, max(float(np.mean(self.T)) / 10.0, 1e-3), 1.0, 3.0, np.zeros(len(self.param_names) - 4)]
+
+
+class ModifiedBetaGeo(BetaGeo):
+    """MBG/NBD model (Batislam, Denizel & Filiztekin 2007; lifetimes' ``ModifiedBetaGeoFitter``).
+
+    As the BG/NBD — purchases at Poisson rate λ ~ Gamma(r, α) while alive, dropout with
+    probability p ~ Beta(a, b) after each purchase — with one more chance to drop out: at time 0,
+    right after the first purchase. So customers without repeat purchases can be gone too
+    (P(alive) < 1 for them), and the likelihood is ::
+
+        L = Γ(r+x) α^r / Γ(r) · [B(a, b+x+1)/B(a,b) (α+T)^−(r+x) + B(a+1, b+x)/B(a,b) (α+t_x)^−(r+x)].
+
+    Parameters
+    ----------
+    frequency, recency, T, period, weights, covariates, purchase, dropout, penalizer_coef
+        As for :class:`BetaGeo` (``penalizer_coef`` is lifetimes' ``ModifiedBetaGeoFitter``'s).
+
+    Notes
+    -----
+    The same inputs are refused as by :class:`BetaGeo`; :meth:`fit` says what is warned.
+    """
+
+    model_id = "mbgnbd"
+    _shift = 1
+
 
 
 class BetaGeoResults(_LatentResults, _Results):
     """Fitted BG/NBD model."""
 
-    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-        return _bgnbd_p_alive(self._p(), x, tx, big_t)
+    def _alive(self, p: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        return _bgnbd_p_alive(p, x, tx, big_t, self.model._shift)
 
-    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-        p = self._p()
-        return _bgnbd_alive_purchases(p, x, big_t, t) * _bgnbd_p_alive(p, x, tx, big_t)
+    def _expected(self, p: Any, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        return _bgnbd_alive_purchases(p, x, big_t, t, self.model._shift) * self._alive(p, x, tx, big_t)
 
-    def _expected_new(self, t: np.ndarray) -> np.ndarray:
-        return _bgnbd_alive_purchases(self._p(), np.zeros_like(t), np.zeros_like(t), t)
+    def _expected_new(self, p: Any, t: np.ndarray) -> np.ndarray:
+        zero = np.zeros_like(t)
+        return self._expected(p, t, zero, zero, zero)
 
+    def _pmf_new(self, p: Any, n: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return _bgnbd_pmf(n, t, p, self.model._shift)
+
+    def _pmf_alive(self, p: Any, n: np.ndarray, t: np.ndarray, x: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        r, alpha, a, b = p
+        return _bgnbd_pmf(n, t, (r + x, alpha + big_t, a, b + x + self.model._shift), 0)
+
+
+_LATENT_METHODS = ("``probability_alive``, ``expected_purchases``, ``expected_purchases_new``, "
+                   "``probability_of_purchases`` (P(X(t) = n)), ``probability_alive_interval`` and "
+                   "``expected_purchases_interval`` (delta method), ``mixing_distributions`` and "
+                   "``frequency_recency_matrix``")
 
 BetaGeo.results_class = BetaGeoResults
-_document_results(BetaGeoResults, "``probability_alive``, ``expected_purchases``, ``expected_purchases_new`` and "
-                  "``frequency_recency_matrix``", _PERIOD_ATTRIBUTES)
+_document_results(BetaGeoResults, _LATENT_METHODS, _PERIOD_ATTRIBUTES)
+
+
+class ModifiedBetaGeoResults(BetaGeoResults):
+    """Fitted MBG/NBD model."""
+
+
+ModifiedBetaGeo.results_class = ModifiedBetaGeoResults
+_document_results(ModifiedBetaGeoResults, _LATENT_METHODS, _PERIOD_ATTRIBUTES)
 
 
 # ----------------------------------------------------------------------------- Pareto/NBD
-def _pnbd_parts(p: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Log of the two likelihood terms of the Pareto/NBD without the common factor.
-
-    Returns ``(l_alive, l_dead)`` with L = C · (exp(l_alive) + exp(l_dead)),
-    C = Γ(r+x) α^r β^s / Γ(r): ``l_alive`` is the customer alive at T,
-    ``l_dead`` died in (t_x, T]. Fader & Hardie (2005) note, eqs. (22)–(23):
-    with m = max(α, β) the Gauss hypergeometric terms are
-    2F1(r+s+x, b'; r+s+x+1; |α−β| / (m + t)) / (m + t)^(r+s+x) for t = t_x
-    and t = T, with b' = s+1 if α ≥ β else r+x; their argument is in [0, 1).
-    """
-    r, alpha, s, beta = p
-    rsx = r + s + x
-    l_alive = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
-    if alpha >= beta:
-        m, bb = alpha, s + 1.0
-    else:
-        m, bb = beta, r + x
-    d = abs(alpha - beta)
-    with np.errstate(all="ignore"):
-        zero = np.broadcast_to(x == 0, np.broadcast_shapes(np.shape(x), np.shape(tx))) & (np.asarray(tx) == 0)
-        if zero.ndim and zero.sum() > 1:
-            # customers without repeat purchases (x = 0, t_x = 0) share the 2F1 at t_x: evaluate it once
-            x_b, tx_b = np.broadcast_arrays(x, tx)
-            rsx_b = np.broadcast_to(rsx, x_b.shape)
-            bb_b = np.broadcast_to(bb, x_b.shape)
-            f1 = np.empty(x_b.shape)
-            rest = ~zero
-            f1[rest] = (np.log(special.hyp2f1(rsx_b[rest], bb_b[rest], rsx_b[rest] + 1.0, d / (m + tx_b[rest])))
-                        - rsx_b[rest] * np.log(m + tx_b[rest]))
-            r0s, b0 = r + s, (s + 1.0 if alpha >= beta else r)
-            f1[zero] = np.log(special.hyp2f1(r0s, b0, r0s + 1.0, d / m)) - r0s * np.log(m)
-        else:
-            f1 = np.log(special.hyp2f1(rsx, bb, rsx + 1.0, d / (m + tx))) - rsx * np.log(m + tx)
-        f2 = np.log(special.hyp2f1(rsx, bb, rsx + 1.0, d / (m + big_t))) - rsx * np.log(m + big_t)
-        l_dead = np.log(s) - np.log(rsx) + _log_diff_exp(f1, f2)
-    bad = ~np.isfinite(l_dead) & (tx < big_t)
-    if np.any(bad):  # 2F1 beyond double range (hundreds of purchases, z near 1): integrate over death time
-        xb, txb, tb = (np.broadcast_to(v, l_dead.shape)[bad] for v in (x, tx, big_t))
-        l_dead = np.array(l_dead, dtype=float, copy=True)
-        l_dead[bad] = np.log(s) + _pnbd_log_dead_integral(r, alpha, s, beta, xb, txb, tb)
-    l_dead = np.where(tx >= big_t, -np.inf, l_dead)
-    return l_alive, l_dead
-
-
-def _pnbd_log_dead_integral(r: float, alpha: float, s: float, beta: float, x: np.ndarray, tx: np.ndarray,
-                            big_t: np.ndarray) -> np.ndarray:
-    """log ∫_{t_x}^{T} (α+τ)^-(r+x) (β+τ)^-(s+1) dτ by Gauss–Legendre on doubling panels, in log space.
-
-    The integrand is the Pareto/NBD "died at τ" density with λ and μ integrated out; it
-    decreases from τ = t_x on the scale h = 1/|d log f/dτ|, so τ = t_x + h u with panels
-    [0, 1], [1, 2], [2, 4], … in u resolves both its initial decay and its tail.
-    """
-    g0 = -(r + x) * np.log(alpha + tx) - (s + 1) * np.log(beta + tx)
-    h = 1.0 / ((r + x) / (alpha + tx) + (s + 1) / (beta + tx))
-    top = (big_t - tx) / h
-    k = int(np.ceil(np.log2(max(float(np.max(top)), 2.0)))) + 1
-    edges = np.r_[0.0, 2.0 ** np.arange(k)]
-    lo = np.minimum(edges[:-1][None, :], top[:, None])
-    hi = np.minimum(edges[1:][None, :], top[:, None])
-    y, w = special.roots_legendre(24)
-    u = lo[..., None] + (hi - lo)[..., None] * (y + 1) / 2  # rows × panels × nodes
-    with np.errstate(divide="ignore"):
-        lw = np.log((hi - lo)[..., None] / 2 * w)
-    tau = tx[:, None, None] + h[:, None, None] * u
-    lg = (-(r + x)[:, None, None] * np.log(alpha + tau) - (s + 1) * np.log(beta + tau)) - g0[:, None, None]
-    flat = (lg + lw).reshape(len(x), -1)
-    return g0 + np.log(h) + special.logsumexp(flat, axis=1)
-
-
-def _pnbd_growth(s: float, base: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _pnbd_growth(s: Any, base: np.ndarray, t: np.ndarray) -> np.ndarray:
     """(1 − q^(s−1)) / (s−1), q = base/(base+t): the lifetime factor of the Pareto/NBD expectations
     (E[(1 − e^(−μt))/μ] / β' for μ ~ Gamma(s, rate β'), β' = base); continuous at s = 1, where it is −log q."""
     lq = np.log(base) - np.log(base + t)  # <= 0
     return -lq if abs(s - 1.0) < 1e-10 else -np.expm1((s - 1.0) * lq) / (s - 1.0)
+
+
+def _pnbd_pmf(n: np.ndarray, t: np.ndarray, p: Any) -> np.ndarray:
+    """P(X(t) = n) of a new Pareto/NBD customer: alive throughout, NBD(n; t) (β/(β+t))^s, or died at
+    τ < t after n purchases, ∫_0^t NBD(n; τ) sβ^s (β+τ)^−(s+1) dτ.
+
+    The integral by Gauss–Legendre (24 nodes) on the panels [0, h], [h, 2h], [2h, 4h], … of τ,
+    h = min(α, β, t)/2: the integrand's singularities are at τ = −α and τ = −β, so each panel is at
+    least its own length away from them, and every node's value is at most 1 (NBD(n; τ) <= 1).
+    """
+    r, alpha, s, beta = p
+    shape = np.broadcast_shapes(np.shape(n), np.shape(t), *(np.shape(v) for v in p))
+    n, t, r, alpha, s, beta = (np.broadcast_to(np.asarray(v, dtype=float), shape).reshape(-1)
+                               for v in (n, t, r, alpha, s, beta))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.exp(_nbd_log_pmf(n, r, alpha, t) + s * (np.log(beta) - np.log(beta + t)))
+        todo = np.flatnonzero(t > 0)
+        y, w = special.roots_legendre(24)
+        for lo in range(0, todo.size, 1024):
+            ii = todo[lo:lo + 1024]
+            h = np.minimum(np.minimum(alpha[ii], beta[ii]), t[ii]) / 2.0
+            top = t[ii] / h
+            n_pan = int(np.ceil(np.log2(float(np.max(top))))) + 2
+            edges = np.r_[0.0, 2.0 ** np.arange(n_pan - 1)]
+            a_, b_ = np.minimum(edges[:-1][None, :], top[:, None]), np.minimum(edges[1:][None, :], top[:, None])
+            tau = h[:, None, None] * (a_[..., None] + (b_ - a_)[..., None] * (y + 1.0) / 2.0)
+            weight = h[:, None, None] * (b_ - a_)[..., None] / 2.0 * w
+            col = (slice(None), None, None)
+            log_f = (np.log(s[ii]) + s[ii] * np.log(beta[ii]))[col] - (s[ii] + 1.0)[col] * np.log(beta[ii][col] + tau)
+            dens = np.exp(_nbd_log_pmf(n[ii][col], r[ii][col], alpha[ii][col], tau) + log_f) * weight
+            out[ii] += dens.sum(axis=(1, 2))
+    return out.reshape(shape)
 
 
 class ParetoNBD(_LatentModel):
@@ -1175,6 +1804,11 @@ class ParetoNBD(_LatentModel):
 
     While alive a customer buys at Poisson rate λ ~ Gamma(r, α); her
     exponential lifetime has rate μ ~ Gamma(s, β).
+
+    The likelihood and its exact gradient are evaluated in one pass over the distinct customers
+    (:mod:`crmlib.clv._pnbd`: Fader & Hardie's hypergeometric form after Euler's transformation,
+    whose series and derivatives have terms of one sign; nothing overflows however many purchases
+    a customer made), so the fit needs a few dozen evaluations of the likelihood and its score.
 
     Parameters
     ----------
@@ -1184,6 +1818,17 @@ class ParetoNBD(_LatentModel):
     period : {"W", "D", "h", "M", "Q", "Y"}, optional
         Time unit of ``recency`` and ``T``, as for :class:`BetaGeo` (read from a summary's
         columns; needed for plain arrays before a CLV).
+    weights, covariates : optional
+        Frequency weights and customer covariates, as for :class:`BetaGeo`.
+    purchase, dropout : str or sequence of str, optional
+        Columns of ``covariates`` in the purchase process (α_i = α exp(−γ_p'z_i)) and in the
+        dropout process (β_i = β exp(−γ_d'z_i): a positive coefficient means a higher dropout
+        rate, E[μ_i] = s/β_i).
+    penalizer_coef : float, default 0
+        L2 penalty, as for :class:`BetaGeo`, with α and β in the time unit in which max T = 1.
+        lifetimes' ``ParetoNBDFitter`` adds its penalty to the *total* negative log-likelihood
+        (divided by the mean weight) instead of the mean per customer: its ``penalizer_coef`` c
+        is crmlib's c / (number of rows it was given).
 
     Notes
     -----
@@ -1191,40 +1836,60 @@ class ParetoNBD(_LatentModel):
     what is warned.
     """
 
-    param_names = ("r", "alpha", "s", "beta")
+    base_names = ("r", "alpha", "s", "beta")
+    param_names = base_names
     model_id = "pnbd"
+    _rate_params = (1, 3)
+    _cold_start_hessian = True
 
-    def _loglike_rows(self, params: np.ndarray) -> np.ndarray:
-        """Log-likelihood of each distinct (x, t_x, T) (Fader & Hardie 2005 note, eqs. 22–23), in log space."""
-        r, alpha, s, beta = params
+    def __init__(self, frequency: Any, recency: Any, T: Any, period: str | None = None, *, weights: Any = None,
+                 covariates: Any = None, purchase: Any = (), dropout: Any = (), penalizer_coef: float = 0.0) -> None:
+        super().__init__(frequency, recency, T, period, weights=weights, covariates=covariates, purchase=purchase,
+                         dropout=dropout, penalizer_coef=penalizer_coef)
         x, tx, big_t = self._rows.T
-        common = _gl(r + x) - _gl(r) + r * np.log(alpha) + s * np.log(beta)
-        l_alive, l_dead = _pnbd_parts(params, x, tx, big_t)
-        return common + np.logaddexp(l_alive, l_dead)
+        unit = bool(np.all(self._weights == 1.0))
+        self._plan = None if self.has_covariates else _pnbd.Plan(x, tx, big_t, None if unit else self._weights)
+
+    def _row_terms(self, p: tuple[Any, Any, Any, Any], x: np.ndarray, tx: np.ndarray, big_t: np.ndarray,
+                   score: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
+        """Log-likelihood (Fader & Hardie 2005 note, eqs. 22–23) and gradient of each row, per-row parameters."""
+        ll, grad, _ = _pnbd.rows(*p, x, tx, big_t)
+        return ll, grad if score else None
+
+    def _plain_loglike_and_score(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        return self._plan.evaluate(params[:4])
 
     def _start(self) -> np.ndarray:
-        return np.array([1.0, max(float(np.mean(self.T)) / 4.0, 1e-3), 1.0, max(float(np.mean(self.T)), 1e-3)])
+        return np.r_[1.0, max(float(np.mean(self.T)) / 4.0, 1e-3), 1.0, max(float(np.mean(self.T)), 1e-3),
+                     np.zeros(len(self.param_names) - 4)]
 
 
 class ParetoNBDResults(_LatentResults, _Results):
     """Fitted Pareto/NBD model: the attributes and methods of :class:`BetaGeoResults`.
 
-    Returned by :meth:`ParetoNBD.fit`; ``params`` are r, alpha, s and beta (k = 4 parameters),
-    ``model`` the :class:`ParetoNBD`, ``period`` the time unit of its data.
+    Returned by :meth:`ParetoNBD.fit`; ``params`` are r, alpha, s and beta (k = 4 parameters,
+    then any covariate coefficients), ``model`` the :class:`ParetoNBD`, ``period`` the time unit
+    of its data.
     """
 
-    def _alive(self, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-        l_alive, l_dead = _pnbd_parts(self._p(), x, tx, big_t)
-        return special.expit(l_alive - l_dead)
+    def _alive(self, p: Any, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        return _pnbd.rows(*p, x, tx, big_t)[2]
 
-    def _expected(self, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
-        r, alpha, s, beta = self._p()
+    def _expected(self, p: Any, t: np.ndarray, x: np.ndarray, tx: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        r, alpha, s, beta = p
         return ((r + x) * (beta + big_t) / (alpha + big_t) * _pnbd_growth(s, beta + big_t, t)
-                * self._alive(x, tx, big_t))
+                * self._alive(p, x, tx, big_t))
 
-    def _expected_new(self, t: np.ndarray) -> np.ndarray:
-        r, alpha, s, beta = self._p()
+    def _expected_new(self, p: Any, t: np.ndarray) -> np.ndarray:
+        r, alpha, s, beta = p
         return r * beta / alpha * _pnbd_growth(s, beta, t)
+
+    def _pmf_new(self, p: Any, n: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return _pnbd_pmf(n, t, p)
+
+    def _pmf_alive(self, p: Any, n: np.ndarray, t: np.ndarray, x: np.ndarray, big_t: np.ndarray) -> np.ndarray:
+        r, alpha, s, beta = p
+        return _pnbd_pmf(n, t, (r + x, alpha + big_t, s, beta + big_t))
 
 
 ParetoNBD.results_class = ParetoNBDResults
@@ -1571,7 +2236,7 @@ def _sim_common(n: Any, seed: Any, T: Any) -> tuple[int, np.random.Generator, np
     n = check_int(n, "n", low=1, high=100_000_000)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {type(seed).__name__} {plain(seed)!r}")
-    rng = np.random.default_rng(int(seed))
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int(seed))
     if isinstance(T, tuple):
         if len(T) != 2:
             raise ValueError(f"T as a range must be (low, high), got {T!r}")
@@ -1619,15 +2284,53 @@ def simulate_bgnbd(n: int, r: float = 0.24, alpha: float = 4.4, a: float = 0.79,
     """
     r, alpha, a, b = _positive({"r": r, "alpha": alpha, "a": a, "b": b})
     n, rng, big_t = _sim_common(n, seed, T)
+    return _draw_bgnbd(rng, (r, alpha, a, b), big_t, 0)
+
+
+def _draw_bgnbd(rng: np.random.Generator, p: Any, big_t: np.ndarray, k: int) -> pd.DataFrame:
+    """One draw of (frequency, recency, T) per customer from the BG/NBD (k = 0) or MBG/NBD (k = 1); the
+    parameters may be arrays (one value per customer)."""
+    r, alpha, a, b = (np.broadcast_to(np.asarray(v, dtype=float), big_t.shape) for v in p)
+    n = big_t.size
     lam = rng.gamma(r, 1.0 / alpha, n)
-    p = rng.beta(a, b, n)
+    drop = rng.beta(a, b, n)
     n_poisson = rng.poisson(lam * big_t)
-    k = rng.geometric(np.clip(p, 1e-300, 1.0))
-    x = np.minimum(n_poisson, k)
+    cap = rng.geometric(np.clip(drop, 1e-300, 1.0))
+    x = np.minimum(n_poisson, cap)
+    if k:  # the MBG/NBD's chance to drop out at time 0
+        x = np.where(rng.random(n) < drop, 0, x)
     pos = x > 0
     tx = np.zeros(n)
     tx[pos] = big_t[pos] * rng.beta(x[pos], n_poisson[pos] - x[pos] + 1)
     return pd.DataFrame({"frequency": x.astype(float), "recency": tx, "T": big_t})
+
+
+def simulate_mbgnbd(n: int, r: float = 0.52, alpha: float = 6.18, a: float = 0.89, b: float = 1.61, *,
+                    T: Any = (30.0, 80.0), seed: int = 20241201) -> pd.DataFrame:
+    """Customers drawn from the MBG/NBD model, summarised as (frequency, recency, T), in continuous time.
+
+    As :func:`simulate_bgnbd`, with the MBG/NBD's extra chance to drop out at time 0: with
+    probability p the customer is gone right after her first purchase (frequency 0).
+
+    Parameters
+    ----------
+    n : int
+        Number of customers (1 to 10^8).
+    r, alpha, a, b : float, default 0.52, 6.18, 0.89, 1.61
+        Model parameters (> 0); the defaults are close to crmlib's MBG/NBD estimates on CDNOW.
+    T : (float, float) or float or array_like, default (30, 80)
+        As in :func:`simulate_bgnbd`.
+    seed : int, default 20241201
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frequency``, ``recency`` and ``T``, one row per customer.
+    """
+    r, alpha, a, b = _positive({"r": r, "alpha": alpha, "a": a, "b": b})
+    n, rng, big_t = _sim_common(n, seed, T)
+    return _draw_bgnbd(rng, (r, alpha, a, b), big_t, 1)
 
 
 def simulate_pareto_nbd(n: int, r: float = 0.55, alpha: float = 10.58, s: float = 0.61, beta: float = 11.67, *,
@@ -1656,6 +2359,13 @@ def simulate_pareto_nbd(n: int, r: float = 0.55, alpha: float = 10.58, s: float 
     """
     r, alpha, s, beta = _positive({"r": r, "alpha": alpha, "s": s, "beta": beta})
     n, rng, big_t = _sim_common(n, seed, T)
+    return _draw_pnbd(rng, (r, alpha, s, beta), big_t)
+
+
+def _draw_pnbd(rng: np.random.Generator, p: Any, big_t: np.ndarray) -> pd.DataFrame:
+    """One draw of (frequency, recency, T) per customer from the Pareto/NBD (parameters may be arrays)."""
+    r, alpha, s, beta = (np.broadcast_to(np.asarray(v, dtype=float), big_t.shape) for v in p)
+    n = big_t.size
     lam = rng.gamma(r, 1.0 / alpha, n)
     mu = rng.gamma(s, 1.0 / beta, n)
     active = np.minimum(rng.exponential(1.0, n) / mu, big_t)
@@ -2156,6 +2866,199 @@ def holdout_by_frequency(summary: pd.DataFrame, fits: Mapping[Any, Any], max_fre
     out.index = pd.Index([f"{g}+" if g == max_frequency else str(g) for g in out.index], name="frequency")
     out.attrs = {k: summary.attrs[k] for k in ("period", "calibration_periods", "holdout_periods")
                  if k in summary.attrs}
+    return out
+
+
+def _fitted_customers(fit: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(frequency, recency, T, weight) of each row a latent-attrition fit was fitted on."""
+    m = getattr(fit, "model", None)
+    if not isinstance(m, _LatentModel):
+        raise TypeError(f"fit must be a fitted BG/NBD, MBG/NBD or Pareto/NBD model (its results), got "
+                        f"{type(fit).__name__}")
+    w = np.ones(m.frequency.size) if m.weights is None else m.weights
+    return m.frequency, m.recency, m.T, w
+
+
+def period_transactions(fit: Any, max_frequency: int = 7, *, seed: int = 0, draws: int = 10) -> pd.DataFrame:
+    """Customers by number of repeat purchases in the calibration period: actual, simulated from the fit, expected.
+
+    The fitted model is simulated for the fitted customers — each with her own observation length
+    T (and her covariates) — ``draws`` times with a seeded generator; ``simulated`` is the mean
+    count per group over the draws. ``expected`` is the same count in expectation,
+    Σ_i P(X(T_i) = n) (:meth:`~BetaGeoResults.probability_of_purchases`), which the simulation
+    approaches as ``draws`` grows. A model that fits gives bars close to the actual ones.
+
+    Parameters
+    ----------
+    fit : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults
+        A fitted latent-attrition model (its data are the calibration period).
+    max_frequency : int, default 7
+        Frequencies at or above it form one group, labelled ``"<max>+"``.
+    seed : int or numpy.random.Generator, default 0
+        Seed of the simulation (``numpy.random.default_rng``), or the generator to draw from.
+    draws : int, default 10
+        Simulated customer bases (1 to 1000).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by group (``"0"``, ``"1"``, …, ``"7+"``): ``actual``, ``simulated`` and
+        ``expected`` numbers of customers. ``attrs``: ``model`` (the model id), ``period``,
+        ``customers``, ``draws``, ``seed`` (None for a generator).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A fit that is not a latent-attrition model's, a bad ``max_frequency``, ``seed`` or ``draws``.
+    """
+    from .._validate import check_int
+
+    x, tx, big_t, w = _fitted_customers(fit)
+    top = check_int(max_frequency, "max_frequency", low=1, high=1000)
+    draws = check_int(draws, "draws", low=1, high=1000)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer, np.random.Generator)):
+        raise TypeError(f"seed must be an integer or a numpy Generator, got {type(seed).__name__} {plain(seed)!r}")
+    m = fit.model
+    counts = np.round(w).astype(int)
+    p = m._row_params(fit._p())
+    rows = np.repeat(np.arange(x.size), counts)
+    per = [np.asarray(v)[rows] if np.ndim(v) else v for v in p]
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(int(seed))
+    simulated = np.zeros(top + 1)
+    for _ in range(draws):
+        d = (_draw_pnbd(rng, per, big_t[rows]) if isinstance(m, ParetoNBD)
+             else _draw_bgnbd(rng, per, big_t[rows], m._shift))
+        simulated += np.bincount(np.minimum(d["frequency"].to_numpy().astype(int), top), minlength=top + 1)
+    groups = np.arange(top, dtype=float)
+    prob = np.asarray(fit._pmf_new(tuple(np.asarray(v)[:, None] if np.ndim(v) else v for v in p), groups[None, :],
+                                   big_t[:, None]), dtype=float)
+    expected = np.r_[w @ prob, w @ (1.0 - prob.sum(axis=1))]
+    actual = np.bincount(np.minimum(x.astype(int), top), weights=w, minlength=top + 1)
+    out = pd.DataFrame({"actual": actual, "simulated": simulated / draws, "expected": expected},
+                       index=pd.Index([str(g) for g in range(top)] + [f"{top}+"], name="frequency"))
+    out.attrs = {"model": m.model_id, "period": m.period, "customers": float(w.sum()), "draws": draws,
+                 "seed": None if isinstance(seed, np.random.Generator) else int(seed)}
+    return out
+
+
+def alive_history(fit: Any, purchases: Any, T: float, *, step: float = 1.0, covariates: Any = None) -> pd.DataFrame:
+    """One customer's probability of being alive over time, as her purchases come in.
+
+    At each time τ from her first purchase (0) to ``T`` the customer's history so far is
+    x(τ) = purchases in (0, τ], t_x(τ) = the last of them (0 if none), observed for τ; the table
+    gives P(alive | x(τ), t_x(τ), τ) on a grid of step ``step`` and twice at each purchase,
+    just before it and with it (where it jumps up). Purchases at the same time count as one, as in
+    :func:`crmlib.clv.rfm.summarize`.
+
+    Parameters
+    ----------
+    fit : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults
+        A fitted latent-attrition model.
+    purchases : array_like of float
+        The customer's purchase times in the fit's unit, counted from her first purchase: the
+        first is 0, the others in (0, T].
+    T : float
+        End of the history (>= the last purchase), in the fit's unit.
+    step : float, default 1
+        Spacing of the grid (> 0; at most 100,000 points).
+    covariates : mapping, optional
+        The customer's covariates (column -> value), for a fit with covariates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``t``, ``frequency``, ``recency`` and ``p_alive``, one row per time (sorted; two rows at
+        each purchase time, without and with the purchase). ``attrs``:
+        ``purchases`` (the repeat-purchase times), ``period`` and ``model``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        A fit that is not a latent-attrition model's; purchase times that are negative, not
+        finite, without 0, or after ``T``; a bad ``step``; covariates missing for a fit with them.
+    """
+    _fitted_customers(fit)
+    times = np.unique(as_float_array(purchases, "purchases"))
+    end = check_number(T, "T", low=0.0)
+    step = check_number(step, "step", low=0.0, low_open=True)
+    check_nonnegative(times, "purchases")
+    if times[0] != 0:
+        raise ValueError(f"purchases must start with the first purchase at time 0 (times are counted from it), "
+                         f"the earliest is {times[0]:g}")
+    if times[-1] > end:
+        raise ValueError(f"purchases has a purchase at {times[-1]:g}, after T = {end:g}")
+    if end / step > 100_000:
+        raise ValueError(f"T / step = {end / step:,.0f} points; at most 100,000 are computed")
+    repeat = times[1:]
+    # the grid, and each purchase time twice: just before the purchase (its left limit) and with it
+    grid = np.r_[np.union1d(np.r_[np.arange(0.0, end, step), end], repeat), repeat]
+    x = np.r_[np.searchsorted(repeat, grid[:grid.size - repeat.size], side="right"),
+              np.searchsorted(repeat, repeat, side="left")].astype(float)
+    order = np.lexsort((x, grid))
+    grid, x = grid[order], x[order]
+    tx = repeat[np.maximum(x.astype(int) - 1, 0)] if repeat.size else np.zeros(x.size)
+    tx = np.where(x > 0, tx, 0.0)
+    p_alive = np.asarray(fit.probability_alive(x, tx, grid, covariates), dtype=float)
+    out = pd.DataFrame({"t": grid, "frequency": x, "recency": tx, "p_alive": p_alive})
+    out.attrs = {"purchases": repeat.tolist(), "period": fit.period, "model": fit.model.model_id}
+    return out
+
+
+def covariate_effects(fit: Any, without: Any = None) -> pd.DataFrame:
+    """The covariate coefficients of a fit: estimates, standard errors, Wald tests and what they multiply.
+
+    A purchase coefficient γ_p scales the purchase rate: α_i = α exp(−γ_p z_i), so one unit more of
+    the covariate multiplies the mean purchase rate r/α_i by ``factor`` = exp(γ_p). A dropout
+    coefficient γ_d multiplies the mean dropout rate s/β_i of the Pareto/NBD by exp(γ_d); in the
+    BG/NBD and MBG/NBD it divides b_i by exp(γ_d), raising the mean dropout probability a/(a+b_i)
+    when positive.
+
+    Parameters
+    ----------
+    fit : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults
+        A fit with covariates.
+    without : BetaGeoResults, ModifiedBetaGeoResults or ParetoNBDResults, optional
+        The same model fitted on the same customers without covariates: adds the likelihood-ratio
+        test of all coefficients being 0 (``attrs``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per coefficient, indexed ``"purchase.<column>"`` / ``"dropout.<column>"``:
+        ``estimate``, ``se``, ``z`` (estimate / se), ``p_value`` (two-sided Wald test of 0) and
+        ``factor`` (exp(estimate)). With ``without``: ``attrs`` ``lr_statistic``
+        (2 × the log-likelihood gain), ``lr_df`` (number of coefficients) and ``lr_p_value``
+        (chi-square).
+
+    Raises
+    ------
+    TypeError, ValueError
+        A fit without covariates; ``without`` of another model, with covariates, or on other customers.
+    """
+    from scipy import stats
+
+    _fitted_customers(fit)
+    m = fit.model
+    if not m.has_covariates:
+        raise ValueError("fit has no covariates (fit the model with covariates= and purchase= or dropout=)")
+    names = list(m.param_names[4:])
+    est = fit.params[names].to_numpy(dtype=float)
+    se = fit.bse[names].to_numpy(dtype=float)
+    index = [n.replace(":", ".", 1) for n in names]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = est / se
+    out = pd.DataFrame({"estimate": est, "se": se, "z": z, "p_value": 2 * stats.norm.sf(np.abs(z)),
+                        "factor": np.exp(est)}, index=pd.Index(index, name="coefficient"))
+    if without is not None:
+        w = getattr(without, "model", None)
+        if type(w) is not type(m) or w.has_covariates:
+            raise ValueError(f"without must be the same model ({type(m).__name__}) fitted without covariates, got "
+                             f"{type(w).__name__ if w is not None else type(without).__name__}")
+        if w.frequency.size != m.frequency.size or not (np.array_equal(w.frequency, m.frequency)
+                                                        and np.array_equal(w.T, m.T)):
+            raise ValueError("without was fitted on other customers than fit: the likelihood-ratio test needs the same")
+        lr = 2.0 * (fit.llf - without.llf)
+        out.attrs = {"lr_statistic": lr, "lr_df": len(names), "lr_p_value": float(stats.chi2.sf(lr, len(names)))}
     return out
 
 

@@ -63,7 +63,7 @@ __all__ = [
     "customer_equity", "current_value", "current_value_from_terms", "acquisition_vs_retention",
     "parse_printed_usd", "constant_retention_mle", "discounted_clv", "repeat_transactions_by_period",
     "expected_repeat_by_period", "reread_cases", "CohortProjection", "project_cohort",
-    "customer_lifetime_value", "top_share", "CLVWhatIf", "clv_whatif",
+    "customer_lifetime_value", "customer_lifetime_value_interval", "top_share", "CLVWhatIf", "clv_whatif",
 ]
 
 TIMINGS = ("end", "start")
@@ -814,7 +814,7 @@ def project_cohort(survivors: Any, calibration: int) -> CohortProjection:
 
 
 def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataFrame, horizon: int, step: int,
-                            discount: float, *, period: str | None = None) -> pd.Series:
+                            discount: float, *, period: str | None = None, covariates: Any = None) -> pd.Series:
     """Each customer's discounted value of future purchases: a purchase model times a spend model.
 
     Time is counted in the unit of the data — the ``period`` of the summary and of the purchase
@@ -842,6 +842,10 @@ def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataF
     period : {"h", "D", "W", "M", "Q", "Y"}, optional
         The data's unit, for a fit and a summary that do not carry it (a fit on plain arrays);
         when they do, it must agree with them.
+    covariates : pandas.DataFrame or mapping, optional
+        For a purchase model with covariates: the customers' covariates (passed to its
+        ``expected_purchases``); by default the fitted customers' own, looked up by the
+        summary's index labels.
 
     Returns
     -------
@@ -875,10 +879,53 @@ def customer_lifetime_value(purchase_fit: Any, spend_fit: Any, summary: pd.DataF
     grid = np.arange(step, horizon + 1, step, dtype=float)
     f, r, T = summary["frequency"], summary["recency"], summary["T"]
     cum = np.column_stack([np.zeros(len(summary))] +
-                          [np.asarray(purchase_fit.expected_purchases(t, f, r, T), dtype=float) for t in grid])
+                          [np.asarray(_expected(purchase_fit, t, f, r, T, covariates), dtype=float) for t in grid])
     spend = np.asarray(spend_fit.expected_spend(f, summary["monetary_value"]), dtype=float)
     clv_i = discounted_clv(cum, spend, d, step_years=step / PERIODS_PER_YEAR[unit])
     return pd.Series(clv_i, index=summary.index, name="clv")
+
+
+def _expected(fit: Any, t: float, f: Any, r: Any, T: Any, covariates: Any) -> Any:
+    """``fit.expected_purchases``, with the covariates only where there are some (any fit's signature)."""
+    if covariates is None:
+        return fit.expected_purchases(t, f, r, T)
+    return fit.expected_purchases(t, f, r, T, covariates)
+
+
+def customer_lifetime_value_interval(purchase_fit: Any, spend_fit: Any, summary: pd.DataFrame, horizon: int,
+                                     step: int, discount: float, *, level: float = 0.95,
+                                     period: str | None = None, covariates: Any = None) -> pd.DataFrame:
+    """Each customer's discounted CLV with a confidence interval from both models' estimates (delta method).
+
+    The CLV of :func:`customer_lifetime_value`, with :func:`crmlib.clv.btyd.prediction_interval`
+    on the log scale: the gradient of log CLV in the purchase model's parameters and in the spend
+    model's, by centred differences, combined with each fit's covariance (the two fits' estimates
+    taken as independent). The interval covers the parameters' uncertainty — how well the models
+    are estimated — not the randomness of a customer's future purchases.
+
+    Parameters
+    ----------
+    purchase_fit, spend_fit, summary, horizon, step, discount, period, covariates
+        As for :func:`customer_lifetime_value`.
+    level : float, default 0.95
+        Confidence level (0 to 1, both open).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``estimate`` (the CLV), ``se``, ``lower``, ``upper``, indexed like ``summary``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`customer_lifetime_value`; a bad ``level``; a fit without a finite covariance.
+    """
+    from . import btyd
+
+    return btyd.prediction_interval(
+        lambda pf, sf: customer_lifetime_value(pf, sf, summary, horizon, step, discount, period=period,
+                                               covariates=covariates),
+        [purchase_fit, spend_fit], level=level, scale="log")
 
 
 def _data_unit(purchase_fit: Any, summary: pd.DataFrame, period: Any) -> str:

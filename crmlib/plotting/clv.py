@@ -26,7 +26,8 @@ from . import PALETTE, get_ax, weight
 __all__ = [
     "cases_chart", "implied_margin_heatmap", "implied_margin_figure", "clv_horizon_chart", "current_value_waterfall",
     "sbg_projection_chart", "retention_curve_chart", "fr_heatmap", "holdout_by_frequency_chart",
-    "tracking_chart", "clv_distribution_chart", "equity_concentration_chart",
+    "tracking_chart", "clv_distribution_chart", "equity_concentration_chart", "period_transactions_chart",
+    "alive_history_chart", "heterogeneity_chart", "heterogeneity_figure",
 ]
 
 
@@ -550,9 +551,9 @@ def holdout_by_frequency_chart(table: pd.DataFrame, *, lang: str = "en", ax: Any
 
 def tracking_chart(periods: np.ndarray, actual: np.ndarray, predicted: Mapping[Any, np.ndarray],
                    calibration_end: float, *, lang: str = "en", ax: Any = None, period: str = "W",
-                   title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-                   names: Mapping[Any, str] | None = None) -> Any:
-    """Cumulative repeat transactions by period: actual and each model, calibration boundary marked.
+                   kind: str = "cumulative", title: str | None = None, xlabel: str | None = None,
+                   ylabel: str | None = None, names: Mapping[Any, str] | None = None) -> Any:
+    """Repeat transactions by period, cumulative or per period: actual and each model, calibration boundary marked.
 
     Parameters
     ----------
@@ -568,6 +569,9 @@ def tracking_chart(periods: np.ndarray, actual: np.ndarray, predicted: Mapping[A
     ax : matplotlib.axes.Axes, optional
     period : {"W", "D", "M", "Q", "Y", "h"}, default "W"
         The unit of ``periods``, for the default x label ("Week").
+    kind : {"cumulative", "incremental"}
+        Draw the cumulative totals as given, or the transactions of each period (their
+        differences; ``actual`` and ``predicted`` are cumulative either way).
     title, xlabel, ylabel : str, optional
         Free text instead of the label-table defaults.
     names : mapping, optional
@@ -578,17 +582,23 @@ def tracking_chart(periods: np.ndarray, actual: np.ndarray, predicted: Mapping[A
     -------
     matplotlib.axes.Axes
     """
+    if kind not in ("cumulative", "incremental"):
+        raise ValueError(f"kind must be 'cumulative' or 'incremental', got {kind!r}")
+    step = (lambda v: np.diff(np.asarray(v, dtype=float), prepend=0.0)) if kind == "incremental" else np.asarray
     ax = get_ax(ax, (8.0, 4.2))
-    ax.plot(periods, actual, color="black", lw=2, label=(names or {}).get("actual") or t("clv.actual", lang))
+    ax.plot(periods, step(actual), color="black", lw=2 if kind == "cumulative" else 1.2,
+            label=(names or {}).get("actual") or t("clv.actual", lang))
     for k, (mname, pred) in enumerate(predicted.items()):
-        ax.plot(periods, pred, ls="--", color=PALETTE[k % len(PALETTE)], lw=1.8,
+        ax.plot(periods, step(pred), ls="--", color=PALETTE[k % len(PALETTE)], lw=1.8,
                 label=_name(mname, lang, names, "clv.model."))
     ax.axvline(calibration_end, color="grey", ls=":", lw=1.2)
     ax.text(calibration_end, ax.get_ylim()[1] * 0.05, " " + t("clv.calibration_end", lang), color="grey",
             fontsize=8)
     ax.legend(fontsize=9, frameon=False, loc="upper left")
-    return _decorate(ax, _or(title, "clv.tracking_title", lang), _or(xlabel, f"clv.axis.{period}", lang),
-                     _or(ylabel, "clv.cum_repeat", lang))
+    incremental = kind == "incremental"
+    return _decorate(ax, _or(title, "clv.tracking_incremental_title" if incremental else "clv.tracking_title", lang),
+                     _or(xlabel, f"clv.axis.{period}", lang),
+                     _or(ylabel, "clv.period_repeat" if incremental else "clv.cum_repeat", lang))
 
 
 def clv_distribution_chart(values: np.ndarray, *, lang: str = "en", ax: Any = None, floor: float = 1.0,
@@ -665,3 +675,196 @@ def equity_concentration_chart(values: np.ndarray, top20: float, *, lang: str = 
     ax.set_ylim(0, 101)
     return _decorate(ax, _or(title, "clv.equity_title", lang, total=_usd(v.sum(), lang)),
                      _or(xlabel, "clv.customers_sorted_pct", lang), _or(ylabel, "clv.equity_share_pct", lang))
+
+
+# ------------------------------------------------------------------ diagnostics of a fitted model
+def _fit_or_table(data: Any, compute: Any) -> pd.DataFrame:
+    """``data`` when it is already the computed table, else ``compute(data)`` (a fitted model)."""
+    return data if isinstance(data, pd.DataFrame) else compute(data)
+
+
+def period_transactions_chart(data: Any, *, max_frequency: int = 7, seed: int = 0, draws: int = 10,
+                              lang: str = "en", ax: Any = None, title: str | None = None,
+                              xlabel: str | None = None, ylabel: str | None = None,
+                              names: Mapping[str, str] | None = None) -> Any:
+    """Customers by number of calibration-period repeat purchases: actual against a simulation of the fitted model.
+
+    Parameters
+    ----------
+    data : fitted model or pandas.DataFrame
+        A fitted BG/NBD, MBG/NBD or Pareto/NBD model (simulated here by
+        :func:`crmlib.clv.btyd.period_transactions`), or that function's table.
+    max_frequency, seed, draws : int
+        Passed to :func:`~crmlib.clv.btyd.period_transactions` when ``data`` is a fit.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the defaults (the default title names the model).
+    names : mapping, optional
+        Legend texts of ``"actual"`` and ``"simulated"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from ..clv import btyd
+
+    table = _fit_or_table(data, lambda f: btyd.period_transactions(f, max_frequency, seed=seed, draws=draws))
+    meta = table.attrs
+    ax = get_ax(ax, (8.0, 4.2))
+    x = np.arange(len(table))
+    ax.bar(x - 0.2, table["actual"], 0.4, color="grey", zorder=2, label=_name("actual", lang, names, "clv."))
+    ax.bar(x + 0.2, table["simulated"], 0.4, color=PALETTE[0], zorder=2, label=_name("simulated", lang, names, "clv."))
+    ax.set_xticks(x, [str(i) for i in table.index])
+    ax.legend(fontsize=9, frameon=False)
+    model = _name(meta["model"], lang, None, "clv.model.") if meta.get("model") else None
+    return _decorate(ax, _filled(title, "clv.period_title", "clv.period_title_plain", lang, model=model),
+                     _or(xlabel, "clv.frequency_plain", lang), _or(ylabel, "clv.customers", lang))
+
+
+def alive_history_chart(data: Any, purchases: Any = None, T: float | None = None, *, step: float = 1.0,
+                        covariates: Any = None, lang: str = "en", ax: Any = None, title: str | None = None,
+                        xlabel: str | None = None, ylabel: str | None = None,
+                        names: Mapping[str, str] | None = None) -> Any:
+    """One customer's P(alive) over time, her repeat purchases marked.
+
+    Parameters
+    ----------
+    data : fitted model or pandas.DataFrame
+        A fitted BG/NBD, MBG/NBD or Pareto/NBD model (then ``purchases`` and ``T`` are needed:
+        :func:`crmlib.clv.btyd.alive_history` computes the history), or that function's table.
+    purchases : array_like of float, optional
+        The customer's purchase times since her first (0 first), in the fit's unit.
+    T : float, optional
+        End of the history.
+    step : float, default 1
+        Grid spacing of the history.
+    covariates : mapping, optional
+        The customer's covariates, for a fit with covariates.
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the defaults.
+    names : mapping, optional
+        Legend texts of ``"p_alive"`` and ``"purchase"``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    from ..clv import btyd
+
+    if isinstance(data, pd.DataFrame):
+        table = data
+    else:
+        if purchases is None or T is None:
+            raise ValueError("alive_history_chart of a fitted model needs the customer's purchases and T")
+        table = btyd.alive_history(data, purchases, T, step=step, covariates=covariates)
+    meta = table.attrs
+    ax = get_ax(ax, (8.0, 3.8))
+    ax.plot(table["t"], table["p_alive"], color=PALETTE[0], lw=2, label=_name("p_alive", lang, names, "clv."))
+    for k, when in enumerate(meta.get("purchases", [])):
+        ax.axvline(when, color=PALETTE[3], ls=":", lw=1.2, label=_name("purchase", lang, names, "clv.") if k == 0 else None)
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=9, frameon=False, loc="lower left")
+    model = _name(meta["model"], lang, None, "clv.model.") if meta.get("model") else None
+    period = meta.get("period")
+    return _decorate(ax, _filled(title, "clv.alive_history_title", "clv.alive_history_title_plain", lang, model=model),
+                     _or(xlabel, f"clv.since_first.{period}" if period else "clv.since_first_plain", lang),
+                     _or(ylabel, "clv.p_alive", lang))
+
+
+def _densities(fits: Mapping[Any, Any], process: str) -> dict[Any, Any]:
+    if process not in ("purchase", "dropout"):
+        raise ValueError(f"process must be 'purchase' or 'dropout', got {process!r}")
+    if not isinstance(fits, Mapping) or not fits:
+        raise TypeError("fits must be a non-empty mapping name -> fitted model")
+    dists = {k: f.mixing_distributions() for k, f in fits.items()}
+    kinds = {d["dropout_kind"] for d in dists.values()}
+    if process == "dropout" and len(kinds) > 1:
+        raise ValueError("the dropout of a Pareto/NBD (a rate, mu) and of a BG/NBD or MBG/NBD (a probability, p) "
+                         "cannot share one axis: draw them apart")
+    return dists
+
+
+def heterogeneity_chart(fits: Mapping[Any, Any], process: str = "purchase", *, lang: str = "en", ax: Any = None,
+                        title: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+                        names: Mapping[Any, str] | None = None) -> Any:
+    """How customers differ: the density of the purchase rate λ, or of the dropout (p or μ), of fitted models.
+
+    Each fit's mixing distribution (:meth:`~crmlib.clv.btyd.BetaGeoResults.mixing_distributions`:
+    λ ~ Gamma(r, α); p ~ Beta(a, b) or μ ~ Gamma(s, β)), its mean marked by a dashed line. A
+    density that piles up at 0 (shape below 1) is drawn up to the height it has away from 0.
+
+    Parameters
+    ----------
+    fits : mapping of name to fitted model
+        Fit name (any; a known model id shows its label-table name) -> fitted BG/NBD, MBG/NBD or
+        Pareto/NBD; for ``process="dropout"`` all of one kind (probabilities or rates).
+    process : {"purchase", "dropout"}
+    lang : {"en", "zh"}
+    ax : matplotlib.axes.Axes, optional
+    title, xlabel, ylabel : str, optional
+        Free text instead of the defaults.
+    names : mapping, optional
+        Fit name -> legend text.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    dists = _densities(fits, process)
+    key = "purchase" if process == "purchase" else "dropout"
+    kind = next(iter(dists.values()))["dropout_kind"]
+    ax = get_ax(ax, (6.0, 4.0))
+    hi = 1.0 if key == "dropout" and kind == "p" else max(float(d[key].ppf(0.99)) for d in dists.values())
+    grid = np.linspace(hi / 400, hi, 400)
+    top = 0.0
+    for k, (name, d) in enumerate(dists.items()):
+        dens = d[key].pdf(grid)
+        top = max(top, float(np.max(dens[grid >= 0.05 * hi])))
+        color = PALETTE[k % len(PALETTE)]
+        ax.plot(grid, dens, color=color, lw=2, label=_name(name, lang, names, "clv.model."))
+        ax.axvline(float(d[key].mean()), color=color, ls="--", lw=1)
+    ax.set_xlim(0, hi)
+    ax.set_ylim(0, top * 1.3)
+    ax.legend(fontsize=9, frameon=False)
+    unit = _unit(next(iter(fits.values())).period, lang)
+    if key == "purchase":
+        default_x = _filled(xlabel, "clv.rate_axis", "clv.rate_axis_plain", lang, unit=unit)
+    else:
+        default_x = (_or(xlabel, "clv.dropout_p_axis", lang) if kind == "p"
+                     else _filled(xlabel, "clv.dropout_mu_axis", "clv.dropout_mu_axis_plain", lang, unit=unit))
+    return _decorate(ax, _or(title, f"clv.heterogeneity_{key}_title", lang), default_x,
+                     _or(ylabel, "clv.density", lang))
+
+
+def heterogeneity_figure(fits: Mapping[Any, Any], *, lang: str = "en", title: str | None = None,
+                         names: Mapping[Any, str] | None = None) -> Any:
+    """The purchase-rate and the dropout densities of fitted models side by side (:func:`heterogeneity_chart`).
+
+    Parameters
+    ----------
+    fits : mapping of name to fitted model
+        As for :func:`heterogeneity_chart` (for the dropout panel all of one kind).
+    lang : {"en", "zh"}
+    title : str, optional
+        A title above both panels (none by default).
+    names : mapping, optional
+        Fit name -> legend text.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A two-panel figure (this helper returns the Figure, not an Axes).
+    """
+    import matplotlib.pyplot as plt
+
+    _densities(fits, "dropout")
+    fig, axes = plt.subplots(1, 2, figsize=(11.0, 4.0))
+    heterogeneity_chart(fits, "purchase", lang=lang, ax=axes[0], names=names)
+    heterogeneity_chart(fits, "dropout", lang=lang, ax=axes[1], names=names)
+    if title is not None:
+        fig.suptitle(title)
+    fig.subplots_adjust(wspace=0.28, bottom=0.15)
+    return fig
