@@ -139,8 +139,10 @@ def test_the_doubtful_quote_check_can_fail():
     assert unmarked("见 `績效衡量指標`", "zh") and not unmarked("见 `績效衡量指標`[原文如此，即“绩效衡量指标”]", "zh")
     assert not unmarked("S4《CH.2 顧客關係管理之經營策略》", "zh"), "a source's title is a citation"
     assert not unmarked("> 国外的探讨[原文如此，即“研究”]数据表明", "zh")
-    assert unmarked("> 国外的探讨数据表明，银行客户关系的年限" + "x" * 60 + "[原文如此，即“研究”]", "zh"), \
-        "the marker stands right after the quotation"
+    assert not unmarked("> 国外的探讨数据表明，\n> 银行客户关系的年限。\n\n[原文如此，即“研究”]", "zh"), \
+        "a marker right after a block quote marks it"
+    assert unmarked("> 国外的探讨数据表明，银行客户关系的年限。\n\n" + "另一段。" * 20 + "[原文如此，即“研究”]", "zh"), \
+        "the marker stands in the quotation's paragraph or right after it"
 
 
 @pytest.mark.parametrize("case", [
