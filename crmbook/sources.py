@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -58,7 +59,7 @@ __all__ = [
     "find_phrase", "seed_provenance", "paper_provenance", "dataset_provenance", "bib_path", "bibliography", "reference",
     "citation_text", "match_reference",
     "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
-    "reproduce_table", "REPRODUCE_COLUMNS", "DOUBT_KINDS", "doubt_kind", "doubtful",
+    "reproduce_table", "REPRODUCE_COLUMNS", "DOUBT_KINDS", "doubt_kind", "doubtful", "seeds_dir",
 ]
 
 _ID = re.compile(r"^S\d+$")
@@ -1014,6 +1015,36 @@ def cited_keys(root: Path | None = None) -> list[tuple[str, str]]:
                 if _KEY.match(m.group(2)):
                     out.append((rel, m.group(2).lstrip("@")))
     return out
+
+
+def seeds_dir() -> Path:
+    """Where the full source texts are looked for: ``$CRMNB_SEEDS_DIR``, else ``shared/seeds`` beside the clone.
+
+    A git worktree (``git worktree add``) looks beside its main checkout too, so a worktree of
+    ``/work/main`` finds ``/work/shared/seeds``.
+
+    Returns
+    -------
+    Path
+        The first of ``$CRMNB_SEEDS_DIR``, ``<repo>/../shared/seeds`` and (in a worktree)
+        ``<main checkout>/../shared/seeds`` that is a folder; else ``<repo>/../shared/seeds``
+        (which then does not exist: the checks that need the texts skip).
+    """
+    env = os.environ.get("CRMNB_SEEDS_DIR", "").strip()
+    if env:
+        return Path(env)
+    here = _ROOT.parent / "shared" / "seeds"
+    cands = [here]
+    git = _ROOT / ".git"
+    if git.is_file():   # a worktree: ".git" names its folder under the main checkout's .git/worktrees/
+        m = re.match(r"gitdir:\s*(.+)", git.read_text(encoding="utf-8").strip())
+        if m:
+            gitdir = (_ROOT / m.group(1).strip()).resolve()
+            common = gitdir / "commondir"
+            main_git = (gitdir / common.read_text(encoding="utf-8").strip()).resolve() if common.is_file() \
+                else gitdir.parent.parent
+            cands.append(main_git.parent.parent / "shared" / "seeds")
+    return next((c for c in cands if c.is_dir()), here)
 
 
 def verbatim_problems(seeds_dir: Path | str) -> list[str]:
