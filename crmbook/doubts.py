@@ -32,8 +32,8 @@ chapter, label, teacher page and term definition.
 Examples
 --------
 >>> from crmbook import doubts
->>> [f.excerpt_id for f in doubts.unmarked("> 婴儿尿布就卖的特殊快。", "zh")]
-['S5-diapers-beer']
+>>> [(f.excerpt_id, f.missing) for f in doubts.unmarked("> 婴儿尿布就卖的特殊快。", "zh")]
+[('S5-diapers-beer', 'marker [原文如此…]'), ('S5-diapers-beer', "reading '得特别'")]
 >>> doubts.unmarked("> 婴儿尿布就卖的特殊快[原文如此，即“卖得特别快”]。", "zh")
 []
 """

@@ -172,7 +172,7 @@ def excerpts() -> pd.DataFrame:
         place in the source), ``note``, and for a doubtful passage ``reading``
         (its plain reading in simplified Chinese), ``doubt`` (why, in English,
         starting with one of :data:`DOUBT_KINDS`) and ``doubt_zh`` (the same in
-        Chinese); these three are None where the passage is not doubtful.
+        Chinese); these three are missing (NA) where the passage is not doubtful.
     """
     return _excerpts().copy()
 

@@ -138,6 +138,10 @@ def test_the_doubtful_quote_check_can_fail():
     assert unmarked("grep `4% ~7`", "zh") and not unmarked("grep `4% ~7`[原文如此，即“40%～75%”]", "zh")
     assert unmarked("见 `績效衡量指標`", "zh") and not unmarked("见 `績效衡量指標`[原文如此，即“绩效衡量指标”]", "zh")
     assert not unmarked("S4《CH.2 顧客關係管理之經營策略》", "zh"), "a source's title is a citation"
+    with pytest.raises(ValueError, match="fr"):
+        unmarked("进一步的探讨", "fr")
+    with pytest.raises(TypeError, match="text must be a string"):
+        unmarked(None, "zh")
     assert not unmarked("> 国外的探讨[原文如此，即“研究”]数据表明", "zh")
     assert not unmarked("> 国外的探讨数据表明，\n> 银行客户关系的年限。\n\n[原文如此，即“研究”]", "zh"), \
         "a marker right after a block quote marks it"
