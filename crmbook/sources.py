@@ -10,7 +10,10 @@ traced from a fresh clone with nothing beside it:
   S5 = ``000_…``: there is no ``005``).
 * ``datasets/sources/excerpts.csv`` (dataset ``excerpts``): one row per quoted
   passage: a few hundred characters at most, verbatim (whitespace collapsed),
-  the phrase it is found by, an English gloss and where in the text it sits.
+  the phrase it is found by, an English gloss and where in the text it sits;
+  for a doubtful passage (machine-spun wording, scan damage, a reconstructed
+  number, traditional characters, a misnomer) its plain ``reading`` and the
+  ``doubt`` that explains it (:func:`doubtful`).
 * ``datasets/sources/references.bib``: every paper, note and data set cited,
   by key (``[@fader2005bgnbd]`` in Markdown, ``paper_source("fader2005bgnbd",
   "Table 2")`` in code).
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -55,7 +59,7 @@ __all__ = [
     "find_phrase", "seed_provenance", "paper_provenance", "dataset_provenance", "bib_path", "bibliography", "reference",
     "citation_text", "match_reference",
     "printed_number", "printed_span", "seed_number_problems", "cited_phrases", "cited_keys", "verbatim_problems",
-    "reproduce_table", "REPRODUCE_COLUMNS",
+    "reproduce_table", "REPRODUCE_COLUMNS", "DOUBT_KINDS", "doubt_kind", "doubtful", "seeds_dir",
 ]
 
 _ID = re.compile(r"^S\d+$")
@@ -165,7 +169,10 @@ def excerpts() -> pd.DataFrame:
     pandas.DataFrame
         Columns ``excerpt_id``, ``source_id``, ``phrase``, ``text`` (verbatim,
         whitespace collapsed), ``gloss`` (English, our words), ``where`` (the
-        place in the source), ``note``.
+        place in the source), ``note``, and for a doubtful passage ``reading``
+        (its plain reading in simplified Chinese), ``doubt`` (why, in English,
+        starting with one of :data:`DOUBT_KINDS`) and ``doubt_zh`` (the same in
+        Chinese); these three are missing (NA) where the passage is not doubtful.
     """
     return _excerpts().copy()
 
@@ -184,8 +191,90 @@ def _excerpts_cached(data_dir: str) -> pd.DataFrame:
             raise SourceError(f"excerpts.csv row {i} ({r.excerpt_id}): text has unnormalised whitespace")
         if comparable(r.phrase) not in comparable(r.text):
             raise SourceError(f"excerpts.csv row {i} ({r.excerpt_id}): phrase {r.phrase!r} is not in its text")
+        _check_doubt(i, r)
     _unique(df, "excerpts.csv", "excerpt_id")
     return df.set_index("excerpt_id", drop=False)
+
+
+#: The kinds of doubt a passage's ``doubt`` starts with (``"<kind>: why"``), and their Chinese names.
+DOUBT_KINDS: dict[str, str] = {
+    "reconstructed": "重构",
+    "garbled scrape": "抓取或扫描错乱",
+    "typing slip": "笔误",
+    "misnomer": "术语误用",
+    "machine-spun copy": "机器改写",
+    "traditional characters": "繁体字",
+}
+
+
+def doubt_kind(doubt: str) -> str:
+    """The kind a ``doubt`` text names: its words before the first colon, without a parenthesis.
+
+    Parameters
+    ----------
+    doubt : str
+        An excerpt's ``doubt``, e.g. ``"traditional characters (Taiwan): read …"``.
+
+    Returns
+    -------
+    str
+        A key of :data:`DOUBT_KINDS`, e.g. ``"traditional characters"``.
+
+    Raises
+    ------
+    SourceError
+        ``doubt`` does not start with a known kind and a colon.
+    """
+    if not isinstance(doubt, str) or ":" not in doubt:
+        raise SourceError(f"doubt must start with one of {', '.join(DOUBT_KINDS)} and a colon, got {doubt!r}")
+    kind = re.sub(r"\s*\([^)]*\)\s*$", "", doubt.split(":", 1)[0]).strip()
+    if kind not in DOUBT_KINDS:
+        raise SourceError(f"doubt must start with one of {', '.join(DOUBT_KINDS)} and a colon, got {kind!r}")
+    return kind
+
+
+def _flat(text: str) -> str:
+    return "".join(comparable(text).split())
+
+
+def _check_doubt(i: int, r: Any) -> None:
+    """A doubtful excerpt has all three of reading, doubt, doubt_zh; the reading differs from the text."""
+    vals = {c: getattr(r, c, None) for c in ("reading", "doubt", "doubt_zh")}
+    filled = {c for c, v in vals.items() if isinstance(v, str) and v.strip()}
+    if not filled:
+        return
+    tag = f"excerpts.csv row {i} ({r.excerpt_id})"
+    if filled != set(vals):
+        raise SourceError(f"{tag}: a doubtful passage needs reading, doubt and doubt_zh; "
+                          f"missing {', '.join(sorted(set(vals) - filled))}")
+    try:
+        doubt_kind(vals["doubt"])
+    except SourceError as e:
+        raise SourceError(f"{tag}: {e}") from None
+    if vals["reading"] != normalise(vals["reading"]):
+        raise SourceError(f"{tag}: reading has unnormalised whitespace")
+    if _flat(vals["reading"]) == _flat(r.text):
+        raise SourceError(f"{tag}: the reading is the text itself (whitespace and full-width forms aside); "
+                          "a passage read as printed has no reading or doubt")
+
+
+def doubtful() -> pd.DataFrame:
+    """The doubtful passages: those with a plain ``reading`` that differs from the verbatim ``text``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per doubtful excerpt, indexed by ``excerpt_id``, in the file's
+        order: ``excerpt_id``, ``source_id``, ``title`` (the source's, as
+        printed), ``phrase``, ``kind`` (a key of :data:`DOUBT_KINDS`), ``text``,
+        ``reading``, ``doubt``, ``doubt_zh``, ``gloss``, ``where``.
+    """
+    ex = _excerpts()
+    ex = ex[ex["doubt"].map(lambda v: isinstance(v, str) and bool(v.strip()))]
+    out = ex[["excerpt_id", "source_id", "phrase", "text", "reading", "doubt", "doubt_zh", "gloss", "where"]].copy()
+    out.insert(2, "title", [_sources().loc[s, "title"] for s in out["source_id"]])
+    out.insert(4, "kind", [doubt_kind(d) for d in out["doubt"]])
+    return out
 
 
 def _excerpts() -> pd.DataFrame:
@@ -290,9 +379,10 @@ def resolve(ref: str, phrase: str) -> dict[str, Any]:
     -------
     dict
         The excerpt's fields (``excerpt_id``, ``source_id``, ``phrase``,
-        ``text``, ``gloss``, ``where``, ``note``) plus the source's ``title``
-        and ``seed_file``. When several excerpts contain the phrase, the one
-        whose own phrase it is wins.
+        ``text``, ``gloss``, ``where``, ``note``, ``reading``, ``doubt``,
+        ``doubt_zh``; the last three None unless the passage is doubtful) plus
+        the source's ``title`` and ``seed_file``. When several excerpts contain
+        the phrase, the one whose own phrase it is wins.
 
     Raises
     ------
@@ -348,7 +438,8 @@ def seed_provenance(seed_file: str, phrase: str) -> dict[str, str]:
     -------
     dict
         ``kind`` ``"seed"``, ``seed_file``, ``phrase`` and, for a known source,
-        ``source_id``, ``title`` and ``excerpt_id``.
+        ``source_id``, ``title`` and ``excerpt_id``; when that excerpt is
+        doubtful (:func:`doubtful`), also its ``doubt`` and plain ``reading``.
 
     Raises
     ------
@@ -363,8 +454,11 @@ def seed_provenance(seed_file: str, phrase: str) -> dict[str, str]:
     if not known:
         return {"kind": "seed", "seed_file": seed_file, "phrase": phrase}
     ex = resolve(seed_file, phrase)
-    return {"kind": "seed", "seed_file": ex["seed_file"], "phrase": phrase, "source_id": ex["source_id"],
-            "title": ex["title"], "excerpt_id": ex["excerpt_id"]}
+    out = {"kind": "seed", "seed_file": ex["seed_file"], "phrase": phrase, "source_id": ex["source_id"],
+           "title": ex["title"], "excerpt_id": ex["excerpt_id"]}
+    if ex.get("doubt"):
+        out.update(doubt=ex["doubt"], reading=ex["reading"])
+    return out
 
 
 def paper_provenance(citation: str, where: str) -> dict[str, str]:
@@ -760,7 +854,10 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
     row's ``source_id`` and ``seed_file`` must name the same source; every
     number the row carries (:data:`SEED_NUMBERS`) must be printed in the excerpt
     (or in the row's printed text, which must itself be in the excerpt); every
-    Chinese label in :data:`SEED_TEXTS` must be in the excerpt.
+    Chinese label in :data:`SEED_TEXTS` must be in the excerpt. A row with a
+    ``reading`` (a number the scan garbled, e.g. ``4% ~7 %`` read as
+    ``40%～75%``) is checked against it instead of its printed text: the
+    excerpt must be doubtful and its plain reading must contain the row's.
 
     Returns
     -------
@@ -798,12 +895,25 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
                 v = row.get(col)
                 if isinstance(v, str) and v and comparable(v) not in text:
                     problems.append(f"{tag}: {col} {v!r} is not printed in excerpt {ex['excerpt_id']}")
+            reading = row.get("reading")
+            if isinstance(reading, str) and reading.strip():
+                if not ex.get("reading"):
+                    problems.append(f"{tag}: reading {reading!r} given, but excerpt {ex['excerpt_id']} has no "
+                                    "plain reading (add reading and doubt to excerpts.csv)")
+                    continue
+                if _flat(reading) not in _flat(ex["reading"]):
+                    problems.append(f"{tag}: reading {reading!r} is not in the plain reading of excerpt "
+                                    f"{ex['excerpt_id']}")
+            else:
+                reading = None
             for col, (kind, within) in SEED_NUMBERS[name].items():
                 v = row[col]
                 if kind == "unit":
                     kind = _UNIT_KIND.get(row["unit"], "number")
                 if name == "crm_history" and not row.get("year_is_approximate", True):
                     kind = "year"
+                if reading is not None and within:
+                    within = "reading"
                 where_text = row[within] if within else ex["text"]
                 if printed_number(v, comparable(where_text), kind) is None:
                     problems.append(f"{tag}: {col} = {_g(v)} is not printed in "
@@ -907,6 +1017,36 @@ def cited_keys(root: Path | None = None) -> list[tuple[str, str]]:
     return out
 
 
+def seeds_dir() -> Path:
+    """Where the full source texts are looked for: ``$CRMNB_SEEDS_DIR``, else ``shared/seeds`` beside the clone.
+
+    A git worktree (``git worktree add``) looks beside its main checkout too, so a worktree of
+    ``/work/main`` finds ``/work/shared/seeds``.
+
+    Returns
+    -------
+    Path
+        The first of ``$CRMNB_SEEDS_DIR``, ``<repo>/../shared/seeds`` and (in a worktree)
+        ``<main checkout>/../shared/seeds`` that is a folder; else ``<repo>/../shared/seeds``
+        (which then does not exist: the checks that need the texts skip).
+    """
+    env = os.environ.get("CRMNB_SEEDS_DIR", "").strip()
+    if env:
+        return Path(env)
+    here = _ROOT.parent / "shared" / "seeds"
+    cands = [here]
+    git = _ROOT / ".git"
+    if git.is_file():   # a worktree: ".git" names its folder under the main checkout's .git/worktrees/
+        m = re.match(r"gitdir:\s*(.+)", git.read_text(encoding="utf-8").strip())
+        if m:
+            gitdir = (_ROOT / m.group(1).strip()).resolve()
+            common = gitdir / "commondir"
+            main_git = (gitdir / common.read_text(encoding="utf-8").strip()).resolve() if common.is_file() \
+                else gitdir.parent.parent
+            cands.append(main_git.parent.parent / "shared" / "seeds")
+    return next((c for c in cands if c.is_dir()), here)
+
+
 def verbatim_problems(seeds_dir: Path | str) -> list[str]:
     """Excerpts that do not occur verbatim (whitespace collapsed) in their seed file.
 
@@ -948,7 +1088,7 @@ def verbatim_problems(seeds_dir: Path | str) -> list[str]:
 REPRODUCE_COLUMNS = [
     "chapter", "key", "value", "unit", "expected", "matches", "kind", "source_id", "title", "seed_file",
     "excerpt_id", "phrase", "excerpt", "gloss", "printed", "printed_start", "printed_end", "bib_key", "citation",
-    "where", "doi", "url", "dataset", "file", "how",
+    "where", "doi", "url", "dataset", "file", "how", "reading", "doubt", "doubt_zh",
 ]
 
 
@@ -1002,7 +1142,11 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
           to equal another printed one; for a range such as ``[3, 4]`` the
           span runs from the first number to the last), with its offsets
           ``printed_start``/``printed_end`` into ``excerpt``, to highlight;
-          None when the number is derived rather than printed;
+          None when the number is derived rather than printed; and, when the
+          passage is doubtful (:func:`doubtful`), its plain ``reading`` and the
+          ``doubt`` / ``doubt_zh`` that explain it (a number printed only in
+          the reading, such as 40 %–75 % for the scanned ``4% ~7 %``, is
+          highlighted in neither);
         * for a paper: ``bib_key``, ``citation``, ``where``, ``doi``, ``url``;
         * for a shipped data set (:func:`dataset_provenance`): ``dataset``, ``file`` and ``how``,
           with the manifest's description of its origin as ``citation``.
@@ -1042,7 +1186,8 @@ def reproduce_table(build_dir: str | Path | None = None, lang: str = "en") -> pd
                     ex = None
                 if ex is not None:
                     row.update(source_id=ex["source_id"], title=ex["title"], seed_file=ex["seed_file"],
-                               excerpt_id=ex["excerpt_id"], excerpt=ex["text"], gloss=ex["gloss"])
+                               excerpt_id=ex["excerpt_id"], excerpt=ex["text"], gloss=ex["gloss"],
+                               reading=ex.get("reading"), doubt=ex.get("doubt"), doubt_zh=ex.get("doubt_zh"))
                     span = _expected_span(row["expected"], ex["text"], _unit_kind(row["unit"]))
                     if span is not None:
                         row.update(printed=ex["text"][span[0]:span[1]], printed_start=span[0], printed_end=span[1])
@@ -1103,6 +1248,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{ex['excerpt_id']}  {ex['source_id']} 《{ex['title']}》, {ex['where']}\n\n{ex['text']}\n\n{ex['gloss']}")
     if ex.get("note"):
         print(f"\nNote: {ex['note']}")
+    if ex.get("doubt"):
+        print(f"\nReading: {ex['reading']}\nDoubt: {ex['doubt']}")
     return 0
 
 

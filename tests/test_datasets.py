@@ -33,7 +33,9 @@ def test_every_file_in_datasets_is_in_the_manifest():
 
 
 def test_seed_rows_carry_provenance():
-    seeds = {p.name for p in (ROOT.parent / "shared" / "seeds").glob("*.txt")} or None
+    from crmbook.sources import seeds_dir
+
+    seeds = {p.name for p in seeds_dir().glob("*.txt")} or None
     for name, entry in datasets.manifest().items():
         if not entry["file"].startswith("seed/"):
             continue
@@ -42,7 +44,7 @@ def test_seed_rows_carry_provenance():
         if seeds:  # the shared seeds sit beside the clone in CI; check each phrase is really there
             for f, phrase in set(zip(df["seed_file"], df["seed_phrase"])):
                 assert f in seeds, f"{name}: unknown seed file {f}"
-                text = (ROOT.parent / "shared" / "seeds" / f).read_text(encoding="utf-8")
+                text = (seeds_dir() / f).read_text(encoding="utf-8")
                 assert phrase in text, f"{name}: phrase {phrase!r} not found in {f}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import io
 import json
 import re
@@ -95,6 +96,9 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
                         "source": {"kind": "paper", "citation": "Fader et al. (2005)", "where": "Table 2"}},
         "count.firms": {"value": 3, "unit": "firms", "expected": 3, "matches": True,
                         "source": {"kind": "seed", "seed_file": "001_test.txt", "phrase": "三家"}},
+        "hidden.share": {"value": [40.0, 75.0], "unit": "%", "expected": [40.0, 75.0], "matches": True,
+                         "source": {"kind": "seed", "seed_file": "002_6df45c4bf5697708.txt", "phrase": "4% ~7",
+                                    "source_id": "S2", "excerpt_id": "S2-garbled-share"}},
         "internal.only": {"value": 3.0},
     }
     res = _edition(build / "results", lang) / f"{name}.json"
@@ -396,12 +400,36 @@ def test_reproduce_page_counts_links_and_csv(built):
         csv_link = next(a["href"] for t, a in tags(page) if t == "a" and "crm-csv" in a.get("class", ""))
         rows = list(csv.DictReader(io.StringIO(local_target(page, csv_link).read_text(encoding="utf-8"))))
         assert {r["key"] for r in rows if r["chapter"] == "98_site_test"} == \
-            {"printed.share", "paper.alpha", "count.firms"}
+            {"printed.share", "paper.alpha", "count.firms", "hidden.share"}
     en = (out / "en" / "reproduce.html").read_text(encoding="utf-8")
-    assert "6 numbers with a source or a printed value; 6 checked against their source, 4 match, 2 differ." in en
+    assert "8 numbers with a source or a printed value; 8 checked against their source, 6 match, 2 differ." in en
     zh = (out / "zh" / "reproduce.html").read_text(encoding="utf-8")
-    assert "共 3 个带出处或原文数值的数字；其中 3 个与出处核对，2 个一致，1 个不一致。" in zh
+    assert "共 4 个带出处或原文数值的数字；其中 4 个与出处核对，3 个一致，1 个不一致。" in zh
     assert '<span class="crm-bad">✗ no</span>' in en and '<span class="crm-ok">✓ yes</span>' in en
+
+
+@pytest.mark.parametrize("lang, heading, why", [
+    ("en", "Doubtful readings", "reconstructed: the scan displaced the digits 0 and 5"),
+    ("zh", "存疑的原文读法", "重构：扫描把 4[0]%~7[5]% 中的数字 0 和 5")])
+def test_reproduce_page_lists_every_doubtful_reading(built, lang, heading, why):
+    from crmbook.sources import doubtful
+
+    _, out, _ = built
+    page = out / lang / "reproduce.html"
+    text = html.unescape(page.read_text(encoding="utf-8"))
+    assert heading in text
+    blocks = re.findall(r'<div class="crm-doubt" id="doubt-([^"]+)">(.*?)</div>', text, flags=re.S)
+    assert [b[0] for b in blocks] == [re.sub(r"[^A-Za-z0-9\-]", "-", e) for e in doubtful().index]
+    share = dict(blocks)["S2-garbled-share"]
+    assert "<mark>4% ~7 %</mark>" in share and "40%～75%" in share and why in share
+    assert "hidden.share" in share, "the result that rests on it"
+    assert "hidden.share" not in dict(blocks)["S5-disney"]
+    assert "<mark>胜利</mark>开展" in dict(blocks)["S5-disney"] and "成功开展" in dict(blocks)["S5-disney"]
+    assert 'href="#doubt-S2-garbled-share"' in text, "the source passage links to its doubt"
+    csv_link = next(a["href"] for t, a in tags(page) if t == "a" and "crm-csv" in a.get("class", ""))
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(local_target(page, csv_link).read_text(encoding="utf-8")))}
+    assert "40%～75%" in rows["hidden.share"]["reading"] and rows["hidden.share"]["doubt"].startswith("reconstructed")
+    assert rows["count.firms"]["reading"] == "" and rows["count.firms"]["doubt"] == ""
 
 
 def test_reproduce_markdown_links_excerpts_and_highlights_the_number():

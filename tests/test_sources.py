@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from crmbook import Chapter
@@ -14,7 +14,7 @@ from crmlib import datasets
 from crmbook.sources import SourceError
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = Path(os.environ.get("CRMNB_SEEDS_DIR", ROOT.parent / "shared" / "seeds"))
+SEEDS = sources.seeds_dir()   # $CRMNB_SEEDS_DIR, else shared/seeds beside the clone (or beside a worktree's main checkout)
 
 
 # ------------------------------------------------------------------ the records themselves
@@ -145,9 +145,13 @@ def test_unresolvable_references_name_the_phrase_and_file(ref, phrase, msg):
 
 
 def test_seed_source_records_id_title_and_excerpt():
-    s = seed_source("S1", "客户流失的原因分析表")
-    assert s == {"kind": "seed", "seed_file": "001_ba727a09fac39879.txt", "phrase": "客户流失的原因分析表",
-                 "source_id": "S1", "title": "crm大客户关系管理", "excerpt_id": "S1-loss-table"}
+    s = seed_source("S1", "成功的概率")
+    assert s == {"kind": "seed", "seed_file": "001_ba727a09fac39879.txt", "phrase": "成功的概率",
+                 "source_id": "S1", "title": "crm大客户关系管理", "excerpt_id": "S1-funnel"}
+    s = seed_source("S2", "4% ~7")   # a doubtful passage: the record says so
+    assert s["excerpt_id"] == "S2-garbled-share" and s["doubt"].startswith("reconstructed:")
+    assert "40%～75%" in s["reading"]
+    assert set(seed_source("S1", "客户流失的原因分析表")) >= {"doubt", "reading"}
     assert seed_source("000_a2de3e033440553d.txt", "5-10 倍")["excerpt_id"] == "S5-acquisition"
     assert seed_source("001.txt", "短语") == {"kind": "seed", "seed_file": "001.txt", "phrase": "短语"}
     with pytest.raises(SourceError, match="'没有的' is in no excerpt of S2"):
@@ -341,3 +345,123 @@ def test_citation_cff_is_valid_cff_1_2_0():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## How to cite" in readme and "CITATION.cff" in readme and "datasets/sources/" in readme
     assert "sources/README.md" in (ROOT / "datasets" / "README.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ doubtful readings
+
+def test_doubtful_passages_say_what_they_read_and_why():
+    d = sources.doubtful()
+    assert list(d.columns) == ["excerpt_id", "source_id", "title", "phrase", "kind", "text", "reading", "doubt",
+                               "doubt_zh", "gloss", "where"]
+    assert set(d["kind"]) <= set(sources.DOUBT_KINDS)
+    ex = sources.excerpts()
+    assert set(ex.index[ex["source_id"] == "S4"]) <= set(d.index), "every S4 passage is in traditional characters"
+    assert (d.loc[d["source_id"] == "S4", "kind"] == "traditional characters").all()
+    for eid, r in d.iterrows():
+        flat = lambda s: "".join(sources.comparable(s).split())  # noqa: E731
+        assert flat(r["reading"]) != flat(r["text"]), eid
+        assert r["doubt"].split(":")[0].split(" (")[0] == r["kind"], eid
+        assert re.search(r"[\u4e00-\u9fff]", r["doubt_zh"]), f"{eid}: doubt_zh is the Chinese explanation"
+    share, first = d.loc["S2-garbled-share"], d.loc["S2-hidden-cost"]
+    assert share["kind"] == "reconstructed" and "40%～75%" in share["reading"] and "4% ~7 %" in share["text"]
+    assert "40 %" in share["gloss"] and "75 %" in share["gloss"], "the gloss states the corrected reading"
+    assert first["reading"].endswith(share["reading"]), "the two fragments are one sentence"
+    assert "breaks off" not in first["gloss"]
+    assert d.loc["S5-diapers-beer", "reading"].count("卖得特别快") == 1
+    assert "企业资源计划" in d.loc["S3-customer-power", "reading"]
+    assert "S1-funnel" not in d.index and pd.isna(ex.loc["S1-funnel", "reading"])
+
+
+def test_every_spun_word_of_s5_is_read_wherever_it_stands():
+    """A word the spinner substituted (named "X = Y" in some S5 doubt) is changed in every S5 passage."""
+    from crmbook import doubts
+
+    d = sources.doubtful()
+    pairs = {a for doubt in d.loc[d["kind"] == "machine-spun copy", "doubt"]
+             for a in re.findall(r"([\u4e00-\u9fff]{2,}) = [\u4e00-\u9fff]+", doubt)}
+    assert {"胜利", "干脆", "探讨", "实惠券", "首度执行官", "的确", "须要", "必需"} <= pairs
+    ex = sources.excerpts()
+    missed = []
+    for eid, r in ex[ex["source_id"] == "S5"].iterrows():
+        t, sp = doubts.canonical(r["text"])[0], doubts.spots(eid)
+        missed += [f"{eid}: {w}" for w in pairs for m in re.finditer(w, t)
+                   if not any(s.start < m.end() and m.start() < s.end for s in sp)]
+    assert not missed, "spun words left as printed in the reading:\n" + "\n".join(missed)
+
+
+def test_spots_are_the_changed_words():
+    from crmbook import doubts
+
+    spots = doubts.spots("S2-garbled-share")
+    assert (spots[0].printed, spots[0].reading) == ("4%~7%", "40%~75%"), "a number is one spot"
+    assert ("O5", "") in [(s.printed, s.reading) for s in spots], "scan debris is dropped"
+    assert [(s.printed, s.reading) for s in doubts.spots("S5-disney")] == [("胜利", "成功")]
+    assert doubts.spots("S1-funnel") == []
+    with pytest.raises(SourceError, match="unknown excerpt 'S9-x'"):
+        doubts.spots("S9-x")
+
+
+def _data_copy(tmp_path, monkeypatch):
+    import shutil
+    d = tmp_path / "datasets"
+    shutil.copytree(ROOT / "datasets", d, ignore=shutil.ignore_patterns("cdnow", "synthetic", "telco"))
+    mf = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+    mf["datasets"] = {k: v for k, v in mf["datasets"].items() if (d / v["file"]).exists()}
+    (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
+    monkeypatch.setenv("CRMLIB_DATA_DIR", str(d))
+    return d, mf
+
+
+def _rewrite(d, mf, name, old, new):
+    f = d / mf["datasets"][name]["file"]
+    text = f.read_text(encoding="utf-8")
+    assert old in text
+    f.write_text(text.replace(old, new), encoding="utf-8")
+    mf["datasets"][name]["sha256"] = datasets.sha256(f)
+    (d / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
+
+
+def test_a_reading_that_is_the_text_or_an_unknown_kind_is_refused(tmp_path, monkeypatch):
+    d, mf = _data_copy(tmp_path, monkeypatch)
+    _rewrite(d, mf, "excerpts", "machine-spun copy: the essay was reworded automatically, word for word; 必需 = 必须 "
+             "(must)", "spun: 必需 = 必须")
+    with pytest.raises(SourceError, match=r"S5-customer-equity\): doubt must start with one of reconstructed"):
+        sources.excerpts()
+    d, mf = _data_copy(tmp_path / "b", monkeypatch)
+    _rewrite(d, mf, "excerpts", "可口可乐还与美国迪士尼等主题公园成功开展交叉销售。", "可口可乐还与美国迪士尼等主题公园胜利开展交叉销售。")
+    with pytest.raises(SourceError, match=r"S5-disney\): the reading is the text itself"):
+        sources.excerpts()
+
+
+def test_the_reconstructed_share_is_checked_against_the_reading(tmp_path, monkeypatch):
+    facts = datasets.load("roi_facts").set_index("fact_id")
+    row = facts.loc["hidden_share"]
+    assert (row["value_low"], row["value_high"], row["printed_zh"], row["reading"]) == (40, 75, "4% ~7 %", "40%～75%")
+    assert bool(row["garbled"]) and bool(row["reconstructed"]) and "garbled_share" not in facts.index
+    d, mf = _data_copy(tmp_path, monkeypatch)
+    _rewrite(d, mf, "roi_facts", ",40,75,%,", ",4,7,%,")
+    problems, _ = sources.seed_number_problems()
+    assert any("roi_facts row 3: value_low = 4 is not printed in its reading '40%～75%'" in p for p in problems), problems
+
+
+def test_reproduce_table_and_command_line_carry_the_doubt(tmp_path, capsys):
+    ch = Chapter("98_provenance_test", build_dir=tmp_path, display=False)
+    ch.record("hidden", [40.0, 75.0], unit="%", source=seed_source("S2", "4% ~7"), expected=[40.0, 75.0])
+    ch.record("funnel", 5.0, source=seed_source("S1", "成功的概率"))
+    ch.save()
+    t = sources.reproduce_table(tmp_path).set_index("key")
+    assert {"reading", "doubt", "doubt_zh"} <= set(sources.REPRODUCE_COLUMNS)
+    assert "40%～75%" in t.loc["hidden", "reading"] and t.loc["hidden", "doubt"].startswith("reconstructed")
+    assert t.loc["hidden", "printed"] is None, "40 % is printed only in the reading"
+    assert t.loc["funnel", "reading"] is None and t.loc["funnel", "doubt"] is None
+    assert sources.main(["S5", "胜利开展"]) == 0
+    out = capsys.readouterr().out
+    assert "Reading: 可口可乐还与美国迪士尼等主题公园成功开展交叉销售" in out and "Doubt: machine-spun copy" in out
+
+
+def test_seeds_are_found_from_a_worktree(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRMNB_SEEDS_DIR", str(tmp_path))
+    assert sources.seeds_dir() == tmp_path
+    monkeypatch.delenv("CRMNB_SEEDS_DIR")
+    found = sources.seeds_dir()
+    assert found.name == "seeds" and found.parent.name == "shared"

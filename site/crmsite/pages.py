@@ -17,7 +17,7 @@ from crmlib.i18n import labels
 
 from .collect import ChapterPage, ui
 
-__all__ = ["glossary_rows", "glossary_markdown", "reproduce_rows", "reproduce_markdown", "reproduce_csv",
+__all__ = ["glossary_rows", "glossary_markdown", "reproduce_rows", "reproduce_markdown", "reproduce_csv", "doubt_rows",
            "edition_index", "landing_html", "api_markdown", "references_markdown", "kit_markdown",
            "api_modules", "api_stop_classes"]
 
@@ -207,6 +207,66 @@ def _source_cell(row: dict[str, Any], lang: str, bib_keys: set[str]) -> str:
     return _md(ui("nosource", lang))
 
 
+def _doubt_anchor(excerpt_id: str) -> str:
+    return "doubt-" + re.sub(r"[^A-Za-z0-9\-]", "-", excerpt_id)
+
+
+def doubt_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every doubtful source passage, with the recorded results that rest on it.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`reproduce_rows` of one edition.
+
+    Returns
+    -------
+    list of dict
+        One per passage of :func:`crmbook.sources.doubtful`, in the file's order: ``excerpt_id``,
+        ``source_id``, ``title``, ``kind``, ``text`` (verbatim), ``reading``, ``doubt``, ``doubt_zh``,
+        ``marks`` (``(start, end)`` spans of ``text`` that the reading changes) and ``results``
+        (``(chapter, key)`` of every row whose source is this passage).
+    """
+    from crmbook import doubts, sources
+
+    out = []
+    for eid, d in sources.doubtful().iterrows():
+        _, where = doubts.canonical(d["text"])
+        marks = [(where[s.start], where[s.end - 1] + 1) for s in doubts.spots(eid) if s.end > s.start]
+        out.append({"excerpt_id": eid, "source_id": d["source_id"], "title": d["title"], "kind": d["kind"],
+                    "text": d["text"], "reading": d["reading"], "doubt": d["doubt"], "doubt_zh": d["doubt_zh"],
+                    "marks": marks,
+                    "results": [(r["chapter"], r["key"]) for r in rows if r.get("excerpt_id") == eid]})
+    return out
+
+
+def _doubts_section(lang: str, items: list[dict[str, Any]], titles: dict[str, str]) -> list[str]:
+    from crmbook.sources import DOUBT_KINDS
+
+    if not items:
+        return []
+    out = ["", f"## {ui('doubts', lang)}", "", ui("doubts_intro", lang), ""]
+    for d in items:
+        kind = d["kind"] if lang == "en" else DOUBT_KINDS.get(d["kind"], d["kind"])
+        head = ui("excerpt_of", lang, id=d["source_id"], title=d["title"])
+        results = ", ".join(
+            f'<a href="{html.escape(ch)}.html"><code>{html.escape(key)}</code></a> '
+            f'({html.escape(titles.get(ch, ch))})' for ch, key in d["results"]) \
+            or html.escape(ui("doubt_no_results", lang))
+        why = d["doubt"] if lang == "en" else d["doubt_zh"]
+        out += ["\n".join([
+            f'<div class="crm-doubt" id="{_doubt_anchor(d["excerpt_id"])}">',
+            f'<p class="crm-excerpt-title"><strong>{html.escape(head)}</strong> <code>{html.escape(d["excerpt_id"])}</code>'
+            f' · {html.escape(kind)}</p>',
+            f'<p><em>{html.escape(ui("doubt_printed", lang))}:</em></p>',
+            f'<blockquote lang="zh-CN">{_highlight(d["text"], d["marks"])}</blockquote>',
+            f'<p><em>{html.escape(ui("doubt_reading", lang))}:</em> <span lang="zh-CN">{html.escape(d["reading"])}</span></p>',
+            f'<p><em>{html.escape(ui("doubt_why", lang))}:</em> {html.escape(why)}</p>',
+            f'<p><em>{html.escape(ui("doubt_results", lang))}:</em> {results}</p>',
+            "</div>"]), ""]
+    return out
+
+
 def reproduce_markdown(lang: str, pages: list[ChapterPage], rows: list[dict[str, Any]], *,
                        bib_keys: set[str] | frozenset[str] = frozenset(), csv_url: str | None = None) -> str:
     """The Reproduce page: a summary, one table per chapter, then the source passages.
@@ -228,7 +288,10 @@ def reproduce_markdown(lang: str, pages: list[ChapterPage], rows: list[dict[str,
     -------
     str
         MyST Markdown. Each number from a source text links to its passage (Chinese, the printed
-        number highlighted; in the English edition with the English gloss).
+        number highlighted; in the English edition with the English gloss; a doubtful passage with
+        its plain reading and a link to its entry under *Doubtful readings*). The last section lists
+        every doubtful passage (:func:`doubt_rows`): verbatim, the doubtful words highlighted, its
+        plain reading, why, and the results that rest on it.
     """
     titles = {p.chapter: p.title for p in pages}
     n = {"n": len(rows), "checked": 0, "ok": 0, "bad": 0}
@@ -273,10 +336,15 @@ def reproduce_markdown(lang: str, pages: list[ChapterPage], rows: list[dict[str,
                      f'<p class="crm-excerpt-title"><strong>{html.escape(title)}</strong> '
                      f'<code>{html.escape(e.get("seed_file") or "")}</code></p>',
                      f'<blockquote lang="zh-CN">{_highlight(e["excerpt"], e["marks"])}</blockquote>']
+            if e.get("reading"):
+                block.append(f'<p class="crm-reading"><em>{html.escape(ui("doubt_reading", lang))}:</em> '
+                             f'<span lang="zh-CN">{html.escape(e["reading"])}</span> (<a href="#'
+                             f'{_doubt_anchor(eid)}">{html.escape(ui("doubt_link", lang))}</a>)</p>')
             if lang == "en" and e.get("gloss"):
                 block.append(f'<p class="crm-gloss"><em>{ui("gloss", lang)}:</em> {html.escape(e["gloss"])}</p>')
             block.append("</div>")
             tail += ["\n".join(block), ""]
+    tail += _doubts_section(lang, doubt_rows(rows), titles)
     return "\n".join(head + sections + tail) + "\n"
 
 
@@ -291,10 +359,12 @@ def reproduce_csv(rows: list[dict[str, Any]]) -> str:
     Returns
     -------
     str
-        CSV text with a header row.
+        CSV text with a header row; ``reading``, ``doubt`` and ``doubt_zh`` say when the passage a
+        number comes from is doubtful (:func:`crmbook.sources.doubtful`).
     """
     cols = ["chapter", "key", "value", "unit", "expected", "matches", "kind", "source_id", "seed_file",
-            "excerpt_id", "phrase", "printed", "bib_key", "citation", "where", "doi", "dataset", "file", "how"]
+            "excerpt_id", "phrase", "printed", "reading", "doubt", "doubt_zh", "bib_key", "citation", "where", "doi",
+            "dataset", "file", "how"]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(cols)
