@@ -38,6 +38,13 @@ from crmsite.collect import ChapterPage  # noqa: E402
 
 LABEL = {"en": "Figure", "zh": "图"}
 
+from crmlib.i18n import add_labels, labels  # noqa: E402
+
+_KEYS = {"printed.share": ("Printed share", "原文比例"), "paper.alpha": ("Published alpha", "已发表的 α"),
+         "count.firms": ("Firms counted", "企业数")}
+add_labels({f"ch{nn}.key.{k}": {"en": en, "zh": zh} for nn in ("96", "97", "98") for k, (en, zh) in _KEYS.items()
+            if f"ch{nn}.key.{k}" not in labels()})
+
 
 # ----------------------------------------------------------------------------- helpers
 class _Tags(HTMLParser):
@@ -108,7 +115,7 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
-    nb.metadata["papermill"] = {"exception": None, "parameters": {"lang": lang}}
+    nb.metadata["papermill"] = {"exception": None, "parameters": {"lang": lang, **({"size_n": 25} if no == 98 else {})}}
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     intro = f"# {title}\n\nIntro text for the test chapter." + (" Energy is $E = mc^2$." if math else "")
     if cite:
@@ -117,12 +124,13 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
         nbformat.v4.new_markdown_cell(intro),
         nbformat.v4.new_code_cell('lang = "en"\nseed = 3\nsmall = False\nbuild_dir = None\nsize_n = 10',
                                   metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"',
-                                  metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"'
+                                  + ("\nsize_n = 25" if no == 98 else ""), metadata={"tags": ["injected-parameters"]}),
         nbformat.v4.new_code_cell("from crmbook import Chapter\nfrom crmlib import loss\nfrom crmlib.plotting import loss as lplot"),
         nbformat.v4.new_markdown_cell("## Section one\n\nText between the cells, first paragraph.\n\n"
                                       "Second paragraph, not on the slide."),
-        nbformat.v4.new_code_cell("plumbing_marker = ch.figure(fig, 'N.1', 'line')", outputs=[
+        nbformat.v4.new_code_cell("ch.record('printed.share', 68.0)\nplumbing_marker = ch.figure(fig, 'N.1', 'line')",
+                                  outputs=[
             nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode(),
                                                          "text/plain": "<Figure>"}),
             nbformat.v4.new_output("display_data", data={"text/markdown": shown, "text/plain": shown}),
@@ -277,7 +285,8 @@ def test_run_it_box_links_notebook_crmlib_and_kit(built):
     for lang in ("en", "zh"):
         p = out / lang / "98_site_test.html"
         for cls, target in (("crm-kit-slides", f"kit/{lang}/98_site_test.html"),
-                            ("crm-kit-pack", f"kit/{lang}/98_site_test-figures.zip"),
+                            ("crm-kit-pack", f"kit/{lang}/98_site_test-figures-{lang}.zip"),
+                            ("crm-kit-pptx", f"kit/{lang}/98_site_test.pptx"),
                             ("crm-kit-teacher", f"{lang}/teacher/98_site_test.html")):
             hrefs = [a["href"] for t, a in tags(p) if t == "a" and cls in a.get("class", "")]
             assert hrefs and local_target(p, hrefs[0]) == (out / target).resolve(), (lang, cls)
@@ -426,34 +435,63 @@ def test_prepare_notebook_leaves_the_executed_notebook_alone(built):
 
 
 # ----------------------------------------------------------------------------- the kit
-def test_deck_has_headings_figures_numbers_and_no_code(built):
+def test_deck_is_one_sequence_with_text_notes_figures_numbers_and_no_code(built):
     _, out, _ = built
     for lang in ("en", "zh"):
         deck = out / "kit" / lang / "98_site_test.html"
         html = deck.read_text(encoding="utf-8")
-        assert "<h2>Section one</h2>" in html and "<h3>A subsection</h3>" in html
-        assert "first paragraph" in html and "Second paragraph" not in html
+        assert "<h2>Section one</h2>" in html and "A subsection" in html
+        slides = re.findall(r'<section class="[^"]*"[^>]*>(.*?)</section>', html, re.S)
+        assert slides and not any("<section" in s for s in slides), "no vertical stacks"
+        shown = [re.sub(r'<aside class="notes">.*?</aside>', "", s, flags=re.S) for s in slides]
+        notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S))
+        assert any("first paragraph" in s for s in shown)
+        assert "Second paragraph" in notes, "the prose the slide leaves out is in the speaker notes"
         fig = re.search(r'<section class="crm-figure-slide" id="figure-98-1">(.*?)</section>', html, re.S)
-        assert fig and f"{LABEL[lang]} 98.1." in fig.group(1)
+        assert fig and f"{LABEL[lang]} 98.1" in fig.group(1)
         assert "plumbing_marker" not in html and "answer_9_1" not in html and "print(" not in html
-        assert "printed.share" in html and "internal.only" not in html
+        # key numbers with their labels (ch98.key.*), never the record keys
+        assert "printed.share" not in html and "internal.only" not in html
+        assert ("Printed share" if lang == "en" else "原文比例") in html
+        assert ("68 %" if lang == "en" else "68%") in html
+        assert "<math" in html, "inline math rendered to MathML"
         srcs = [a.get("src") or a.get("href") for t, a in tags(deck) if t in ("script", "link", "img")
                 and (a.get("src") or a.get("href"))]
         assert any(s.endswith("kit/revealjs/reveal.js") for s in srcs)
+        assert any(s.endswith("kit/revealjs/plugin/notes/notes.js") for s in srcs)
         for s in srcs:
             assert local_target(deck, s).is_file(), s
+        assert (out / "kit" / lang / "98_site_test.pptx").is_file()
+
+
+def test_title_slide_and_page_state_the_parameters_that_differ(built):
+    _, out, _ = built
+    deck = (out / "kit" / "en" / "98_site_test.html").read_text(encoding="utf-8")
+    title = re.search(r'<section class="crm-title".*?</section>', deck, re.S).group(0)
+    assert "size_n = 25 (default 10)" in title and "seed" not in title
+    page = (out / "en" / "98_site_test.html").read_text(encoding="utf-8")
+    assert "size_n = 25 (default 10)" in page and "lang=en" not in page
+    assert "size_n = 25（默认 10）" in (out / "zh" / "98_site_test.html").read_text(encoding="utf-8")
+    plain = (out / "kit" / "en" / "97_english_only.html").read_text(encoding="utf-8")
+    assert "crm-params" not in plain, "a run with the default parameters states none"
 
 
 def test_figure_pack_holds_every_figure_and_the_captions(built):
     build, out, _ = built
     for lang, caption in (("en", "A test line"), ("zh", "测试用的直线")):
-        with zipfile.ZipFile(out / "kit" / lang / "98_site_test-figures.zip") as z:
+        with zipfile.ZipFile(out / "kit" / lang / f"98_site_test-figures-{lang}.zip") as z:
             names = set(z.namelist())
-            assert {f"98_site_test/fig-98-{k}-{s}.{e}" for k, s in ((1, "line"), (2, "saved-only"))
+            folder = f"98_site_test-figures-{lang}"
+            assert {f"{folder}/fig-98-{k}-{s}.{e}" for k, s in ((1, "line"), (2, "saved-only"))
                     for e in ("png", "svg")} <= names
-            rows = list(csv.reader(io.StringIO(z.read("98_site_test/captions.csv").decode("utf-8-sig"))))
-        assert len(rows) == 3 and rows[1][0] == f"{LABEL[lang]} 98.1" and rows[1][1] == caption
-        assert "001_test.txt" in rows[1][2] and "Fader et al. (2005)" in rows[1][2]
+            assert all(n.startswith(folder + "/") for n in names), "the editions unpack to their own folders"
+            rows = list(csv.reader(io.StringIO(z.read(f"{folder}/captions.csv").decode("utf-8-sig"))))
+        assert len(rows) == 5, "one row per file"
+        assert [r[2] for r in rows[1:3]] == ["fig-98-1-line.png", "fig-98-1-line.svg"]
+        assert rows[1][0] == f"{LABEL[lang]} 98.1" and rows[1][1] == caption and rows[1][3] == "PNG"
+        assert all(" " not in r[2] for r in rows[1:]), "one file name per cell"
+        # figure 98.1's cell records the share (S-source) of its section; 98.2 is saved in another cell
+        assert "001_test.txt" in rows[1][4] and "Fader" not in rows[1][4]
 
 
 def test_teacher_page_sections(built):

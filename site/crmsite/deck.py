@@ -150,7 +150,7 @@ def number_text(value: Any, lang: str = "en", *, significant: int = 3) -> str:
         return "—"
     if isinstance(value, int) or float(value).is_integer():
         v = int(value)
-        text = f"{abs(v):,}" if abs(v) >= 10_000 else str(abs(v))
+        text = str(abs(v)) if 1800 <= v <= 2100 else f"{abs(v):,}"   # years stay 1997
         return ("−" if v < 0 else "") + text
     x = float(value)
     if abs(x) >= 10_000:
@@ -986,7 +986,8 @@ class _Builder:
                 continue
             if item.kind == "para":
                 object_follows = nxt is not None and nxt.kind in ("math", "list", "quote", "mdtable", "table")
-                text = self.digest(item.text, 2 if object_follows else 3, lead_in=object_follows)
+                fresh = self.current is None or not self.current.blocks
+                text = self.digest(item.text, 2 if object_follows else (4 if fresh else 3), lead_in=object_follows)
                 notes = [self.note(item.text)]
                 if text:
                     end = plain(text).rstrip()
@@ -1031,17 +1032,7 @@ class _Builder:
                 pending_colon = False
                 continue
             if item.kind == "quote":
-                paras = [self.note(x) for x in item.items]
-                lead = self.current.blocks[-1].lines() if pending_colon and self.current and self.current.blocks else 0
-                room = max(3, TEXT_LINES - lead)
-                shown = paras
-                if sum(est_lines(plain(x), width=TEXT_W - 80) for x in paras) > room:
-                    tail = [x for x in paras[-1:] if len(paras) > 1 and plain(x).lstrip().startswith(("—", "--"))]
-                    budget = room - sum(est_lines(plain(x), width=TEXT_W - 80) for x in tail)
-                    body = [r for x in (paras[:-1] if tail else paras) for r in x + [Run(" ")]]
-                    shown = [_shorten(_merge(body), max(1, budget), self.lang, width=TEXT_W - 80)] + tail
-                self.add(Block("quote", items=shown), [p for p in paras] if shown is not paras else None,
-                         keep_with_prev=pending_colon)
+                self.quote([self.note(x) for x in item.items], pending_colon)
                 pending_colon = False
                 continue
             if item.kind == "math":
@@ -1085,6 +1076,32 @@ class _Builder:
         return kept
 
     source_notes: list[list[Run]]
+
+    def quote(self, paras: list[list[Run]], lead_in: bool) -> None:
+        """A block quote, whole: over two or more slides when it is long (the attribution on the last),
+        a paragraph longer than a slide shortened (it is whole in the notes)."""
+        w = TEXT_W - 80
+        tail = [x for x in paras[-1:] if len(paras) > 1 and plain(x).lstrip().startswith(("—", "--"))]
+        body = paras[:-1] if tail else paras
+        lead = self.current.blocks[-1].lines() if lead_in and self.current and self.current.blocks else 0
+        pages: list[list[list[Run]]] = [[]]
+        room = max(3, TEXT_LINES - lead)
+        used = 0
+        for x in body:
+            n = est_lines(plain(x), width=w)
+            if pages[-1] and used + n > room:
+                pages.append([])
+                room, used = TEXT_LINES - 1, 0
+            if n > room:
+                x, n = _shorten(x, room, self.lang, width=w), room
+            pages[-1].append(x)
+            used += n
+        pages[-1] += tail   # the attribution stays with the quote's last words
+        for i, page in enumerate(pages):
+            if i:
+                self.current = None
+                self.content(_continued(self.heading, self.lang))
+            self.add(Block("quote", items=page), paras if i == 0 else None, keep_with_prev=lead_in and i == 0)
 
     def title_slide(self) -> None:
         lang = self.lang
@@ -1165,14 +1182,15 @@ class _Builder:
         for key, entry in (self.page.results.get("results") or {}).items():
             if not entry.get("source"):
                 continue
-            label_key = f"ch{self.page.nn}.key.{key}"
-            if label_key not in labels():
+            try:
+                label = t(f"ch{self.page.nn}.key.{key}", lang)
+            except KeyError:
                 missing.append(key)
                 continue
             expected = entry.get("expected")
             verdict = ui("yes", lang) if entry.get("matches") else (
                 ui("no", lang) if entry.get("matches") is False else ui("unchecked", lang))
-            rows.append([t(label_key, lang), value_text(entry.get("value"), entry.get("unit"), lang),
+            rows.append([label, value_text(entry.get("value"), entry.get("unit"), lang),
                          value_text(expected, entry.get("unit"), lang) if expected is not None else "—",
                          source_text(entry["source"], lang), verdict])
         if missing:
