@@ -127,8 +127,8 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
         nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"'
                                   + ("\nsize_n = 25" if no == 98 else ""), metadata={"tags": ["injected-parameters"]}),
         nbformat.v4.new_code_cell("from crmbook import Chapter\nfrom crmlib import loss\nfrom crmlib.plotting import loss as lplot"),
-        nbformat.v4.new_markdown_cell("## Section one\n\nText between the cells, first paragraph.\n\n"
-                                      "Second paragraph, not on the slide."),
+        nbformat.v4.new_markdown_cell("## Section one\n\nText between the cells, first paragraph. It asks `size_n` lost "
+                                      "customers.\n\nSecond paragraph, not on the slide."),
         nbformat.v4.new_code_cell("ch.record('printed.share', 68.0)\nplumbing_marker = ch.figure(fig, 'N.1', 'line')",
                                   outputs=[
             nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode(),
@@ -446,6 +446,9 @@ def test_deck_is_one_sequence_with_text_notes_figures_numbers_and_no_code(built)
         shown = [re.sub(r'<aside class="notes">.*?</aside>', "", s, flags=re.S) for s in slides]
         notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S))
         assert any("first paragraph" in s for s in shown)
+        assert any("It asks 25 lost customers." in s for s in shown), "a parameter shows its value"
+        assert not any("size_n" in re.sub(r'<p class="crm-params">.*?</p>', "", s) for s in shown), \
+            "parameter names only in the title slide's line that states the run's parameters"
         assert "Second paragraph" in notes, "the prose the slide leaves out is in the speaker notes"
         fig = re.search(r'<section class="crm-figure-slide" id="figure-98-1">(.*?)</section>', html, re.S)
         assert fig and f"{LABEL[lang]} 98.1" in fig.group(1)
@@ -599,3 +602,18 @@ def test_site_builder_is_not_part_of_crmlib():
     assert not (ROOT / "crmlib" / "site.py").exists()
     r = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--build" in r.stdout
+
+
+def test_a_rebuild_runs_the_chapters_that_never_ran(tmp_path):
+    """After one chapter's run in a fresh build folder, ``site/build.py`` first runs the others (both
+    editions, default parameters), so the site keeps every chapter."""
+    from crmbook import runner
+
+    chapters = [nb.stem for nb in runner.discover()]
+    ran = tmp_path / "notebooks" / f"{chapters[0]}.ipynb"
+    ran.parent.mkdir(parents=True)
+    ran.write_text("{}", encoding="utf-8")
+    jobs = crmsite.missing_runs(tmp_path)
+    want = {(c, lang) for c in chapters for lang in ("en", "zh")} - {(chapters[0], "en")}
+    assert {(j.chapter, j.lang) for j in jobs} == want
+    assert all(set(j.parameters) == {"lang", "small"} and j.parameters["small"] is False for j in jobs)

@@ -26,17 +26,27 @@
     shrink(body, function () { return section.scrollHeight <= H + 1; }, 20);
   }
 
-  function fitAll() {
-    document.querySelectorAll(".reveal .slides > section").forEach(function (s) {
-      var shown = s.style.display;
-      s.style.display = "block";
-      fit(s);
-      s.style.display = shown;
+  function overflows(section) {
+    var m = Array.prototype.some.call(section.querySelectorAll(".crm-math"), function (e) {
+      return e.scrollWidth > e.clientWidth + 1;
     });
+    var t = Array.prototype.some.call(section.querySelectorAll("table.crm-table"), function (e) {
+      return e.getBoundingClientRect().width > W - 40;
+    });
+    return m || t || section.scrollHeight > H + 1;
   }
 
-  var print = /print-pdf/i.test(window.location.search);
-  if (print) fitAll();
+  function fitAll() {
+    // show every slide at once, measure them all (one layout), fix the few that overflow
+    var slides = Array.prototype.slice.call(document.querySelectorAll(".reveal .slides > section"));
+    var shown = slides.map(function (s) { var d = s.style.display; s.style.display = "block"; return d; });
+    var bad = slides.filter(overflows);
+    bad.forEach(fit);
+    slides.forEach(function (s, i) { s.style.display = shown[i]; });
+  }
+
+  // reveal.js's print view wraps each slide in a page: fit them before it does
+  if (/print-pdf/i.test(window.location.search)) fitAll();
   Reveal.initialize({
     hash: true, slideNumber: "c/t", width: W, height: H, margin: 0, minScale: 0.2, maxScale: 2,
     center: false, transition: "none", backgroundTransition: "none", controls: false, progress: true,

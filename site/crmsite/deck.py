@@ -150,7 +150,7 @@ def number_text(value: Any, lang: str = "en", *, significant: int = 3) -> str:
         return "—"
     if isinstance(value, int) or float(value).is_integer():
         v = int(value)
-        text = str(abs(v)) if 1800 <= v <= 2100 else f"{abs(v):,}"   # years stay 1997
+        text = f"{abs(v):,}"
         return ("−" if v < 0 else "") + text
     x = float(value)
     if abs(x) >= 10_000:
@@ -537,12 +537,15 @@ def sentences(markdown: str) -> list[str]:
                 end = i + 1
                 while end < len(text) and text[end] in "”’）)*":
                     end += 1
-            elif ch in ".!?" and i + 1 < len(text) and text[i + 1] == " ":
-                nxt = text[i + 2:i + 3]
+            elif ch in ".!?":
+                j = i + 1
+                while j < len(text) and text[j] in "*”’\")":
+                    j += 1
+                nxt = text[j + 1:j + 2] if j < len(text) and text[j] == " " else ""
                 head = text[start:i + 1]
-                if nxt and (nxt.isupper() or nxt in "*(“\"'") and not any(head.endswith(a) for a in _NO_SPLIT) \
-                        and not re.search(r"(?:^|\s)[A-Z]\.$", head):
-                    end = i + 1
+                if nxt and (nxt.isupper() or nxt in "*(“\"'" or _CJK.match(nxt)) \
+                        and not any(head.endswith(a) for a in _NO_SPLIT) and not re.search(r"(?:^|\s)[A-Z]\.$", head):
+                    end = j
             if end is not None:
                 piece = text[start:end].strip()
                 if piece:
@@ -860,7 +863,7 @@ def cell_text(cell: str, lang: str) -> str:
     if _NUM.match(s):
         v = float(s.replace("−", "-"))
         if re.match(r"^[-−]?\d+$", s):
-            return number_text(int(v), lang)
+            return s if 1800 <= v <= 2100 else number_text(int(v), lang)   # a year stays 1997
         return number_text(v, lang, significant=4)
     return s
 
