@@ -247,6 +247,12 @@ def check_pptx(path: Path, html: str) -> list[str]:
         bad.append(f"{notes} slides with notes for {asides}")
     if abs(prs.slide_width / prs.slide_height - 16 / 9) > 0.01:
         bad.append("not 16:9")
+    edge = 4 * 9525   # 4 px
+    for i, s in enumerate(slides, 1):
+        for sh in s.shapes:
+            if sh.left < -edge or sh.top < -edge or sh.left + sh.width > prs.slide_width + edge \
+                    or sh.top + sh.height > prs.slide_height + edge:
+                bad.append(f"slide {i}: a shape past the slide's edge")
     return bad
 
 

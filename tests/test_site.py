@@ -166,15 +166,35 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A build folder with chapter 98 (en + zh, with math), 97 (en only) and a failed 96; its site."""
+    """A build folder with chapter 98 (en + zh, with math), 97 (en only) and a failed 96; its site, built as
+    on a machine without Chromium (so without PDFs: the decks' PDFs are checked by tests/test_decks.py)."""
+    import contextlib
+    from unittest import mock
+
     build = tmp_path_factory.mktemp("sitebuild")
     for lang in ("en", "zh"):
         _chapter(build, "98_site_test", lang, "Chapter 98 — Site test" if lang == "en" else "第 98 章 网站测试",
                  math=True, cite=crmsite.BIB.is_file())
     _chapter(build, "97_english_only", "en", "Chapter 97 — English only")
     _chapter(build, "96_failed_run", "en", "Chapter 96 — Failed", fail=True)
-    ok = crmsite.build(build, api=False)
+    printed = io.StringIO()
+    with mock.patch("crmsite.pdf.chromium", return_value=None), contextlib.redirect_stdout(printed):
+        ok = crmsite.build(build, api=False)
+    BUILD_OUTPUT.append(printed.getvalue())
     return build, build / "site", ok
+
+
+BUILD_OUTPUT: list[str] = []
+
+
+def test_without_chromium_one_line_says_how_to_get_the_pdfs(built):
+    _, out, ok = built
+    assert ok
+    lines = [x for x in BUILD_OUTPUT[-1].splitlines() if "PDF" in x]
+    assert len(lines) == 1 and "apt-get install chromium" in lines[0] and "site/build.py" in lines[0], lines
+    assert not list(out.rglob("*.pdf"))
+    assert "crm-kit-pdf" not in (out / "en" / "kit.html").read_text(encoding="utf-8")
+    assert "crm-kit-pptx" in (out / "en" / "kit.html").read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- the pages
@@ -581,7 +601,7 @@ def test_site_from_the_chapters(chapter_runs, built_site):
             assert anchor in deck, f"{chapter} [{lang}] deck: figure {number}"
             assert fig["label"] in text
         assert 'class="output error"' not in text and "Traceback (most recent call last)" not in text
-        with zipfile.ZipFile(out / "kit" / lang / f"{chapter}-figures.zip") as z:
+        with zipfile.ZipFile(out / "kit" / lang / f"{chapter}-figures-{lang}.zip") as z:
             assert len([n for n in z.namelist() if n.endswith(".png")]) == len(figures)
         assert (out / lang / "teacher" / f"{chapter}.html").is_file()
     api = (out / "en" / "api.html").read_text(encoding="utf-8")

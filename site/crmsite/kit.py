@@ -100,7 +100,8 @@ def figure_sources(page: ChapterPage, nb: dict[str, Any]) -> dict[str, list[str]
 
     That is the citations (``[@key]``) and source ids (``S1`` …) in the section's Markdown and the
     figure's caption, and the sources of the results recorded by the section's code cells up to and
-    including the one that saves the figure.
+    including the one that saves the figure (a cell's results are the run of keys, in recording
+    order, that its ``record`` / ``record_many`` calls match).
 
     Parameters
     ----------
@@ -124,6 +125,7 @@ def figure_sources(page: ChapterPage, nb: dict[str, Any]) -> dict[str, list[str]
     out: dict[str, list[str]] = {}
     section: list[str] = []
     shown: set[str] = set()
+    keys, pos = list(results), 0   # results are stored in the order they were recorded
 
     def cite(text: str) -> None:
         for m in _CITE.finditer(text):
@@ -146,9 +148,15 @@ def figure_sources(page: ChapterPage, nb: dict[str, Any]) -> dict[str, list[str]
             cite(source)
             continue
         patterns = _record_patterns(source)
-        for key, entry in results.items():
-            if entry.get("source") and any(p.match(key) for p in patterns):
-                section.append(_source_name(entry["source"], lang))
+        # this cell recorded the next run of keys its record calls match (f-strings match loosely,
+        # so only the keys recorded from here on count)
+        j = next((i for i in range(pos, len(keys)) if any(p.match(keys[i]) for p in patterns)), None)
+        while j is not None and j < len(keys) and any(p.match(keys[j]) for p in patterns):
+            src = results[keys[j]].get("source")
+            if src:
+                section.append(_source_name(src, lang))
+            j += 1
+            pos = j
         for o in cell.get("outputs") or []:
             number = _caption_of(o, figures, shown)
             if number is None:
@@ -171,8 +179,8 @@ def figure_pack(page: ChapterPage, build_dir: Path, dest: Path, nb: dict[str, An
     """Zip every recorded figure of a chapter (PNG and SVG) with ``captions.csv``.
 
     The archive unpacks to ``NN_slug-figures-<lang>/``; ``captions.csv`` has one row per file
-    (number, caption, file, format, sources), captions as plain text, each figure credited with
-    its own sources (:func:`figure_sources`, several joined by "; ").
+    (number, caption, file, format, sources), captions as plain text, each figure credited to the
+    chapter that draws it and to its own sources (:func:`figure_sources`), joined by "; ".
 
     Parameters
     ----------
@@ -192,6 +200,7 @@ def figure_pack(page: ChapterPage, build_dir: Path, dest: Path, nb: dict[str, An
     lang = page.lang
     folder = f"{page.chapter}-figures-{lang}"
     sources = figure_sources(page, nb if nb is not None else page.load())
+    credit = ui("pack_source", lang, nn=page.nn, title=page.title)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([ui(k, lang) for k in ("captions_number", "captions_caption", "captions_file", "captions_format",
@@ -205,7 +214,7 @@ def figure_pack(page: ChapterPage, build_dir: Path, dest: Path, nb: dict[str, An
                 info.compress_type = zipfile.ZIP_STORED if key == "png" else zipfile.ZIP_DEFLATED
                 z.writestr(info, (build_dir / fig[key]).read_bytes())
                 w.writerow([fig.get("label", number), _plain_caption(fig.get("caption", "")), name, key.upper(),
-                            "; ".join(sources.get(number) or [])])
+                            "; ".join([credit, *(sources.get(number) or [])])])
         info = zipfile.ZipInfo(f"{folder}/captions.csv", _ZIP_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED
         z.writestr(info, "\ufeff" + buf.getvalue())  # BOM: spreadsheets read the Chinese right

@@ -370,7 +370,7 @@ _TIMING = """<p:timing xmlns:p="http://schemas.openxmlformats.org/presentationml
 </p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn></p:par></p:childTnLst></p:cTn>
 <p:prevCondLst><p:cond evt="onPrev" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:prevCondLst>
 <p:nextCondLst><p:cond evt="onNext" delay="0"><p:tgtEl><p:sldTgt/></p:tgtEl></p:cond></p:nextCondLst></p:seq>
-</p:childTnLst></p:cTn></p:par></p:tnLst><p:bldLst><p:bldP spid="SPID" grpId="0"/></p:bldLst></p:timing>"""
+</p:childTnLst></p:cTn></p:par></p:tnLst><p:bldLst><p:bldP spid="SPID" grpId="0" animBg="1"/></p:bldLst></p:timing>"""
 
 
 def _appear_on_click(slide: Any, shape_id: int) -> None:
