@@ -24,6 +24,9 @@ answer on the way. Every slide is screenshotted to
 * its text runs to more than :data:`MAX_LINES` lines (paragraphs, list items,
   quotes, captions — not titles, tables or formulas).
 
+Every result recorded with a source needs its label ``chNN.key.<record key>`` (the
+key-numbers slides show the label, never the key).
+
 Per chapter, the deck has at least as many display formulas, source tables
 (Markdown tables and ``ch.table`` outputs) and block quotes as the chapter, and
 every figure. The PDF has one page per slide; the PowerPoint file opens with
@@ -147,8 +150,17 @@ def chapter_facts(build: Path, chapter: str, lang: str) -> dict:
                 html = (out.get("data") or {}).get("text/html") or ""
                 if "<table" in ("".join(html) if isinstance(html, list) else html):
                     counts["table"] += 1
+    from crmlib.i18n import t
+
+    unlabelled = []
+    for key, entry in res["results"].items():
+        try:
+            if entry.get("source"):
+                t(f"ch{chapter[:2]}.key.{key}", lang)
+        except KeyError:
+            unlabelled.append(key)
     return {"keys": set(res["results"]), "params": {p for p in params if "_" in p}, "figures": figs,
-            "counts": counts, "n_figures": len(res["figures"])}
+            "counts": counts, "n_figures": len(res["figures"]), "unlabelled": unlabelled}
 
 
 def slide_problems(info: dict, facts: dict, lang: str, bib_keys: set[str], latin_ok: set[str]) -> list[str]:
@@ -290,6 +302,9 @@ def test_every_deck_steps_through_cleanly(site, chapter_runs):
             for kind, n in facts["counts"].items():
                 if got[kind] < n:
                     problems.append(f"{lang}/{chapter}: {got[kind]} {kind}(s) in the deck, {n} in the chapter")
+            if facts["unlabelled"]:
+                problems.append(f"{lang}/{chapter}: sourced results without a label ch{chapter[:2]}.key.<key> in "
+                                f"crmbook/labels/ch{chapter[:2]}.csv: {facts['unlabelled']}")
             shown = set(re.findall(r'id="(figure-\d+-\d+)"', html))
             if len(shown) < facts["n_figures"]:
                 problems.append(f"{lang}/{chapter}: {len(shown)} of {facts['n_figures']} figures in the deck")
