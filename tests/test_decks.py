@@ -150,6 +150,7 @@ def chapter_facts(build: Path, chapter: str, lang: str) -> dict:
                 html = (out.get("data") or {}).get("text/html") or ""
                 if "<table" in ("".join(html) if isinstance(html, list) else html):
                     counts["table"] += 1
+    import crmbook  # noqa: F401  (the book's label tables)
     from crmlib.i18n import t
 
     unlabelled = []

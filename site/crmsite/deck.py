@@ -875,9 +875,10 @@ class _Builder:
         self.defaults, self.values = run_parameters(nb)
         self.inline = _Inline(self.values, self.lang)
         self.slides: list[Slide] = []
-        self.title_runs: list[Run] = []
         self.current: Slide | None = None
         self.figures = page.figures
+        self.heading: list[Run] = [Run(page.title)]   # the title of the slides being filled
+        self.source_notes: list[list[Run]] = []        # the chapter's sources paragraph (notes of the sources slide)
 
     # ---- text
     def runs(self, markdown: str) -> tuple[list[Run], bool]:
@@ -960,17 +961,9 @@ class _Builder:
         if notes:
             slide.notes += notes
 
-    @property
-    def heading(self) -> list[Run]:
-        return self._heading
-
-    @heading.setter
-    def heading(self, value: list[Run]) -> None:
-        self._heading = value
-
     def build(self, nb: dict[str, Any]) -> list[Slide]:
         lang = self.lang
-        self._heading = [Run(self.page.title)]
+        self.heading = [Run(self.page.title)]
         self.title_slide()
         pending_colon = False
         items = list(_notebook_items(nb, self.page))
@@ -979,10 +972,10 @@ class _Builder:
             if item.kind == "heading":
                 title = self.runs(item.text)[0]
                 if item.level == 1:
-                    self._heading = [Run(ui("deck_overview", lang))]
+                    self.heading = [Run(ui("deck_overview", lang))]
                     self.current = None
                     continue
-                self._heading = title
+                self.heading = title
                 self.current = None
                 if item.level == 2:
                     self.new("section", title)
@@ -1078,8 +1071,6 @@ class _Builder:
             kept.append(s)
         return kept
 
-    source_notes: list[list[Run]]
-
     def quote(self, paras: list[list[Run]], lead_in: bool) -> None:
         """A block quote, whole: over two or more slides when it is long (the attribution on the last),
         a paragraph longer than a slide shortened (it is whole in the notes)."""
@@ -1114,7 +1105,6 @@ class _Builder:
         if changed:
             s.blocks.append(Block("text", items=[[Run(ui("run_params", lang, params=changed))]], cls="params"))
         s.notes.append([Run(ui("slides_help", lang))])
-        self.source_notes = []
 
     def table_slides(self, header: list[str], rows: list[list[str]], *, lead: bool) -> None:
         carry: list[Block] = []
