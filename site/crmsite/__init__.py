@@ -39,6 +39,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -236,14 +237,28 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     html_dir.mkdir(parents=True)
     _copy_files(build_dir, html_dir, editions)
     t_kit = time.perf_counter()
-    kit_ok, print_jobs, t_pdf = True, [], 0.0
+    kit_ok, print_jobs, printed = True, [], {}
     try:
-        print_jobs = kit.build_kit(build_dir, html_dir, editions)
-        t_kit = time.perf_counter() - t_kit
+        todo, print_jobs = kit.write_decks(build_dir, html_dir, editions, previous=out if out.is_dir() else None)
+        printer = None
         if exe is None:
             print(pdf.HOW_TO_GET_PDFS, flush=True)
-        else:
-            t_pdf = pdf.print_decks(print_jobs, exe=exe)
+        elif print_jobs:
+            # Chromium prints while this process writes the PowerPoint files and figure packs
+            def print_all() -> None:
+                try:
+                    printed["seconds"] = pdf.print_decks(print_jobs, exe=exe)
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    printed["error"] = exc
+
+            printer = threading.Thread(target=print_all, name="deck-pdfs")
+            printer.start()
+        kit.write_files(build_dir, html_dir, todo)
+        if printer is not None:
+            printer.join()
+        if "error" in printed:
+            raise printed["error"]
+        t_kit = time.perf_counter() - t_kit
     except Exception as exc:  # noqa: BLE001 - reported after the Sphinx builds have been collected
         kit_ok = False
         t_kit = time.perf_counter() - t_kit
@@ -280,10 +295,10 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(html_dir), str(out))
     n = sum(len(p) for p in editions.values())
-    pdf_note = f", PDFs {t_pdf:.1f} s" if exe is not None else ""
+    pdf_note = f", {len(print_jobs)} PDF(s) printed in {printed.get('seconds', 0.0):.1f} s" if exe is not None else ""
     print(f"Site: {n} chapter page(s) in {', '.join(editions)}, with the instructor's kit -> "
-          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s; decks, PowerPoint files and figure packs "
-          f"{t_kit:.1f} s{pdf_note}, made while Sphinx ran)", flush=True)
+          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s; decks, PowerPoint files, figure packs "
+          f"and PDFs {t_kit:.1f} s{pdf_note}, made while Sphinx ran)", flush=True)
     return True
 
 

@@ -36,7 +36,8 @@ from typing import Any
 from .collect import ChapterPage, text_of, ui
 from .notebook import _caption_of
 
-__all__ = ["deck_path", "pack_path", "pdf_path", "pptx_path", "figure_pack", "figure_sources", "teacher_markdown",
+__all__ = ["deck_path", "pack_path", "pdf_path", "pptx_path", "figure_pack", "figure_sources", "deck_key",
+           "write_decks", "write_files", "teacher_markdown",
            "teacher_texts", "exercise_answers", "build_kit", "REVEAL_FILES"]
 
 TEACHER_DIR = Path(__file__).resolve().parents[1] / "teacher"
@@ -394,8 +395,53 @@ def copy_reveal(out: Path) -> None:
         shutil.copy2(STATIC_DIR / name, out / "kit" / name)
 
 
-def build_kit(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]]) -> list[Any]:
-    """Write every deck (HTML and PowerPoint) and figure pack under ``out/kit/``, with reveal.js beside them.
+#: The files whose change must remake every deck's PowerPoint file and PDF.
+_DECK_CODE = ("crmsite/deck.py", "crmsite/powerpoint.py", "crmsite/pdf.py", "_static/deck.js", "_static/deck.css")
+CACHE_NAME = "deck-cache.json"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    import hashlib
+
+    import sphinx_revealjs
+
+    h = hashlib.sha256(str(getattr(sphinx_revealjs, "__version__", "")).encode())
+    for rel in _DECK_CODE:
+        h.update((Path(__file__).resolve().parents[1] / rel).read_bytes())
+    return h.hexdigest()
+
+
+def deck_key(deck: Any, html_text: str) -> str:
+    """What a deck's PowerPoint file and PDF are made from: its HTML, the bytes of its images and the
+    deck code. Equal keys give equal files, so a rebuild copies them instead of making them again.
+
+    Parameters
+    ----------
+    deck : crmsite.deck.Deck
+    html_text : str
+        Its reveal.js page.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest.
+    """
+    import hashlib
+
+    h = hashlib.sha256(_code_fingerprint().encode())
+    h.update(html_text.encode("utf-8"))
+    for s in deck.slides:
+        for b in s.blocks:
+            if b.kind == "image":
+                h.update((deck.build_dir / b.src).read_bytes())
+    return h.hexdigest()
+
+
+def write_decks(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]], *,
+                previous: Path | None = None) -> tuple[list[Any], list[Any]]:
+    """Write every deck's reveal.js page under ``out/kit/`` (with reveal.js beside them), and copy the
+    PowerPoint files and PDFs of the decks that did not change since ``previous`` was built.
 
     Parameters
     ----------
@@ -405,26 +451,86 @@ def build_kit(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]]
         The site's root folder (the decks link to ``out/figures/``).
     editions : dict
         ``lang -> [ChapterPage, …]``.
+    previous : Path, optional
+        The site built last time: a deck whose :func:`deck_key` is unchanged gets its PowerPoint file
+        and PDF copied from there (``kit/deck-cache.json`` records the keys).
 
     Returns
     -------
-    list of crmsite.pdf.PrintJob
-        The decks to print to PDF (see :func:`crmsite.pdf.print_decks`).
+    (list, list)
+        What :func:`write_files` still has to do (``(page, notebook, deck or None)``: None when the
+        PowerPoint file was copied) and the decks whose PDF must be printed
+        (:class:`crmsite.pdf.PrintJob`, see :func:`crmsite.pdf.print_decks`).
     """
+    import json
+
     from .deck import build_deck, deck_html
     from .pdf import PrintJob
-    from .powerpoint import write_pptx
 
     copy_reveal(out)
-    jobs = []
+    old: dict[str, str] = {}
+    if previous is not None and (previous / "kit" / CACHE_NAME).is_file():
+        try:
+            old = json.loads((previous / "kit" / CACHE_NAME).read_text(encoding="utf-8"))
+        except ValueError:
+            old = {}
+    keys: dict[str, str] = {}
+    todo, jobs = [], []
     for chapters in editions.values():
         for page in chapters:
             nb = page.load()
             deck = build_deck(page, nb, build_dir)
             html_file = out / deck_path(page)
             html_file.parent.mkdir(parents=True, exist_ok=True)
-            html_file.write_text(deck_html(deck), encoding="utf-8")
+            text = deck_html(deck)
+            html_file.write_text(text, encoding="utf-8")
+            key = keys[deck_path(page)] = deck_key(deck, text)
+            same = previous is not None and old.get(deck_path(page)) == key
+            for rel in (pptx_path(page), pdf_path(page)):
+                if same and (previous / rel).is_file():
+                    shutil.copy2(previous / rel, out / rel)
+            if not (out / pdf_path(page)).is_file():
+                jobs.append(PrintJob(html_file, out / pdf_path(page), len(deck.slides)))
+            todo.append((page, nb, None if (out / pptx_path(page)).is_file() else deck))
+    (out / "kit" / CACHE_NAME).write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return todo, jobs
+
+
+def write_files(build_dir: Path, out: Path, todo: list[Any]) -> None:
+    """The PowerPoint files :func:`write_decks` left to make, and every figure pack.
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+    out : Path
+        The site's root folder.
+    todo : list
+        :func:`write_decks`'s first return value.
+    """
+    from .powerpoint import write_pptx
+
+    for page, nb, deck in todo:
+        if deck is not None:
             write_pptx(deck, out / pptx_path(page))
-            figure_pack(page, build_dir, out / pack_path(page), nb)
-            jobs.append(PrintJob(html_file, out / pdf_path(page), len(deck.slides)))
+        figure_pack(page, build_dir, out / pack_path(page), nb)
+
+
+def build_kit(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]], *,
+              previous: Path | None = None) -> list[Any]:
+    """Write every deck (HTML and PowerPoint) and figure pack under ``out/kit/``: :func:`write_decks`,
+    then :func:`write_files`.
+
+    Parameters
+    ----------
+    build_dir, out, editions, previous
+        As for :func:`write_decks`.
+
+    Returns
+    -------
+    list of crmsite.pdf.PrintJob
+        The decks whose PDF must be printed.
+    """
+    todo, jobs = write_decks(build_dir, out, editions, previous=previous)
+    write_files(build_dir, out, todo)
     return jobs
