@@ -637,3 +637,28 @@ def test_a_rebuild_runs_the_chapters_that_never_ran(tmp_path):
     want = {(c, lang) for c in chapters for lang in ("en", "zh")} - {(chapters[0], "en")}
     assert {(j.chapter, j.lang) for j in jobs} == want
     assert all(set(j.parameters) == {"lang", "small"} and j.parameters["small"] is False for j in jobs)
+
+
+def test_unchanged_decks_keep_their_powerpoint_and_pdf(built, tmp_path):
+    """A rebuild copies a deck's PowerPoint file and PDF when the deck, its images and the deck code are
+    unchanged, and makes them again when a figure changed."""
+    import shutil
+
+    build, out, _ = built
+    copy = tmp_path / "build"
+    shutil.copytree(build, copy, ignore=shutil.ignore_patterns("site", ".site"))
+    fake_pdf = out / "kit" / "en" / "98_site_test.pdf"
+    fake_pdf.write_bytes(b"%PDF-1.4 made last time")
+    editions = crmsite.collect(copy, log=lambda m: None)
+    todo, jobs = kit.write_decks(copy, tmp_path / "again", editions, previous=out)
+    assert all(deck is None for _, _, deck in todo), "every PowerPoint file is the last build's"
+    pptx = "kit/en/98_site_test.pptx"
+    assert (tmp_path / "again" / pptx).read_bytes() == (out / pptx).read_bytes()
+    assert (tmp_path / "again" / "kit/en/98_site_test.pdf").read_bytes() == fake_pdf.read_bytes()
+    assert "98_site_test.html" not in {j.html.name for j in jobs if j.html.parent.name == "en"}
+    fig = copy / "figures" / "98_site_test" / "fig-98-1-line.png"
+    fig.write_bytes(fig.read_bytes() + b"\0")
+    todo, jobs = kit.write_decks(copy, tmp_path / "changed", editions, previous=out)
+    assert [p.chapter for p, _, deck in todo if deck is not None and p.lang == "en"] == ["98_site_test"]
+    assert any(j.html.name == "98_site_test.html" and j.html.parent.name == "en" for j in jobs)
+    fake_pdf.unlink()

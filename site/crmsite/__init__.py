@@ -295,10 +295,11 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(html_dir), str(out))
     n = sum(len(p) for p in editions.values())
-    pdf_note = f", {len(print_jobs)} PDF(s) printed in {printed.get('seconds', 0.0):.1f} s" if exe is not None else ""
+    pdf_note = (f" (of which {len(print_jobs)} PDF(s) printed in {printed.get('seconds', 0.0):.1f} s, the others "
+                f"unchanged)" if exe is not None else "")
     print(f"Site: {n} chapter page(s) in {', '.join(editions)}, with the instructor's kit -> "
-          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s; decks, PowerPoint files, figure packs "
-          f"and PDFs {t_kit:.1f} s{pdf_note}, made while Sphinx ran)", flush=True)
+          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s; the kit {t_kit:.1f} s{pdf_note}, made while "
+          f"Sphinx ran)", flush=True)
     return True
 
 
