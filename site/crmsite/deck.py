@@ -1002,7 +1002,7 @@ class _Builder:
                     self.add(Block("text", items=[text], cls="result"), notes)
                 continue
             if item.kind == "list":
-                lead = self.current.blocks[-1].lines() if pending_colon and self.current and self.current.blocks else 0
+                lead = self.lead_lines(pending_colon)
                 entries = [self.digest(x, 3) for x in item.items]
                 n = sum(1 for e in entries if e)
                 room = max(n, TEXT_LINES - lead)
@@ -1021,8 +1021,7 @@ class _Builder:
                         k += 1
                     block = Block("list", items=entries[:k], ordered=item.ordered, start=first)
                     if first > 1:
-                        self.current = None
-                        self.content(_continued(self.heading, self.lang))
+                        self.next_slide()
                     self.add(block, notes if first == 1 else None, keep_with_prev=pending_colon and first == 1)
                     entries, first = entries[k:], first + k
                 pending_colon = False
@@ -1071,13 +1070,22 @@ class _Builder:
             kept.append(s)
         return kept
 
+    def lead_lines(self, lead_in: bool) -> int:
+        """Lines of the sentence that introduces what comes next (0 when there is none)."""
+        return self.current.blocks[-1].lines() if lead_in and self.current and self.current.blocks else 0
+
+    def next_slide(self) -> None:
+        """Go on with the same heading on a new slide ("(cont.)")."""
+        self.current = None
+        self.content(_continued(self.heading, self.lang))
+
     def quote(self, paras: list[list[Run]], lead_in: bool) -> None:
         """A block quote, whole: over two or more slides when it is long (the attribution on the last),
         a paragraph longer than a slide shortened (it is whole in the notes)."""
         w = TEXT_W - 80
         tail = [x for x in paras[-1:] if len(paras) > 1 and plain(x).lstrip().startswith(("—", "--"))]
         body = paras[:-1] if tail else paras
-        lead = self.current.blocks[-1].lines() if lead_in and self.current and self.current.blocks else 0
+        lead = self.lead_lines(lead_in)
         pages: list[list[list[Run]]] = [[]]
         room = max(3, TEXT_LINES - lead)
         used = 0
@@ -1093,8 +1101,7 @@ class _Builder:
         pages[-1] += tail   # the attribution stays with the quote's last words
         for i, page in enumerate(pages):
             if i:
-                self.current = None
-                self.content(_continued(self.heading, self.lang))
+                self.next_slide()
             self.add(Block("quote", items=page), paras if i == 0 else None, keep_with_prev=lead_in and i == 0)
 
     def title_slide(self) -> None:
