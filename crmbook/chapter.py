@@ -29,7 +29,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from crmlib.i18n import check_lang, labels, localize_frame, t
-from .figures import PNG_DPI, PNG_OPTIONS, tight_bbox
+from .figures import PNG_DPI, PNG_OPTIONS, deck_variants, min_font_pt, png_size, save_png, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
 from .results import ResultsError, load_results, to_jsonable, write
 
@@ -202,6 +202,7 @@ class Chapter:
         self._results: dict[str, Any] = {}
         self._figures: dict[str, Any] = {}
         self._figure_seconds: dict[str, float] = {}
+        self._deck_seconds: dict[str, float] = {}
         self._params = {"lang": self.lang, "seed": self.seed, "small": self.small, **to_jsonable(params)}
         self._dirty = True
         if self.display:
@@ -585,7 +586,8 @@ class Chapter:
             tp = self.timings_path
             tp.parent.mkdir(parents=True, exist_ok=True)
             tp.write_text(json.dumps({"chapter": self.chapter, "lang": self.lang,
-                                      "figure_seconds": self._figure_seconds}) + "\n", encoding="utf-8")
+                                      "figure_seconds": self._figure_seconds,
+                                      "deck_seconds": self._deck_seconds}) + "\n", encoding="utf-8")
         self._dirty = False
         return p
 
@@ -615,11 +617,18 @@ class Chapter:
         _ACTIVE[self.chapter] = self
 
     # -------------------------------------------------------------- figures
-    def figure(self, fig: Any, number: str, slug: str, **values: Any) -> SavedFigure:
+    def figure(self, fig: Any, number: str, slug: str, *, deck: Any = "auto", **values: Any) -> SavedFigure:
         """Save ``fig`` as PNG and SVG under a stable name and show it with its numbered caption.
 
         The caption is the label ``chNN.fig.<number>`` in the chapter's language, its
         placeholders filled from ``values`` (computed numbers, never typed ones).
+
+        The record of the figure (the results' ``figures``) also holds the saved size in
+        inches (``width_in``, ``height_in``) and the smallest font size in points
+        (``min_font_pt``), so that the instructor's deck can show it at a legible size; and
+        ``deck``, the PNGs a deck shows *instead* when the figure's text would be smaller
+        than :data:`crmbook.figures.DECK_MIN_TEXT_PX` on a slide (each with its own
+        size and smallest font). The PNG and SVG the site shows are never changed by them.
 
         Parameters
         ----------
@@ -629,6 +638,12 @@ class Chapter:
             ``"2.1"`` style number; must start with this chapter's number.
         slug : str
             Short lowercase name, e.g. ``"pareto"`` -> ``fig-2-1-pareto.png``.
+        deck : "auto", None, Figure, Axes or list of them
+            The deck's variants: ``"auto"`` (default) lets :func:`crmbook.figures.deck_variants`
+            split a multi-panel figure into one image per panel and enlarge text that would be
+            too small on a slide (nothing when the figure is legible as it is); None shows the
+            figure itself; figures (or axes) given here are saved as the variants, in order.
+            They go to ``fig-N-k-<slug>-deck-<i>.png``.
         **values
             Values for the caption's placeholders.
 
@@ -664,9 +679,15 @@ class Chapter:
             fig.savefig(svg, bbox_inches=box, metadata={"Date": None, "Creator": None})
         self._figure_seconds[number] = round(time.perf_counter() - start, 4)
         label = t("core.figure_label", self.lang, number=number)
-        self._figures[number] = {"slug": slug, "caption": caption, "label": label,
-                                 "png": png.relative_to(self.build_dir).as_posix(),
-                                 "svg": svg.relative_to(self.build_dir).as_posix()}
+        entry = {"slug": slug, "caption": caption, "label": label,
+                 "png": png.relative_to(self.build_dir).as_posix(),
+                 "svg": svg.relative_to(self.build_dir).as_posix(), **_size_record(png_bytes, min_font_pt(fig))}
+        start = time.perf_counter()
+        variants = self._deck_variants(fig, deck, d / stem, png_size(png_bytes, PNG_DPI))
+        self._deck_seconds[number] = round(time.perf_counter() - start, 4)
+        if variants:
+            entry["deck"] = variants
+        self._figures[number] = entry
         self._dirty = True
         if self.display:
             from IPython.display import Image, display
@@ -679,6 +700,43 @@ class Chapter:
                     metadata={"crmlib": {"figure": number}})
         plt.close(fig)
         return SavedFigure(number, png, svg)
+
+    def _deck_variants(self, fig: Any, deck: Any, stem: Path, size_in: tuple[float, float]) -> list[dict[str, Any]]:
+        """Save the deck's variants of ``fig`` (see :meth:`figure`) next to it; their records."""
+        import matplotlib.pyplot as plt
+
+        for old in stem.parent.glob(f"{stem.name}-deck-*.png"):
+            old.unlink()
+        if deck is None:
+            return []
+        if isinstance(deck, str):
+            if deck != "auto":
+                raise ValueError(f"deck must be 'auto', None or figures, got {deck!r}")
+            made = deck_variants(fig, size_in, PNG_DPI)
+            own = []
+        else:
+            own = [getattr(f, "figure", f) if not hasattr(f, "savefig") else f
+                   for f in (deck if isinstance(deck, (list, tuple)) else [deck])]
+            if not own or not all(hasattr(f, "savefig") for f in own):
+                raise TypeError("deck must be 'auto', None, or matplotlib Figures or Axes")
+            made = [(save_png(f, PNG_DPI), min_font_pt(f)) for f in own]
+        out = []
+        for i, (png_bytes, low) in enumerate(made, 1):
+            path = stem.with_name(f"{stem.name}-deck-{i}.png")
+            path.write_bytes(png_bytes)
+            out.append({"png": path.relative_to(self.build_dir).as_posix(), **_size_record(png_bytes, low)})
+        for f in own:
+            plt.close(f)
+        return out
+
+
+def _size_record(png: bytes, low: float | None) -> dict[str, Any]:
+    """``width_in``, ``height_in`` (of the saved PNG) and ``min_font_pt`` (``low``) of a figure's record."""
+    w, h = png_size(png, PNG_DPI)
+    out: dict[str, Any] = {"width_in": round(w, 3), "height_in": round(h, 3)}
+    if low is not None:
+        out["min_font_pt"] = round(low, 2)
+    return out
 
 
 @functools.lru_cache(maxsize=1)

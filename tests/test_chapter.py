@@ -248,3 +248,72 @@ def test_record_many_with_an_empty_prefix_records_the_names_as_keys(tmp_path):
     got = ch.record_many("", {"payback": 3.5, "discounted_payback": 4.0}, unit="years")
     assert got == {"payback": 3.5, "discounted_payback": 4.0}
     assert ch.results == {"payback": 3.5, "discounted_payback": 4.0}
+
+
+def _three_panels(small: float = 7.0):
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for i, ax in enumerate(axes):
+        im = ax.imshow(np.arange(9).reshape(3, 3))
+        fig.colorbar(im, ax=ax)
+        ax.set_title(f"panel {i}")
+        ax.annotate("note", (1, 1), fontsize=small)
+    fig.suptitle("three panels")
+    return fig
+
+
+def test_figure_record_has_its_size_and_smallest_font(tmp_path):
+    from crmbook.figures import PNG_DPI, png_size
+
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot([0, 1], [1, 0])
+    ax.set_title("big", fontsize=20)
+    ax.tick_params(labelsize=15)
+    ax.set_xlabel("x", fontsize=16)
+    ax.set_ylabel("y", fontsize=16)
+    saved = ch.figure(fig, "9.1", "line")
+    ch.save()
+    rec = load_results("09_test_chapter", tmp_path)["figures"]["9.1"]
+    assert (rec["width_in"], rec["height_in"]) == tuple(round(v, 3) for v in png_size(saved.png.read_bytes(), PNG_DPI))
+    assert rec["min_font_pt"] == 15.0
+    assert "deck" not in rec, "text this large is legible on a slide: no variant"
+    assert not list(saved.png.parent.glob("*-deck-*.png"))
+
+
+def test_multi_panel_figure_gets_one_legible_deck_image_per_panel(tmp_path):
+    from crmbook.figures import DECK_MIN_TEXT_PX, text_px
+
+    site = []
+    for deck in ("auto", None):
+        ch = Chapter("09_test_chapter", build_dir=tmp_path / str(deck), display=False)
+        saved = ch.figure(_three_panels(), "9.1", "line", deck=deck)
+        ch.save()
+        site.append(saved.png.read_bytes())
+        rec = load_results("09_test_chapter", tmp_path / str(deck))["figures"]["9.1"]
+        if deck is None:
+            assert "deck" not in rec
+            continue
+        assert text_px(rec["min_font_pt"], rec["width_in"], rec["height_in"]) < DECK_MIN_TEXT_PX
+        assert len(rec["deck"]) == 3, "one image per panel (each with its colorbar)"
+        for v in rec["deck"]:
+            assert (tmp_path / "auto" / v["png"]).is_file()
+            assert text_px(v["min_font_pt"], v["width_in"], v["height_in"]) >= DECK_MIN_TEXT_PX
+            assert v["width_in"] < rec["width_in"] / 2
+    assert site[0] == site[1], "the site's PNG does not change with the deck's variants"
+
+
+def test_deck_variants_given_by_the_chapter(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    panels = []
+    for _ in range(2):
+        f, ax = plt.subplots(figsize=(4, 3))
+        ax.plot([0, 1])
+        panels.append(ax)
+    ch.figure(_three_panels(), "9.1", "line", deck=panels)
+    ch.save()
+    rec = load_results("09_test_chapter", tmp_path)["figures"]["9.1"]
+    assert [v["png"].rsplit("/", 1)[1] for v in rec["deck"]] == ["fig-9-1-line-deck-1.png", "fig-9-1-line-deck-2.png"]
+    with pytest.raises(ValueError, match="deck must be 'auto'"):
+        ch.figure(_three_panels(), "9.2", "line", deck="panels")
+    with pytest.raises(TypeError, match="deck must be"):
+        ch.figure(_three_panels(), "9.2", "line", deck=[1, 2])

@@ -39,6 +39,13 @@ from crmsite.collect import ChapterPage  # noqa: E402
 
 LABEL = {"en": "Figure", "zh": "图"}
 
+from crmlib.i18n import add_labels, labels  # noqa: E402
+
+_KEYS = {"printed.share": ("Printed share", "原文比例"), "paper.alpha": ("Published alpha", "已发表的 α"),
+         "count.firms": ("Firms counted", "企业数")}
+add_labels({f"ch{nn}.key.{k}": {"en": en, "zh": zh} for nn in ("96", "97", "98") for k, (en, zh) in _KEYS.items()
+            if f"ch{nn}.key.{k}" not in labels()})
+
 
 # ----------------------------------------------------------------------------- helpers
 class _Tags(HTMLParser):
@@ -112,7 +119,7 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
-    nb.metadata["papermill"] = {"exception": None, "parameters": {"lang": lang}}
+    nb.metadata["papermill"] = {"exception": None, "parameters": {"lang": lang, **({"size_n": 25} if no == 98 else {})}}
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     intro = f"# {title}\n\nIntro text for the test chapter." + (" Energy is $E = mc^2$." if math else "")
     if lang == "zh":   # compound terms jieba alone would cut (企业客户流失率 → 客户 / 流失 / 流失率)
@@ -123,12 +130,13 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
         nbformat.v4.new_markdown_cell(intro),
         nbformat.v4.new_code_cell('lang = "en"\nseed = 3\nsmall = False\nbuild_dir = None\nsize_n = 10',
                                   metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"',
-                                  metadata={"tags": ["injected-parameters"]}),
+        nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"'
+                                  + ("\nsize_n = 25" if no == 98 else ""), metadata={"tags": ["injected-parameters"]}),
         nbformat.v4.new_code_cell("from crmbook import Chapter\nfrom crmlib import loss\nfrom crmlib.plotting import loss as lplot"),
-        nbformat.v4.new_markdown_cell("## Section one\n\nText between the cells, first paragraph.\n\n"
-                                      "Second paragraph, not on the slide."),
-        nbformat.v4.new_code_cell("plumbing_marker = ch.figure(fig, 'N.1', 'line')", outputs=[
+        nbformat.v4.new_markdown_cell("## Section one\n\nText between the cells, first paragraph. It asks `size_n` lost "
+                                      "customers.\n\nSecond paragraph, not on the slide."),
+        nbformat.v4.new_code_cell("ch.record('printed.share', 68.0)\nplumbing_marker = ch.figure(fig, 'N.1', 'line')",
+                                  outputs=[
             nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(png).decode(),
                                                          "text/plain": "<Figure>"}),
             nbformat.v4.new_output("display_data", data={"text/markdown": shown, "text/plain": shown}),
@@ -164,15 +172,35 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A build folder with chapter 98 (en + zh, with math), 97 (en only) and a failed 96; its site."""
+    """A build folder with chapter 98 (en + zh, with math), 97 (en only) and a failed 96; its site, built as
+    on a machine without Chromium (so without PDFs: the decks' PDFs are checked by tests/test_decks.py)."""
+    import contextlib
+    from unittest import mock
+
     build = tmp_path_factory.mktemp("sitebuild")
     for lang in ("en", "zh"):
         _chapter(build, "98_site_test", lang, "Chapter 98 — Site test" if lang == "en" else "第 98 章 网站测试",
                  math=True, cite=crmsite.BIB.is_file())
     _chapter(build, "97_english_only", "en", "Chapter 97 — English only")
     _chapter(build, "96_failed_run", "en", "Chapter 96 — Failed", fail=True)
-    ok = crmsite.build(build, api=False)
+    printed = io.StringIO()
+    with mock.patch("crmsite.pdf.chromium", return_value=None), contextlib.redirect_stdout(printed):
+        ok = crmsite.build(build, api=False)
+    BUILD_OUTPUT.append(printed.getvalue())
     return build, build / "site", ok
+
+
+BUILD_OUTPUT: list[str] = []
+
+
+def test_without_chromium_one_line_says_how_to_get_the_pdfs(built):
+    _, out, ok = built
+    assert ok
+    lines = [x for x in BUILD_OUTPUT[-1].splitlines() if "PDF" in x]
+    assert len(lines) == 1 and "apt-get install chromium" in lines[0] and "site/build.py" in lines[0], lines
+    assert not list(out.rglob("*.pdf"))
+    assert "crm-kit-pdf" not in (out / "en" / "kit.html").read_text(encoding="utf-8")
+    assert "crm-kit-pptx" in (out / "en" / "kit.html").read_text(encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------- the pages
@@ -283,7 +311,8 @@ def test_run_it_box_links_notebook_crmlib_and_kit(built):
     for lang in ("en", "zh"):
         p = out / lang / "98_site_test.html"
         for cls, target in (("crm-kit-slides", f"kit/{lang}/98_site_test.html"),
-                            ("crm-kit-pack", f"kit/{lang}/98_site_test-figures.zip"),
+                            ("crm-kit-pack", f"kit/{lang}/98_site_test-figures-{lang}.zip"),
+                            ("crm-kit-pptx", f"kit/{lang}/98_site_test.pptx"),
                             ("crm-kit-teacher", f"{lang}/teacher/98_site_test.html")):
             hrefs = [a["href"] for t, a in tags(p) if t == "a" and cls in a.get("class", "")]
             assert hrefs and local_target(p, hrefs[0]) == (out / target).resolve(), (lang, cls)
@@ -502,34 +531,66 @@ def test_prepare_notebook_leaves_the_executed_notebook_alone(built):
 
 
 # ----------------------------------------------------------------------------- the kit
-def test_deck_has_headings_figures_numbers_and_no_code(built):
+def test_deck_is_one_sequence_with_text_notes_figures_numbers_and_no_code(built):
     _, out, _ = built
     for lang in ("en", "zh"):
         deck = out / "kit" / lang / "98_site_test.html"
         html = deck.read_text(encoding="utf-8")
-        assert "<h2>Section one</h2>" in html and "<h3>A subsection</h3>" in html
-        assert "first paragraph" in html and "Second paragraph" not in html
+        assert "<h2>Section one</h2>" in html and "A subsection" in html
+        slides = re.findall(r'<section class="[^"]*"[^>]*>(.*?)</section>', html, re.S)
+        assert slides and not any("<section" in s for s in slides), "no vertical stacks"
+        shown = [re.sub(r'<aside class="notes">.*?</aside>', "", s, flags=re.S) for s in slides]
+        notes = "".join(re.findall(r'<aside class="notes">(.*?)</aside>', html, re.S))
+        assert any("first paragraph" in s for s in shown)
+        assert any("It asks 25 lost customers." in s for s in shown), "a parameter shows its value"
+        assert not any("size_n" in re.sub(r'<p class="crm-params">.*?</p>', "", s) for s in shown), \
+            "parameter names only in the title slide's line that states the run's parameters"
+        assert "Second paragraph" in notes, "the prose the slide leaves out is in the speaker notes"
         fig = re.search(r'<section class="crm-figure-slide" id="figure-98-1">(.*?)</section>', html, re.S)
-        assert fig and f"{LABEL[lang]} 98.1." in fig.group(1)
+        assert fig and f"{LABEL[lang]} 98.1" in fig.group(1)
         assert "plumbing_marker" not in html and "answer_9_1" not in html and "print(" not in html
-        assert "printed.share" in html and "internal.only" not in html
+        # key numbers with their labels (ch98.key.*), never the record keys
+        assert "printed.share" not in html and "internal.only" not in html
+        assert ("Printed share" if lang == "en" else "原文比例") in html
+        assert ("68 %" if lang == "en" else "68%") in html
+        assert "<math" in html, "inline math rendered to MathML"
         srcs = [a.get("src") or a.get("href") for t, a in tags(deck) if t in ("script", "link", "img")
                 and (a.get("src") or a.get("href"))]
         assert any(s.endswith("kit/revealjs/reveal.js") for s in srcs)
+        assert any(s.endswith("kit/revealjs/plugin/notes/notes.js") for s in srcs)
         for s in srcs:
             assert local_target(deck, s).is_file(), s
+        assert (out / "kit" / lang / "98_site_test.pptx").is_file()
+
+
+def test_title_slide_and_page_state_the_parameters_that_differ(built):
+    _, out, _ = built
+    deck = (out / "kit" / "en" / "98_site_test.html").read_text(encoding="utf-8")
+    title = re.search(r'<section class="crm-title".*?</section>', deck, re.S).group(0)
+    assert "size_n = 25 (default 10)" in title and "seed" not in title
+    page = (out / "en" / "98_site_test.html").read_text(encoding="utf-8")
+    assert "size_n = 25 (default 10)" in page and "lang=en" not in page
+    assert "size_n = 25（默认 10）" in (out / "zh" / "98_site_test.html").read_text(encoding="utf-8")
+    plain = (out / "kit" / "en" / "97_english_only.html").read_text(encoding="utf-8")
+    assert "crm-params" not in plain, "a run with the default parameters states none"
 
 
 def test_figure_pack_holds_every_figure_and_the_captions(built):
     build, out, _ = built
     for lang, caption in (("en", "A test line"), ("zh", "测试用的直线")):
-        with zipfile.ZipFile(out / "kit" / lang / "98_site_test-figures.zip") as z:
+        with zipfile.ZipFile(out / "kit" / lang / f"98_site_test-figures-{lang}.zip") as z:
             names = set(z.namelist())
-            assert {f"98_site_test/fig-98-{k}-{s}.{e}" for k, s in ((1, "line"), (2, "saved-only"))
+            folder = f"98_site_test-figures-{lang}"
+            assert {f"{folder}/fig-98-{k}-{s}.{e}" for k, s in ((1, "line"), (2, "saved-only"))
                     for e in ("png", "svg")} <= names
-            rows = list(csv.reader(io.StringIO(z.read("98_site_test/captions.csv").decode("utf-8-sig"))))
-        assert len(rows) == 3 and rows[1][0] == f"{LABEL[lang]} 98.1" and rows[1][1] == caption
-        assert "001_test.txt" in rows[1][2] and "Fader et al. (2005)" in rows[1][2]
+            assert all(n.startswith(folder + "/") for n in names), "the editions unpack to their own folders"
+            rows = list(csv.reader(io.StringIO(z.read(f"{folder}/captions.csv").decode("utf-8-sig"))))
+        assert len(rows) == 5, "one row per file"
+        assert [r[2] for r in rows[1:3]] == ["fig-98-1-line.png", "fig-98-1-line.svg"]
+        assert rows[1][0] == f"{LABEL[lang]} 98.1" and rows[1][1] == caption and rows[1][3] == "PNG"
+        assert all(" " not in r[2] for r in rows[1:]), "one file name per cell"
+        # figure 98.1's cell records the share (S-source) of its section; 98.2 is saved in another cell
+        assert "001_test.txt" in rows[1][4] and "Fader" not in rows[1][4]
 
 
 def test_teacher_page_sections(built):
@@ -620,7 +681,7 @@ def test_site_from_the_chapters(chapter_runs, built_site):
             assert anchor in deck, f"{chapter} [{lang}] deck: figure {number}"
             assert fig["label"] in text
         assert 'class="output error"' not in text and "Traceback (most recent call last)" not in text
-        with zipfile.ZipFile(out / "kit" / lang / f"{chapter}-figures.zip") as z:
+        with zipfile.ZipFile(out / "kit" / lang / f"{chapter}-figures-{lang}.zip") as z:
             assert len([n for n in z.namelist() if n.endswith(".png")]) == len(figures)
         assert (out / lang / "teacher" / f"{chapter}.html").is_file()
     # the glossary of each edition lists every concept of the chapters that ran, in both languages
@@ -661,3 +722,43 @@ def test_site_builder_is_not_part_of_crmlib():
     assert not (ROOT / "crmlib" / "site.py").exists()
     r = subprocess.run([sys.executable, str(ROOT / "site" / "build.py"), "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and "--build" in r.stdout
+
+
+def test_a_rebuild_runs_the_chapters_that_never_ran(tmp_path):
+    """After one chapter's run in a fresh build folder, ``site/build.py`` first runs the others (both
+    editions, default parameters), so the site keeps every chapter."""
+    from crmbook import runner
+
+    chapters = [nb.stem for nb in runner.discover()]
+    ran = tmp_path / "notebooks" / f"{chapters[0]}.ipynb"
+    ran.parent.mkdir(parents=True)
+    ran.write_text("{}", encoding="utf-8")
+    jobs = crmsite.missing_runs(tmp_path)
+    want = {(c, lang) for c in chapters for lang in ("en", "zh")} - {(chapters[0], "en")}
+    assert {(j.chapter, j.lang) for j in jobs} == want
+    assert all(set(j.parameters) == {"lang", "small"} and j.parameters["small"] is False for j in jobs)
+
+
+def test_unchanged_decks_keep_their_powerpoint_and_pdf(built, tmp_path):
+    """A rebuild copies a deck's PowerPoint file and PDF when the deck, its images and the deck code are
+    unchanged, and makes them again when a figure changed."""
+    import shutil
+
+    build, out, _ = built
+    copy = tmp_path / "build"
+    shutil.copytree(build, copy, ignore=shutil.ignore_patterns("site", ".site"))
+    fake_pdf = out / "kit" / "en" / "98_site_test.pdf"
+    fake_pdf.write_bytes(b"%PDF-1.4 made last time")
+    editions = crmsite.collect(copy, log=lambda m: None)
+    todo, jobs = kit.write_decks(copy, tmp_path / "again", editions, previous=out)
+    assert all(deck is None for _, _, deck in todo), "every PowerPoint file is the last build's"
+    pptx = "kit/en/98_site_test.pptx"
+    assert (tmp_path / "again" / pptx).read_bytes() == (out / pptx).read_bytes()
+    assert (tmp_path / "again" / "kit/en/98_site_test.pdf").read_bytes() == fake_pdf.read_bytes()
+    assert "98_site_test.html" not in {j.html.name for j in jobs if j.html.parent.name == "en"}
+    fig = copy / "figures" / "98_site_test" / "fig-98-1-line.png"
+    fig.write_bytes(fig.read_bytes() + b"\0")
+    todo, jobs = kit.write_decks(copy, tmp_path / "changed", editions, previous=out)
+    assert [p.chapter for p, _, deck in todo if deck is not None and p.lang == "en"] == ["98_site_test"]
+    assert any(j.html.name == "98_site_test.html" and j.html.parent.name == "en" for j in jobs)
+    fake_pdf.unlink()

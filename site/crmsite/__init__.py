@@ -22,9 +22,15 @@ chapter that introduces them), the Reproduce page (every sourced number, linked
 to its passage or reference, with a CSV), References (sphinxcontrib-bibtex),
 the API reference (autodoc / autosummary; English edition, linked from every
 chapter's "crmlib used here") and the kit: per chapter a reveal.js deck
-(``site/kit/<lang>/NN_slug.html``), a figure pack
-(``site/kit/<lang>/NN_slug-figures.zip``) and a teacher's page
-(``<lang>/teacher/NN_slug.html``). See :mod:`crmsite.kit`.
+(``site/kit/<lang>/NN_slug.html``) with its PowerPoint file (``.pptx``) and PDF
+(``.pdf``, where Chromium is installed: printed while the Sphinx builds run), a
+figure pack (``site/kit/<lang>/NN_slug-figures-<lang>.zip``) and a teacher's page
+(``<lang>/teacher/NN_slug.html``). See :mod:`crmsite.kit` and :mod:`crmsite.deck`.
+
+``python site/build.py`` first runs (with their default parameters) the chapters
+of either edition that have no executed notebook in the build folder yet, so that
+the site always has every chapter — e.g. after ``python -m crmbook run 02 -p
+survey_n 2000`` on a fresh clone.
 """
 from __future__ import annotations
 
@@ -33,8 +39,10 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from crmlib.i18n import LANGS
 
@@ -71,7 +79,7 @@ def _docs(lang: str, chapters: list[ChapterPage], with_api: bool, with_refs: boo
 
 
 def write_sources(src: Path, build_dir: Path, editions: dict[str, list[ChapterPage]], *,
-                  api: bool = True) -> dict[str, list[str]]:
+                  api: bool = True, pdfs: bool = False) -> dict[str, list[str]]:
     """Write every edition's page sources under ``src/<lang>/`` (emptied first).
 
     Parameters
@@ -84,6 +92,8 @@ def write_sources(src: Path, build_dir: Path, editions: dict[str, list[ChapterPa
         ``lang -> [ChapterPage, …]`` as returned by :func:`collect`.
     api : bool
         Include the API reference page (English edition).
+    pdfs : bool
+        The decks will have PDFs (link them).
 
     Returns
     -------
@@ -111,7 +121,11 @@ def write_sources(src: Path, build_dir: Path, editions: dict[str, list[ChapterPa
         if "api" in docs[lang]:
             pages.write_text(d / "api.md", pages.api_markdown(lang))
         kit_links = {p.chapter: {"slides": f"../{kit.deck_path(p)}", "pack": f"../{kit.pack_path(p)}",
+                                 "pptx": f"../{kit.pptx_path(p)}",
                                  "teacher": f"teacher/{p.chapter}.html"} for p in chapters}
+        if pdfs:
+            for p in chapters:
+                kit_links[p.chapter]["pdf"] = f"../{kit.pdf_path(p)}"
         pages.write_text(d / "kit.md", pages.kit_markdown(lang, chapters, kit_links))
         for page in chapters:
             nb = page.load()
@@ -138,13 +152,27 @@ def _sphinx_cmd(lang: str, src: Path, out: Path, doctrees: Path, quiet: bool) ->
             "-D", f"copyright={ui('copyright', lang)}", str(src), str(out)]
 
 
-def _run_sphinx(jobs: dict[str, list[str]]) -> dict[str, tuple[int, str]]:
-    """Run the editions' Sphinx builds at the same time; ``lang -> (exit code, output)``."""
+def _start_sphinx(jobs: dict[str, list[str]], logs: Path) -> dict[str, tuple[subprocess.Popen, Path]]:
+    """Start the editions' Sphinx builds (they run at the same time), their output going to files."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::PendingDeprecationWarning"}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    procs = {lang: subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                    encoding="utf-8", env=env) for lang, cmd in jobs.items()}
-    return {lang: (p.wait(), p.stdout.read() if p.stdout else "") for lang, p in procs.items()}
+    logs.mkdir(parents=True, exist_ok=True)
+    procs = {}
+    for lang, cmd in jobs.items():
+        log = logs / f"sphinx-{lang}.log"
+        with open(log, "w", encoding="utf-8") as fh:
+            procs[lang] = (subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env), log)
+    return procs
+
+
+def _wait_sphinx(procs: dict[str, tuple[subprocess.Popen, Path]]) -> dict[str, tuple[int, str]]:
+    """``lang -> (exit code, output)`` once every build has finished."""
+    return {lang: (p.wait(), log.read_text(encoding="utf-8", errors="replace")) for lang, (p, log) in procs.items()}
+
+
+def _figure_files(fig: dict) -> list[str]:
+    """The files of a recorded figure: its PNG and SVG, and the PNGs of its deck variants."""
+    return [fig["png"], fig["svg"], *(v["png"] for v in fig.get("deck") or [])]
 
 
 def _copy_files(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]]) -> None:
@@ -155,10 +183,10 @@ def _copy_files(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage
         for page in chapters:
             shutil.copy2(page.notebook, dl / page.notebook.name)
             for fig in page.figures.values():
-                for key in ("png", "svg"):
-                    dest = out / "figures" / figure_path(fig[key])
+                for rel in _figure_files(fig):
+                    dest = out / "figures" / figure_path(rel)
                     dest.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copy2(build_dir / fig[key], dest)
+                    shutil.copy2(build_dir / rel, dest)
 
 
 def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, api: bool = True) -> bool:
@@ -188,30 +216,66 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     if not editions:
         print(f"site: no executed chapter under {build_dir / 'notebooks'}; nothing to build", file=sys.stderr)
         return False
-    missing = [str(build_dir / f[k]) for chs in editions.values() for p in chs
-               for f in p.figures.values() for k in ("png", "svg") if not (build_dir / f[k]).is_file()]
+    missing = [str(build_dir / rel) for chs in editions.values() for p in chs
+               for f in p.figures.values() for rel in _figure_files(f) if not (build_dir / rel).is_file()]
     if missing:
         print("site: recorded figure files are missing:\n  " + "\n  ".join(missing), file=sys.stderr)
         return False
+    from . import pdf
+
+    exe = pdf.chromium()
     work = build_dir / ".site"
     if work.exists():
         shutil.rmtree(work)
     src, html_dir = work / "src", work / "html"
-    write_sources(src, build_dir, editions, api=api)
+    write_sources(src, build_dir, editions, api=api, pdfs=exe is not None)
     # myst-nb writes its jupyter_execute/ beside each HTML folder: keep it in work/out/<lang>/
     jobs = {lang: _sphinx_cmd(lang, src / lang, work / "out" / lang / "html", work / "doctrees" / lang, quiet)
             for lang in editions}
+    procs = _start_sphinx(jobs, work / "logs")
+    # the kit is made while Sphinx runs (one process per edition): decks, PowerPoint files, packs, PDFs
+    html_dir.mkdir(parents=True)
+    _copy_files(build_dir, html_dir, editions)
+    t_kit = time.perf_counter()
+    kit_ok, print_jobs, printed = True, [], {}
+    try:
+        todo, print_jobs = kit.write_decks(build_dir, html_dir, editions, previous=out if out.is_dir() else None)
+        printer = None
+        if exe is None:
+            print(pdf.HOW_TO_GET_PDFS, flush=True)
+        elif print_jobs:
+            # Chromium prints while this process writes the PowerPoint files and figure packs
+            def print_all() -> None:
+                try:
+                    printed["seconds"] = pdf.print_decks(print_jobs, exe=exe)
+                except Exception as exc:  # noqa: BLE001 - reported below
+                    printed["error"] = exc
+
+            printer = threading.Thread(target=print_all, name="deck-pdfs")
+            printer.start()
+        kit.write_files(build_dir, html_dir, todo)
+        if printer is not None:
+            printer.join()
+        if "error" in printed:
+            raise printed["error"]
+        t_kit = time.perf_counter() - t_kit
+    except Exception as exc:  # noqa: BLE001 - reported after the Sphinx builds have been collected
+        kit_ok = False
+        t_kit = time.perf_counter() - t_kit
+        kit_error = f"site: the instructor's kit failed: {type(exc).__name__}: {exc}"
     failed = False
-    for lang, (rc, output) in _run_sphinx(jobs).items():
+    for lang, (rc, output) in _wait_sphinx(procs).items():
         if output.strip():
             print(output.rstrip(), file=sys.stderr)
         if rc != 0:
             print(f"site: Sphinx failed for the {lang} edition (exit {rc}); warnings are errors — see above",
                   file=sys.stderr)
             failed = True
+    if not kit_ok:
+        print(kit_error, file=sys.stderr)
+        return False
     if failed:
         return False
-    html_dir.mkdir(parents=True)
     for lang in editions:
         shutil.move(str(work / "out" / lang / "html"), str(html_dir / lang))
         # pydata-sphinx-theme copies a Jinja macro file into _static; it is not a page
@@ -220,33 +284,71 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
         sources = html_dir / lang / "_sources"
         if sources.is_dir() and not any(sources.iterdir()):
             sources.rmdir()
-    _copy_files(build_dir, html_dir, editions)
     for lang in editions:
         shutil.copy2(src / lang / "_extra" / "reproduce.csv", html_dir / "downloads" / lang / "reproduce.csv")
     static = SITE_CONF_DIR / "_static"
     shutil.copy2(static / "favicon.svg", html_dir / "favicon.svg")
     shutil.copy2(static / "landing.css", html_dir / "landing.css")
     pages.write_text(html_dir / "index.html", pages.landing_html(editions, "favicon.svg", "landing.css"))
-    t_kit = time.perf_counter()
-    kit.build_kit(build_dir, html_dir, editions)
-    t_kit = time.perf_counter() - t_kit
     if out.exists():
         shutil.rmtree(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.move(str(html_dir), str(out))
     n = sum(len(p) for p in editions.values())
+    pdf_note = (f" (of which {len(print_jobs)} PDF(s) printed in {printed.get('seconds', 0.0):.1f} s, the others "
+                f"unchanged)" if exe is not None else "")
     print(f"Site: {n} chapter page(s) in {', '.join(editions)}, with the instructor's kit -> "
-          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s, of which decks and figure packs "
-          f"{t_kit:.1f} s)", flush=True)
+          f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s; the kit {t_kit:.1f} s{pdf_note}, made while "
+          f"Sphinx ran)", flush=True)
     return True
 
 
+def missing_runs(build_dir: Path) -> list[Any]:
+    """Runner jobs (default parameters) for the chapters of either edition that have no executed
+    notebook in ``build_dir`` yet.
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+
+    Returns
+    -------
+    list of crmbook.runner.Job
+        Empty when every chapter of every edition has run (or the book is not importable).
+    """
+    from crmbook import runner
+
+    layout, jobs = Layout(Path(build_dir)), []
+    for lang in LANGS:
+        todo = [nb for nb in runner.discover() if not layout.executed(nb.stem, lang).is_file()]
+        if todo:
+            try:
+                jobs += runner.plan(todo, Path(build_dir), langs=(lang,))
+            except FileNotFoundError as exc:
+                print(f"site: cannot run the missing {lang} chapters: {exc}", file=sys.stderr)
+    return jobs
+
+
 def main(argv: list[str] | None = None) -> int:
-    """``python site/build.py [--build DIR]``: rebuild the site without re-running the chapters."""
+    """``python site/build.py [--build DIR]``: rebuild the site without re-running the chapters (a chapter
+    that has never run in either edition is run first, with its default parameters)."""
     import argparse
 
     ap = argparse.ArgumentParser(prog="python site/build.py", description=main.__doc__)
     ap.add_argument("--build", type=Path, default=ROOT / "build", help="build folder (default: build/)")
     ap.add_argument("--no-api", action="store_true", help="skip the API reference page")
+    ap.add_argument("--only-built", action="store_true",
+                    help="build from the chapters in the build folder only; do not run the missing ones")
     args = ap.parse_args(argv)
+    if not args.only_built:
+        jobs = missing_runs(args.build)
+        if jobs:
+            from crmbook import runner
+
+            names = ", ".join(f"{j.chapter} [{j.lang}]" for j in jobs)
+            print(f"site: {len(jobs)} chapter run(s) missing from {args.build}, running them with their default "
+                  f"parameters first: {names}", flush=True)
+            outcomes = runner.run_jobs(jobs, workers=2, build_dir=Path(args.build).resolve())
+            runner.summary(outcomes)
     return 0 if build(args.build, api=not args.no_api) else 1

@@ -1,14 +1,17 @@
 """The instructor's kit of every chapter and edition.
 
 * **Slides** — ``kit/<lang>/NN_slug.html``: a reveal.js deck made from the
-  executed chapter: its title, one slide per ``##`` / ``###`` heading with the
-  section's first paragraph, one slide per figure with its numbered caption,
-  the key recorded numbers (those with a source) with their verdict; no code.
-  reveal.js is copied from the ``sphinx-revealjs`` wheel into ``kit/revealjs/``
-  (never a CDN), and every URL is relative, so a deck works opened from the file
-  system.
-* **Figure pack** — ``kit/<lang>/NN_slug-figures.zip``: every recorded PNG and
-  SVG and ``captions.csv`` (number, caption, source, file).
+  executed chapter (:mod:`crmsite.deck`: one left-to-right sequence, formulas,
+  tables, quotes, figures at a legible size, exercises with their answers on the
+  next click, speaker notes), the same deck as an editable PowerPoint file
+  ``NN_slug.pptx`` (:mod:`crmsite.powerpoint`) and, where Chromium is installed,
+  as a PDF ``NN_slug.pdf`` (:mod:`crmsite.pdf`). reveal.js and its notes plugin
+  are copied from the ``sphinx-revealjs`` wheel into ``kit/revealjs/`` (never a
+  CDN), and every URL is relative, so a deck works opened from the file system.
+* **Figure pack** — ``kit/<lang>/NN_slug-figures-<lang>.zip``, unpacking to
+  ``NN_slug-figures-<lang>/``: every recorded PNG and SVG and ``captions.csv``,
+  one row per file (number, caption, file, format, sources), each figure with
+  its own sources (:func:`figure_sources`).
 * **Teacher's page** — a page of the edition (``teacher/NN_slug``), written by
   :mod:`crmsite.teacher`: goals, key and difficult points, lesson plans,
   discussion questions with model answers, multiple-choice questions whose keys
@@ -27,14 +30,17 @@ from pathlib import Path
 from typing import Any
 
 from .collect import ChapterPage, text_of, ui
-from .notebook import _caption_of, figure_anchor, figure_path
+from .notebook import _caption_of
 from .teacher import exercise_answers, teacher_markdown, teacher_texts  # the teacher's page: crmsite.teacher
 
-__all__ = ["deck_path", "pack_path", "deck_html", "figure_pack", "teacher_markdown", "teacher_texts",
-           "exercise_answers", "build_kit", "REVEAL_FILES"]
+__all__ = ["deck_path", "pack_path", "pdf_path", "pptx_path", "figure_pack", "figure_sources", "deck_key",
+           "write_decks", "write_files", "teacher_markdown",
+           "teacher_texts", "exercise_answers", "build_kit", "REVEAL_FILES"]
 
-#: Files of the reveal.js distribution the decks use (relative to its ``dist/``).
-REVEAL_FILES = ("reset.css", "reveal.css", "reveal.js", "theme/white.css", "theme/fonts/source-sans-pro")
+STATIC_DIR = Path(__file__).resolve().parents[1] / "_static"
+#: Files of the reveal.js distribution the decks use (relative to the wheel's ``revealjs/``).
+REVEAL_FILES = ("dist/reset.css", "dist/reveal.css", "dist/reveal.js", "dist/theme/white.css",
+                "dist/theme/fonts/source-sans-pro", "plugin/notes/notes.js", "LICENSE")
 _ZIP_DATE = (2024, 1, 1, 0, 0, 0)
 
 
@@ -43,161 +49,135 @@ def deck_path(page: ChapterPage) -> str:
     return f"kit/{page.lang}/{page.chapter}.html"
 
 
+def pdf_path(page: ChapterPage) -> str:
+    """The deck's PDF under the site root."""
+    return f"kit/{page.lang}/{page.chapter}.pdf"
+
+
+def pptx_path(page: ChapterPage) -> str:
+    """The deck's PowerPoint file under the site root."""
+    return f"kit/{page.lang}/{page.chapter}.pptx"
+
+
 def pack_path(page: ChapterPage) -> str:
-    """The figure pack's path under the site root."""
-    return f"kit/{page.lang}/{page.chapter}-figures.zip"
+    """The figure pack's path under the site root (the edition in its name: the two never collide)."""
+    return f"kit/{page.lang}/{page.chapter}-figures-{page.lang}.zip"
 
 
-# ------------------------------------------------------------------ Markdown for slides
-@lru_cache(maxsize=1)
-def _md():
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.dollarmath import dollarmath_plugin
-
-    def math(content: str, opts: dict[str, Any]) -> str:
-        from latex2mathml.converter import convert
-
-        try:
-            return convert(content.strip(), display="block" if opts.get("display_mode") else "inline")
-        except Exception:  # noqa: BLE001 - show the TeX rather than fail a deck
-            return f"<code>{html.escape(content)}</code>"
-
-    md = MarkdownIt("commonmark", {"html": False}).enable("table")
-    dollarmath_plugin(md, double_inline=True, allow_digits=False, renderer=math)
-    return md
+# ------------------------------------------------------------------ figure pack
+_RECORD = re.compile(r"\.record(_many)?\(\s*(f?)([\"'])(.*?)\3")
 
 
-def _render(text: str) -> str:
-    text = re.sub(r"\[(@[^\]]+)\]", lambda m: "(" + m.group(1).replace("@", "") + ")", text)
-    return _md().render(text)
-
-
-def _blocks(markdown: str) -> list[tuple[int, str, str]]:
-    """``(level, heading, first paragraph or list)`` for each heading of a Markdown cell."""
-    out: list[tuple[int, str, str]] = []
-    parts = re.split(r"^(#{1,3})\s+(.+?)\s*$", markdown, flags=re.M)
-    # parts: [before, hashes, title, body, hashes, title, body, ...]
-    for i in range(1, len(parts) - 1, 3):
-        body = parts[i + 2].strip()
-        first = re.split(r"\n\s*\n", body, maxsplit=1)[0] if body else ""
-        out.append((len(parts[i]), parts[i + 1], first))
+def _record_patterns(code: str) -> list[re.Pattern[str]]:
+    """Result keys a code cell records (``ch.record("a.b", …)``, ``record_many("a", …)``, f-strings) as regexes."""
+    out = []
+    for m in _RECORD.finditer(code):
+        many, fstr, key = m.group(1), m.group(2), m.group(4)
+        parts = re.split(r"(\{[^{}]*\})", key) if fstr else [key]
+        rx = "".join(r"[^.]+" if p.startswith("{") and fstr else re.escape(p) for p in parts)
+        out.append(re.compile(rf"^{rx}\..+$" if many else rf"^{rx}$"))
     return out
 
 
-def _value(entry: dict[str, Any], lang: str) -> str:
-    from .pages import _with_unit
+def _source_name(src: dict[str, Any], lang: str) -> str:
+    if src.get("source_id"):
+        title = src.get("title")
+        return f"{src['source_id']} 《{title}》" if title else str(src["source_id"])
+    if src.get("key"):
+        from .deck import _citation
 
-    return _with_unit(entry.get("value"), entry.get("unit"), lang)
+        who, year = _citation(src["key"], lang)
+        return f"{who} ({year})" if year else who
+    return str(src.get("citation") or src.get("seed_file") or "")
 
 
-def deck_html(page: ChapterPage, nb: dict[str, Any], *, up: str = "../../") -> str:
-    """A reveal.js deck of one executed chapter (see the module docstring).
+def figure_sources(page: ChapterPage, nb: dict[str, Any]) -> dict[str, list[str]]:
+    """Each figure's own sources: what the chapter cites and records in the figure's ``##`` section
+    up to the figure (and in the figure's own cell).
+
+    That is the citations (``[@key]``) and source ids (``S1`` …) in the section's Markdown and the
+    figure's caption, and the sources of the results recorded by the section's code cells up to and
+    including the one that saves the figure (a cell's results are the run of keys, in recording
+    order, that its ``record`` / ``record_many`` calls match).
 
     Parameters
     ----------
     page : ChapterPage
-        The chapter and edition, with its recorded results.
     nb : dict
         The executed notebook.
-    up : str
-        Relative URL from the deck to the site root.
 
     Returns
     -------
-    str
-        An HTML document.
+    dict
+        Figure number -> source names (``S5 《…》``, ``Fader & Hardie (2007)``), in order of first mention.
     """
-    lang = page.lang
-    figures, shown = page.figures, set()
-    slides: list[str] = []
-    title = html.escape(page.title)
-    slides.append(f'<section class="crm-title"><h1>{title}</h1><p>{ui("title", lang)} · {ui("edition", lang)}</p>'
-                  f'<p class="crm-help">{ui("slides_help", lang)}</p></section>')
-    stack: list[str] = []
+    from .deck import _CITE, _citation
 
-    def flush() -> None:
-        if stack:
-            slides.append("<section>" + "".join(stack) + "</section>" if len(stack) > 1 else stack[0])
-            stack.clear()
+    lang, figures, results = page.lang, page.figures, page.results.get("results") or {}
+    known_ids = {}
+    for entry in results.values():
+        src = entry.get("source") or {}
+        if src.get("source_id"):
+            known_ids.setdefault(src["source_id"], _source_name(src, lang))
+    out: dict[str, list[str]] = {}
+    section: list[str] = []
+    shown: set[str] = set()
+    keys, pos = list(results), 0   # results are stored in the order they were recorded
+
+    def cite(text: str) -> None:
+        for m in _CITE.finditer(text):
+            for key in (k.strip().lstrip("@") for k in m.group(1).split(";")):
+                who, year = _citation(key, lang)
+                section.append(f"{who} ({year})" if year else who)
+        for sid in re.findall(r"\b(S[1-9])\b", text):
+            if sid in known_ids:
+                section.append(known_ids[sid])
 
     for cell in nb.get("cells", []):
         tags = cell.get("metadata", {}).get("tags") or []
         if "injected-parameters" in tags:
             continue
+        source = text_of(cell.get("source"))
         if cell.get("cell_type") == "markdown":
-            for level, head, first in _blocks(text_of(cell.get("source"))):
-                if level == 1:
-                    continue
-                if level == 2:
-                    flush()
-                body = _render(first) if first and not first.lstrip().startswith("|") else ""
-                stack.append(f'<section class="crm-h{level}"><h{level}>{html.escape(head)}</h{level}>'
-                             f'<div class="crm-text">{body}</div></section>')
-        elif cell.get("cell_type") == "code":
-            for out in cell.get("outputs") or []:
-                number = _caption_of(out, figures, shown)
-                if number is None:
-                    continue
-                shown.add(number)
-                fig = figures[number]
-                png = f"{up}figures/{figure_path(fig['png'])}"
-                stack.append(f'<section class="crm-figure-slide" id="{figure_anchor(number)}">'
-                             f'<img src="{png}" alt="{html.escape(fig.get("label", ""))}">'
-                             f'<p class="crm-caption"><strong>{html.escape(fig.get("label", ""))}.</strong> '
-                             f'{html.escape(fig.get("caption", ""))}</p></section>')
-    flush()
-    sourced = [(k, v) for k, v in (page.results.get("results") or {}).items() if v.get("source")]
-    for i in range(0, len(sourced), 8):
-        rows = "".join(
-            f'<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(_value(v, lang))}</td>'
-            f'<td>{ui("yes", lang) if v.get("matches") else (ui("no", lang) if v.get("matches") is False else "")}'
-            f"</td></tr>" for k, v in sourced[i:i + 8])
-        slides.append(f'<section class="crm-numbers"><h2>{ui("slides_numbers", lang)}</h2>'
-                      f'<table><thead><tr><th>{ui("col_result", lang)}</th><th>{ui("col_value", lang)}</th>'
-                      f'<th>{ui("col_matches", lang)}</th></tr></thead><tbody>{rows}</tbody></table></section>')
-    chapter_url = f"{up}{lang}/{page.chapter}.html"
-    slides.append(f'<section><h2>{title}</h2><p><a href="{chapter_url}">'
-                  f'{html.escape(ui("slides_more", lang, url=f"{lang}/{page.chapter}.html"))}</a></p></section>')
-    tag = "zh-CN" if lang == "zh" else "en"
-    rv = f"{up}kit/revealjs"
-    return f"""<!DOCTYPE html>
-<html lang="{tag}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · {ui("kit_slides", lang)}</title>
-<link rel="icon" href="{up}favicon.svg" type="image/svg+xml">
-<link rel="stylesheet" href="{rv}/reset.css">
-<link rel="stylesheet" href="{rv}/reveal.css">
-<link rel="stylesheet" href="{rv}/theme/white.css">
-<link rel="stylesheet" href="{up}kit/deck.css">
-</head>
-<body>
-<div class="reveal"><div class="slides">
-{chr(10).join(slides)}
-</div></div>
-<script src="{rv}/reveal.js"></script>
-<script>Reveal.initialize({{hash: true, slideNumber: "c/t", width: 1280, height: 800, margin: 0.04,
-  transition: "none", backgroundTransition: "none"}});</script>
-</body>
-</html>
-"""
+            if re.search(r"^##\s", source, re.M):
+                section = []
+                source = source[re.search(r"^##\s", source, re.M).start():]
+            cite(source)
+            continue
+        patterns = _record_patterns(source)
+        # this cell recorded the next run of keys its record calls match (f-strings match loosely,
+        # so only the keys recorded from here on count)
+        j = next((i for i in range(pos, len(keys)) if any(p.match(keys[i]) for p in patterns)), None)
+        while j is not None and j < len(keys) and any(p.match(keys[j]) for p in patterns):
+            src = results[keys[j]].get("source")
+            if src:
+                section.append(_source_name(src, lang))
+            j += 1
+            pos = j
+        for o in cell.get("outputs") or []:
+            number = _caption_of(o, figures, shown)
+            if number is None:
+                continue
+            shown.add(number)
+            cite(figures[number].get("caption", ""))
+            out[number] = list(dict.fromkeys(x for x in section if x))
+    for number in figures:
+        out.setdefault(number, [])
+    return out
 
 
-# ------------------------------------------------------------------ figure pack
-def _sources_line(page: ChapterPage) -> str:
-    seen: list[str] = []
-    for v in (page.results.get("results") or {}).values():
-        src = v.get("source") or {}
-        name = src.get("source_id") or src.get("seed_file") or src.get("citation") or src.get("key")
-        if name and name not in seen:
-            seen.append(str(name))
-    head = ui("pack_source", page.lang, nn=page.nn, title=page.title)
-    return head + ("; " + ", ".join(seen) if seen else "")
+def _plain_caption(caption: str) -> str:
+    """A caption as plain text: no Markdown escapes or emphasis marks."""
+    text = re.sub(r"\\([\\`*_{}\[\]()#+\-.!$|])", r"\1", caption)
+    return re.sub(r"\*\*|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", text)
 
 
-def figure_pack(page: ChapterPage, build_dir: Path, dest: Path) -> Path:
+def figure_pack(page: ChapterPage, build_dir: Path, dest: Path, nb: dict[str, Any] | None = None) -> Path:
     """Zip every recorded figure of a chapter (PNG and SVG) with ``captions.csv``.
+
+    The archive unpacks to ``NN_slug-figures-<lang>/``; ``captions.csv`` has one row per file
+    (number, caption, file, format, sources), captions as plain text, each figure credited to the
+    chapter that draws it and to its own sources (:func:`figure_sources`), joined by "; ".
 
     Parameters
     ----------
@@ -206,43 +186,168 @@ def figure_pack(page: ChapterPage, build_dir: Path, dest: Path) -> Path:
         The build folder the figure paths are relative to.
     dest : Path
         The zip to write.
+    nb : dict, optional
+        The executed notebook (read from ``page`` when not given).
 
     Returns
     -------
     Path
-        ``dest``. The archive is deterministic (fixed dates, sorted entries).
+        ``dest``. The archive is deterministic (fixed dates, entries in figure order).
     """
     lang = page.lang
+    folder = f"{page.chapter}-figures-{lang}"
+    sources = figure_sources(page, nb if nb is not None else page.load())
+    credit = ui("pack_source", lang, nn=page.nn, title=page.title)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow([ui(k, lang) for k in ("captions_number", "captions_caption", "captions_source", "captions_file")])
-    source = _sources_line(page)
+    w.writerow([ui(k, lang) for k in ("captions_number", "captions_caption", "captions_file", "captions_format",
+                                      "captions_source")])
     dest.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(dest, "w") as z:
         for number, fig in page.figures.items():
-            names = []
             for key in ("png", "svg"):
                 name = Path(fig[key]).name
-                info = zipfile.ZipInfo(f"{page.chapter}/{name}", _ZIP_DATE)
+                info = zipfile.ZipInfo(f"{folder}/{name}", _ZIP_DATE)
                 info.compress_type = zipfile.ZIP_STORED if key == "png" else zipfile.ZIP_DEFLATED
                 z.writestr(info, (build_dir / fig[key]).read_bytes())
-                names.append(name)
-            w.writerow([fig.get("label", number), fig.get("caption", ""), source, " ".join(names)])
-        info = zipfile.ZipInfo(f"{page.chapter}/captions.csv", _ZIP_DATE)
+                w.writerow([fig.get("label", number), _plain_caption(fig.get("caption", "")), name, key.upper(),
+                            "; ".join([credit, *(sources.get(number) or [])])])
+        info = zipfile.ZipInfo(f"{folder}/captions.csv", _ZIP_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED
         z.writestr(info, "\ufeff" + buf.getvalue())  # BOM: spreadsheets read the Chinese right
     return dest
 
 
 # ------------------------------------------------------------------ the whole kit
-def _reveal_dist() -> Path:
+def _reveal_root() -> Path:
     import sphinx_revealjs
 
-    return Path(sphinx_revealjs.__file__).resolve().parent / "_static" / "revealjs" / "dist"
+    return Path(sphinx_revealjs.__file__).resolve().parent / "_static" / "revealjs"
 
 
-def build_kit(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]]) -> None:
-    """Write every deck and figure pack under ``out/kit/`` and copy reveal.js beside them.
+def copy_reveal(out: Path) -> None:
+    """reveal.js, its notes plugin, the decks' stylesheet and script under ``out/kit/``.
+
+    Parameters
+    ----------
+    out : Path
+        The site's root folder.
+    """
+    root, rv = _reveal_root(), out / "kit" / "revealjs"
+    for rel in REVEAL_FILES:
+        src, dest = root / rel, rv / rel.removeprefix("dist/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dest, dirs_exist_ok=True)
+        elif src.is_file():
+            shutil.copy2(src, dest)
+    for name in ("deck.css", "deck.js"):
+        shutil.copy2(STATIC_DIR / name, out / "kit" / name)
+
+
+#: The files whose change must remake every deck's PowerPoint file and PDF.
+_DECK_CODE = ("crmsite/deck.py", "crmsite/powerpoint.py", "crmsite/pdf.py", "_static/deck.js", "_static/deck.css")
+CACHE_NAME = "deck-cache.json"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    import hashlib
+
+    import sphinx_revealjs
+
+    h = hashlib.sha256(str(getattr(sphinx_revealjs, "__version__", "")).encode())
+    for rel in _DECK_CODE:
+        h.update((Path(__file__).resolve().parents[1] / rel).read_bytes())
+    return h.hexdigest()
+
+
+def deck_key(deck: Any, html_text: str) -> str:
+    """What a deck's PowerPoint file and PDF are made from: its HTML, the bytes of its images and the
+    deck code. Equal keys give equal files, so a rebuild copies them instead of making them again.
+
+    Parameters
+    ----------
+    deck : crmsite.deck.Deck
+    html_text : str
+        Its reveal.js page.
+
+    Returns
+    -------
+    str
+        A SHA-256 hex digest.
+    """
+    import hashlib
+
+    h = hashlib.sha256(_code_fingerprint().encode())
+    h.update(html_text.encode("utf-8"))
+    for s in deck.slides:
+        for b in s.blocks:
+            if b.kind == "image":
+                h.update((deck.build_dir / b.src).read_bytes())
+    return h.hexdigest()
+
+
+def write_decks(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]], *,
+                previous: Path | None = None) -> tuple[list[Any], list[Any]]:
+    """Write every deck's reveal.js page under ``out/kit/`` (with reveal.js beside them), and copy the
+    PowerPoint files and PDFs of the decks that did not change since ``previous`` was built.
+
+    Parameters
+    ----------
+    build_dir : Path
+        The build folder.
+    out : Path
+        The site's root folder (the decks link to ``out/figures/``).
+    editions : dict
+        ``lang -> [ChapterPage, …]``.
+    previous : Path, optional
+        The site built last time: a deck whose :func:`deck_key` is unchanged gets its PowerPoint file
+        and PDF copied from there (``kit/deck-cache.json`` records the keys).
+
+    Returns
+    -------
+    (list, list)
+        What :func:`write_files` still has to do (``(page, notebook, deck or None)``: None when the
+        PowerPoint file was copied) and the decks whose PDF must be printed
+        (:class:`crmsite.pdf.PrintJob`, see :func:`crmsite.pdf.print_decks`).
+    """
+    import json
+
+    from .deck import build_deck, deck_html
+    from .pdf import PrintJob
+
+    copy_reveal(out)
+    old: dict[str, str] = {}
+    if previous is not None and (previous / "kit" / CACHE_NAME).is_file():
+        try:
+            old = json.loads((previous / "kit" / CACHE_NAME).read_text(encoding="utf-8"))
+        except ValueError:
+            old = {}
+    keys: dict[str, str] = {}
+    todo, jobs = [], []
+    for chapters in editions.values():
+        for page in chapters:
+            nb = page.load()
+            deck = build_deck(page, nb, build_dir)
+            html_file = out / deck_path(page)
+            html_file.parent.mkdir(parents=True, exist_ok=True)
+            text = deck_html(deck)
+            html_file.write_text(text, encoding="utf-8")
+            key = keys[deck_path(page)] = deck_key(deck, text)
+            same = previous is not None and old.get(deck_path(page)) == key
+            for rel in (pptx_path(page), pdf_path(page)):
+                if same and (previous / rel).is_file():
+                    shutil.copy2(previous / rel, out / rel)
+            if not (out / pdf_path(page)).is_file():
+                jobs.append(PrintJob(html_file, out / pdf_path(page), len(deck.slides)))
+            todo.append((page, nb, None if (out / pptx_path(page)).is_file() else deck))
+    (out / "kit" / CACHE_NAME).write_text(json.dumps(keys, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return todo, jobs
+
+
+def write_files(build_dir: Path, out: Path, todo: list[Any]) -> None:
+    """The PowerPoint files :func:`write_decks` left to make, and every figure pack.
 
     Parameters
     ----------
@@ -250,23 +355,32 @@ def build_kit(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]]
         The build folder.
     out : Path
         The site's root folder.
-    editions : dict
-        ``lang -> [ChapterPage, …]``.
+    todo : list
+        :func:`write_decks`'s first return value.
     """
-    dist, rv = _reveal_dist(), out / "kit" / "revealjs"
-    for rel in REVEAL_FILES:
-        src, dest = dist / rel, rv / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_dir():
-            shutil.copytree(src, dest, dirs_exist_ok=True)
-        else:
-            shutil.copy2(src, dest)
-    lic = dist.parent / "LICENSE"
-    if lic.is_file():
-        shutil.copy2(lic, rv / "LICENSE")
-    shutil.copy2(Path(__file__).resolve().parents[1] / "_static" / "deck.css", out / "kit" / "deck.css")
-    for chapters in editions.values():
-        for page in chapters:
-            (out / deck_path(page)).parent.mkdir(parents=True, exist_ok=True)
-            (out / deck_path(page)).write_text(deck_html(page, page.load()), encoding="utf-8")
-            figure_pack(page, build_dir, out / pack_path(page))
+    from .powerpoint import write_pptx
+
+    for page, nb, deck in todo:
+        if deck is not None:
+            write_pptx(deck, out / pptx_path(page))
+        figure_pack(page, build_dir, out / pack_path(page), nb)
+
+
+def build_kit(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage]], *,
+              previous: Path | None = None) -> list[Any]:
+    """Write every deck (HTML and PowerPoint) and figure pack under ``out/kit/``: :func:`write_decks`,
+    then :func:`write_files`.
+
+    Parameters
+    ----------
+    build_dir, out, editions, previous
+        As for :func:`write_decks`.
+
+    Returns
+    -------
+    list of crmsite.pdf.PrintJob
+        The decks whose PDF must be printed.
+    """
+    todo, jobs = write_decks(build_dir, out, editions, previous=previous)
+    write_files(build_dir, out, todo)
+    return jobs

@@ -31,7 +31,8 @@ from typing import Any
 
 from .collect import ChapterPage, text_of, ui
 
-__all__ = ["prepare_notebook", "figure_path", "crmlib_modules", "convert_citations", "figure_anchor"]
+__all__ = ["prepare_notebook", "figure_path", "crmlib_modules", "convert_citations", "figure_anchor",
+           "run_parameters", "changed_parameters", "changed_text"]
 
 _ANSWER_CELL = re.compile(r"^answer_\d+_\d+\s*=", re.M)
 _BARE_REPR = re.compile(r"^(?:(?:Posix|Windows)?Path\(.*\)|<[^<>]*>)$", re.S)
@@ -144,6 +145,92 @@ def _parameter_names(nb: dict[str, Any]) -> list[str]:
     return []
 
 
+def _literals(source: str) -> dict[str, Any]:
+    """``name = literal`` assignments of a cell (values that are not literals are left out)."""
+    import ast
+
+    out: dict[str, Any] = {}
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return out
+    for node in body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                out[node.targets[0].id] = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+    return out
+
+
+def run_parameters(nb: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The notebook's default parameters and the values this run used.
+
+    The defaults are the literals of the cell tagged ``parameters``; the run's values are those
+    defaults updated with what papermill injected (``metadata.papermill.parameters``, else the
+    cell tagged ``injected-parameters``).
+
+    Parameters
+    ----------
+    nb : dict
+        An executed notebook (nbformat JSON).
+
+    Returns
+    -------
+    (dict, dict)
+        ``(defaults, values)``.
+    """
+    defaults: dict[str, Any] = {}
+    injected: dict[str, Any] | None = None
+    for cell in nb.get("cells", []):
+        tags = cell.get("metadata", {}).get("tags") or []
+        if "parameters" in tags and not defaults:
+            defaults = _literals(text_of(cell.get("source")))
+        elif "injected-parameters" in tags:
+            injected = _literals(text_of(cell.get("source")))
+    meta = (nb.get("metadata", {}).get("papermill") or {}).get("parameters")
+    if isinstance(meta, dict):
+        injected = {**(injected or {}), **meta}
+    return defaults, {**defaults, **(injected or {})}
+
+
+def changed_parameters(nb: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(name, value, default)`` of every parameter this run set to something other than its default
+    (not ``lang`` and the output folders, which every run sets).
+
+    Parameters
+    ----------
+    nb : dict
+        An executed notebook.
+
+    Returns
+    -------
+    list of (str, Any, Any)
+        In the order of the parameters cell.
+    """
+    defaults, values = run_parameters(nb)
+    return [(k, values[k], defaults[k]) for k in defaults
+            if k not in ("lang", "build_dir", "inputs_dir") and values.get(k) != defaults[k]]
+
+
+def changed_text(nb: dict[str, Any], lang: str) -> str:
+    """The run's :func:`changed_parameters` as "survey_n = 2000 (default 500)"; "" when there are none.
+
+    Parameters
+    ----------
+    nb : dict
+        An executed notebook.
+    lang : {"en", "zh"}
+
+    Returns
+    -------
+    str
+    """
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(ui("param_diff", lang, name=k, value=_literal(v), default=_literal(d))
+                    for k, v, d in changed_parameters(nb))
+
+
 def crmlib_modules(nb: dict[str, Any]) -> list[str]:
     """The crmlib modules a notebook's code imports, in order of first use (``crmlib`` itself for
     names such as ``Chapter`` taken from the package).
@@ -215,6 +302,10 @@ def _figure_item(number: str, fig: dict[str, Any], on_page: bool, up: str) -> st
             f'<a href="{png}" download>PNG</a><a href="{svg}" download>SVG</a></span></li>')
 
 
+def _literal(v: Any) -> str:
+    return repr(v) if isinstance(v, str) else str(v)
+
+
 def _inline_code(escaped: str) -> str:
     return re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped)
 
@@ -232,9 +323,7 @@ def _source_name(chapter: str, lang: str) -> str:
 def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: dict[str, str]) -> str:
     """The "Run it" box: how to run the chapter, its parameters, crmlib used, the kit, downloads."""
     lang = page.lang
-    params = page.results.get("params") or {}
-    used = ", ".join(f"{k}={v}" for k, v in params.items() if k in ("lang", "seed", "small")) \
-        or ui("defaults", lang)
+    used = changed_text(nb, lang) or ui("defaults", lang)
     names = ", ".join(f"`{n}`" for n in _parameter_names(nb) if n != "build_dir")
     figs = "".join(_figure_item(n, f, n in shown, links["up"]) for n, f in page.figures.items())
     text = ui("runit_text", lang, file=_source_name(page.chapter, lang), params=used, nn=page.nn)
@@ -251,6 +340,9 @@ def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: d
     if links.get("slides"):
         lines.append(f'<p class="crm-kit-links"><strong>{ui("kit", lang)}:</strong> '
                      f'<a class="crm-kit-slides" href="{links["slides"]}">{ui("kit_slides", lang)}</a> · '
+                     + (f'<a class="crm-kit-pdf" href="{links["pdf"]}" download>PDF</a> · ' if links.get("pdf") else "")
+                     + (f'<a class="crm-kit-pptx" href="{links["pptx"]}" download>PowerPoint</a> · '
+                        if links.get("pptx") else "") +
                      f'<a class="crm-kit-pack" href="{links["pack"]}" download>{ui("kit_pack", lang)}</a> · '
                      f'<a class="crm-kit-teacher" href="{links["teacher"]}">{ui("kit_teacher", lang)}</a></p>')
     lines.append(f'<p>{ui("download", lang)}: <a class="crm-notebook-download" href="{links["notebook"]}" '

@@ -506,7 +506,8 @@ def kit_markdown(lang: str, pages: list[ChapterPage], links: dict[str, dict[str,
     lang : {"en", "zh"}
     pages : list of ChapterPage
     links : dict
-        ``chapter -> {"slides", "pack", "teacher"}`` URLs relative to this page.
+        ``chapter -> {"slides", "pack", "teacher"}`` URLs relative to this page, and ``"pdf"`` /
+        ``"pptx"`` for the deck's PDF and PowerPoint file where there are any.
 
     Returns
     -------
@@ -516,8 +517,13 @@ def kit_markdown(lang: str, pages: list[ChapterPage], links: dict[str, dict[str,
     rows = []
     for p in pages:
         ln = links[p.chapter]
+        decks = [f'<a class="crm-kit-slides" href="{ln["slides"]}">{ui("kit_slides", lang)}</a>']
+        if ln.get("pdf"):
+            decks.append(f'<a class="crm-kit-pdf" href="{ln["pdf"]}" download>PDF</a>')
+        if ln.get("pptx"):
+            decks.append(f'<a class="crm-kit-pptx" href="{ln["pptx"]}" download>PowerPoint</a>')
         rows.append(f'<tr><td><a href="{p.chapter}.html">{html.escape(p.title)}</a></td>'
-                    f'<td><a class="crm-kit-slides" href="{ln["slides"]}">{ui("kit_slides", lang)}</a></td>'
+                    f'<td>{" · ".join(decks)}</td>'
                     f'<td><a class="crm-kit-pack" href="{ln["pack"]}" download>{ui("kit_pack", lang)}</a></td>'
                     f'<td><a class="crm-kit-teacher" href="{ln["teacher"]}">{ui("kit_teacher", lang)}</a></td></tr>')
     table = ('<div class="crm-scroll"><table class="crm-kit-table">'

@@ -367,6 +367,7 @@ def answer_text(answer: Any, lang: str, exercise: Any = None) -> str:
     return str(answer)
 
 
+@lru_cache(maxsize=None)
 def exercise_answers(nn: str, lang: str) -> list[dict[str, Any]] | None:
     """The answer key of chapter ``nn``'s exercises, from the checkers themselves.
 
