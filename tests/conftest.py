@@ -7,8 +7,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# property tests draw the same examples in every run (a test run is deterministic like everything else);
+# HYPOTHESIS_PROFILE=explore searches afresh while developing
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 # the chapter runs try every what-if at every corner of its controls (crmbook.widgets), in the English edition
 os.environ.setdefault("CRMNB_WHATIF_CORNERS", "en")
 
