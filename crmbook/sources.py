@@ -753,13 +753,26 @@ def seed_datasets() -> list[str]:
     return sorted(n for n, e in datasets.manifest().items() if e["file"].startswith("seed/"))
 
 
+def _reading(row: dict[str, Any]) -> str | None:
+    """A damaged row's reconstructed reading: in a ``note`` that starts "reconstructed reading", the text up to
+    the first "(" or ";", with the restored digits (in brackets, ``4[0]%``) put back; None for a row printed
+    legibly."""
+    note = row.get("note")
+    m = re.match(r"reconstructed reading:?\s*([^;(]+)", note) if isinstance(note, str) else None
+    if not row.get("garbled") or m is None:
+        return None
+    return re.sub(r"\[(\d+)\]", r"\1", m.group(1).strip())
+
+
 def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
     """Check every seed row against its excerpt.
 
     Every row's (``source_id``, ``seed_phrase``) must resolve to an excerpt; the
     row's ``source_id`` and ``seed_file`` must name the same source; every
     number the row carries (:data:`SEED_NUMBERS`) must be printed in the excerpt
-    (or in the row's printed text, which must itself be in the excerpt); every
+    (or in the row's printed text, which must itself be in the excerpt; for a row the scan
+    damaged, ``garbled``, whose note gives a "reconstructed reading" with the restored digits
+    in brackets, in that reading); every
     Chinese label in :data:`SEED_TEXTS` must be in the excerpt.
 
     Returns
@@ -805,6 +818,9 @@ def seed_number_problems() -> tuple[list[str], dict[str, dict[str, int]]]:
                 if name == "crm_history" and not row.get("year_is_approximate", True):
                     kind = "year"
                 where_text = row[within] if within else ex["text"]
+                reading = _reading(row)
+                if reading is not None:
+                    where_text, within = reading, "reconstructed reading"
                 if printed_number(v, comparable(where_text), kind) is None:
                     problems.append(f"{tag}: {col} = {_g(v)} is not printed in "
                                     f"{'its ' + within + ' ' + repr(where_text) if within else 'excerpt ' + ex['excerpt_id']}")

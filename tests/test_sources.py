@@ -206,6 +206,21 @@ def test_a_number_not_in_its_excerpt_is_reported(tmp_path, monkeypatch):
     assert any("loss_causes row 5: share_pct = 67 is not printed in excerpt S1-loss-table" in p for p in problems)
 
 
+def test_a_damaged_row_is_checked_against_its_reconstructed_reading(data_copy):
+    """S2's 4% ~7 % … O 5 is read as 4[0]%~7[5]%: the numbers 40 and 75 must be in that reading."""
+    f = data_copy / "seed" / "roi_facts.csv"
+    rows = f.read_text(encoding="utf-8")
+    assert "4[0]%~7[5]%" in rows, "the hidden-share row gives its reading with the restored digits in brackets"
+    f.write_text(rows.replace("4[0]%~7[5]%", "4[5]%~7[5]%"), encoding="utf-8")
+    mf = json.loads((data_copy / "manifest.json").read_text(encoding="utf-8"))
+    mf["datasets"]["roi_facts"]["sha256"] = datasets.sha256(f)
+    (data_copy / "manifest.json").write_text(json.dumps(mf), encoding="utf-8")
+    problems, _ = sources.seed_number_problems()
+    assert [p for p in problems if p.startswith("roi_facts")] == [
+        "roi_facts row 3: value_low = 40 is not printed in its reconstructed reading '隐形成本在多数已实施的CRM项目"
+        "总成本中占据45%~75%的比例，普遍高于显性成本'"]
+
+
 def test_bad_arguments_are_named(tmp_path):
     with pytest.raises(FileNotFoundError, match="seeds_dir: no folder"):
         sources.verbatim_problems(tmp_path / "none")
