@@ -281,13 +281,13 @@ class Chapter:
         """
         return t(self._key(key), self.lang, **values)
 
-    def join(self, prefix: str, ids: Any) -> str:
+    def join(self, prefix: str | None, ids: Any) -> str:
         """The labels ``prefix.<id>`` of ``ids``, joined as a list in the chapter's language.
 
         Parameters
         ----------
-        prefix : str
-            Label prefix, e.g. ``"loss.cause"``.
+        prefix : str or None
+            Label prefix, e.g. ``"loss.cause"``; None joins ``ids`` themselves (e.g. years: "0, 1" / "0、1").
         ids : iterable of str
             The ids to name.
 
@@ -298,9 +298,9 @@ class Chapter:
         """
         if isinstance(ids, str):
             raise TypeError("ids must be a list of ids, not one string")
-        sep = t("core.list_sep", self.lang)
+        sep = t("core.number_sep" if prefix is None else "core.list_sep", self.lang)
         sep += " " if sep.isascii() else ""   # Latin punctuation is followed by a space, CJK's is not
-        return sep.join(t(f"{prefix}.{i}", self.lang) for i in ids)
+        return sep.join(str(i) if prefix is None else t(f"{prefix}.{i}", self.lang) for i in ids)
 
     def say(self, key: str, **values: Any) -> None:
         """Show the sentence ``chNN.say.<key>`` filled with computed ``values`` (Markdown).
@@ -340,7 +340,8 @@ class Chapter:
             Column name -> number format for people (:mod:`crmlib.fmt`): ``"pct.1"`` shows a
             fraction as a percentage with one decimal, ``"p"`` a p-value (``< 0.001``), ``"usd"``
             money (万 in Chinese), ``"n.2"`` a number with thousands separators, or any Python spec
-            (``".3f"``). Missing values show as "—", infinite ones as "∞".
+            (``".3f"``); for a column whose rows hold different quantities, a mapping of index
+            label -> spec (every row named). Missing values show as "—", infinite ones as "∞".
 
         Returns
         -------
@@ -364,9 +365,18 @@ class Chapter:
         for col, spec in formats.items():
             if col not in out.columns:
                 raise KeyError(f"formats names column {col!r}; the table's columns are {list(out.columns)}")
-            if not isinstance(spec, str):
-                raise TypeError(f"formats[{col!r}] must be a format spec string, got {spec!r}")
-            out[col] = [_formatted_value(v, spec, fmt) for v in out[col].tolist()]
+            if isinstance(spec, Mapping):
+                rows = [r for r in out.index if r not in spec]
+                if rows:
+                    raise KeyError(f"formats[{col!r}] gives no spec for row(s) {[str(r) for r in rows]}")
+                specs = [spec[r] for r in out.index]
+            else:
+                specs = [spec] * len(out)
+            bad = [x for x in specs if not isinstance(x, str)]
+            if bad:
+                raise TypeError(f"formats[{col!r}] must be a format spec string or a mapping of row -> spec, "
+                                f"got {bad[0]!r}")
+            out[col] = [_formatted_value(v, x, fmt) for v, x in zip(out[col].tolist(), specs)]
         return out
 
     def exercises(self, module: Any) -> Any:

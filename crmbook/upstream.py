@@ -1,17 +1,22 @@
 """Inputs from the other chapters: one table says which chapter's recorded result feeds which input.
 
-Chapter 06's business case takes its return drivers from what chapters 02–05
+Chapter 06's business case takes its return drivers from what chapters 02–05 and 07
 recorded in their results JSON (``<build>/results/NN_slug.json``). Each input
 is one row of :data:`UPSTREAM`: the chapter, the result keys it reads (a key
 ``params.X`` reads the run parameter ``X`` the chapter recorded), how the
-keys combine into the input, its unit and its allowed range, and how to
-compute it here if that chapter has not run.
+keys combine into the input, its unit and its allowed range, what kind of
+number it is (an estimate from data, a number printed in a source, a what-if
+result at the chapter's settings, or the chapter's default parameter), whether the
+case uses it or shows it as an alternative, and how to compute it here if that
+chapter has not run.
 
 Nothing is substituted silently. For every input :func:`collection_inputs`
 returns an :class:`Input` whose ``origin`` and ``detail`` say where its value
 came from:
 
 * ``"results"`` — read from the file and key(s) named in ``detail``;
+* ``"chapter_default"`` — the chapter's default parameter, read from its recorded run
+  parameters or results (a setting, not a measurement);
 * ``"recomputed"`` / ``"default"`` — computed here (or, for a parameter, the
   chapter's documented default taken) because the chapter's results file is
   absent, or was recorded in small mode for an input small mode changes;
@@ -38,8 +43,8 @@ from . import results
 from .layout import main_build_dir
 from .results import ResultsError
 
-__all__ = ["UpstreamError", "Input", "Upstream", "UPSTREAM", "CHAPTER_DEFAULTS", "collection_inputs",
-           "with_parameters", "inputs_table", "results_file"]
+__all__ = ["UpstreamError", "Input", "Upstream", "UPSTREAM", "NATURES", "CHAPTER_DEFAULTS", "collection_inputs",
+           "with_parameters", "inputs_table"]
 
 
 class UpstreamError(ResultsError):
@@ -65,7 +70,8 @@ class Input:
     chapter : str
         The two-digit chapter that provides it.
     origin : str
-        ``"results"``, ``"recomputed"``, ``"default"`` or (:func:`with_parameters`) ``"parameter"``.
+        ``"results"``, ``"chapter_default"``, ``"recomputed"``, ``"default"`` or (:func:`with_parameters`)
+        ``"parameter"``.
     detail : str
         In words: the file and key(s) read, or why and how it was computed here.
     reason : str
@@ -73,6 +79,10 @@ class Input:
         ``"small_mode"`` (recorded in small mode) or ``"parameter"``.
     where : str
         The file and key(s) read, or the crmlib call that computed it (code, any language).
+    nature : str
+        What kind of number it is (:data:`NATURES`).
+    use : str
+        ``"case"`` (the business case uses it) or ``"alternative"`` (shown beside an input the case uses).
     """
 
     name: str
@@ -83,6 +93,14 @@ class Input:
     detail: str
     reason: str = "none"
     where: str = ""
+    nature: str = "estimate"
+    use: str = "case"
+
+
+#: What kind of number an input is: an estimate from data, a number printed in a source text (chapter 03's
+#: funnel case: an upper bound), the result of a chapter's what-if at its default settings, or a chapter's
+#: default parameter.
+NATURES = ("estimate", "printed", "whatif", "parameter")
 
 
 #: What this layer assumes when a chapter has recorded nothing: that chapter's default parameters
@@ -128,8 +146,26 @@ def _effect_one_more() -> tuple[float, str]:
         "crmlib.crosssell.fit_retention_logit(bank_customers, ['n_products']).discrete_effect('n_products')")
 
 
-def _uplift(good_negotiation: float, middle_negotiation: float, middle_deal: float) -> float:
-    return (good_negotiation - middle_negotiation) * middle_deal
+def _close_uplift() -> tuple[float, str]:
+    r = _funnel_rates()
+    return float(r.loc["good", "overall"] - r.loc["middle", "overall"]), (
+        "crmlib.funnel.overall_rate(funnel_case['good']) - crmlib.funnel.overall_rate(funnel_case['middle'])")
+
+
+def _telco_year_1() -> tuple[float, str]:
+    from crmlib import survival as sv
+
+    km = sv.kaplan_meier(sv.telco_customers(), window=sv.TELCO_WINDOW)
+    return float(sv.retention_at(km, (12,))["survival"].iloc[0]), (
+        "crmlib.survival.retention_at(kaplan_meier(telco_customers()), 12)")
+
+
+def _cohort_constant_retention() -> tuple[float, str]:
+    from crmlib import clv, datasets
+
+    survivors = datasets.load("sbg_cohorts")["regular"].to_numpy()
+    return float(clv.project_cohort(survivors, 7).constant_rate), (
+        "crmlib.clv.project_cohort(sbg_cohorts['regular'], 7).constant_rate")
 
 
 @dataclass(frozen=True)
@@ -160,6 +196,10 @@ class Upstream:
         Read only from full-mode results (small mode changes the value).
     high_open : bool
         Whether ``high`` itself is excluded.
+    nature : str
+        What kind of number the input is (:data:`NATURES`).
+    use : str
+        ``"case"`` or ``"alternative"`` (an input shown beside the one the case uses).
     """
 
     name: str
@@ -174,6 +214,8 @@ class Upstream:
     compute_origin: str = "recomputed"
     full_only: bool = False
     high_open: bool = False
+    nature: str = "estimate"
+    use: str = "case"
 
 
 def _default(chapter: str, name: str) -> Callable[[], tuple[float, str]]:
@@ -181,24 +223,30 @@ def _default(chapter: str, name: str) -> Callable[[], tuple[float, str]]:
 
 
 #: The inputs chapter 06 takes from the other chapters, one row each.
+#:
+#: * ``close_uplift`` is the extra deals per prospect if CRM moved the firm from the middle to the good
+#:   case of the source's funnel (chapter 03): 0, since every case ends with at most 5 deals of 100.
+#: * ``retention`` is chapter 07's Kaplan–Meier retention of the Telco customers after 12 months, a
+#:   measurement; chapter 05's slider default (85 %) and its constant retention fitted to the regular
+#:   cohort are shown beside it as alternatives.
 UPSTREAM: tuple[Upstream, ...] = (
     Upstream("kept_share", "02", ("whatif.kept_per_1000",), lambda k: k / 1000, "{0} / 1000", "share", 0.0, 1.0,
-             lambda: (lambda v, how: (v / 1000, how))(*_kept_per_1000())),
+             lambda: (lambda v, how: (v / 1000, how))(*_kept_per_1000()), nature="whatif"),
     Upstream("complaints_cut", "02", ("whatif.cut_complaints",), float, "{0}", "%", 0.0, 100.0,
-             _default("02", "cut_complaints"), "default"),
+             _default("02", "cut_complaints"), "default", nature="parameter"),
     Upstream("base_close_rate", "03", ("case.middle.overall",), float, "{0}", "deals per prospect", 0.0, 1.0,
              lambda: (float(_funnel_rates().loc["middle", "overall"]),
-                      "crmlib.funnel.overall_rate(funnel_case['middle'])")),
-    Upstream("close_uplift", "03",
-             ("case.good.rate.negotiation", "case.middle.rate.negotiation", "case.middle.rate.deal"),
-             _uplift, "({0} - {1}) * {2}", "deals per prospect", 0.0, 1.0,
-             lambda: (_uplift(*_funnel_rates().loc[["good", "middle"], "negotiation"],
-                              _funnel_rates().loc["middle", "deal"]),
-                      "crmlib.funnel.stage_rates(funnel_case): (good.negotiation - middle.negotiation) * middle.deal")),
+                      "crmlib.funnel.overall_rate(funnel_case['middle'])"), nature="printed"),
+    Upstream("close_uplift", "03", ("case.good.overall", "case.middle.overall"), lambda good, middle: good - middle,
+             "{0} - {1}", "deals per prospect", 0.0, 1.0, _close_uplift, nature="printed"),
     Upstream("crosssell_gain", "04", ("logit.count.effect_one_more",), float, "{0}", "probability", 0.0, 1.0,
              _effect_one_more, full_only=True),
-    Upstream("retention", "05", ("params.retention",), float, "{0}", "per year", 0.0, 1.0,
-             _default("05", "retention"), "default", high_open=True),
+    Upstream("retention", "07", ("kpi.year_1",), float, "{0}", "per year", 0.0, 1.0, _telco_year_1,
+             high_open=True),
+    Upstream("retention_ch05_default", "05", ("params.retention",), float, "{0}", "per year", 0.0, 1.0,
+             _default("05", "retention"), "default", high_open=True, nature="parameter", use="alternative"),
+    Upstream("retention_ch05_cohort", "05", ("sbg.regular.constant_retention",), float, "{0}", "per year", 0.0,
+             1.0, _cohort_constant_retention, high_open=True, use="alternative"),
 )
 
 
@@ -245,17 +293,18 @@ def _one(row: Upstream, build_dir: Path, missing: str, lang: str) -> Input:
         value, origin, detail = float(value), row.compute_origin, f"computed here because {why}: {where}"
     else:
         vals = [_value(doc, k, path) for k in row.keys]
-        value, origin = float(row.combine(*vals)), "results"
+        value = float(row.combine(*vals))
+        origin = "chapter_default" if row.nature == "parameter" else "results"
         detail = where = f"{path.name}: {row.formula.format(*row.keys)}"
     if not (row.low <= value <= row.high) or (row.high_open and value == row.high):
         raise UpstreamError(f"{row.name} = {value:g} from {detail} is outside [{row.low:g}, {row.high:g}"
                             f"{')' if row.high_open else ']'}")
-    return Input(row.name, value, row.unit, row.chapter, origin, detail, reason, where)
+    return Input(row.name, value, row.unit, row.chapter, origin, detail, reason, where, row.nature, row.use)
 
 
 def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "compute",
                       lang: str = "en") -> dict[str, Input]:
-    """Chapter 06's inputs, each from an earlier chapter's recorded results, with its origin.
+    """Chapter 06's inputs, each from another chapter's recorded results, with its origin.
 
     Parameters
     ----------
@@ -275,13 +324,14 @@ def collection_inputs(build_dir: str | Path | None = None, *, missing: str = "co
     dict
         Input name -> :class:`Input`, in the order of :data:`UPSTREAM`:
         ``kept_share`` (chapter 02's what-if, customers kept per 1000 lost /
-        1000), ``complaints_cut`` (its % cut of complaint losses),
-        ``base_close_rate`` and ``close_uplift`` (chapter 03's funnel case:
-        deals per prospect in the middle case, and the extra deals per
-        prospect when negotiation is reached as often as in the good case at
-        the middle case's deal rate), ``crosssell_gain`` (chapter 04: mean rise
-        in P(stay a year) with one more product, full mode only) and
-        ``retention`` (chapter 05's retention parameter).
+        1000), ``complaints_cut`` (its % cut of complaint losses, a default parameter),
+        ``base_close_rate`` and ``close_uplift`` (chapter 03's funnel case: deals per
+        prospect in the middle case, at most 5 of 100, and the extra deals per prospect
+        of the good case over the middle case), ``crosssell_gain`` (chapter 04: mean rise
+        in P(stay a year) with one more product, full mode only), ``retention`` (chapter
+        07: the Kaplan–Meier share of Telco customers still there after 12 months) and
+        the alternatives ``retention_ch05_default`` (chapter 05's retention parameter)
+        and ``retention_ch05_cohort`` (its constant retention fitted to the regular cohort).
 
     Raises
     ------
@@ -351,7 +401,7 @@ def with_parameters(inputs: Mapping[str, Input], given: Mapping[str, Any]) -> di
             row = rows[k]
             val = _parameter_value(v, row)
             out[k] = Input(k, val, row.unit, row.chapter, "parameter", "set in the parameters cell", "parameter",
-                           f"{k} = {val:g}")
+                           f"{k} = {val:g}", row.nature, row.use)
     return out
 
 
@@ -367,11 +417,14 @@ def inputs_table(inputs: Mapping[str, Input]) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Indexed by ``name``: ``value``, ``unit``, ``chapter``, ``origin``, ``detail``, ``reason``,
-        ``where``.
+        ``where``, ``nature``, ``use`` and ``fraction`` (the value as a fraction, a percentage divided
+        by 100, for showing every input as a percentage).
     """
     if not isinstance(inputs, Mapping) or not inputs:
         raise ValueError("inputs must be a non-empty mapping of name -> Input")
     bad = [k for k, v in inputs.items() if not isinstance(v, Input)]
     if bad:
         raise TypeError(f"inputs[{bad[0]!r}] is not an Input")
-    return pd.DataFrame([vars(i) for i in inputs.values()]).set_index("name")
+    tab = pd.DataFrame([vars(i) for i in inputs.values()]).set_index("name")
+    tab["fraction"] = tab["value"].where(tab["unit"] != "%", tab["value"] / 100)
+    return tab

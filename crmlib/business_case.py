@@ -1,10 +1,13 @@
 """Chapter 06's business case: what a CRM project costs, what it returns, and its scorecard.
 
-The source (seed text 002, 客户关系管理运行绩效及成本效益) frames a CRM project
-with total cost of ownership (TCO) and return on investment (ROI), warns that
-the real budget is 3–4 × the visible cost of software, services, hardware and
-training (grep ``三倍到 四倍``), and names hidden costs: integration, project
-management and the efficiency loss while staff resist the new way of working.
+The source (S2, 客户关系管理运行绩效及成本效益) frames a CRM project with total
+cost of ownership (TCO) and return on investment (ROI), warns that the planned
+project budget should be 3–4 × the visible cost of software, services, hardware
+and training (grep ``三倍到 四倍``), and names hidden costs: integration, project
+management and the efficiency loss while staff resist the new way of working;
+in most projects they are 40–75 % of the total cost (grep ``4% ~7``, a damaged
+scan read as 4[0] %–7[5] %), which :func:`multiple_from_hidden_share` turns into
+a multiple of the visible cost.
 
 This module builds the project's yearly cash flows (:func:`project_cash_flows`)
 from four return drivers and the assumptions about the firm and its costs
@@ -28,8 +31,9 @@ from .finance import eva_table, irr, npv, payback_period, roi
 
 __all__ = [
     "VISIBLE_ITEMS", "HIDDEN_ITEMS", "COST_CATEGORY", "COST_CATEGORIES", "SOURCE_KPIS", "PERSPECTIVES",
-    "MAX_HORIZON", "DRIVERS", "CaseAssumptions", "tornado_ranges", "evaluate_case", "case_parameters",
-    "budget_by_rule", "implied_visible_cost",
+    "MAX_HORIZON", "DRIVERS", "PARAMETER_FORMATS", "SCORECARD_FORMATS", "CaseAssumptions", "tornado_ranges",
+    "evaluate_case", "case_parameters",
+    "budget_by_rule", "implied_visible_cost", "multiple_from_hidden_share", "band_position", "cost_multiples",
     "project_cash_flows", "tco", "cost_breakdown", "case_npv",
     "ProjectResult", "evaluate", "project_eva", "scorecard",
 ]
@@ -53,8 +57,8 @@ SOURCE_KPIS = ("customer_profitability", "clv", "retention_attrition", "satisfac
 def budget_by_rule(visible_cost: float, multiplier: float) -> float:
     """Planned CRM budget by the source's rule: ``multiplier`` × the visible cost.
 
-    The source (seed 002, grep ``三倍到 四倍``) advises planning 3–4 × the cost
-    of software, services, hardware and training.
+    The source (S2, grep ``三倍到 四倍``) advises planning the project budget at
+    3–4 × the cost of software, services, hardware and training.
 
     Parameters
     ----------
@@ -79,6 +83,35 @@ def budget_by_rule(visible_cost: float, multiplier: float) -> float:
                                f"visible_cost ({v:g}) is too large; state it in larger units (millions)")
 
 
+def band_position(value: float, band: tuple[float, float]) -> str:
+    """Where ``value`` lies against a band such as the 3–4 × rule: ``"below"``, ``"inside"`` or ``"above"``.
+
+    Parameters
+    ----------
+    value : float
+        The number to place (e.g. a cost as a multiple of the visible cost).
+    band : (float, float)
+        The band's low and high end (both included).
+
+    Returns
+    -------
+    str
+        ``"below"``, ``"inside"`` or ``"above"``.
+
+    Raises
+    ------
+    ValueError
+        A band that is not a (low, high) pair with low <= high, or values that are not finite.
+    """
+    v = check_number(value, "value")
+    if not isinstance(band, (tuple, list)) or len(band) != 2:
+        raise ValueError(f"band must be a (low, high) pair, got {plain(band)!r}")
+    lo, hi = check_number(band[0], "band[0]"), check_number(band[1], "band[1]")
+    if lo > hi:
+        raise ValueError(f"band must have low <= high, got ({lo:g}, {hi:g})")
+    return "below" if v < lo else "above" if v > hi else "inside"
+
+
 def implied_visible_cost(total_spend: float, multiplier: float) -> float:
     """Visible cost that, × ``multiplier``, gives ``total_spend`` (the 3–4 × rule run backwards).
 
@@ -98,6 +131,31 @@ def implied_visible_cost(total_spend: float, multiplier: float) -> float:
     return s / check_multiplier(multiplier, "multiplier")
 
 
+def multiple_from_hidden_share(hidden_share: float) -> float:
+    """Total cost as a multiple of the visible cost when hidden costs take ``hidden_share`` of the total.
+
+    If hidden costs are a share *h* of the total, the visible costs are the rest,
+    so total = visible / (1 − *h*). S2's 40–75 % gives 1.67–4 × the visible cost,
+    a band whose top is the 3–4 × budget rule (3 × means *h* = 2/3).
+
+    Parameters
+    ----------
+    hidden_share : float
+        Hidden costs as a share of the total cost, in [0, 1).
+
+    Returns
+    -------
+    float
+        ``1 / (1 - hidden_share)``.
+
+    Raises
+    ------
+    ValueError
+        A share outside [0, 1) (at 1 the visible cost would be nothing).
+    """
+    return 1.0 / (1.0 - check_probability(hidden_share, "hidden_share", open_high=True))
+
+
 # ------------------------------------------------------------- the business case
 #: Longest business case :func:`project_cash_flows` builds, in years.
 MAX_HORIZON = 10_000
@@ -105,13 +163,26 @@ MAX_HORIZON = 10_000
 #: The four return drivers of :func:`project_cash_flows` (in the course, read from the other chapters' results).
 DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
 
+#: How each parameter of the case reads for people (a :mod:`crmlib.fmt` spec): shares and rates as
+#: percentages, money in US$, counts and multiples as plain numbers.
+PARAMETER_FORMATS = {"kept_share": "pct.1", "close_uplift": "pct.1", "crosssell_gain": "pct.1",
+                     "retention": "pct.1", "customers": "n", "margin": "usd", "prospects": "n",
+                     "crosssell_uptake": "pct", "software": "usd", "services": "usd", "hardware": "usd",
+                     "training": "usd", "integration": "usd", "project_management": "usd",
+                     "productivity_dip": "usd", "running": "usd", "horizon": "n", "hidden_scale": "n.2",
+                     "discount_rate": "pct"}
+
+#: How each ``unit`` of :func:`scorecard` reads for people (a :mod:`crmlib.fmt` spec; ``pct`` rows
+#: are already in percent).
+SCORECARD_FORMATS = {"usd": "usd", "pct": "n.1", "years": "n.1", "per1000": "n.0", "customers": "n.0"}
+
 
 @dataclass(frozen=True)
 class CaseAssumptions:
     """The firm, the costs and the horizon of a CRM business case: everything but the four return drivers.
 
-    The defaults are chapter 06's case: a firm of 20,000 customers, a visible cost of US$ 900,000
-    and hidden costs that the source (seed 002) names. Every value is checked when the object is
+    The defaults are chapter 06's case: a firm of 20,000 customers, a visible cost of US$900,000
+    and hidden costs that the source (S2) names. Every value is checked when the object is
     made, with one error naming the field; change some with :meth:`replace`.
 
     Parameters
@@ -175,6 +246,16 @@ class CaseAssumptions:
     def visible_cost(self) -> float:
         """Software, services, hardware and training: the cost the 3–4 × rule multiplies, US$."""
         return float(sum(getattr(self, k) for k in VISIBLE_ITEMS))
+
+    @property
+    def hidden_cost(self) -> float:
+        """Integration, project management and the productivity dip, times ``hidden_scale``, US$."""
+        return float(self.hidden_scale * sum(getattr(self, k) for k in HIDDEN_ITEMS))
+
+    @property
+    def one_off_cost(self) -> float:
+        """The project's one-off cost, visible plus hidden: what S2's 3–4 × rule budgets, US$."""
+        return self.visible_cost + self.hidden_cost
 
     def replace(self, **changes: Any) -> "CaseAssumptions":
         """The same assumptions with some changed (checked again).
@@ -355,6 +436,49 @@ def cost_breakdown(flows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def cost_multiples(assumptions: CaseAssumptions | None = None, horizons: Any = (3, 4, 5)) -> pd.DataFrame:
+    """The one-off project cost and the TCO over several horizons, each as a multiple of the visible cost.
+
+    S2's 3–4 × rule is about the planned project budget, the one-off cost (visible plus
+    hidden); a TCO adds the running cost of every year, so its multiple grows with the
+    horizon. Row 0 is the one-off cost, row *h* the TCO over *h* years
+    (one-off cost + *h* × ``running``, as :func:`tco` of :func:`project_cash_flows` with
+    that horizon).
+
+    Parameters
+    ----------
+    assumptions : CaseAssumptions, optional
+        The firm and its costs (default: chapter 06's case); its ``horizon`` is not used.
+    horizons : sequence of int
+        Years of running cost to count, each 1 … :data:`MAX_HORIZON`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``running_years`` (0, then ``horizons`` in increasing order): ``cost`` (US$)
+        and ``multiple`` (of the visible cost; NaN when there is no visible cost).
+
+    Raises
+    ------
+    TypeError
+        ``assumptions`` not a :class:`CaseAssumptions`, a horizon that is not a whole number.
+    ValueError
+        A horizon below 1 or above :data:`MAX_HORIZON`, or one listed twice.
+    """
+    a = CaseAssumptions() if assumptions is None else assumptions
+    if not isinstance(a, CaseAssumptions):
+        raise TypeError(f"assumptions must be a CaseAssumptions, got {type(a).__name__}")
+    if isinstance(horizons, (str, bytes)) or not hasattr(horizons, "__iter__"):
+        raise TypeError(f"horizons must be a sequence of whole numbers of years, got {plain(horizons)!r}")
+    hs = [check_size(h, f"horizons[{i}]", MAX_HORIZON, low=1, what="years") for i, h in enumerate(horizons)]
+    if len(set(hs)) != len(hs):
+        raise ValueError(f"horizons lists a year count twice: {hs}")
+    years = [0, *sorted(hs)]
+    cost = np.array([a.one_off_cost + h * a.running for h in years])
+    multiple = cost / a.visible_cost if a.visible_cost > 0 else np.full(len(years), math.nan)
+    return pd.DataFrame({"cost": cost, "multiple": multiple}, index=pd.Index(years, name="running_years"))
+
+
 @dataclass(frozen=True)
 class ProjectResult:
     """The default-case numbers of a CRM business case (see :func:`evaluate`)."""
@@ -373,19 +497,36 @@ class ProjectResult:
     eva: pd.DataFrame
     discount_rate: float = math.nan
 
-    def measures(self) -> dict[str, tuple[float, str]]:
+    @property
+    def one_off_cost(self) -> float:
+        """Visible plus hidden costs (the productivity dip of year 1 included), US$: the project budget."""
+        return float(self.flows[[*VISIBLE_ITEMS, *HIDDEN_ITEMS]].to_numpy().sum())
+
+    @property
+    def one_off_multiple(self) -> float:
+        """:attr:`one_off_cost` as a multiple of the visible cost (NaN without visible cost)."""
+        return self.one_off_cost / self.visible_cost if self.visible_cost > 0 else math.nan
+
+    def measures(self) -> dict[str, tuple[float | None, str]]:
         """The case's headline numbers with their units, for recording.
 
         Returns
         -------
         dict
-            Key -> (value, unit): ``visible_cost``, ``tco`` (undiscounted) and ``npv`` in USD,
-            ``tco_multiple`` in times, ``irr`` per year, ``payback`` and ``discounted_payback``
-            in years, ``roi`` and ``roi_discounted`` as ratios.
+            Key -> (value, unit): ``visible_cost``, ``one_off_cost``, ``tco`` (undiscounted) and ``npv``
+            in USD, ``one_off_multiple`` and ``tco_multiple`` in times, ``irr`` per year, ``payback``
+            and ``discounted_payback`` in years, ``roi`` and ``roi_discounted`` as ratios. A measure
+            that does not exist is None: no IRR when the net flows never change sign, no payback when
+            the project does not pay back within the horizon.
         """
-        return {"visible_cost": (self.visible_cost, "USD"), "tco": (self.tco, "USD"),
-                "tco_multiple": (self.tco_multiple, "times"), "npv": (self.npv, "USD"), "irr": (self.irr, "per year"),
-                "payback": (self.payback, "years"), "discounted_payback": (self.discounted_payback, "years"),
+        def finite(v: float) -> float | None:
+            return float(v) if math.isfinite(v) else None
+
+        return {"visible_cost": (self.visible_cost, "USD"), "one_off_cost": (self.one_off_cost, "USD"),
+                "one_off_multiple": (self.one_off_multiple, "times"), "tco": (self.tco, "USD"),
+                "tco_multiple": (self.tco_multiple, "times"), "npv": (self.npv, "USD"),
+                "irr": (finite(self.irr), "per year"), "payback": (finite(self.payback), "years"),
+                "discounted_payback": (finite(self.discounted_payback), "years"),
                 "roi": (self.roi, "ratio"), "roi_discounted": (self.roi_discounted, "ratio")}
 
 
@@ -474,20 +615,27 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
               complaint_losses: tuple[float, float]) -> pd.DataFrame:
     """The balanced scorecard of the business case: KPI values before and after CRM.
 
-    Places the source's five CRM KPIs (seed 004, 績效衡量指標: customer
-    profitability, CLV, retention / attrition, satisfaction, loyalty) and the
-    project's own measures in the four perspectives, with values computed from
-    ``case`` (the flat case of :func:`case_parameters` plus
-    ``discount_rate``) and ``result`` (:func:`evaluate`).
+    Places the source's five CRM KPIs (S4, 績效衡量指標: customer profitability, CLV,
+    retention / attrition, satisfaction, loyalty) and the project's own measures in the
+    four perspectives, with values computed from ``case`` (the flat case of
+    :func:`case_parameters` plus ``discount_rate``) and ``result`` (:func:`evaluate`).
 
-    * customer profitability: margin per customer-year net of the CRM's
-      yearly cost (TCO / horizon) spread over all customers;
-    * CLV: :func:`crmlib.clv.clv` with the margin paid at the start of each
-      year, infinite horizon, at the retention before / after;
-    * retention after = retention + customers saved per year / customers;
-    * loyalty: expected customer lifetime :math:`1/(1-r)` in years;
-    * satisfaction: lost customers per 1000 who left over badly handled
-      complaints, before and after (``complaint_losses``, chapter 02).
+    * customer profitability: margin per customer-year net of the CRM's yearly cost
+      (TCO / horizon) spread over all customers, the extra ones included. It *falls* with
+      CRM: each customer still brings ``margin``; the project's benefit is more customers,
+      not more profit per customer;
+    * CLV: :func:`crmlib.clv.clv` with the margin paid at the end of each year (the
+      convention of :mod:`crmlib.clv` and chapter 05), infinite horizon, at the retention
+      before / after;
+    * retention after = retention + customers kept per year / customers (the cash flows of
+      :func:`project_cash_flows` let the extra customers leave at the rate before CRM, a
+      simplification on the cautious side);
+    * loyalty, a stand-in for want of loyalty data: the expected customer lifetime
+      :math:`1/(1-r)` in years, a transform of retention;
+    * satisfaction, a stand-in for want of satisfaction data: customers lost over badly
+      handled complaints per 1000 who would leave without CRM, before and after
+      (``complaint_losses``, chapter 02), lower being better;
+    * close rate: ``base_close_rate`` before, plus ``close_uplift`` after.
 
     Parameters
     ----------
@@ -498,12 +646,13 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     base_close_rate : float
         Deals per prospect before CRM (chapter 03's funnel).
     complaint_losses : (float, float)
-        Customers lost over complaints per 1000 lost, before and after.
+        Customers lost over complaints per 1000 who would leave without CRM, before and after.
 
     Returns
     -------
     DataFrame with ``perspective``, ``kpi``, ``source_kpi`` (True for the
-    source's five), ``unit``, ``before``, ``after``.
+    source's five), ``unit``, ``better`` (``"higher"`` or ``"lower"``: the direction in which the
+    KPI improves), ``before``, ``after``.
 
     Raises
     ------
@@ -547,20 +696,22 @@ def scorecard(case: Mapping[str, Any], result: ProjectResult, *, base_close_rate
     avg_extra = float(result.flows["extra_customers"].iloc[1:].mean())
     profit_after = m - result.tco / h / (n + avg_extra)
     rows = [
-        ("financial", "customer_profitability", True, "usd", m, profit_after),
-        ("financial", "clv", True, "usd", clv(m, r0, d, None, timing="start"), clv(m, r1, d, None, timing="start")),
-        ("financial", "eva_pv", False, "usd", 0.0, result.pv_eva),
-        ("customer", "retention", True, "pct", 100 * r0, 100 * r1),
-        ("customer", "attrition", True, "pct", 100 * (1 - r0), 100 * (1 - r1)),
-        ("customer", "loyalty", True, "years", 1 / (1 - r0), 1 / (1 - r1)),
-        ("customer", "satisfaction", True, "per1000", cl0, cl1),
-        ("internal_process", "close_rate", False, "pct", 100 * bc, 100 * (bc + case["close_uplift"])),
-        ("internal_process", "customers_kept", False, "customers", 0.0, saved),
-        ("learning_growth", "training_share", False, "pct", 0.0, 100 * float(case["training"]) / result.tco),
-        ("learning_growth", "productivity_dip", False, "usd", 0.0,
+        ("financial", "customer_profitability", True, "usd", "higher", m, profit_after),
+        ("financial", "clv", True, "usd", "higher", clv(m, r0, d, None, timing="end"),
+         clv(m, r1, d, None, timing="end")),
+        ("financial", "eva_pv", False, "usd", "higher", 0.0, result.pv_eva),
+        ("customer", "retention", True, "pct", "higher", 100 * r0, 100 * r1),
+        ("customer", "attrition", True, "pct", "lower", 100 * (1 - r0), 100 * (1 - r1)),
+        ("customer", "loyalty", True, "years", "higher", 1 / (1 - r0), 1 / (1 - r1)),
+        ("customer", "satisfaction", True, "per1000", "lower", cl0, cl1),
+        ("internal_process", "close_rate", False, "pct", "higher", 100 * bc, 100 * (bc + case["close_uplift"])),
+        ("internal_process", "customers_kept", False, "customers", "higher", 0.0, saved),
+        ("learning_growth", "training_share", False, "pct", "higher", 0.0,
+         100 * float(case["training"]) / result.tco),
+        ("learning_growth", "productivity_dip", False, "usd", "lower", 0.0,
          float(result.flows["productivity_dip"].sum())),
     ]
-    return pd.DataFrame(rows, columns=["perspective", "kpi", "source_kpi", "unit", "before", "after"])
+    return pd.DataFrame(rows, columns=["perspective", "kpi", "source_kpi", "unit", "better", "before", "after"])
 
 
 def case_parameters(drivers: Mapping[str, float], assumptions: CaseAssumptions | None = None) -> dict[str, Any]:
@@ -650,7 +801,8 @@ def tornado_ranges(base: Mapping[str, Any], *, spread: float = 0.25, retention_p
     """The low and high value of each assumption the chapter's tornado chart tries.
 
     The returns from the other chapters, the margin and the running cost are moved by
-    ± ``spread`` (a share of their base value); retention by ± ``retention_points``, capped
+    ± ``spread`` (a share of their base value; a return that is 0 in the base case stays 0 at
+    both ends, so its bar has no width); retention by ± ``retention_points``, capped
     so the cross-selling gain never exceeds the attrition it cuts; the hidden costs' scale
     over ``hidden``; the discount rate over ``rates``.
 

@@ -296,7 +296,9 @@ def eva_table(investment: float, benefits: Sequence[float], operating_costs: Seq
     pandas.DataFrame
         By year 0..n: ``capital_open``, ``depreciation``, ``nopat``,
         ``capital_charge``, ``eva``, ``cash_flow_after_tax`` (year 0 holds
-        only the investment, as a negative cash flow).
+        only the investment, as a negative cash flow); ``attrs["tax_rate"]`` holds
+        ``tax_rate`` (with 0, ``nopat`` is the operating profit before tax and
+        ``cash_flow_after_tax`` the net cash flow).
 
     Raises
     ------
@@ -326,9 +328,11 @@ def eva_table(investment: float, benefits: Sequence[float], operating_costs: Seq
                            index=pd.Index(years, name="year"))
     row0 = pd.DataFrame({"capital_open": 0.0, "depreciation": 0.0, "nopat": 0.0, "capital_charge": 0.0,
                          "eva": 0.0, "cash_flow_after_tax": -invest}, index=pd.Index([0], name="year"))
-    return check_finite_result(pd.concat([row0, out]), "the EVA table",
-                               _too_extreme({"investment": np.array([invest]), "benefits": ben,
-                                             "operating_costs": opex}))
+    table = check_finite_result(pd.concat([row0, out]), "the EVA table",
+                                _too_extreme({"investment": np.array([invest]), "benefits": ben,
+                                              "operating_costs": opex}))
+    table.attrs["tax_rate"] = tax
+    return table
 
 
 def tornado_table(func: Callable[..., float], base: Mapping[str, Any],

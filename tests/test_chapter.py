@@ -184,6 +184,7 @@ def test_say_t_and_join_use_the_chapter_language(tmp_path, capsys):
     assert zh.t("loss.cause.price") == "产品价格"                # shared keys as they are
     assert en.join("loss.cause", ["price", "complaints"]) == "Product price; Complaints handled badly"
     assert zh.join("loss.cause", ["price", "complaints"]) == "产品价格、处理投诉事务不当"
+    assert (en.join(None, [0, 1]), zh.join(None, [0, 1])) == ("0, 1", "0、1")     # numbers, e.g. years
     with pytest.raises(TypeError, match="not one string"):
         en.join("loss.cause", "price")
 

@@ -55,6 +55,19 @@ def test_table_formats_name_a_missing_column(tmp_path):
         ch.table(_frame(), formats={"reader_test_rate": 3})
 
 
+@pytest.mark.parametrize("lang, shown", [("en", ["75.3 %", "US$1,456"]), ("zh", ["75.3%", "1,456美元"])])
+def test_table_formats_rows_holding_different_quantities(tmp_path, lang, shown):
+    """A column whose rows hold a rate and an amount is formatted row by row; every row must be named."""
+    ch = Chapter("09_test_chapter", lang=lang, build_dir=tmp_path, display=False)
+    frame = pd.DataFrame({"reader_test_usd": [0.7534, 1456.25]}, index=["rate", "money"])
+    out = ch.table(frame, formats={"reader_test_usd": {"rate": "pct.1", "money": "usd"}})
+    assert list(out.iloc[:, 0]) == shown
+    with pytest.raises(KeyError, match=r"no spec for row\(s\) \['money'\]"):
+        ch.table(frame, formats={"reader_test_usd": {"rate": "pct.1"}})
+    with pytest.raises(TypeError, match="format spec"):
+        ch.table(frame, formats={"reader_test_usd": {"rate": "pct.1", "money": 2}})
+
+
 def _cells(executed: dict):
     """(cell index, text of every <td>/<th>) of the HTML tables a notebook shows."""
     for i, cell in enumerate(executed["cells"]):
@@ -149,9 +162,7 @@ def test_the_doubtful_quote_check_can_fail():
         "the marker stands in the quotation's paragraph or right after it"
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=False, reason="chapter 06 rewritten on branch ch06"))
-    if c in REWRITTEN_ELSEWHERE else c for c in sorted(_CASES)])
+@pytest.mark.parametrize("case", sorted(_CASES))
 def test_every_doubtful_quotation_is_marked_with_its_reading(case):
     from crmbook.doubts import unmarked
 

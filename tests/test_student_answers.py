@@ -56,7 +56,8 @@ TABLE = [
     ("6.1", "360万美元", RIGHT, [], []),
     ("6.1", "US$ 3,600,000", RIGHT, [], []),
     ("6.5", "750万", RIGHT, [], []),
-    ("6.5", 7_500_000, FORM, ["counts in millions, e.g. 7.5"], ["以百万美元为单位，如 7.5"]),
+    ("6.5", 7_500_000, RIGHT, [], []),
+    ("6.5", "US$7,500,000", RIGHT, [], []),
     ("2.3", "340%", FORM, ["without the % sign"], ["请去掉 % 号"]),
     ("2.1", "eighty-seven", FORM, ["cannot be read"], ["读不成一个数"]),
     # the stated precision decides the tolerance

@@ -9,14 +9,14 @@ import pytest
 from conftest import notebook_parameters
 from crmbook import Chapter
 from crmbook import upstream
-from crmlib import business_case as bc, datasets, loss
+from crmlib import business_case as bc, clv, datasets, loss, survival
 from crmbook.upstream import UpstreamError
 
 DRIVERS = ("kept_share", "close_uplift", "crosssell_gain", "retention")
 RESULTS = {"02_why_customers_are_lost": {"whatif.kept_per_1000": 300.0, "whatif.cut_complaints": 80},
-           "03_fake_funnel": {"case.middle.overall": 0.04, "case.good.rate.negotiation": 0.9,
-                              "case.middle.rate.negotiation": 0.6, "case.middle.rate.deal": 0.2},
-           "04_fake_crosssell": {"logit.count.effect_one_more": 0.021}}
+           "03_fake_funnel": {"case.middle.overall": 0.04, "case.good.overall": 0.045},
+           "04_fake_crosssell": {"logit.count.effect_one_more": 0.021},
+           "07_fake_churn": {"kpi.year_1": 0.7}}
 
 
 def _doc(results, params=None):
@@ -31,7 +31,7 @@ def _record_all(build, **params05):
             c.record(k, v)
         _flush(c)
     c5 = Chapter("05_fake_clv", build_dir=build, display=False, **{"retention": 0.66, **params05})
-    c5.record("anything", 1.0)
+    c5.record("sbg.regular.constant_retention", 0.75)
     _flush(c5)
 
 
@@ -43,8 +43,14 @@ def _flush(c):
 def test_the_table_has_one_row_per_input():
     names = [row.name for row in upstream.UPSTREAM]
     assert names == ["kept_share", "complaints_cut", "base_close_rate", "close_uplift", "crosssell_gain",
-                     "retention"]
-    assert {row.chapter for row in upstream.UPSTREAM} == {"02", "03", "04", "05"}
+                     "retention", "retention_ch05_default", "retention_ch05_cohort"]
+    assert {row.chapter for row in upstream.UPSTREAM} == {"02", "03", "04", "05", "07"}
+    assert {row.nature for row in upstream.UPSTREAM} == set(upstream.NATURES)
+    assert [row.name for row in upstream.UPSTREAM if row.use == "case"] == [
+        "kept_share", "complaints_cut", "base_close_rate", "close_uplift", "crosssell_gain", "retention"]
+    # a chapter's default parameter is said to be one (roi.origin.chapter_default), never "a recorded result"
+    assert {row.name for row in upstream.UPSTREAM if row.nature == "parameter"} == {"complaints_cut",
+                                                                                    "retention_ch05_default"}
 
 
 def test_chapter_defaults_are_the_notebooks_defaults():
@@ -69,20 +75,29 @@ def test_absent_results_are_computed_here_and_say_why(tmp_path):
     assert inp["kept_share"].value == pytest.approx(float(kept["kept"].sum()) / 1000)
     f = datasets.load("funnel_case").pivot(index="scenario", columns="stage", values="count")
     assert inp["base_close_rate"].value == pytest.approx(f.loc["middle", "deal"] / f.loc["middle", "prospect"])
-    # (80 - 50) / 100 more reach negotiation, 5 of 50 of those close
-    uplift = (f.loc["good", "negotiation"] - f.loc["middle", "negotiation"]) / 100 * (
-        f.loc["middle", "deal"] / f.loc["middle", "negotiation"])
-    assert inp["close_uplift"].value == pytest.approx(uplift)
+    # every case of the source's funnel ends with (at most) 5 deals of 100: CRM's move from the middle case to
+    # the good one adds no deals (5 of 80 negotiations instead of 5 of 50)
+    good, middle = (f.loc[c, "deal"] / f.loc[c, "prospect"] for c in ("good", "middle"))
+    assert inp["close_uplift"].value == pytest.approx(good - middle) == 0
     bank = datasets.load("bank_customers")
     fit = crosssell.fit_retention_logit(bank, ["n_products"])
     assert inp["crosssell_gain"].value == pytest.approx(fit.discrete_effect("n_products", bank))
-    assert inp["retention"].value == notebook_parameters("05")["retention"]
-    assert inp["retention"].origin == "default"
+    # chapter 07's Kaplan-Meier share of Telco customers still there after 12 months, by plain counting
+    tel = survival.telco_customers()
+    t, e = tel["tenure"].to_numpy(), tel["event"].to_numpy()
+    s = 1.0
+    for month in sorted(set(t[(e == 1) & (t <= 12)])):
+        s *= 1 - ((t == month) & (e == 1)).sum() / (t >= month).sum()
+    assert inp["retention"].value == pytest.approx(s) and inp["retention"].origin == "recomputed"
+    assert inp["retention_ch05_default"].value == notebook_parameters("05")["retention"]
+    assert inp["retention_ch05_default"].origin == "default"
+    sbg = datasets.load("sbg_cohorts")["regular"].to_numpy()
+    assert inp["retention_ch05_cohort"].value == pytest.approx(clv.project_cohort(sbg, 7).constant_rate)
 
 
 def test_absent_results_raise_when_asked(tmp_path):
     with pytest.raises(UpstreamError, match=r"kept_share: no results of chapter 02 .*retention: no results of "
-                                            r"chapter 05 .*python -m crmbook run 02 03 04 05\)"):
+                                            r"chapter 07 .*python -m crmbook run 02 03 04 05 07\)"):
         upstream.collection_inputs(tmp_path, missing="error")
     with pytest.raises(ValueError, match="missing must be one of"):
         upstream.collection_inputs(tmp_path, missing="ignore")
@@ -95,20 +110,26 @@ def test_inputs_come_from_the_chapters_results(tmp_path):
     assert inp["kept_share"].value == pytest.approx(0.300) != base["kept_share"].value
     assert inp["complaints_cut"].value == 80
     assert inp["base_close_rate"].value == pytest.approx(0.04)
-    assert inp["close_uplift"].value == pytest.approx((0.9 - 0.6) * 0.2)
+    assert inp["close_uplift"].value == pytest.approx(0.045 - 0.04)
     assert inp["crosssell_gain"].value == pytest.approx(0.021)
-    assert inp["retention"].value == pytest.approx(0.66)
-    assert all(i.origin == "results" for i in inp.values())
+    assert inp["retention"].value == pytest.approx(0.7)
+    assert inp["retention_ch05_default"].value == pytest.approx(0.66)
+    assert inp["retention_ch05_cohort"].value == pytest.approx(0.75)
+    assert {k for k, i in inp.items() if i.origin == "chapter_default"} == {"complaints_cut", "retention_ch05_default"}
+    assert all(i.origin == "results" for k, i in inp.items() if k not in ("complaints_cut", "retention_ch05_default"))
     assert inp["kept_share"].detail == "02_why_customers_are_lost.json: whatif.kept_per_1000 / 1000"
-    assert inp["retention"].detail == "05_fake_clv.json: params.retention"
-    assert inp["close_uplift"].detail == ("03_fake_funnel.json: (case.good.rate.negotiation - "
-                                          "case.middle.rate.negotiation) * case.middle.rate.deal")
+    assert inp["retention"].detail == "07_fake_churn.json: kpi.year_1"
+    assert inp["retention_ch05_default"].detail == "05_fake_clv.json: params.retention"
+    assert inp["close_uplift"].detail == "03_fake_funnel.json: case.good.overall - case.middle.overall"
     a = bc.case_npv(discount_rate=0.1, **{k: base[k].value for k in DRIVERS})
     b = bc.case_npv(discount_rate=0.1, **{k: inp[k].value for k in DRIVERS})
     assert a != b
     tab = upstream.inputs_table(inp)
-    assert list(tab.columns) == ["value", "unit", "chapter", "origin", "detail", "reason", "where"]
+    assert list(tab.columns) == ["value", "unit", "chapter", "origin", "detail", "reason", "where", "nature", "use",
+                                 "fraction"]
     assert set(tab["reason"]) == {"none"} and tab.loc["kept_share", "where"] == inp["kept_share"].detail
+    assert tab.loc["complaints_cut", "fraction"] == pytest.approx(0.80)       # 80 % as a fraction
+    assert tab.loc["kept_share", "fraction"] == tab.loc["kept_share", "value"]
 
 
 def test_parameters_replace_upstream_values_and_say_so(tmp_path):
@@ -125,7 +146,8 @@ def test_parameters_replace_upstream_values_and_say_so(tmp_path):
 def test_computed_here_names_the_call_in_code(tmp_path):
     inp = upstream.collection_inputs(tmp_path)
     assert inp["kept_share"].where.startswith("crmlib.loss.whatif_kept(loss_causes")
-    assert inp["retention"].where == "CHAPTER_DEFAULTS['05']['retention']"
+    assert inp["retention_ch05_default"].where == "CHAPTER_DEFAULTS['05']['retention']"
+    assert inp["retention"].where.startswith("crmlib.survival.retention_at(kaplan_meier(telco_customers()), 12)")
     assert {i.reason for i in inp.values()} == {"absent"}
 
 
@@ -171,7 +193,8 @@ def test_corrupt_or_partial_results_are_refused_naming_the_file(tmp_path, text, 
 
 def test_impossible_recorded_parameter_is_refused(tmp_path):
     _record_all(tmp_path, retention=1.0)
-    with pytest.raises(UpstreamError, match=r"retention = 1 from 05_fake_clv\.json: params\.retention is outside"):
+    with pytest.raises(UpstreamError, match=r"retention_ch05_default = 1 from 05_fake_clv\.json: params\.retention "
+                                            r"is outside"):
         upstream.collection_inputs(tmp_path)
 
 

@@ -46,8 +46,8 @@ def _solve_6_4() -> Solution:
 def _solve_6_5() -> Solution:
     _, hi_m = _fact("budget_multiple")
     lo_s, _ = _fact("crm_spend")
-    v = bc.implied_visible_cost(lo_s, hi_m) / 1e6
-    return Solution(v, {"spend": lo_s / 1e6, "multiple": hi_m, "visible": v})
+    v = bc.implied_visible_cost(lo_s, hi_m)
+    return Solution(v, {"spend": lo_s, "multiple": hi_m, "visible": v})
 
 
 EXERCISES = ExerciseSet("ch06", [
@@ -55,5 +55,5 @@ EXERCISES = ExerciseSet("ch06", [
     NumberExercise("6.2", _solve_6_2, decimals=2),
     NumberExercise("6.3", _solve_6_3, unit="percent", decimals=1),
     ChoiceExercise("6.4", _solve_6_4),
-    NumberExercise("6.5", _solve_6_5, unit="usd", scale=1e6, decimals=1),
+    NumberExercise("6.5", _solve_6_5, unit="usd", decimals=0),
 ])

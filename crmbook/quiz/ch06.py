@@ -3,7 +3,8 @@
 
 Keys come from the printed facts (``roi_facts``), :mod:`crmlib.finance` on Exercise 6.2's project and
 :data:`crmlib.business_case.PERSPECTIVES`; the chapter-wide values (the case's visible, hidden and
-one-off cost) from :class:`crmlib.business_case.CaseAssumptions`.
+one-off cost, S2's hidden share of the total) from :class:`crmlib.business_case.CaseAssumptions` and
+``roi_facts``.
 """
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def _budget_rule() -> Fact:
     return Fact((float(f["value_low"]), float(f["value_high"])))
 
 
+def _hidden_share() -> Fact:
+    quoted("S2-garbled-share", "占据 4% ~7 % 的比例")
+    f = datasets.load("roi_facts").set_index("fact_id").loc["hidden_share"]
+    return Fact((float(f["value_low"]), float(f["value_high"])))
+
+
 def _irr() -> Fact:
     r = finance.irr(EX_FLOWS)
     holds = {"npv_zero": abs(finance.npv(r, EX_FLOWS)) < 1e-6,
@@ -49,25 +56,28 @@ def _not_a_perspective() -> Fact:
 
 
 def values() -> dict[str, Any]:
-    """Numbers the chapter's teacher texts quote: the default case's costs against the 3–4 × rule.
+    """Numbers the chapter's teacher texts quote: the default case's costs against the 3–4 × rule and S2's
+    hidden-cost share.
 
     Returns
     -------
     dict
         ``visible``, ``hidden``, ``one_off`` (US$), ``one_off_multiple``, ``hidden_share`` (of the
         one-off cost), ``tco`` (over the horizon), ``tco_multiple``, ``horizon``, ``budget_low``,
-        ``budget_high`` (the rule's budget), ``rule_low``, ``rule_high``.
+        ``budget_high`` (the rule's budget), ``rule_low``, ``rule_high``, and S2's hidden share of the
+        total (``s2_hidden_low``, ``s2_hidden_high``, fractions) with the multiples of the visible cost it
+        implies (``s2_multiple_low``, ``s2_multiple_high``).
     """
-    d = bc.CaseAssumptions().as_dict()
-    visible = float(sum(d[k] for k in bc.VISIBLE_ITEMS))
-    hidden = float(sum(d[k] for k in bc.HIDDEN_ITEMS))
+    a = bc.CaseAssumptions()
     lo, hi = _budget_rule().answer
-    tco = visible + hidden + d["horizon"] * d["running"]
-    return {"visible": visible, "hidden": hidden, "one_off": visible + hidden,
-            "one_off_multiple": (visible + hidden) / visible, "hidden_share": hidden / (visible + hidden),
-            "tco": tco, "tco_multiple": tco / visible, "horizon": int(d["horizon"]),
-            "budget_low": bc.budget_by_rule(visible, lo), "budget_high": bc.budget_by_rule(visible, hi),
-            "rule_low": lo, "rule_high": hi}
+    h_lo, h_hi = (v / 100 for v in _hidden_share().answer)
+    tco = bc.cost_multiples(a, [a.horizon]).loc[a.horizon]
+    return {"visible": a.visible_cost, "hidden": a.hidden_cost, "one_off": a.one_off_cost,
+            "one_off_multiple": a.one_off_cost / a.visible_cost, "hidden_share": a.hidden_cost / a.one_off_cost,
+            "tco": float(tco["cost"]), "tco_multiple": float(tco["multiple"]), "horizon": a.horizon,
+            "budget_low": bc.budget_by_rule(a.visible_cost, lo), "budget_high": bc.budget_by_rule(a.visible_cost, hi),
+            "rule_low": lo, "rule_high": hi, "s2_hidden_low": h_lo, "s2_hidden_high": h_hi,
+            "s2_multiple_low": bc.multiple_from_hidden_share(h_lo), "s2_multiple_high": bc.multiple_from_hidden_share(h_hi)}
 
 
 QUIZ = Quiz("ch06", [

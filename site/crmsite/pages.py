@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import json
+import math
 import pkgutil
 import re
 from pathlib import Path
@@ -88,7 +89,9 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
-        return f"{value:.6g}"
+        from crmlib.fmt import number   # thousands separators, never scientific notation
+
+        return number(value) if math.isfinite(value) else str(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_fmt(v) for v in value) + "]"
     if isinstance(value, dict):
