@@ -207,6 +207,8 @@ def test_a_guide_has_its_own_place_and_no_kit(built):
         assert "98_site_test" in table and "99_site_guide" not in table
         page = (out / lang / "99_site_guide.html").read_text(encoding="utf-8")
         assert 'class="crm-kit-slides"' not in page and 'class="crm-notebook-download"' in page
+        assert ("本指南用到的 crmlib" if lang == "zh" else "Figures in this guide") in page
+        assert "what-if" not in page and "假设分析" not in page      # the run-it box names no what-ifs
         assert f'<h3>{caption}</h3><ul class="crm-guides"><li><a href="{lang}/99_site_guide.html">' in landing
     # the guide's numbers are on the Reproduce page like a chapter's
     assert "99_site_guide" in (out / "en" / "reproduce.html").read_text(encoding="utf-8")

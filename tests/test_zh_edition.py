@@ -251,3 +251,9 @@ def test_both_editions_record_the_same_numbers(chapter_runs, chapter_results, nb
     b = {k: v["value"] for k, v in zh["results"].items()}
     assert a == b
     assert {k: v.get("lang") for k, v in [("p", en["params"]), ("q", zh["params"])]} == {"p": "en", "q": "zh"}
+
+
+def test_a_guides_chinese_heading_names_its_file():
+    guide = {"cells": [{"cell_type": "markdown", "source": "# 指南　从自己的交易日志到客户终身价值\n\n正文"}]}
+    assert sync_zh.zh_name(guide, "90") == "90_从自己的交易日志到客户终身价值.ipynb"
+    assert sync_zh.zh_name({"cells": [{"cell_type": "markdown", "source": "# Guide — not yet written"}]}, "90") is None
