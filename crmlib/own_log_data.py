@@ -26,8 +26,6 @@ checks the bytes are identical.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
@@ -35,7 +33,7 @@ from ._synthetic import csv_text, write_csv
 from ._validate import check_int, check_size
 
 __all__ = ["OWN_LOG_SEED", "OWN_LOG_N", "MAX_CUSTOMERS", "START", "END", "ZONE", "COLUMNS", "PURCHASE", "SPEND",
-           "MESS", "TEST_ACCOUNT", "generate_own_log", "own_log_truth", "own_log_csv", "write_own_log"]
+           "MESS", "TEST_ACCOUNT", "generate_own_log", "own_log_truth", "own_log_csv"]
 
 OWN_LOG_SEED = 20250301
 #: Real customers in the shipped file (guests and the test account come on top).
@@ -266,22 +264,6 @@ def own_log_csv(n: int = OWN_LOG_N, seed: int = OWN_LOG_SEED) -> str:
     return csv_text({c: df[c].tolist() for c in COLUMNS})
 
 
-def write_own_log(directory: str | Path | None = None) -> Path:
-    """Write ``own_log.csv`` into ``directory``.
-
-    Parameters
-    ----------
-    directory : str or Path, optional
-        Target folder (default: ``datasets/synthetic/``).
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    return write_csv({"own_log.csv": own_log_csv()}, directory)[0]
-
-
 if __name__ == "__main__":  # pragma: no cover
-    path = write_own_log()
-    print(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    for path in write_csv({"own_log.csv": own_log_csv()}):
+        print(f"wrote {path} ({path.stat().st_size:,} bytes)")

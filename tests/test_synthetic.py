@@ -48,7 +48,7 @@ def test_a_changed_text_does_not_match():
 @pytest.mark.parametrize("write, names", [(crosssell_data.write_all, ["bank_customers", "baskets"]),
                                           (satisfaction_data.write_all, ["satisfaction_survey"]),
                                           (lambda d: [accounts_data.write_accounts(d)], ["accounts"]),
-                                          (lambda d: [own_log_data.write_own_log(d)], ["own_log"])])
+                                          (lambda d: _synthetic.write_csv({"own_log.csv": own_log_data.own_log_csv()}, d), ["own_log"])])
 def test_writers_write_the_generated_bytes(tmp_path, write, names):
     paths = write(tmp_path / "new")
     assert [p.name for p in paths] == [datasets.path(n).name for n in names]
