@@ -486,6 +486,96 @@ class Chapter:
 
         return Invalid(t(f"{self.prefix}.say.{key}", self.lang, **values))
 
+    # ------------------------------------------------- the library's own words
+    def _show_library(self, sentence: str, messages: list[str]) -> None:
+        """Show ``sentence`` (the chapter's language) and each library message verbatim, as code."""
+        if not self.display:
+            return
+        from IPython.display import display
+
+        shown = "\n\n".join([_markdown(sentence), *(_code_span(m) for m in messages)])
+        display({"text/markdown": shown, "text/plain": "\n\n".join([sentence, *messages])}, raw=True)
+
+    def refused(self, key: str, func: Any, *args: Any, **kwargs: Any) -> str:
+        """Call ``func``, which must refuse its input, and show why: the chapter's sentence, then the library's message.
+
+        For a chapter that shows what a library refuses (a raw log that :func:`crmlib.clv.rfm.summarize`
+        cannot read): the reader sees one sentence in the chapter's language, ``chNN.say.<key>``, and
+        the library's own message below it as code (verbatim, in the library's English), never a
+        traceback.
+
+        Parameters
+        ----------
+        key : str
+            The sentence ``chNN.say.<key>`` (no placeholders).
+        func : callable
+            The call that must refuse (raise ``ValueError`` or ``TypeError``).
+        *args, **kwargs
+            Its arguments.
+
+        Returns
+        -------
+        str
+            ``"<error class>: <message>"``, e.g. ``"TypeError: transactions column 'amount' must be numeric, …"``.
+
+        Raises
+        ------
+        RuntimeError
+            ``func`` returned instead of refusing: the chapter's text no longer describes the library.
+        """
+        if not callable(func):
+            raise TypeError(f"func must be callable, got {type(func).__name__}")
+        sentence = t(f"{self.prefix}.say.{key}", self.lang)
+        try:
+            func(*args, **kwargs)
+        except (ValueError, TypeError) as err:
+            message = f"{type(err).__name__}: {err}"
+        else:
+            raise RuntimeError(f"{getattr(func, '__qualname__', func)!s} accepted the input that sentence "
+                               f"{self.prefix}.say.{key} says it refuses: the chapter no longer describes the library")
+        self._show_library(sentence, [message])
+        return message
+
+    def warned(self, key: str, func: Any, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+        """Call ``func`` and show every warning crmlib gave (:class:`crmlib.warnings.CRMWarning`) in the reader's language.
+
+        Warnings are what a researcher must read (a fit that did not converge, customers left out), but
+        Python prints them as English lines on the error stream. Here each is shown below the sentence
+        ``chNN.say.<key>`` (filled with ``n``, the number of warnings) as the library wrote it, as code;
+        with no warning nothing is shown. Other warnings pass through unchanged.
+
+        Parameters
+        ----------
+        key : str
+            The sentence ``chNN.say.<key>``, placeholder ``{n}``.
+        func : callable
+            The call.
+        *args, **kwargs
+            Its arguments.
+
+        Returns
+        -------
+        tuple
+            ``(result, messages)``: what ``func`` returned and the warnings' ``"<class>: <message>"`` texts.
+        """
+        import warnings
+
+        from crmlib.warnings import CRMWarning
+
+        if not callable(func):
+            raise TypeError(f"func must be callable, got {type(func).__name__}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = func(*args, **kwargs)
+        ours = [w for w in caught if issubclass(w.category, CRMWarning)]
+        for w in caught:
+            if not issubclass(w.category, CRMWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        messages = [f"{w.category.__name__}: {w.message}" for w in ours]
+        if messages:
+            self._show_library(t(f"{self.prefix}.say.{key}", self.lang, n=len(messages)), messages)
+        return result, messages
+
     # -------------------------------------------------------------- results
     def record(self, key: str, value: Any, *, unit: str | None = None, source: dict[str, str] | None = None,
                expected: Any = None, rtol: float = 0.0, atol: float = 1e-9, note: str | None = None) -> Any:
@@ -754,6 +844,13 @@ def _markdown(text: str) -> str:
     """``text`` for a Markdown output: every ``$`` escaped, so that "US$2,000 … US$8,623" stays money
     (JupyterLab reads a pair of dollar signs as inline math); the plain text and captions keep ``$``."""
     return re.sub(r"(?<!\\)\$", r"\\$", text)
+
+
+def _code_span(text: str) -> str:
+    """``text`` as a Markdown code span, shown verbatim whatever backticks or dollar signs it holds."""
+    run = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (run + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _formatted_value(v: Any, spec: str, fmt: Any) -> str:

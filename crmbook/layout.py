@@ -27,6 +27,7 @@ Examples
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -35,14 +36,19 @@ from pathlib import Path
 from crmlib.datasets import ROOT as _DATA_ROOT
 from crmlib.i18n import check_lang
 
-__all__ = ["ROOT", "NOTEBOOK_DIR", "BUILD_DIR", "LAB_OUTPUT", "Layout", "edition_dir", "notebook_dir",
-           "chapter_notebook", "edition_notebooks", "main_build_dir", "promote"]
+__all__ = ["ROOT", "NOTEBOOK_DIR", "BUILD_DIR", "LAB_OUTPUT", "KINDS", "Layout", "edition_dir", "notebook_dir",
+           "chapter_notebook", "edition_notebooks", "notebook_kind", "main_build_dir", "promote"]
 
 #: The repository root (the one place it is computed: :data:`crmlib.datasets.ROOT`).
 ROOT = _DATA_ROOT
 NOTEBOOK_DIR = ROOT / "notebooks"
 BUILD_DIR = ROOT / "build"
 LAB_OUTPUT = ROOT / "lab-output"
+#: What a numbered notebook is: a chapter of the course, or a guide — a worked page for researchers
+#: (``90_your_own_log_to_clv``: from a messy log to CLV) that is discovered, run, recorded and
+#: promoted exactly like a chapter, but listed apart on the site, without slides or a teacher's page.
+#: A guide says so in its metadata, ``"crmnb": {"kind": "guide"}`` (:func:`notebook_kind`).
+KINDS = ("chapter", "guide")
 
 
 def edition_dir(base: str | Path, lang: str) -> Path:
@@ -132,6 +138,35 @@ def chapter_notebook(chapter: str, lang: str = "en") -> Path:
     if found is None:
         raise FileNotFoundError(f"the {lang} edition has no notebook of chapter {nn} in {notebook_dir(lang)}")
     return found
+
+
+def notebook_kind(notebook: str | Path | dict) -> str:
+    """Whether a notebook is a chapter or a guide: its metadata ``crmnb.kind`` (default ``"chapter"``).
+
+    The kind is declared in the notebook rather than read off its number, so that numbering stays
+    an order and nothing else (the site's tests build chapters numbered 96–98).
+
+    Parameters
+    ----------
+    notebook : str, Path or dict
+        A notebook file (source or executed) or its parsed JSON.
+
+    Returns
+    -------
+    str
+        One of :data:`KINDS`.
+
+    Raises
+    ------
+    ValueError
+        ``crmnb.kind`` is not one of :data:`KINDS`.
+    """
+    doc = notebook if isinstance(notebook, dict) else json.loads(Path(notebook).read_text(encoding="utf-8"))
+    kind = (doc.get("metadata", {}).get("crmnb") or {}).get("kind", "chapter")
+    if kind not in KINDS:
+        where = "the notebook" if isinstance(notebook, dict) else str(notebook)
+        raise ValueError(f"{where}: metadata crmnb.kind must be one of {list(KINDS)}, got {kind!r}")
+    return kind
 
 
 def main_build_dir() -> Path:

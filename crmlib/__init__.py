@@ -10,9 +10,10 @@ From your own log to CLV
 >>> log = pd.read_csv("orders.csv")                                   # doctest: +SKIP
 >>> s = rfm.summarize(log, customer_id="customer", date="date", amount="amount", period="W",
 ...                   calibration_end="2024-06-30", observation_end="2024-12-31")  # doctest: +SKIP
->>> bg = btyd.BetaGeo(s["frequency_cal"], s["recency_cal"], s["T_cal"]).fit()      # doctest: +SKIP
+>>> bg = btyd.BetaGeo(s["frequency"], s["recency"], s["T"]).fit()   # doctest: +SKIP
 >>> bg.summary()                                                      # doctest: +SKIP
->>> gg = btyd.GammaGamma(s["frequency_cal"], s["monetary_value_cal"]).fit()        # doctest: +SKIP
+>>> rep = s[s["frequency"] > 0]                                       # doctest: +SKIP
+>>> gg = btyd.GammaGamma(rep["frequency"], rep["monetary_value"]).fit()  # doctest: +SKIP
 >>> clv = value.customer_lifetime_value(bg, gg, s, horizon=52, discount=0.10)     # doctest: +SKIP
 
 1. **Summarise** the log (:mod:`crmlib.clv.rfm`; out of core with DuckDB or Spark:
@@ -35,6 +36,10 @@ From your own log to CLV
    ``value.customer_lifetime_value_interval``; the distribution of future purchases:
    ``probability_of_purchases``.
 
+A raw export needs cleaning first (text amounts, returns, duplicates, id variants, date formats, time
+zones, test accounts): the guide ``notebooks/90_your_own_log_to_clv.ipynb`` walks a messy log
+(:mod:`crmlib.own_log_data`) through every step.
+
 Segments and churn: :mod:`crmlib.concentration` (Lorenz curve, Gini, top-20 % share),
 :mod:`crmlib.segments` (RFM scores and named segments, value classes), :mod:`crmlib.clustering`
 (k-means, silhouette, adjusted Rand index), :mod:`crmlib.migration` (Markov migration between
@@ -48,9 +53,9 @@ probabilities), :mod:`crmlib.crosssell` (cross-selling and retention, pair rules
 :mod:`crmlib.concepts` (MAN qualification, the CRM stages), :mod:`crmlib.finance` (NPV, IRR,
 payback, EVA, tornado) and :mod:`crmlib.business_case` (what a CRM project costs and returns),
 :mod:`crmlib.datasets` (the hash-checked data that ship with the project),
-:mod:`crmlib.prospects`, :mod:`crmlib.crosssell_data`, :mod:`crmlib.satisfaction_data` and
-:mod:`crmlib.accounts_data` (seeded synthetic data), :mod:`crmlib.fmt` (numbers as people read
-them, in both languages),
+:mod:`crmlib.prospects`, :mod:`crmlib.crosssell_data`, :mod:`crmlib.satisfaction_data`,
+:mod:`crmlib.accounts_data` and :mod:`crmlib.own_log_data` (seeded synthetic data),
+:mod:`crmlib.fmt` (numbers as people read them, in both languages),
 :mod:`crmlib.plotting` (one submodule per area; every function takes ``lang`` and ``ax`` and
 returns the Axes), :mod:`crmlib.i18n` (English/Chinese figure text, CJK fonts),
 :mod:`crmlib.warnings` (the warnings a fit gives).
@@ -67,8 +72,8 @@ __version__ = "0.2.0"
 #: The library's modules, importable as attributes (``crmlib.clv``) without importing them all up front.
 SUBMODULES = ("accounts_data", "business_case", "clustering", "clv", "concentration", "concepts", "crosssell",
               "crosssell_data", "datasets", "experiment", "finance", "fmt", "funnel", "i18n", "key_accounts", "loss",
-              "migration", "plotting", "prospects", "satisfaction", "satisfaction_data", "segments", "survival",
-              "warnings")
+              "migration", "own_log_data", "plotting", "prospects", "satisfaction", "satisfaction_data", "segments",
+              "survival", "warnings")
 
 __all__ = [*SUBMODULES, "__version__"]
 

@@ -36,13 +36,20 @@ def csv_text(columns: Mapping[str, Sequence[str]]) -> str:
     Parameters
     ----------
     columns : mapping of column name -> sequence of str
-        In file order; every column has the same length (no value holds a comma or a quote).
+        In file order; every column has the same length. A value holding a comma or a double
+        quote is quoted as RFC 4180 says (``"$1,234.50"``, inner quotes doubled); values must
+        not hold line breaks.
 
     Returns
     -------
     str
     """
-    lines = [",".join(columns)] + [",".join(row) for row in zip(*columns.values())]
+    def field(v: str) -> str:
+        if "\n" in v or "\r" in v:
+            raise ValueError(f"a CSV value holds a line break: {v!r}")
+        return '"' + v.replace('"', '""') + '"' if ("," in v or '"' in v) else v
+
+    lines = [",".join(columns)] + [",".join(field(v) for v in row) for row in zip(*columns.values())]
     return "\n".join(lines) + "\n"
 
 

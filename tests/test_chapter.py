@@ -318,3 +318,72 @@ def test_deck_variants_given_by_the_chapter(tmp_path):
         ch.figure(_three_panels(), "9.2", "line", deck="panels")
     with pytest.raises(TypeError, match="deck must be"):
         ch.figure(_three_panels(), "9.2", "line", deck=[1, 2])
+
+
+i18n.add_labels({"ch09.say.refused_text": {"en": "Refused: amounts cost US$ as text.", "zh": "被拒绝：金额是文本。"},
+                 "ch09.say.notes": {"en": "crmlib noted {n} thing(s):", "zh": "crmlib 给出 {n} 条提示："}})
+
+
+def _shown(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    return shown
+
+
+def test_refused_shows_the_sentence_and_the_library_message_as_code(tmp_path, monkeypatch):
+    from crmlib.clv import rfm
+
+    shown = _shown(monkeypatch)
+    ch = Chapter("09_test_chapter", lang="zh", build_dir=tmp_path, display=True)
+    log = {"c": ["a", "b"], "d": ["2024-01-01", "2024-01-02"], "x": ["$1", "$2"]}
+    import pandas as pd
+
+    msg = ch.refused("refused_text", rfm.summarize, pd.DataFrame(log), customer_id="c", date="d", amount="x",
+                     observation_end="2024-01-02")
+    assert msg == "TypeError: transactions column 'x' must be numeric, got dtype str"
+    md = shown[-1]["text/markdown"]
+    assert md.startswith("被拒绝：金额是文本。") and f"` {msg} `" in md      # the library's words, verbatim, as code
+    assert shown[-1]["text/plain"].endswith(msg)
+    # a message holding backticks gets a longer fence; dollar signs in code are not escaped
+    en = Chapter("09_test_chapter", build_dir=tmp_path, display=True)
+    en.refused("refused_text", lambda: (_ for _ in ()).throw(ValueError("bad `x` at $3")))
+    assert "`` ValueError: bad `x` at $3 ``" in shown[-1]["text/markdown"]
+    assert shown[-1]["text/markdown"].startswith("Refused: amounts cost US\\$ as text.")
+
+
+def test_refused_fails_loudly_when_the_library_accepts(tmp_path):
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=False)
+    with pytest.raises(RuntimeError, match="accepted the input that sentence ch09.say.refused_text says it refuses"):
+        ch.refused("refused_text", lambda: 1)
+    with pytest.raises(ZeroDivisionError):          # only refusals of input (ValueError, TypeError) are shown
+        ch.refused("refused_text", lambda: 1 / 0)
+    with pytest.raises(TypeError, match="func must be callable"):
+        ch.refused("refused_text", 3)
+
+
+def test_warned_shows_crmlib_warnings_and_passes_others_on(tmp_path, monkeypatch):
+    import warnings
+
+    from crmlib.warnings import ConvergenceWarning, DataWarning
+
+    def noisy():
+        warnings.warn("2 rows left out", DataWarning)
+        warnings.warn("did not converge", ConvergenceWarning)
+        warnings.warn("an old API", DeprecationWarning)
+        return 42
+
+    shown = _shown(monkeypatch)
+    ch = Chapter("09_test_chapter", build_dir=tmp_path, display=True)
+    with warnings.catch_warnings(record=True) as others:
+        warnings.simplefilter("always")
+        result, notes = ch.warned("notes", noisy)
+    assert result == 42
+    assert notes == ["DataWarning: 2 rows left out", "ConvergenceWarning: did not converge"]
+    assert [str(w.message) for w in others] == ["an old API"]
+    assert shown[-1]["text/markdown"] == ("crmlib noted 2 thing(s):\n\n` DataWarning: 2 rows left out `\n\n"
+                                          "` ConvergenceWarning: did not converge `")
+    before = len(shown)
+    assert ch.warned("notes", lambda: "quiet") == ("quiet", [])
+    assert len(shown) == before, "nothing is shown when the library gave no warning"

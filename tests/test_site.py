@@ -81,7 +81,7 @@ def _save(fig, path: Path) -> None:
 
 
 def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = False, math: bool = False,
-             warn: bool = False, cite: bool = False) -> None:
+             warn: bool = False, cite: bool = False, guide: bool = False) -> None:
     """Write one executed-looking chapter (notebook, results with the figure record, figure files)."""
     no = int(name[:2])
     fig_dir = _edition(build / "figures", lang) / name
@@ -121,6 +121,8 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
     nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
     nb.metadata["papermill"] = {"exception": None, "parameters": {"lang": lang, **({"size_n": 25} if no == 98 else {})}}
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    if guide:
+        nb.metadata["crmnb"] = {"kind": "guide"}
     intro = f"# {title}\n\nIntro text for the test chapter." + (" Energy is $E = mc^2$." if math else "")
     if lang == "zh":   # compound terms jieba alone would cut (企业客户流失率 → 客户 / 流失 / 流失率)
         intro += "\n\n企业客户流失率很高；用帕累托图找出关键少数。"
@@ -172,7 +174,7 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """A build folder with chapter 98 (en + zh, with math), 97 (en only) and a failed 96; its site, built as
+    """A build folder with chapter 98 (en + zh, with math), 97 (en only) a failed 96 and guide 99 (en + zh); its site, built as
     on a machine without Chromium (so without PDFs: the decks' PDFs are checked by tests/test_decks.py)."""
     import contextlib
     from unittest import mock
@@ -181,6 +183,7 @@ def built(tmp_path_factory):
     for lang in ("en", "zh"):
         _chapter(build, "98_site_test", lang, "Chapter 98 — Site test" if lang == "en" else "第 98 章 网站测试",
                  math=True, cite=crmsite.BIB.is_file())
+        _chapter(build, "99_site_guide", lang, "Guide — Site test" if lang == "en" else "指南　网站测试", guide=True)
     _chapter(build, "97_english_only", "en", "Chapter 97 — English only")
     _chapter(build, "96_failed_run", "en", "Chapter 96 — Failed", fail=True)
     printed = io.StringIO()
@@ -215,6 +218,31 @@ def test_build_succeeds_with_a_page_per_chapter_and_edition(built):
         assert (out / page).is_file(), page
     assert not (out / "zh" / "97_english_only.html").exists()
     assert not (build / "jupyter_execute").exists() and not (out / "jupyter_execute").exists()
+
+
+def test_a_guide_has_its_own_place_and_no_kit(built):
+    """A guide (metadata ``crmnb.kind = "guide"``) is a page of each edition listed under its own caption, after
+    the chapters, on the index and the landing page; it has no slides, figure pack or teacher's page."""
+    build, out, _ = built
+    landing = (out / "index.html").read_text(encoding="utf-8")
+    for lang, caption in (("en", "Guides for researchers"), ("zh", "研究指南")):
+        assert (out / lang / "99_site_guide.html").is_file()
+        index = (out / lang / "index.html").read_text(encoding="utf-8")
+        chapters_at, guides_at = index.index("98_site_test.html"), index.index(caption)
+        assert chapters_at < guides_at < index.index("99_site_guide.html"), lang
+        assert not (out / "kit" / lang / "99_site_guide.html").exists()
+        assert not (out / "kit" / lang / "99_site_guide-figures.zip").exists()
+        assert not (out / lang / "teacher" / "99_site_guide.html").exists()
+        kit_page = (out / lang / "kit.html").read_text(encoding="utf-8")
+        table = kit_page[kit_page.index('class="crm-kit-table"'):kit_page.index("</table>")]
+        assert "98_site_test" in table and "99_site_guide" not in table
+        page = (out / lang / "99_site_guide.html").read_text(encoding="utf-8")
+        assert 'class="crm-kit-slides"' not in page and 'class="crm-notebook-download"' in page
+        assert ("本指南用到的 crmlib" if lang == "zh" else "Figures in this guide") in page
+        assert "what-if" not in page and "假设分析" not in page      # the run-it box names no what-ifs
+        assert f'<h3>{caption}</h3><ul class="crm-guides"><li><a href="{lang}/99_site_guide.html">' in landing
+    # the guide's numbers are on the Reproduce page like a chapter's
+    assert "99_site_guide" in (out / "en" / "reproduce.html").read_text(encoding="utf-8")
 
 
 def test_failed_run_is_left_out(built):
@@ -431,9 +459,10 @@ def test_reproduce_page_counts_links_and_csv(built):
         assert {r["key"] for r in rows if r["chapter"] == "98_site_test"} == \
             {"printed.share", "paper.alpha", "count.firms", "hidden.share"}
     en = (out / "en" / "reproduce.html").read_text(encoding="utf-8")
-    assert "8 numbers with a source or a printed value; 8 checked against their source, 6 match, 2 differ." in en
+    # three sourced numbers each from chapters 98 and 97 and guide 99: a guide's numbers are reproduced too
+    assert "9 numbers with a source or a printed value; 9 checked against their source, 6 match, 3 differ." in en
     zh = (out / "zh" / "reproduce.html").read_text(encoding="utf-8")
-    assert "共 4 个带出处或原文数值的数字；其中 4 个与出处核对，3 个一致，1 个不一致。" in zh
+    assert "共 6 个带出处或原文数值的数字；其中 6 个与出处核对，4 个一致，2 个不一致。" in zh
     assert '<span class="crm-bad">✗ no</span>' in en and '<span class="crm-ok">✓ yes</span>' in en
 
 
@@ -668,19 +697,27 @@ def test_site_from_the_chapters(chapter_runs, built_site):
     assert ok
     ran = [key for key, o in outcomes.items() if o.ok]
     assert ran, "no chapter ran"
+    from crmbook.layout import notebook_kind
+
     for chapter, lang in ran:
+        o = outcomes[(chapter, lang)]
         page = out / lang / f"{chapter}.html"
         assert page.is_file(), page
         text = page.read_text(encoding="utf-8")
         figures = json.loads((_edition(build / "results", lang) / f"{chapter}.json")
                              .read_text(encoding="utf-8"))["figures"]
-        deck = (out / "kit" / lang / f"{chapter}.html").read_text(encoding="utf-8")
+        deck_file = out / "kit" / lang / f"{chapter}.html"
+        deck = deck_file.read_text(encoding="utf-8") if deck_file.is_file() else ""
         for number, fig in figures.items():
             anchor = f'id="figure-{number.replace(".", "-")}"'
             assert anchor in text, f"{chapter} [{lang}]: figure {number}"
-            assert anchor in deck, f"{chapter} [{lang}] deck: figure {number}"
+            assert anchor in deck or notebook_kind(o.job.output) == "guide", f"{chapter} [{lang}] deck: figure {number}"
             assert fig["label"] in text
         assert 'class="output error"' not in text and "Traceback (most recent call last)" not in text
+        if notebook_kind(o.job.output) == "guide":   # a guide: no slides, figure pack or teacher's page
+            assert not (out / "kit" / lang / f"{chapter}.html").exists()
+            assert not (out / lang / "teacher" / f"{chapter}.html").exists()
+            continue
         with zipfile.ZipFile(out / "kit" / lang / f"{chapter}-figures-{lang}.zip") as z:
             assert len([n for n in z.namelist() if n.endswith(".png")]) == len(figures)
         assert (out / lang / "teacher" / f"{chapter}.html").is_file()

@@ -3,7 +3,7 @@
 The Chinese notebook ``notebooks/zh/NN_<中文标题>.ipynb`` has the same cells as the English
 ``notebooks/NN_slug.ipynb``, with the same cell ids, in the same order. It is found by its chapter
 number and named after the title of its first heading (``# 第 2 章　客户为什么会流失`` gives
-``02_客户为什么会流失.ipynb``), so that a JupyterLab tab shows which edition it holds: a Chinese
+``02_客户为什么会流失.ipynb``; a guide's ``# 指南　标题`` likewise), so that a JupyterLab tab shows which edition it holds: a Chinese
 notebook whose name has no Chinese yet (a new chapter's draft) is renamed after its heading when it
 is synced. This tool rebuilds it from
 
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EN_DIR = ROOT / "notebooks"
 ZH_DIR = EN_DIR / "zh"
 _LANG_LINE = re.compile(r'^lang\s*=\s*"en"', re.M)
-_HEADING = re.compile(r"^#\s*第\s*\d+\s*章[\s\u3000]*(?P<title>.+?)\s*$", re.M)
+_HEADING = re.compile(r"^#\s*(?:第\s*\d+\s*章|指南)[\s\u3000]*(?P<title>.+?)\s*$", re.M)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -46,7 +46,8 @@ def zh_path(en_path: Path) -> Path:
 
 
 def zh_name(nb: dict, number: str) -> str | None:
-    """``NN_<title>.ipynb`` from the Chinese notebook's first heading (``# 第 N 章　标题``), if it has one."""
+    """``NN_<title>.ipynb`` from the Chinese notebook's first heading (``# 第 N 章　标题``, a guide's
+    ``# 指南　标题``), if it has one."""
     for c in nb.get("cells", []):
         if c.get("cell_type") == "markdown":
             m = _HEADING.search(source(c))

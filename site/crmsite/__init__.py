@@ -17,7 +17,9 @@ one Sphinx build per edition (sphinx-book-theme, myst-nb, warnings as errors),
 the two at once, into ``<build>/site/<lang>/``. All site strings are label keys
 ``site.*`` (``crmbook/labels/site.csv``) in the edition's language.
 
-Per edition: the chapter pages, an index, the glossary (terms grouped by the
+Per edition: the chapter pages, the guides' pages (notebooks whose metadata says
+``crmnb.kind = "guide"``, e.g. ``90_your_own_log_to_clv``: listed under their own caption,
+without slides or a teacher's page), an index, the glossary (terms grouped by the
 chapter that introduces them), the Reproduce page (every sourced number, linked
 to its passage or reference, with a CSV), References (sphinxcontrib-bibtex),
 the API reference (autodoc / autosummary; English edition, linked from every
@@ -47,7 +49,7 @@ from typing import Any
 from crmlib.i18n import LANGS
 
 from . import kit, pages
-from .collect import ChapterPage, Layout, collect, ui
+from .collect import ChapterPage, Layout, chapters_only, collect, ui
 from .notebook import figure_path, prepare_notebook
 
 __all__ = ["SITE_CONF_DIR", "ChapterPage", "collect", "prepare_notebook", "build", "main", "write_sources"]
@@ -70,7 +72,7 @@ def bib_keys() -> set[str]:
 
 def _docs(lang: str, chapters: list[ChapterPage], with_api: bool, with_refs: bool) -> list[str]:
     docs = ["index", *(p.chapter for p in chapters), "glossary", "reproduce", "kit"]
-    docs += [f"teacher/{p.chapter}" for p in chapters]
+    docs += [f"teacher/{p.chapter}" for p in chapters_only(chapters)]
     if with_refs:
         docs.append("references")
     if with_api:
@@ -109,7 +111,8 @@ def write_sources(src: Path, build_dir: Path, editions: dict[str, list[ChapterPa
         api_url = "api.html" if "api" in docs[lang] else (
             "../en/api.html" if "api" in docs.get("en", []) else None)
         ref = [x for x in ("glossary", "reproduce", "references", "api") if x in docs[lang]]
-        kit_docs = ["kit"] + [f"teacher/{p.chapter}" for p in chapters]
+        taught = chapters_only(chapters)   # guides have no slides, figure pack or teacher's page
+        kit_docs = ["kit"] + [f"teacher/{p.chapter}" for p in taught]
         pages.write_text(d / "index.md", pages.edition_index(lang, chapters, extra=ref, kit=kit_docs))
         pages.write_text(d / "glossary.md", pages.glossary_markdown(lang, chapters))
         rows = pages.reproduce_rows(build_dir, lang, chapters)
@@ -122,16 +125,18 @@ def write_sources(src: Path, build_dir: Path, editions: dict[str, list[ChapterPa
             pages.write_text(d / "api.md", pages.api_markdown(lang))
         kit_links = {p.chapter: {"slides": f"../{kit.deck_path(p)}", "pack": f"../{kit.pack_path(p)}",
                                  "pptx": f"../{kit.pptx_path(p)}",
-                                 "teacher": f"teacher/{p.chapter}.html"} for p in chapters}
+                                 "teacher": f"teacher/{p.chapter}.html"} for p in taught}
         if pdfs:
-            for p in chapters:
+            for p in taught:
                 kit_links[p.chapter]["pdf"] = f"../{kit.pdf_path(p)}"
-        pages.write_text(d / "kit.md", pages.kit_markdown(lang, chapters, kit_links))
+        pages.write_text(d / "kit.md", pages.kit_markdown(lang, taught, kit_links))
         for page in chapters:
             nb = page.load()
-            links = {"up": "../", "api": api_url, **kit_links[page.chapter]}
+            links = {"up": "../", "api": api_url, **kit_links.get(page.chapter, {})}
             pages.write_text(d / page.notebook.name,
                              json.dumps(prepare_notebook(nb, page, links=links, bib_keys=keys), ensure_ascii=False))
+            if page.kind != "chapter":
+                continue
             pages.write_text(d / "teacher" / f"{page.chapter}.md",
                              kit.teacher_markdown(page, nb, up="../../", chapter_url=f"../{page.chapter}.html",
                                                   slides=f"../../{kit.deck_path(page)}",
@@ -239,7 +244,8 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     t_kit = time.perf_counter()
     kit_ok, print_jobs, printed = True, [], {}
     try:
-        todo, print_jobs = kit.write_decks(build_dir, html_dir, editions, previous=out if out.is_dir() else None)
+        taught = {lang: chapters_only(chs) for lang, chs in editions.items()}   # guides have no kit
+        todo, print_jobs = kit.write_decks(build_dir, html_dir, taught, previous=out if out.is_dir() else None)
         printer = None
         if exe is None:
             print(pdf.HOW_TO_GET_PDFS, flush=True)
@@ -297,7 +303,7 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     n = sum(len(p) for p in editions.values())
     pdf_note = (f" (of which {len(print_jobs)} PDF(s) printed in {printed.get('seconds', 0.0):.1f} s, the others "
                 f"unchanged)" if exe is not None else "")
-    print(f"Site: {n} chapter page(s) in {', '.join(editions)}, with the instructor's kit -> "
+    print(f"Site: {n} chapter and guide page(s) in {', '.join(editions)}, with the instructor's kit -> "
           f"{out / 'index.html'} ({time.perf_counter() - t0:.1f} s; the kit {t_kit:.1f} s{pdf_note}, made while "
           f"Sphinx ran)", flush=True)
     return True

@@ -15,7 +15,7 @@ from typing import Any, Callable
 from crmlib.i18n import LANGS, t
 from crmbook.results import read as read_results
 
-from crmbook.layout import Layout  # the one object that knows the build layout
+from crmbook.layout import Layout, notebook_kind  # the one place that knows the build layout and the kinds
 
 
 def ui(key: str, lang: str, **values: Any) -> str:
@@ -44,6 +44,9 @@ class ChapterPage:
         The chapter's recorded results document (empty if none was written).
     title : str
         The notebook's first level-1 heading.
+    kind : str
+        ``"chapter"`` or ``"guide"`` (:func:`crmbook.layout.notebook_kind`): a guide has its own
+        place on the index pages and no slides, figure pack or teacher's page.
     """
 
     chapter: str
@@ -51,6 +54,7 @@ class ChapterPage:
     notebook: Path
     results: dict[str, Any] = field(default_factory=dict)
     title: str = ""
+    kind: str = "chapter"
 
     @property
     def figures(self) -> dict[str, dict[str, Any]]:
@@ -85,6 +89,16 @@ def _title(nb: dict[str, Any], fallback: str) -> str:
             if m:
                 return m.group(1)
     return fallback
+
+
+def chapters_only(pages: list[ChapterPage]) -> list[ChapterPage]:
+    """The chapters among ``pages`` (the kit, with its slides and teacher's pages, has no guides)."""
+    return [p for p in pages if p.kind == "chapter"]
+
+
+def guides_only(pages: list[ChapterPage]) -> list[ChapterPage]:
+    """The guides among ``pages``, in order."""
+    return [p for p in pages if p.kind == "guide"]
 
 
 def collect(build_dir: Path, langs: tuple[str, ...] = LANGS,
@@ -123,7 +137,12 @@ def collect(build_dir: Path, langs: tuple[str, ...] = LANGS,
                 continue
             res_path = layout.results(path.stem, lang)
             results = read_results(res_path) if res_path.is_file() else {}
-            pages.append(ChapterPage(path.stem, lang, path, results, _title(nb, path.stem)))
+            try:
+                kind = notebook_kind(nb)
+            except ValueError as exc:
+                log(f"site: skipping {path.stem} [{lang}]: {exc}")
+                continue
+            pages.append(ChapterPage(path.stem, lang, path, results, _title(nb, path.stem), kind))
         if pages:
             out[lang] = pages
     return out

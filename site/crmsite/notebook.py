@@ -321,12 +321,14 @@ def _source_name(chapter: str, lang: str) -> str:
 
 
 def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: dict[str, str]) -> str:
-    """The "Run it" box: how to run the chapter, its parameters, crmlib used, the kit, downloads."""
+    """The "Run it" box: how to run the chapter, its parameters, crmlib used, the kit, downloads (a guide's
+    texts say "guide" and name no what-ifs or exercises: labels ``site.<key>_guide``)."""
     lang = page.lang
+    own = "_guide" if page.kind == "guide" else ""
     used = changed_text(nb, lang) or ui("defaults", lang)
     names = ", ".join(f"`{n}`" for n in _parameter_names(nb) if n != "build_dir")
     figs = "".join(_figure_item(n, f, n in shown, links["up"]) for n, f in page.figures.items())
-    text = ui("runit_text", lang, file=_source_name(page.chapter, lang), params=used, nn=page.nn)
+    text = ui(f"runit_text{own}", lang, file=_source_name(page.chapter, lang), params=used, nn=page.nn)
     lines = ['<div class="crm-runit" id="run-it">',
              f"<p><strong>{ui('runit', lang)}.</strong> {_inline_code(html.escape(text, quote=False))}</p>"]
     if names:
@@ -336,7 +338,7 @@ def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: d
         api = links.get("api")
         items = ", ".join(f'<a class="crm-api-link" href="{api}#module-{m}"><code>{m}</code></a>' if api
                           else f"<code>{m}</code>" for m in mods)
-        lines.append(f'<p class="crm-crmlib-used"><strong>{ui("crmlib_used", lang)}:</strong> {items}</p>')
+        lines.append(f'<p class="crm-crmlib-used"><strong>{ui(f"crmlib_used{own}", lang)}:</strong> {items}</p>')
     if links.get("slides"):
         lines.append(f'<p class="crm-kit-links"><strong>{ui("kit", lang)}:</strong> '
                      f'<a class="crm-kit-slides" href="{links["slides"]}">{ui("kit_slides", lang)}</a> · '
@@ -348,7 +350,7 @@ def _runit_html(page: ChapterPage, nb: dict[str, Any], shown: set[str], links: d
     lines.append(f'<p>{ui("download", lang)}: <a class="crm-notebook-download" href="{links["notebook"]}" '
                  f'download>{ui("notebook", lang)}</a></p>')
     if figs:
-        lines.append(f"<details><summary>{ui('figures', lang)}</summary><ul>{figs}</ul></details>")
+        lines.append(f"<details><summary>{ui(f'figures{own}', lang)}</summary><ul>{figs}</ul></details>")
     lines.append("</div>")
     return "\n".join(lines)  # one HTML block: no blank line inside
 

@@ -16,7 +16,7 @@ from typing import Any
 from crmbook.terms import by_chapter
 from crmlib.i18n import labels
 
-from .collect import ChapterPage, ui
+from .collect import ChapterPage, chapters_only, guides_only, ui
 
 __all__ = ["glossary_rows", "glossary_markdown", "reproduce_rows", "reproduce_markdown", "reproduce_csv", "doubt_rows",
            "edition_index", "landing_html", "api_markdown", "references_markdown", "kit_markdown",
@@ -379,12 +379,16 @@ def reproduce_csv(rows: list[dict[str, Any]]) -> str:
 
 # ------------------------------------------------------------------ other pages
 def edition_index(lang: str, pages: list[ChapterPage], *, extra: list[str], kit: list[str]) -> str:
-    """The root page of an edition: chapters, reference pages, the kit (toctrees).
+    """The root page of an edition: chapters, guides, reference pages, the kit (toctrees).
+
+    Guides (:func:`crmbook.layout.notebook_kind`) get their own caption after the chapters, so the
+    navigation shows them apart from the course.
 
     Parameters
     ----------
     lang : {"en", "zh"}
     pages : list of ChapterPage
+        Chapters and guides, in order.
     extra : list of str
         Reference pages (document names).
     kit : list of str
@@ -397,7 +401,11 @@ def edition_index(lang: str, pages: list[ChapterPage], *, extra: list[str], kit:
     """
     lines = [f"# {ui('title', lang)} · {ui('edition', lang)}", "", ui("edition_blurb", lang), "",
              "```{toctree}", ":maxdepth: 1", f":caption: {ui('chapters', lang)}", ""]
-    lines += [p.chapter for p in pages] + ["```", ""]
+    lines += [p.chapter for p in chapters_only(pages)] + ["```", ""]
+    guides = guides_only(pages)
+    if guides:
+        lines += ["```{toctree}", ":maxdepth: 1", f":caption: {ui('guides', lang)}", ""]
+        lines += [p.chapter for p in guides] + ["```", ""]
     lines += ["```{toctree}", ":maxdepth: 1", f":caption: {ui('reference', lang)}", ""] + extra + ["```", ""]
     if kit:
         lines += ["```{toctree}", ":maxdepth: 1", f":caption: {ui('kit', lang)}", ""] + kit + ["```", ""]
@@ -537,7 +545,8 @@ def kit_markdown(lang: str, pages: list[ChapterPage], links: dict[str, dict[str,
 
 
 def landing_html(editions: dict[str, list[ChapterPage]], favicon: str, css: str) -> str:
-    """The site's front page (plain HTML, outside both Sphinx builds): the two editions.
+    """The site's front page (plain HTML, outside both Sphinx builds): the two editions, each with its
+    chapters and, apart, its guides.
 
     Parameters
     ----------
@@ -554,11 +563,15 @@ def landing_html(editions: dict[str, list[ChapterPage]], favicon: str, css: str)
     cols = []
     for lang, pages in editions.items():
         tag = "zh-CN" if lang == "zh" else "en"
-        items = "".join(f'<li><a href="{lang}/{p.chapter}.html">{html.escape(p.title)}</a></li>' for p in pages)
+        items = "".join(f'<li><a href="{lang}/{p.chapter}.html">{html.escape(p.title)}</a></li>'
+                        for p in chapters_only(pages))
+        guides = "".join(f'<li><a href="{lang}/{p.chapter}.html">{html.escape(p.title)}</a></li>'
+                         for p in guides_only(pages))
+        guides = f'<h3>{ui("guides", lang)}</h3><ul class="crm-guides">{guides}</ul>' if guides else ""
         cols.append(
             f'<section class="crm-edition-card" lang="{tag}"><h2><a class="crm-lang-switch" hreflang="{lang}" '
             f'href="{lang}/index.html">{ui("edition", lang)}</a></h2><p>{ui("edition_blurb", lang)}</p>'
-            f'<ul>{items}</ul><p class="crm-more"><a href="{lang}/glossary.html">{ui("glossary_title", lang)}</a>'
+            f'<ul>{items}</ul>{guides}<p class="crm-more"><a href="{lang}/glossary.html">{ui("glossary_title", lang)}</a>'
             f' · <a href="{lang}/reproduce.html">{ui("reproduce_title", lang)}</a>'
             f' · <a href="{lang}/kit.html">{ui("kit", lang)}</a></p></section>')
     return f"""<!DOCTYPE html>
