@@ -80,11 +80,11 @@ def _solve_7_7() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch07", [
-    NumberExercise("7.1", _solve_7_1, tol=0.06),
-    NumberExercise("7.2", _solve_7_2, tol=0.06),
-    NumberExercise("7.3", _solve_7_3, tol=0.006),
-    NumberExercise("7.4", _solve_7_4, tol=0.06),
-    NumberExercise("7.5", _solve_7_5, tol=0),
+    NumberExercise("7.1", _solve_7_1, unit="percent", decimals=1),
+    NumberExercise("7.2", _solve_7_2, decimals=1),
+    NumberExercise("7.3", _solve_7_3, decimals=2),
+    NumberExercise("7.4", _solve_7_4, decimals=1),
+    NumberExercise("7.5", _solve_7_5, unit="count"),
     ChoiceExercise("7.6", _solve_7_6),
-    YesNoExercise("7.7", _solve_7_7),
+    YesNoExercise("7.7", _solve_7_7, words=("significant", "显著")),
 ])
