@@ -23,7 +23,7 @@ def _survey():
 def _solve_7_1() -> Solution:
     km = survival.kaplan_meier(_telco(), window=survival.TELCO_WINDOW)
     s12, s24 = km.survival_at([12, 24])["survival"]
-    return Solution(100 * s24, {"s24": 100 * s24, "s12": 100 * s12, "lost": 100 * (1 - s24)})
+    return Solution(100 * s24, {"s24": s24, "s12": s12, "lost": 1 - s24})
 
 
 def _solve_7_2() -> Solution:
@@ -61,11 +61,10 @@ def _solve_7_6() -> Solution:
     one, others = kept.loc["1"], kept.loc[["2", "3", "4", "5", "6"]]
     not_chance = bool(one["kept_lower"] > others["kept_upper"].max())
     answer = "B" if prof.loc["1", "phone_only"] > 0.5 and not_chance else "C"
-    return Solution(answer, {"kept": 100 * one["kept"], "lo": 100 * one["kept_lower"], "hi": 100 * one["kept_upper"],
-                             "phone_only": 100 * prof.loc["1", "phone_only"],
-                             "long": 100 * (1 - prof.loc["1", "month_to_month"]),
+    return Solution(answer, {"kept": one["kept"], "lo": one["kept_lower"], "hi": one["kept_upper"],
+                             "phone_only": prof.loc["1", "phone_only"], "long": 1 - prof.loc["1", "month_to_month"],
                              "charge": prof.loc["1", "monthly_charges"], "n": int(one["n"]),
-                             "best_other": 100 * others["kept"].max()})
+                             "best_other": others["kept"].max()})
 
 
 def _solve_7_7() -> Solution:

@@ -58,7 +58,7 @@ def quarterly_chain(high_spend: float = HIGH_SPEND) -> migration.MarkovChain:
 def _solve_8_1() -> Solution:
     c = concentration.concentration(window_spend()["all"], 0.2)
     share = 100 * c.top_share
-    return Solution(share, {"share": share, "n": c.n, "top": int(np.ceil(0.2 * c.n))})
+    return Solution(share, {"share": c.top_share, "n": c.n, "top": int(np.ceil(0.2 * c.n))})
 
 
 def _solve_8_2() -> Solution:
@@ -91,7 +91,7 @@ def _solve_8_5() -> Solution:
                          "key_account_manager": [True] * 4})
     be = key_accounts.kam_breakeven(book)
     uplift = 100 * float(be.loc["revenue_uplift", "estimate"])
-    return Solution(uplift, {"uplift": uplift, "cost": 96_000.0, "contribution": 800_000.0})
+    return Solution(uplift, {"uplift": uplift / 100, "cost": 96_000.0, "contribution": 800_000.0})
 
 
 def _solve_8_6() -> Solution:
