@@ -23,7 +23,7 @@ def _survey():
 def _solve_7_1() -> Solution:
     km = survival.kaplan_meier(_telco(), window=survival.TELCO_WINDOW)
     s12, s24 = km.survival_at([12, 24])["survival"]
-    return Solution(100 * s24, {"s24": 100 * s24, "s12": 100 * s12, "lost": 100 * (1 - s24)})
+    return Solution(100 * s24, {"s24": s24, "s12": s12, "lost": 1 - s24})
 
 
 def _solve_7_2() -> Solution:
@@ -61,11 +61,10 @@ def _solve_7_6() -> Solution:
     one, others = kept.loc["1"], kept.loc[["2", "3", "4", "5", "6"]]
     not_chance = bool(one["kept_lower"] > others["kept_upper"].max())
     answer = "B" if prof.loc["1", "phone_only"] > 0.5 and not_chance else "C"
-    return Solution(answer, {"kept": 100 * one["kept"], "lo": 100 * one["kept_lower"], "hi": 100 * one["kept_upper"],
-                             "phone_only": 100 * prof.loc["1", "phone_only"],
-                             "long": 100 * (1 - prof.loc["1", "month_to_month"]),
+    return Solution(answer, {"kept": one["kept"], "lo": one["kept_lower"], "hi": one["kept_upper"],
+                             "phone_only": prof.loc["1", "phone_only"], "long": 1 - prof.loc["1", "month_to_month"],
                              "charge": prof.loc["1", "monthly_charges"], "n": int(one["n"]),
-                             "best_other": 100 * others["kept"].max()})
+                             "best_other": others["kept"].max()})
 
 
 def _solve_7_7() -> Solution:
@@ -80,11 +79,11 @@ def _solve_7_7() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch07", [
-    NumberExercise("7.1", _solve_7_1, tol=0.06),
-    NumberExercise("7.2", _solve_7_2, tol=0.06),
-    NumberExercise("7.3", _solve_7_3, tol=0.006),
-    NumberExercise("7.4", _solve_7_4, tol=0.06),
-    NumberExercise("7.5", _solve_7_5, tol=0),
+    NumberExercise("7.1", _solve_7_1, unit="percent", decimals=1),
+    NumberExercise("7.2", _solve_7_2, decimals=1),
+    NumberExercise("7.3", _solve_7_3, decimals=2),
+    NumberExercise("7.4", _solve_7_4, decimals=1),
+    NumberExercise("7.5", _solve_7_5, unit="count"),
     ChoiceExercise("7.6", _solve_7_6),
-    YesNoExercise("7.7", _solve_7_7),
+    YesNoExercise("7.7", _solve_7_7, words=("significant", "显著")),
 ])

@@ -10,7 +10,7 @@ import pandas as pd
 from crmlib import concentration, datasets, key_accounts, migration, segments
 from . import ChoiceExercise, ExerciseSet, NumberExercise, Solution, YesNoExercise
 
-__all__ = ["EXERCISES"]
+__all__ = ["EXERCISES", "WINDOWS", "HIGH_SPEND", "window_spend", "quarterly_chain"]
 
 #: The CDNOW windows of the chapter: the whole 78 weeks, the calibration and the holdout period.
 WINDOWS = {"all": ("1997-01-01", "1998-06-30"), "calibration": ("1997-01-01", "1997-09-30"),
@@ -25,22 +25,47 @@ def _log() -> pd.DataFrame:
 
 
 @functools.lru_cache(maxsize=1)
-def _spend() -> pd.DataFrame:
+def window_spend() -> pd.DataFrame:
+    """Every CDNOW customer's spend in the chapter's windows, as the chapter computes it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per customer, columns ``all``, ``calibration`` and ``holdout`` (US$, 0 for none).
+    """
     return segments.window_activity(_log(), customer_id="customer_id", date="date", amount="dollar_value",
                                     windows=WINDOWS)["spend"]
 
 
+def quarterly_chain(high_spend: float = HIGH_SPEND) -> migration.MarkovChain:
+    """The chapter's quarterly migration chain of the CDNOW customers (§8.5).
+
+    Parameters
+    ----------
+    high_spend : float
+        Spend in a quarter (US$) from which a customer is "high".
+
+    Returns
+    -------
+    crmlib.migration.MarkovChain
+    """
+    quarters = migration.period_windows(*WINDOWS["all"], days=91)
+    spend = segments.window_activity(_log(), customer_id="customer_id", date="date", amount="dollar_value",
+                                     windows=quarters)["spend"]
+    return migration.fit_markov_chain(migration.spend_states(spend, high_spend=high_spend), period_days=91)
+
+
 def _solve_8_1() -> Solution:
-    c = concentration.concentration(_spend()["all"], 0.2)
+    c = concentration.concentration(window_spend()["all"], 0.2)
     share = 100 * c.top_share
-    return Solution(round(share, 1), {"share": share, "n": c.n, "top": int(np.ceil(0.2 * c.n))})
+    return Solution(share, {"share": c.top_share, "n": c.n, "top": int(np.ceil(0.2 * c.n))})
 
 
 def _solve_8_2() -> Solution:
     values = [10.0, 20.0, 30.0, 140.0]
     g = concentration.gini(values)
     diffs = sum(abs(a - b) for a in values for b in values)
-    return Solution(round(g, 2), {"gini": g, "diffs": diffs, "mean": float(np.mean(values)), "n": len(values)})
+    return Solution(g, {"gini": g, "diffs": diffs, "mean": float(np.mean(values)), "n": len(values)})
 
 
 def _solve_8_3() -> Solution:
@@ -55,14 +80,10 @@ def _solve_8_3() -> Solution:
 
 
 def _solve_8_4() -> Solution:
-    quarters = migration.period_windows(*WINDOWS["all"], days=91)
-    spend = segments.window_activity(_log(), customer_id="customer_id", date="date", amount="dollar_value",
-                                     windows=quarters)["spend"]
-    chain = migration.fit_markov_chain(migration.spend_states(spend, high_spend=HIGH_SPEND), period_days=91)
-    P = chain.transition_matrix
+    P = quarterly_chain().transition_matrix
     two = P.to_numpy() @ P.to_numpy()
     i = list(P.index).index("high")
-    return Solution(round(float(two[i, i]), 3), {"p2": float(two[i, i]), "p1": float(P.loc["high", "high"])})
+    return Solution(float(two[i, i]), {"p2": float(two[i, i]), "p1": float(P.loc["high", "high"])})
 
 
 def _solve_8_5() -> Solution:
@@ -70,11 +91,11 @@ def _solve_8_5() -> Solution:
                          "key_account_manager": [True] * 4})
     be = key_accounts.kam_breakeven(book)
     uplift = 100 * float(be.loc["revenue_uplift", "estimate"])
-    return Solution(round(uplift, 1), {"uplift": uplift, "cost": 96_000.0, "contribution": 800_000.0})
+    return Solution(uplift, {"uplift": uplift / 100, "cost": 96_000.0, "contribution": 800_000.0})
 
 
 def _solve_8_6() -> Solution:
-    sp = _spend()
+    sp = window_spend()
     st = concentration.top_persistence(sp["calibration"], sp["holdout"], 0.2).table
     brought = float(st.loc["after_share_of_top_before", "estimate"])
     own = float(st.loc["after_share_of_top_after", "estimate"])
@@ -91,11 +112,11 @@ def _solve_8_7() -> Solution:
 
 
 EXERCISES = ExerciseSet("ch08", [
-    NumberExercise("8.1", _solve_8_1, tol=0.051),
-    NumberExercise("8.2", _solve_8_2, tol=0.0051),
+    NumberExercise("8.1", _solve_8_1, unit="percent", decimals=1),
+    NumberExercise("8.2", _solve_8_2, unit="fraction", decimals=2),
     ChoiceExercise("8.3", _solve_8_3),
-    NumberExercise("8.4", _solve_8_4, tol=0.00051),
-    NumberExercise("8.5", _solve_8_5, tol=0.051),
+    NumberExercise("8.4", _solve_8_4, unit="fraction", decimals=2),
+    NumberExercise("8.5", _solve_8_5, unit="percent", decimals=1),
     YesNoExercise("8.6", _solve_8_6),
-    NumberExercise("8.7", _solve_8_7, tol=0),
+    NumberExercise("8.7", _solve_8_7, unit="count"),
 ])
