@@ -459,10 +459,11 @@ def test_reproduce_page_counts_links_and_csv(built):
         assert {r["key"] for r in rows if r["chapter"] == "98_site_test"} == \
             {"printed.share", "paper.alpha", "count.firms", "hidden.share"}
     en = (out / "en" / "reproduce.html").read_text(encoding="utf-8")
-    # three sourced numbers each from chapters 98 and 97 and guide 99: a guide's numbers are reproduced too
-    assert "9 numbers with a source or a printed value; 9 checked against their source, 6 match, 3 differ." in en
+    # four sourced numbers each from chapters 98 and 97 and guide 99 (one of them a doubtful reading): a
+    # guide's numbers are reproduced too
+    assert "12 numbers with a source or a printed value; 12 checked against their source, 9 match, 3 differ." in en
     zh = (out / "zh" / "reproduce.html").read_text(encoding="utf-8")
-    assert "共 6 个带出处或原文数值的数字；其中 6 个与出处核对，4 个一致，2 个不一致。" in zh
+    assert "共 8 个带出处或原文数值的数字；其中 8 个与出处核对，6 个一致，2 个不一致。" in zh
     assert '<span class="crm-bad">✗ no</span>' in en and '<span class="crm-ok">✓ yes</span>' in en
 
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .collect import ChapterPage, text_of, ui
+from .collect import ChapterPage, chapters_only, text_of, ui
 from .notebook import _caption_of
 from .teacher import exercise_answers, teacher_markdown, teacher_texts  # the teacher's page: crmsite.teacher
 
@@ -300,7 +300,7 @@ def write_decks(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage
     out : Path
         The site's root folder (the decks link to ``out/figures/``).
     editions : dict
-        ``lang -> [ChapterPage, …]``.
+        ``lang -> [ChapterPage, …]``; guides among them are skipped (a guide has no deck).
     previous : Path, optional
         The site built last time: a deck whose :func:`deck_key` is unchanged gets its PowerPoint file
         and PDF copied from there (``kit/deck-cache.json`` records the keys).
@@ -327,7 +327,7 @@ def write_decks(build_dir: Path, out: Path, editions: dict[str, list[ChapterPage
     keys: dict[str, str] = {}
     todo, jobs = [], []
     for chapters in editions.values():
-        for page in chapters:
+        for page in chapters_only(chapters):
             nb = page.load()
             deck = build_deck(page, nb, build_dir)
             html_file = out / deck_path(page)
