@@ -130,6 +130,8 @@ def _chapter(build: Path, name: str, lang: str, title: str, *, fail: bool = Fals
         intro += " As shown by [@fader2005bgnbd]. Schmittlein et al. (1987) <!-- [@schmittlein1987] -->."
     cells = [
         nbformat.v4.new_markdown_cell(intro),
+        nbformat.v4.new_markdown_cell("**Parameters**: `lang` is the edition (parameters_note_marker).",
+                                      metadata={"slideshow": {"slide_type": "skip"}}),
         nbformat.v4.new_code_cell('lang = "en"\nseed = 3\nsmall = False\nbuild_dir = None\nsize_n = 10',
                                   metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(f'lang = "{lang}"\nbuild_dir = "/injected/by/papermill"'
@@ -579,6 +581,7 @@ def test_deck_is_one_sequence_with_text_notes_figures_numbers_and_no_code(built)
         fig = re.search(r'<section class="crm-figure-slide" id="figure-98-1">(.*?)</section>', html, re.S)
         assert fig and f"{LABEL[lang]} 98.1" in fig.group(1)
         assert "plumbing_marker" not in html and "answer_9_1" not in html and "print(" not in html
+        assert "parameters_note_marker" not in html, "a cell the slide metadata skips is not on a slide"
         # key numbers with their labels (ch98.key.*), never the record keys
         assert "printed.share" not in html and "internal.only" not in html
         assert ("Printed share" if lang == "en" else "原文比例") in html
@@ -670,6 +673,7 @@ def test_slide_metadata_tool(tmp_path):
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nintro"),
+                nbformat.v4.new_markdown_cell("**Parameters**: `lang` is the edition."),
                 nbformat.v4.new_code_cell("lang = 'en'", metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_markdown_cell("## 2.1 Section"),
                 nbformat.v4.new_markdown_cell("More text"),
@@ -680,10 +684,11 @@ def test_slide_metadata_tool(tmp_path):
     nbformat.write(nb, str(path))
     assert slide_metadata.main([str(path)]) == 0
     got = [c.metadata["slideshow"]["slide_type"] for c in nbformat.read(str(path), as_version=4).cells]
-    assert got == ["slide", "skip", "slide", "-", "subslide", "fragment", "skip"]
+    assert got == ["slide", "skip", "skip", "slide", "-", "subslide", "fragment", "skip"], \
+        "the note on the parameters is for the notebook, not the slides"
     assert slide_metadata.main(["--check", str(path)]) == 0
     nb = nbformat.read(str(path), as_version=4)
-    nb.cells[2].metadata["slideshow"]["slide_type"] = "-"
+    nb.cells[3].metadata["slideshow"]["slide_type"] = "-"
     nbformat.write(nb, str(path))
     assert slide_metadata.main(["--check", str(path)]) == 1
 

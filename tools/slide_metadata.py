@@ -7,6 +7,8 @@ Rules, per cell (the first that applies):
 
 * a Markdown cell that starts with a ``#`` or ``##`` heading -> ``slide``;
 * a Markdown cell that starts with a ``###`` heading -> ``subslide``;
+* a Markdown cell without a heading right before the parameters cell (it explains how to change
+  the parameters: for the notebook, not the lecture) -> ``skip``;
 * any other Markdown cell -> ``-`` (continues the current slide);
 * the parameters cell, and papermill's injected one -> ``skip``;
 * a code cell that shows a figure (calls ``ch.figure(`` or has an image output) -> ``fragment``
@@ -35,13 +37,20 @@ def _text(src: Any) -> str:
     return "".join(src) if isinstance(src, list) else (src or "")
 
 
-def slide_type(cell: dict[str, Any]) -> str:
+def _is_parameters(cell: dict[str, Any] | None) -> bool:
+    tags = (cell or {}).get("metadata", {}).get("tags") or []
+    return "parameters" in tags or "injected-parameters" in tags
+
+
+def slide_type(cell: dict[str, Any], next_cell: dict[str, Any] | None = None) -> str:
     """The ``slide_type`` of one notebook cell (see the module docstring).
 
     Parameters
     ----------
     cell : dict
         An nbformat cell.
+    next_cell : dict, optional
+        The cell after it (None for the last cell).
 
     Returns
     -------
@@ -54,11 +63,10 @@ def slide_type(cell: dict[str, Any]) -> str:
             return "slide"
         if re.match(r"###\s", src):
             return "subslide"
-        return "-"
+        return "skip" if _is_parameters(next_cell) else "-"
     if cell.get("cell_type") != "code":
         return "skip"
-    tags = cell.get("metadata", {}).get("tags") or []
-    if "parameters" in tags or "injected-parameters" in tags:
+    if _is_parameters(cell):
         return "skip"
     has_image = any("image/png" in (o.get("data") or {}) for o in cell.get("outputs") or [])
     if "ch.figure(" in src or has_image:
@@ -83,8 +91,8 @@ def apply(path: Path, *, check: bool = False) -> bool:
     """
     nb = nbformat.read(str(path), as_version=4)
     same = True
-    for cell in nb.cells:
-        want = slide_type(cell)
+    for i, cell in enumerate(nb.cells):
+        want = slide_type(cell, nb.cells[i + 1] if i + 1 < len(nb.cells) else None)
         if (cell.metadata.get("slideshow") or {}).get("slide_type") != want:
             same = False
             if not check:

@@ -20,8 +20,10 @@ What a deck holds, per chapter and edition:
   recorded by :meth:`crmbook.chapter.Chapter.figure`;
 * one slide per exercise, its answer (from the exercise set's own checker) shown
   on the next click;
-* the numbers checked against a source, with their labels (``chNN.key.<key>``),
-  units and verdicts, and the chapter's sources.
+* the numbers that come from a source text or a paper, or were checked against a
+  printed value, with their labels (``chNN.key.<key>``), units and verdicts (numbers
+  computed from a data set are many and are left to the Reproduce page), and the
+  chapter's sources.
 
 On a slide, a sentence that names code or a file (inline code that is not one of
 the notebook's parameters) is left to the notes, parameters show the run's value,
@@ -44,7 +46,7 @@ from crmlib.i18n import labels, t
 from .collect import ChapterPage, text_of, ui
 from .notebook import _caption_of, changed_text, figure_anchor, figure_path, run_parameters
 
-__all__ = ["Deck", "Slide", "Block", "build_deck", "deck_html", "number_text", "value_text",
+__all__ = ["Deck", "Slide", "Block", "build_deck", "deck_html", "number_text", "lecture_number", "value_text",
            "param_value_text", "SLIDE_W", "SLIDE_H", "TEXT_LINES", "est_lines", "tex_to_mathml"]
 
 #: The slide size (CSS px): 16:9.
@@ -70,7 +72,8 @@ LATIN_OK = frozenset({
     "Logit", "logit", "log", "exp", "beta", "gamma", "alive", "CDNOW", "Gartner", "Tesco", "Walmart",
     "Cadillac", "Marlboro", "Stern", "Stewart", "JupyterLab", "Jupyter", "Excel", "crmlib", "Goodman",
     "Cohen", "Wilson", "Jeffreys", "Pearson", "Poisson", "Binomial", "Bin", "NB", "Wald", "Clopper",
-    "Group", "Imieliński", "Lücke", "et", "al",
+    "Group", "Imieliński", "Lücke", "et", "al", "Bonferroni", "Delta", "MBG", "Telco", "SHA", "Schoenfeld",
+    "Kaplan", "Meier", "Cox", "Likert", "Cronbach", "Lorenz", "Gini", "Markov", "Logrank",
     # the English words behind the acronyms the chapters teach (ASK, MAN)
     "Attitude", "Skill", "Knowledge", "ask", "Money", "Authority", "Need",
 })
@@ -176,6 +179,28 @@ def _money(value: float, lang: str) -> str:
         return f"{number_text(value)}美元"
     sign = "−" if value < 0 else ""
     return f"{sign}US${number_text(abs(value))}"
+
+
+def lecture_number(entry: dict) -> bool:
+    """Whether a recorded result belongs on a deck's "Key numbers" slides: it was checked against a
+    printed value, or its source is a source text or a paper (not a data set the chapter computes from).
+
+    Parameters
+    ----------
+    entry : dict
+        One result of a chapter's results file (``value``, ``unit``, ``source``, ``expected`` …).
+
+    Returns
+    -------
+    bool
+    """
+    source = entry.get("source")
+    if not source:
+        return False
+    if entry.get("expected") is not None:
+        return True
+    kind = source.get("kind") if isinstance(source, dict) else None
+    return kind != "dataset"
 
 
 def value_text(value: Any, unit: str | None, lang: str) -> str:
@@ -802,6 +827,9 @@ def _notebook_items(nb: dict[str, Any], page: ChapterPage) -> Iterator[_Item]:
         if "injected-parameters" in tags or "parameters" in tags:
             continue
         source = text_of(cell.get("source"))
+        if cell.get("cell_type") == "markdown" and \
+                (cell.get("metadata", {}).get("slideshow") or {}).get("slide_type") == "skip":
+            continue   # how to change the parameters: for the notebook (tools/slide_metadata.py)
         if cell.get("cell_type") == "markdown":
             after_rule = False
             for item in _md_items(source):
@@ -1183,10 +1211,13 @@ class _Builder:
             if not entry.get("source"):
                 continue
             try:
-                label = t(f"ch{self.page.nn}.key.{key}", lang)
+                t(f"ch{self.page.nn}.key.{key}", lang)
             except KeyError:
                 missing.append(key)
                 continue
+            if not lecture_number(entry):
+                continue
+            label = t(f"ch{self.page.nn}.key.{key}", lang)
             expected = entry.get("expected")
             verdict = ui("yes", lang) if entry.get("matches") else (
                 ui("no", lang) if entry.get("matches") is False else ui("unchecked", lang))
