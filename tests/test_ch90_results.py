@@ -248,3 +248,130 @@ def test_the_segments_and_who_brought_the_holdout_revenue(r, clv, base):
     assert r["segments.by_clv"] == pytest.approx(base.loc[top, "spend_hold"].sum() / base["spend_hold"].sum(),
                                                  rel=1e-7)
     assert 0 < r["segments.agree_share"] < 1
+
+
+# ----------------------------------------------------------------------------- the diagnostics of Step 6
+HOLDOUT_WEEKS = (OBS_END - CAL_END).days / WEEK
+
+
+def _bgnbd_pmf_new(p, n, t):
+    """P(X(t) = n) of a new customer under the BG/NBD (Fader, Hardie & Lee 2005, eq. 8), the tail of the NBD
+    written as a finite sum: alive throughout with n purchases, or gone after the n-th."""
+    r_, alpha, a, bb = p
+    t = np.asarray(t, float)
+    q0, q1 = alpha / (alpha + t), t / (alpha + t)
+    nbd = lambda j: np.exp(special.gammaln(r_ + j) - special.gammaln(r_) - special.gammaln(j + 1)) * q0 ** r_ * q1 ** j
+    alive = np.exp(special.betaln(a, bb + n) - special.betaln(a, bb)) * nbd(n)
+    if n == 0:
+        return alive
+    below = sum(nbd(j) for j in range(n))
+    return alive + np.exp(special.betaln(a + 1, bb + n - 1) - special.betaln(a, bb)) * (1 - below)
+
+
+def _mbgnbd_loglik(p, b):
+    """The MBG/NBD log-likelihood (Batislam, Denizel & Filiztekin 2007): the BG/NBD's, with a chance to drop
+    out right after the first purchase too (b + x -> b + x + 1, and the second term for x = 0 as well)."""
+    r_, alpha, a, bb = p
+    x, tx, T = b["x"].to_numpy(float), b["tx"].to_numpy(float), b["T"].to_numpy(float)
+    common = special.gammaln(r_ + x) - special.gammaln(r_) + r_ * np.log(alpha) - special.betaln(a, bb)
+    part1 = special.betaln(a, bb + x + 1) - (r_ + x) * np.log(alpha + T)
+    part2 = special.betaln(a + 1, bb + x) - (r_ + x) * np.log(alpha + tx)
+    return float(np.sum(common + np.logaddexp(part1, part2)))
+
+
+def _bgnbd_none_ahead(p, b, t):
+    """P(no purchase in (T, T + t] | x, t_x, T) under the BG/NBD: gone, or alive with a gamma(r + x, α + T) rate
+    and no purchase (a BG/NBD customer can only leave right after a purchase)."""
+    r_, alpha = p[:2]
+    x, T = b["x"].to_numpy(float), b["T"].to_numpy(float)
+    alive = _bgnbd_alive(p, b)
+    return 1 - alive + alive * ((alpha + T) / (alpha + T + t)) ** (r_ + x)
+
+
+def test_the_period_transactions_check(r, base):
+    counts = pd.DataFrame(r["diagnostics.period.counts"])
+    groups = [str(n) for n in range(7)] + ["7+"]
+    assert list(counts.index) == groups
+    actual = np.bincount(np.minimum(base["x"].to_numpy(int), 7), minlength=8)
+    assert counts["actual"].tolist() == actual.tolist()
+    for k in ("bgnbd", "mbgnbd", "pnbd"):                  # every customer falls in one group, expected and simulated
+        assert counts[k].sum() == pytest.approx(len(base), rel=1e-9), k
+        assert sum(r["diagnostics.period.simulated"][k].values()) == pytest.approx(len(base), rel=1e-9), k
+    p = _params(r, "bgnbd", ("r", "alpha", "a", "b"))
+    for n in range(7):
+        assert counts.loc[str(n), "bgnbd"] == pytest.approx(_bgnbd_pmf_new(p, n, base["T"]).sum(), rel=1e-7), n
+    rm, am, a, b = _params(r, "mbgnbd", ("r", "alpha", "a", "b"))
+    mbg_zero = b / (a + b) * (am / (am + base["T"])) ** rm + a / (a + b)   # P(X(T) = 0): gone at once, or no purchase
+    assert counts.loc["0", "mbgnbd"] == pytest.approx(mbg_zero.sum(), rel=1e-7)
+    assert r["diagnostics.period.dof"] == 8 - 1 - 4
+    for k in ("bgnbd", "mbgnbd", "pnbd"):
+        chi2 = ((counts["actual"] - counts[k]) ** 2 / counts[k]).sum()
+        assert r["diagnostics.period.chi2"][k] == pytest.approx(chi2, rel=1e-9)
+        assert r["diagnostics.compare"][k]["chi2_calibration"] == r["diagnostics.period.chi2"][k]
+
+
+def test_the_distribution_of_holdout_purchases(r, base):
+    held = pd.DataFrame(r["diagnostics.pmf.holdout"])
+    assert list(held.index) == ["0", "1", "2", "3", "4+"]
+    assert held["actual"].tolist() == np.bincount(np.minimum(base["x_hold"].to_numpy(int), 4), minlength=5).tolist()
+    for k in ("bgnbd", "mbgnbd", "pnbd"):
+        assert held[k].sum() == pytest.approx(len(base), rel=1e-9), k
+        assert (held[k] > 0).all(), k
+        chi2 = ((held["actual"] - held[k]) ** 2 / held[k]).sum()
+        assert r["diagnostics.compare"][k]["chi2_holdout"] == pytest.approx(chi2, rel=1e-9)
+    p = _params(r, "bgnbd", ("r", "alpha", "a", "b"))
+    assert held.loc["0", "bgnbd"] == pytest.approx(_bgnbd_none_ahead(p, base, HOLDOUT_WEEKS).sum(), rel=1e-7)
+    first = r["diagnostics.pmf.first_year_none"]
+    assert first["bgnbd"] == pytest.approx(float(_bgnbd_pmf_new(p, 0, 52.0)), rel=1e-9)
+    rm, am, a, b = _params(r, "mbgnbd", ("r", "alpha", "a", "b"))
+    assert first["mbgnbd"] == pytest.approx(b / (a + b) * (am / (am + 52.0)) ** rm + a / (a + b), rel=1e-9)
+    assert 0 < first["pnbd"] < 1
+
+
+def test_the_three_models_compared(r, base):
+    p = _params(r, "mbgnbd", ("r", "alpha", "a", "b"))
+    ll = _mbgnbd_loglik(p, base)
+    assert r["fit.mbgnbd.llf"] == pytest.approx(ll, rel=1e-9) and r["fit.mbgnbd.converged"]
+    for i in range(4):
+        for step in (0.99, 1.01):
+            q = list(p)
+            q[i] *= step
+            assert _mbgnbd_loglik(q, base) < ll, (i, step)
+    compare = r["diagnostics.compare"]
+    assert set(compare) == {"bgnbd", "mbgnbd", "pnbd"}
+    for k, row in compare.items():
+        assert row["llf"] == r[f"fit.{k}.llf"]
+        assert row["aic"] == pytest.approx(2 * 4 - 2 * row["llf"], rel=1e-12), "four parameters each"
+    for k in ("bgnbd", "pnbd"):
+        assert compare[k]["holdout_error"] == pytest.approx(r[f"holdout.error.{k}"], rel=1e-9)
+
+
+def test_the_heterogeneity_is_the_fitted_mixing_distributions(r):
+    for k in ("bgnbd", "mbgnbd"):
+        r_, alpha, a, b = _params(r, k, ("r", "alpha", "a", "b"))
+        assert r[f"diagnostics.heterogeneity.{k}.purchase"] == pytest.approx(r_ / alpha, rel=1e-9)
+        assert r[f"diagnostics.heterogeneity.{k}.dropout"] == pytest.approx(a / (a + b), rel=1e-9)
+    planted = own_log_data.PURCHASE
+    assert r["diagnostics.heterogeneity.planted.purchase"] == pytest.approx(planted["r"] / (planted["alpha"] / WEEK))
+    assert r["diagnostics.heterogeneity.planted.dropout"] == pytest.approx(planted["a"] / (planted["a"] + planted["b"]))
+
+
+def test_one_customers_history_and_intervals(r, base, clv):
+    p = _params(r, "bgnbd", ("r", "alpha", "a", "b"))
+    alive = pd.Series(_bgnbd_alive(p, base), index=base.index)
+    regular = alive[base["x"] >= 4]
+    who = r["diagnostics.alive.customer"]
+    assert who == (regular - 0.5).abs().idxmin(), "the regular buyer the BG/NBD is least sure about"
+    assert r["diagnostics.alive.p_alive"] == pytest.approx(alive[who], rel=1e-9)
+    assert r["diagnostics.alive.history_end"] == pytest.approx(alive[who], rel=1e-9), "the history ends at T"
+    sure = r["diagnostics.intervals"]
+    one = base.loc[[who]]
+    assert sure["p_alive"]["estimate"] == pytest.approx(alive[who], rel=1e-9)
+    assert (sure["p_alive"]["lower"], sure["p_alive"]["upper"]) == (r["diagnostics.alive.lower"],
+                                                                    r["diagnostics.alive.upper"])
+    assert sure["expected_purchases"]["estimate"] == pytest.approx(float(_bgnbd_expected(p, one, 52.0)[0]), rel=1e-7)
+    assert sure["clv"]["estimate"] == pytest.approx(clv[who], rel=1e-7)
+    for q, row in sure.items():
+        assert row["lower"] < row["estimate"] < row["upper"] and row["se"] > 0, q
+    assert 0 < sure["p_alive"]["lower"] and sure["p_alive"]["upper"] < 1
+    assert r["diagnostics.none_next_year"] == pytest.approx(float(_bgnbd_none_ahead(p, one, 52.0)[0]), rel=1e-9)

@@ -36,7 +36,8 @@ IDS = [nb.stem for nb in EN]
 
 #: Latin-script names a Chinese text may use as they are (models, firms, people, software, data).
 ALLOWED = {
-    "BG/NBD", "Pareto/NBD", "BG/BB", "Gamma-Gamma", "sBG", "RFM", "CLV", "CRM", "ROI", "NPV", "IRR", "EVA", "TCO",
+    "BG/NBD", "MBG/NBD", "Pareto/NBD", "BG/BB", "Gamma-Gamma", "sBG", "RFM", "CLV", "CRM", "ROI", "NPV", "IRR", "EVA",
+    "TCO", "AIC",
     "SAS", "Cadillac", "Marlboro", "CDNOW", "Tesco", "HSBC", "Coca-Cola", "Disney", "Wilson", "Goodman",
     "Cohen", "Fader", "Hardie", "Lee", "Shang", "Schmittlein", "Morrison", "Colombo", "Kaplan", "Norton",
     "Gupta", "Lehmann", "Pearson", "Monte Carlo", "Python", "JupyterLab", "Jupyter", "pandas", "statsmodels",
