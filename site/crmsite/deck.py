@@ -519,7 +519,8 @@ def citations(markdown: str, lang: str) -> str:
 
 
 def clean_markdown(markdown: str, lang: str) -> str:
-    """Markdown without authoring notes (``(grep …)``) and with citations as (Author Year).
+    """Markdown without authoring notes (``(grep …)``, HTML comments such as ``<!-- [@key] -->``, which
+    the reader never sees) and with citations as (Author Year).
 
     Parameters
     ----------
@@ -530,6 +531,7 @@ def clean_markdown(markdown: str, lang: str) -> str:
     -------
     str
     """
+    markdown = re.sub(r"[ \t]*<!--.*?-->", "", markdown, flags=re.S)
     text = re.sub(r"(?<=US)(?<!\\)\$", r"\\$", _GREP.sub("", markdown))   # US$30 is money, never math
     return citations(text, lang)
 
@@ -1197,7 +1199,8 @@ class _Builder:
             q = self.digest(a.get("question", ""), 4)
             s.blocks.append(Block("text", items=[q]))
             ans = [Run(f"{ui('answer', self.lang)}: ", "b"), Run(answer_text(a.get("answer"), self.lang), "b")]
-            why = self.digest(a.get("explanation") or "", 2)
+            # the question, the answer's line and its reason share the slide's lines (TEXT_LINES + 1 at most)
+            why = self.digest(a.get("explanation") or "", max(1, min(2, TEXT_LINES - est_lines(plain(q)))))
             items = [_merge(ans)] + ([why] if why else [])
             s.blocks.append(Block("answer", items=items))
             s.notes += [self.note(a.get("question", "")), _merge(ans + [Run(" ")] +
