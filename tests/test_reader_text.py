@@ -96,8 +96,6 @@ def test_no_table_cell_of_an_executed_chapter_is_cut(chapter_runs):
 #: (columns reading, doubt). A quotation of such a passage that covers a changed word keeps it verbatim and marks
 #: it: [原文如此，即“…”] in Chinese, [sic: …] in English, with the plain reading (crmbook.doubts).
 ROOT = Path(__file__).resolve().parents[1]
-#: Chapter 06's S2 4–7 % passage is being rewritten on branch ch06.
-REWRITTEN_ELSEWHERE = {"chapter 06"}
 
 
 def _csv_texts(path: Path, columns: dict[str, str]) -> list[tuple[str, str, str]]:

@@ -161,7 +161,7 @@ def _all_exercises():
 PRECISION = {("en", 0): "whole number", ("zh", 0): "整数", ("en", 1): "one decimal", ("zh", 1): "一位小数",
              ("en", 2): "two decimals", ("zh", 2): "两位小数", ("en", 1000): "nearest 1,000", ("zh", 1000): "精确到千位"}
 FORM_WORDS = {("en", "percent"): "in %", ("zh", "percent"): "百分数", ("en", "fraction"): "between 0 and 1",
-              ("zh", "fraction"): "0 到 1 之间", ("en", "usd"): "US$", ("zh", "usd"): "美元"}
+              ("zh", "fraction"): "0 到 1 之间", ("en", "usd"): "in USD", ("zh", "usd"): "美元"}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -179,6 +179,20 @@ def test_every_numeric_question_states_its_form_and_precision(lang):
         if isinstance(e, YesNoExercise) and lang == "zh":
             assert "“是”或“否”" in q and "yes" not in q
     assert numeric >= 20
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_exercise_output_pairs_dollar_signs(lang):
+    """JupyterLab typesets the text between two dollar signs of one Markdown output as maths, escaped or
+    not (jupyterlab/jupyterlab#8645): the list of questions and every explanation hold one ``$`` at most,
+    so amounts in exercise texts are written USD 900,000 (the Chinese 90万美元)."""
+    assert "US\\$900,000 or US\\$3,600,000".count("$") == 2, "the check counts escaped dollar signs too"
+    bad = []
+    for exs in {id(exs): exs for exs, _ in _all_exercises()}.values():
+        bound = exs.bind(lang)
+        texts = {"questions": bound.markdown(), **{s["number"]: s["explanation"] for s in bound.solutions()}}
+        bad += [f"{exs.prefix} {where}: {text!r}" for where, text in texts.items() if text.count("$") > 1]
+    assert not bad, "dollar signs that pair up as maths:\n" + "\n".join(bad)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
