@@ -15,7 +15,6 @@ hand (``build_dir=None``) writes to ``lab-output/``.
 """
 from __future__ import annotations
 
-import functools
 import io
 import json
 import math
@@ -31,6 +30,7 @@ import numpy as np
 from crmlib.i18n import check_lang, labels, localize_frame, t
 from .figures import PNG_DPI, PNG_OPTIONS, deck_variants, min_font_pt, png_size, save_png, tight_bbox
 from .layout import LAB_OUTPUT, Layout, main_build_dir
+from .mdtext import lab_markdown
 from .results import ResultsError, load_results, to_jsonable, write
 
 __all__ = ["Chapter", "SavedFigure", "seed_source", "paper_source", "dataset_source"]
@@ -839,11 +839,10 @@ def _size_record(png: bytes, low: float | None) -> dict[str, Any]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
 def _markdown(text: str) -> str:
-    """``text`` for a Markdown output: every ``$`` escaped, so that "US$2,000 … US$8,623" stays money
-    (JupyterLab reads a pair of dollar signs as inline math); the plain text and captions keep ``$``."""
-    return re.sub(r"(?<!\\)\$", r"\\$", text)
+    """``text`` for a Markdown output: every ``$`` written so that "US$2,000 … US$8,623" stays money in
+    JupyterLab (:func:`crmbook.mdtext.lab_markdown`); the plain text and captions keep ``$``."""
+    return lab_markdown(text)
 
 
 def _code_span(text: str) -> str:

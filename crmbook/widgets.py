@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from crmlib.i18n import check_lang, t
+from .mdtext import lab_markdown
 from .typed import format_number, read_number
 
 __all__ = ["headless", "what_if", "WhatIf", "Invalid", "slider"]
@@ -318,7 +319,7 @@ def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = Non
             handle.result = func(**{k: c.value for k, c in controls.items()})
         except Invalid as e:
             handle.message = str(e)
-            display({"text/markdown": str(e), "text/plain": str(e)}, raw=True)
+            display({"text/markdown": lab_markdown(str(e)), "text/plain": str(e)}, raw=True)
         if _corners_wanted(lang):
             _check_corners(func, plot, controls)
         return handle
@@ -332,10 +333,10 @@ def what_if(func: Callable[..., Any], *, plot: Callable[[Any], Any] | None = Non
         out.clear_output()
         handle.result, handle.message = None, sentence
         with out:
-            display({"text/markdown": sentence, "text/plain": sentence}, raw=True)
+            display({"text/markdown": lab_markdown(sentence), "text/plain": sentence}, raw=True)
             if last_png:
                 note = t("core.whatif.last_chart", lang)
-                display({"text/markdown": f"*{note}*", "text/plain": note}, raw=True)
+                display({"text/markdown": f"*{lab_markdown(note)}*", "text/plain": note}, raw=True)
                 display(Image(data=last_png[-1], format="png"))
 
     def update(*_: Any) -> None:

@@ -350,7 +350,7 @@ def test_refused_shows_the_sentence_and_the_library_message_as_code(tmp_path, mo
     en = Chapter("09_test_chapter", build_dir=tmp_path, display=True)
     en.refused("refused_text", lambda: (_ for _ in ()).throw(ValueError("bad `x` at $3")))
     assert "`` ValueError: bad `x` at $3 ``" in shown[-1]["text/markdown"]
-    assert shown[-1]["text/markdown"].startswith("Refused: amounts cost US\\$ as text.")
+    assert shown[-1]["text/markdown"].startswith("Refused: amounts cost US\\\\$ as text.")
 
 
 def test_refused_fails_loudly_when_the_library_accepts(tmp_path):

@@ -132,6 +132,7 @@ def test_what_if_live_shows_the_plot_as_a_png_whatever_the_backend(monkeypatch):
     from IPython.display import Image
 
     matplotlib.use("Agg")
+    plt.close("all")   # figures other tests left open are not this what-if's
     monkeypatch.delenv("CRMNB_HEADLESS", raising=False)
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda obj, **kw: shown.append(obj))

@@ -228,3 +228,18 @@ def test_the_walk_finds_circles_book_edges_and_private_names(monkeypatch, tmp_pa
     assert "crmlib.b uses the private name crmlib.a._h" in found
     assert "crmbook.c imports the private module crmlib._validate of another package" in found
     assert not [f for f in found if "crmlib.b imports" in f]                     # its own package's _validate
+
+
+def test_crmlib_names_every_public_module_of_its_top_level():
+    """``crmlib.SUBMODULES`` (the lazy attributes and ``__all__``) is the list of public modules and
+    subpackages on disk: a new module is reachable as ``crmlib.<name>`` and documented."""
+    import crmlib
+
+    root = Path(crmlib.__file__).parent
+    on_disk = {p.stem for p in root.glob("*.py") if not p.stem.startswith("_")}
+    on_disk |= {p.parent.name for p in root.glob("*/__init__.py") if not p.parent.name.startswith("_")}
+    assert set(crmlib.SUBMODULES) == on_disk, (sorted(on_disk - set(crmlib.SUBMODULES)),
+                                               sorted(set(crmlib.SUBMODULES) - on_disk))
+    assert len(set(crmlib.SUBMODULES)) == len(crmlib.SUBMODULES)
+    for name in crmlib.SUBMODULES:
+        assert getattr(crmlib, name).__name__ == f"crmlib.{name}"

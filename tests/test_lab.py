@@ -334,6 +334,9 @@ JS_STATE = """() => {
       code: c.classList.contains('jp-CodeCell'),
       prompt: (c.querySelector('.jp-InputPrompt') || {}).textContent || '',
       bad: [...c.querySelectorAll('%s')].map(o => o.innerText),
+      // a sentence whose dollar signs MathJax took for maths reads "US" without "$" (or shows "\\$")
+      money: [...c.querySelectorAll('.jp-OutputArea-output[data-mime-type="text/markdown"]')]
+        .map(o => o.innerText).filter(t => /US(?![$A-Za-z])|\\\\\\$/.test(t)),
     })),
   };
 }""" % BAD_OUTPUT
@@ -766,6 +769,7 @@ async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
             if c["code"] and not re.fullmatch(r"\[\d+\]:", c["prompt"].strip()):
                 f.unexecuted.append(i)
             f.problems += [f"cell {i}: {text.strip()[:600]}" for text in c["bad"]]
+            f.problems += [f"cell {i}: money typeset as maths: {text.strip()[:300]}" for text in c.get("money", [])]
         for i, c in enumerate(cells):
             if c["cell_type"] == "code" and "what_if" in _source(c):
                 calls = _what_if_calls(_source(c))

@@ -41,6 +41,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Iterator
 
+from crmbook.mdtext import commonmark
 from crmlib.i18n import labels, t
 
 from .collect import ChapterPage, text_of, ui
@@ -57,8 +58,9 @@ FONT_PX, TEXT_LINES = 30, 5
 TEXT_W = 1180
 #: Figure captions on a figure slide: font size (px) and at most this many lines.
 CAPTION_PX, CAPTION_LINES = 22, 2
-#: Rows of a table slide.
-TABLE_ROWS = 11
+#: Text lines of a table slide (a row whose long cell wraps counts each line), and the width (em) at
+#: which a table cell wraps.
+TABLE_ROWS, CELL_EM = 11, 24.0
 #: Latin words a Chinese slide may show (outside formulas and verbatim quotations): abbreviations
 #: every Chinese CRM text uses, names of models, firms, software and data sets, function names in
 #: formulas, the Latin parts of the sources' own titles, the English words behind the acronyms the
@@ -865,12 +867,12 @@ def _notebook_items(nb: dict[str, Any], page: ChapterPage) -> Iterator[_Item]:
                     header, rows = _tidy_table(*parsed)
                     yield _Item("table", header=header, rows=rows)
             elif "text/markdown" in data and out.get("output_type") == "display_data":
-                yield _Item("say", text=text_of(data["text/markdown"]))
+                yield _Item("say", text=commonmark(text_of(data["text/markdown"])))
 
 
 # ------------------------------------------------------------------ table cells
 _NUM = re.compile(r"^[-−]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-_NUMERIC = re.compile(r"^[-−]?(?:US\$)?[\d,]+(?:\.\d+)?\s?(?:%|万|亿)?$")
+_NUMERIC = re.compile(r"^[-−]?(?:US\$)?[\d,]+(?:\.\d+)?\s?(?:%|万|亿)?(?:美元)?(?:/年)?$")
 
 
 def cell_text(cell: str, lang: str) -> str:
@@ -1148,7 +1150,7 @@ class _Builder:
         if lead and self.current is not None and self.current.blocks and self.current.blocks[-1].cls == "lead":
             carry = [self.current.blocks.pop()]
         title = self.heading
-        chunks = [rows[i:i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)] or [[]]
+        chunks = _table_chunks(rows)
         for i, chunk in enumerate(chunks):
             s = self.new("table", title if i == 0 else _continued(title, self.lang))
             if i == 0:
@@ -1284,6 +1286,26 @@ def _png_inches(path: Path) -> tuple[float, float]:
     return png_size(path.read_bytes()[:32], PNG_DPI)
 
 
+def _row_lines(row: list[str]) -> int:
+    """Lines a table row takes on a slide: a cell wider than :data:`CELL_EM` wraps."""
+    return max([1] + [math.ceil(_width_em(c) / CELL_EM) for c in row if not _NUMERIC.match(c)])
+
+
+def _table_chunks(rows: list[list[str]]) -> list[list[list[str]]]:
+    """The rows of a table, cut into slides of at most :data:`TABLE_ROWS` text lines each (a row whose
+    long cell wraps counts its lines)."""
+    chunks: list[list[list[str]]] = [[]]
+    used = 0
+    for r in rows:
+        n = _row_lines(r)
+        if chunks[-1] and used + n > TABLE_ROWS:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(r)
+        used += n
+    return chunks
+
+
 def _table_font(header: list[str], rows: list[list[str]], *, inline: bool = False) -> int:
     """A font size (px) at which the widest row of a table fits the slide's width (at most 22 px for a
     table under text, 26 px on a slide of its own)."""
@@ -1296,7 +1318,8 @@ def _table_font(header: list[str], rows: list[list[str]], *, inline: bool = Fals
             widths[j] = max(widths[j], min(_width_em(c), 16.0))
     em = sum(widths) + 1.2 * cols
     size = int(min(22 if inline else 26, (SLIDE_W - 80) / max(em, 1)))
-    rows_fit = int((SLIDE_H - 150) / (len(rows) + 1) / 1.75)
+    lines = sum(_row_lines(r) for r in rows) + max([1] + [math.ceil(_width_em(c) / 7.0) for c in header])
+    rows_fit = int((SLIDE_H - 150) / lines / 1.75)
     return max(14, min(size, rows_fit))
 
 

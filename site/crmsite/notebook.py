@@ -29,6 +29,8 @@ import importlib.util
 import re
 from typing import Any
 
+from crmbook.mdtext import commonmark
+
 from .collect import ChapterPage, text_of, ui
 
 __all__ = ["prepare_notebook", "figure_path", "crmlib_modules", "convert_citations", "figure_anchor",
@@ -126,6 +128,8 @@ def _transform_outputs(outputs: list[dict[str, Any]], figures: dict[str, dict[st
         out = _without_font_notices(out)
         if out is None:
             continue
+        if "text/markdown" in (out.get("data") or {}):   # JupyterLab's dollar signs, as CommonMark
+            out = {**out, "data": {**out["data"], "text/markdown": commonmark(text_of(out["data"]["text/markdown"]))}}
         number = _caption_of(out, figures, shown)
         if number is not None:
             if result and "image/png" in (result[-1].get("data") or {}):
