@@ -306,6 +306,12 @@ def test_every_deck_steps_through_cleanly(site, chapter_runs):
             if facts["unlabelled"]:
                 problems.append(f"{lang}/{chapter}: sourced results without a label ch{chapter[:2]}.key.<key> in "
                                 f"crmbook/labels/ch{chapter[:2]}.csv: {facts['unlabelled']}")
+            titles = re.findall(r"<section\b[^>]*>\s*<h[12][^>]*>(.*?)</h[12]>", html, re.S)
+            sections = [i for i, t in enumerate(titles) if re.match(r"\s*\d+\.\d+\s", re.sub(r"<[^>]+>", "", t))]
+            exercises = [i for i, t in enumerate(titles) if re.match(r"\s*(Exercise|练习)\s*\d", re.sub(r"<[^>]+>", "", t))]
+            if exercises and sections and exercises[0] < sections[-1]:
+                problems.append(f"{lang}/{chapter}: the exercises (slide title {exercises[0] + 1}) come before "
+                                f"section slides (the last at title {sections[-1] + 1})")
             shown = set(re.findall(r'id="(figure-\d+-\d+)"', html))
             if len(shown) < facts["n_figures"]:
                 problems.append(f"{lang}/{chapter}: {len(shown)} of {facts['n_figures']} figures in the deck")

@@ -76,6 +76,7 @@ LATIN_OK = frozenset({
     "Cohen", "Wilson", "Jeffreys", "Pearson", "Poisson", "Binomial", "Bin", "NB", "Wald", "Clopper",
     "Group", "Imieliński", "Lücke", "et", "al", "Bonferroni", "Delta", "MBG", "Telco", "SHA", "Schoenfeld",
     "Kaplan", "Meier", "Cox", "Likert", "Cronbach", "Lorenz", "Gini", "Markov", "Logrank",
+    "means",   # k-means++, the name of a method
     # the English words behind the acronyms the chapters teach (ASK, MAN)
     "Attitude", "Skill", "Knowledge", "ask", "Money", "Authority", "Need",
 })
@@ -826,6 +827,7 @@ def _notebook_items(nb: dict[str, Any], page: ChapterPage) -> Iterator[_Item]:
     """Everything of the chapter a deck may show, in reading order."""
     figures, shown = page.figures, set()
     in_exercises = False
+    ex_names: set[str] = set()
     for cell in nb.get("cells", []):
         tags = cell.get("metadata", {}).get("tags") or []
         if "injected-parameters" in tags or "parameters" in tags:
@@ -848,7 +850,11 @@ def _notebook_items(nb: dict[str, Any], page: ChapterPage) -> Iterator[_Item]:
             continue
         if cell.get("cell_type") != "code":
             continue
-        if re.search(r"\.exercises\(", source):
+        bound = re.findall(r"^\s*(\w+)\s*=\s*[\w.]*\.exercises\(", source, re.M)
+        ex_names.update(bound)
+        shows = any(re.search(rf"\b{re.escape(n)}\.show\(\)", source) for n in ex_names)
+        if shows or (re.search(r"\.exercises\(", source) and not bound):
+            # where the chapter shows its exercises (a set made in the set-up cell waits for its show())
             in_exercises = True
             yield _Item("exercises")
             continue
@@ -1200,7 +1206,7 @@ class _Builder:
             s = self.new("exercise", title)
             q = self.digest(a.get("question", ""), 4)
             s.blocks.append(Block("text", items=[q]))
-            ans = [Run(f"{ui('answer', self.lang)}: ", "b"), Run(answer_text(a.get("answer"), self.lang), "b")]
+            ans = [Run(f"{ui('answer', self.lang)}: ", "b"), Run(a.get("answer_text") or answer_text(a.get("answer"), self.lang), "b")]
             # the question, the answer's line and its reason share the slide's lines (TEXT_LINES + 1 at most)
             why = self.digest(a.get("explanation") or "", max(1, min(2, TEXT_LINES - est_lines(plain(q)))))
             items = [_merge(ans)] + ([why] if why else [])
