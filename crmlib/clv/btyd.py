@@ -620,28 +620,22 @@ def _document_results(cls: type, methods: str, extra: str = "") -> None:
     cls.__doc__ = f"""{cls.__doc__}
 
     Returned by :meth:`{model}.fit`. Its methods (inherited ones included): ``conf_int(alpha)`` (Wald
-    intervals), ``summary()`` (statsmodels table), {methods}.
+    intervals), ``summary()`` (statsmodels table), {methods}. Its properties — ``bse`` (standard errors,
+    delta method from the observed information of the log-parameters), ``converged``{extra} — are
+    documented below.
 
     Attributes
     ----------
     params : pandas.Series
         Maximum-likelihood estimates, by their names in the literature ({names}).
-    bse : pandas.Series
-        Standard errors (delta method from the observed information of the log-parameters).
     llf, aic, bic : float
         Maximised log-likelihood, and the information criteria with k = {len(names.split(","))} parameters.
-    converged : bool
-        Whether the gradient rule held and the information matrix is positive definite.
     model : {model}
-        The model (and its data).{extra}
+        The model (and its data).
     """
 
 
-_PERIOD_ATTRIBUTES = """
-    period : str or None
-        Time unit of the fitted data (``"W"`` ...); None when unknown.
-    periods_per_year : float or None
-        52 for weeks, 365 for days ..."""
+_PERIOD_ATTRIBUTES = ", ``period`` and ``periods_per_year`` (the time unit of the fitted data)"
 
 
 class _LatentResults:
