@@ -321,7 +321,7 @@ class Chapter:
         if self.display:
             from IPython.display import display
 
-            display({"text/markdown": _markdown(text), "text/plain": text}, raw=True)
+            display({"text/markdown": lab_markdown(text), "text/plain": text}, raw=True)
 
     def table(self, frame: Any, *, values: Mapping[str, str] | None = None, index: str | None = None,
               columns: Mapping[str, str] | None = None, formats: Mapping[str, str] | None = None) -> Any:
@@ -493,7 +493,7 @@ class Chapter:
             return
         from IPython.display import display
 
-        shown = "\n\n".join([_markdown(sentence), *(_code_span(m) for m in messages)])
+        shown = "\n\n".join([lab_markdown(sentence), *(_code_span(m) for m in messages)])
         display({"text/markdown": shown, "text/plain": "\n\n".join([sentence, *messages])}, raw=True)
 
     def refused(self, key: str, func: Any, *args: Any, **kwargs: Any) -> str:
@@ -796,7 +796,7 @@ class Chapter:
             width = struct.unpack(">I", png_bytes[16:20])[0]
             display(Image(data=png_bytes, format="png", width=round(width * 100 / PNG_DPI)))
             md = f"**{label}.** {caption}" if self.lang == "en" else f"**{label}**　{caption}"
-            display({"text/markdown": _markdown(md), "text/plain": md}, raw=True,
+            display({"text/markdown": lab_markdown(md), "text/plain": md}, raw=True,
                     metadata={"crmlib": {"figure": number}})
         plt.close(fig)
         return SavedFigure(number, png, svg)
@@ -837,12 +837,6 @@ def _size_record(png: bytes, low: float | None) -> dict[str, Any]:
     if low is not None:
         out["min_font_pt"] = round(low, 2)
     return out
-
-
-def _markdown(text: str) -> str:
-    """``text`` for a Markdown output: every ``$`` written so that "US$2,000 … US$8,623" stays money in
-    JupyterLab (:func:`crmbook.mdtext.lab_markdown`); the plain text and captions keep ``$``."""
-    return lab_markdown(text)
 
 
 def _code_span(text: str) -> str:

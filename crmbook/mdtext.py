@@ -19,6 +19,9 @@ import re
 
 __all__ = ["lab_markdown", "commonmark"]
 
+#: A dollar sign with the backslashes (none, one or two) an earlier escape put before it.
+_DOLLAR = re.compile(r"\\{0,2}\$")
+
 
 def lab_markdown(text: str) -> str:
     """``text`` for a Markdown output a notebook shows: every dollar sign, escaped or not, written ``\\\\$``.
@@ -34,7 +37,7 @@ def lab_markdown(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    return re.sub(r"\\{0,2}\$", lambda m: "\\\\$", text)
+    return _DOLLAR.sub(lambda m: "\\\\$", text)
 
 
 def commonmark(text: str) -> str:
@@ -51,4 +54,4 @@ def commonmark(text: str) -> str:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    return re.sub(r"\\{0,2}\$", lambda m: "\\$", text)
+    return _DOLLAR.sub(lambda m: "\\$", text)

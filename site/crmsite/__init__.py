@@ -244,8 +244,8 @@ def build(build_dir: Path, *, out_dir: Path | None = None, quiet: bool = True, a
     t_kit = time.perf_counter()
     kit_ok, print_jobs, printed = True, [], {}
     try:
-        taught = {lang: chapters_only(chs) for lang, chs in editions.items()}   # guides have no kit
-        todo, print_jobs = kit.write_decks(build_dir, html_dir, taught, previous=out if out.is_dir() else None)
+        todo, print_jobs = kit.write_decks(build_dir, html_dir, editions,   # skips guides (no kit)
+                                           previous=out if out.is_dir() else None)
         printer = None
         if exe is None:
             print(pdf.HOW_TO_GET_PDFS, flush=True)

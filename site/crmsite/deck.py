@@ -1222,13 +1222,12 @@ class _Builder:
             if not entry.get("source"):
                 continue
             try:
-                t(f"ch{self.page.nn}.key.{key}", lang)
+                label = t(f"ch{self.page.nn}.key.{key}", lang)
             except KeyError:
                 missing.append(key)
                 continue
             if not lecture_number(entry):
                 continue
-            label = t(f"ch{self.page.nn}.key.{key}", lang)
             expected = entry.get("expected")
             verdict = ui("yes", lang) if entry.get("matches") else (
                 ui("no", lang) if entry.get("matches") is False else ui("unchecked", lang))
