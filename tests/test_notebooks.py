@@ -109,3 +109,19 @@ def test_every_notebook_carries_its_slide_metadata():
         cells = json.loads(Path(p).read_text(encoding="utf-8"))["cells"]
         kinds = [c["metadata"].get("slideshow", {}).get("slide_type") for c in cells]
         assert None not in kinds and kinds.count("slide") >= 3, p
+
+
+def test_no_comment_opens_a_line_inside_a_paragraph():
+    """A Markdown line that starts with ``<!--`` opens an HTML block even inside a paragraph (CommonMark):
+    JupyterLab then shows the rest of that line as raw HTML (backticks and emphasis unrendered) and
+    breaks the paragraph. Citation comments ``<!-- [@key] -->`` stay on the line of the words they cite."""
+    root = Path(__file__).resolve().parents[1]
+    bad = []
+    for p in sorted(root.glob("notebooks/*.ipynb")) + sorted(root.glob("notebooks/zh/*.ipynb")):
+        for i, cell in enumerate(json.loads(p.read_text(encoding="utf-8"))["cells"]):
+            if cell["cell_type"] != "markdown":
+                continue
+            lines = "".join(cell["source"]).split("\n")
+            bad += [f"{p.name} cell {i} line {j}: {line[:60]}" for j, line in enumerate(lines)
+                    if j and line.lstrip().startswith("<!--") and lines[j - 1].strip()]
+    assert not bad, "\n".join(bad)
