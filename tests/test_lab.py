@@ -58,6 +58,7 @@ SHOTS = ROOT / "build" / "screenshots" / "lab"
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PARALLEL = 2                 # chapters (pages, kernels) at a time
 RUN_TIMEOUT = 900.0          # seconds for one chapter's Run All (a hang fails instead of stalling CI)
+STALL_SECONDS = 240.0        # no prompt changed this long: the kernel was lost; the page is reloaded once
 OPEN_TIMEOUT = 300.0         # seconds for JupyterLab to show a chapter with its kernel idle
 # Error outputs carry both application/vnd.jupyter.error and the stderr type; stderr streams the latter.
 BAD_OUTPUT = ('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
@@ -389,15 +390,27 @@ async def _run_all(page) -> None:
     raise TimeoutError("Run > Run All Cells started no cell (4 attempts)")
 
 
+class _Stalled(RuntimeError):
+    """Run All made no progress for :data:`STALL_SECONDS`: the page lost its kernel while it started (the
+    server log then shows two kernels started for the notebook and one shut down at once)."""
+
+
 async def _wait_run_all(page, n_cells: int, timeout: float) -> dict:
     """Poll until every code cell has an execution count and the kernel is idle (or a cell failed and the
-    kernel stayed idle, which stops Run All)."""
+    kernel stayed idle, which stops Run All); raise :class:`_Stalled` when no prompt changed for
+    :data:`STALL_SECONDS`."""
     deadline = time.monotonic() + timeout
     idle_with_error = 0
+    last, changed = None, time.monotonic()
     while True:
         st = await _state(page)
         if st and len(st["cells"]) == n_cells:
             code = [c for c in st["cells"] if c["code"]]
+            prompts = tuple(c["prompt"].strip() for c in code)
+            if prompts != last:
+                last, changed = prompts, time.monotonic()
+            elif time.monotonic() - changed > STALL_SECONDS:
+                raise _Stalled(f"no cell finished in {STALL_SECONDS:.0f} s (status {st['status']})")
             done = all(re.fullmatch(r"\[\d+\]:", c["prompt"].strip()) for c in code)
             if st["status"] == "idle" and done:
                 return st
@@ -756,14 +769,26 @@ async def _chapter(browser, lab: Lab, edition: str, nb: Path) -> Finding:
         # Chinese): the page shows this chapter only, not the tabs another page left open
         await page.goto(f"{lab.url}/lab/workspaces/{edition}-{nb.name[:2]}/tree/{quote(rel)}?reset&token={lab.token}",
                         wait_until="domcontentloaded")
-        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
-        await panel.nth(len(cells) - 1).wait_for(timeout=OPEN_TIMEOUT * 1000)
-        await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(
-            timeout=OPEN_TIMEOUT * 1000)
+
+        async def opened() -> None:
+            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell")
+            await panel.nth(len(cells) - 1).wait_for(timeout=OPEN_TIMEOUT * 1000)
+            await page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').first.wait_for(
+                timeout=OPEN_TIMEOUT * 1000)
+
+        await opened()
         t_run = time.perf_counter()
         f.phases["open"] = t_run - t0
         await _run_all(page)
-        st = await _wait_run_all(page, len(cells), RUN_TIMEOUT)
+        try:
+            st = await _wait_run_all(page, len(cells), RUN_TIMEOUT)
+        except _Stalled as e:   # a kernel lost at start-up: a student would reload the page and run again
+            f.phases["stalled, reloaded"] = time.perf_counter() - t_run
+            print(f"{edition}-{nb.stem}: {e}; reloading the page once", flush=True)
+            await page.reload(wait_until="domcontentloaded")
+            await opened()
+            await _run_all(page)
+            st = await _wait_run_all(page, len(cells), RUN_TIMEOUT)
         f.run_seconds = f.phases["run all"] = time.perf_counter() - t_run
         for i, c in enumerate(st["cells"]):
             if c["code"] and not re.fullmatch(r"\[\d+\]:", c["prompt"].strip()):
